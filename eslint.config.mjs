@@ -1,0 +1,35 @@
+import { config } from '@n8n/node-cli/eslint';
+
+// n8n's community-node rules (the ones n8n's own CLI applies) for the nodes and credentials.
+// The standalone emulator server, its command line and the tests are not node code: they may
+// use the process, timers and the console, and their dev-only imports.
+const notNodeCode = ['lib/**/*.ts', 'bin/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'];
+
+export default [
+	...config,
+	{
+		ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', 'index.js', 'gulpfile.js', 'jest.config.js'],
+	},
+	{
+		files: notNodeCode,
+		rules: {
+			'@n8n/community-nodes/no-restricted-globals': 'off',
+			'@n8n/community-nodes/no-restricted-imports': 'off',
+		},
+	},
+	{
+		// The emulator core and the standalone server know nothing of n8n (no node, no item to
+		// attach an error to): their errors are caught by the adapters and answered over HTTP.
+		files: ['nodes/shared/**/*.ts', ...notNodeCode],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
+	{
+		files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+		rules: { 'no-console': 'off' },
+	},
+	{
+		// fast-xml-parser is this package's one runtime dependency: the API documents XML bodies.
+		files: ['package.json'],
+		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
+	},
+];

@@ -1,0 +1,8 @@
+// Copies node and credential icons next to the compiled code, where n8n looks for them.
+const { src, dest, task } = require('gulp');
+
+task('build:icons', () =>
+	src(['nodes/**/*.{png,svg}', 'credentials/**/*.{png,svg}'], { base: '.', encoding: false, allowEmpty: true }).pipe(
+		dest('dist'),
+	),
+);

@@ -1,0 +1,139 @@
+/** Request/response shapes of the emulator core and the wire helpers they need. */
+import type { CatalogueEntry } from '../errors';
+import { XmlBodyError, isPlainObject, parseXmlBody, toXmlResponse } from '../xml';
+
+export type HeaderValue = string | string[] | undefined;
+
+export interface EmulatorRequest {
+	method: string;
+	/** Path with optional query string, as received (e.g. `//api/sn_srf/...?x=1`). */
+	url: string;
+	headers: Record<string, HeaderValue>;
+	/** Raw body text ('' when none). */
+	body: string;
+	/** Size of the body as received, when an adapter stopped reading it early (oversized). */
+	bodyBytes?: number;
+}
+
+export interface EmulatorResponse {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+	/** Wait this long before answering (fault injection). */
+	delayMs?: number;
+	/** Destroy the connection instead of answering (fault injection). */
+	drop?: boolean;
+	/** Catalogue code of the error answered, when the answer is one. */
+	errorCode?: string;
+}
+
+export type ResponseFormat = 'json' | 'xml';
+
+export function header(headers: Record<string, HeaderValue>, name: string): string {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() === wanted) return Array.isArray(value) ? value.join(', ') : (value ?? '');
+	}
+	return '';
+}
+
+/** JSON unless the Accept header prefers application/xml or text/xml. */
+export function responseFormat(headers: Record<string, HeaderValue>): ResponseFormat {
+	const accept = header(headers, 'accept');
+	if (!accept) return 'json';
+	let best: { format: ResponseFormat; q: number } = { format: 'json', q: -1 };
+	for (const part of accept.split(',')) {
+		const [type, ...params] = part.trim().toLowerCase().split(';');
+		const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+		const q = qParam ? Number(qParam.slice(2)) || 0 : 1;
+		const format: ResponseFormat | undefined = /[/+]xml$/.test(type)
+			? 'xml'
+			: /[/+]json$/.test(type) || type === '*/*'
+				? 'json'
+				: undefined;
+		if (format && q > best.q) best = { format, q };
+	}
+	return best.format;
+}
+
+export function render(
+	status: number,
+	body: Record<string, unknown>,
+	format: ResponseFormat,
+	extraHeaders: Record<string, string> = {},
+): EmulatorResponse {
+	return {
+		status,
+		headers: {
+			'content-type':
+				format === 'xml' ? 'application/xml;charset=UTF-8' : 'application/json;charset=UTF-8',
+			...extraHeaders,
+		},
+		body: format === 'xml' ? toXmlResponse(body) : JSON.stringify(body),
+	};
+}
+
+export function errorEnvelope(entry: CatalogueEntry, detail?: string): Record<string, unknown> {
+	return { error: { message: entry.message, detail: detail ?? entry.detail }, status: 'failure' };
+}
+
+export function renderError(
+	entry: CatalogueEntry,
+	format: ResponseFormat,
+	detail?: string,
+	extraHeaders?: Record<string, string>,
+): EmulatorResponse {
+	return { ...render(entry.status, errorEnvelope(entry, detail), format, extraHeaders), errorCode: entry.code };
+}
+
+export class BodyError extends Error {
+	constructor(
+		message: string,
+		readonly unsupportedType = false,
+	) {
+		super(message);
+	}
+}
+
+/**
+ * Parses a JSON or XML request body into an object. The Content-Type decides; when it names
+ * neither (curl's default form type, text/plain, none) the body's first character does.
+ */
+export function parseRequestBody(req: EmulatorRequest): Record<string, unknown> {
+	const contentType = header(req.headers, 'content-type').toLowerCase();
+	const text = req.body.replace(/^\uFEFF/, '');
+	const first = text.trimStart()[0];
+	let kind: 'json' | 'xml';
+	if (/json/.test(contentType)) kind = 'json';
+	else if (/xml/.test(contentType)) kind = 'xml';
+	else if (first === '<') kind = 'xml';
+	else if (first === '{' || first === '[' || first === undefined) kind = 'json';
+	else {
+		throw new BodyError(
+			`Content-Type "${contentType || 'none'}" is not supported; send application/json or application/xml.`,
+			true,
+		);
+	}
+	if (text.trim() === '') {
+		throw new BodyError('The request body is empty; send a JSON object or an XML document.');
+	}
+	if (kind === 'xml') {
+		try {
+			return parseXmlBody(text);
+		} catch (e) {
+			if (e instanceof XmlBodyError) throw new BodyError(e.message);
+			throw new BodyError('Malformed XML body.');
+		}
+	}
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (e) {
+		const why = e instanceof SyntaxError ? e.message : 'too deeply nested';
+		throw new BodyError(`Malformed JSON body: ${why}`);
+	}
+	if (!isPlainObject(parsed)) {
+		throw new BodyError('The JSON body must be an object, e.g. {"endpoint": {...}, "issue_code": "100", ...}.');
+	}
+	return parsed;
+}

@@ -1,0 +1,131 @@
+/** Experience issues held by the emulator, indexed for the create rules. */
+import { randomBytes } from 'node:crypto';
+import type { IssueState } from '../api';
+
+export interface IssueRecord {
+	sys_id: string;
+	number: string;
+	experience_id: string;
+	issue_code: string;
+	provider: string;
+	state: IssueState;
+	/** sys_id of the resolved user. */
+	user: string;
+	/** sys_id of the CI named in the endpoint ('' when none). */
+	configuration_item: string;
+	endpoint: Record<string, string>;
+	input_parameters: Record<string, unknown>;
+	investigative_details: Record<string, unknown>;
+	/** Issue codes this issue has carried, oldest first (chaining appends). */
+	issue_code_history: string[];
+	sys_created_on: string;
+	sys_updated_on: string;
+}
+
+export interface IssueSnapshot {
+	issues: IssueRecord[];
+	counter: number;
+}
+
+export function newSysId(): string {
+	return randomBytes(16).toString('hex');
+}
+
+/** ServiceNow's date-time format, UTC: 2026-11-28 05:26:52. */
+export function glideDateTime(time: number): string {
+	return new Date(time).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+const ACTIVE_STATES: readonly IssueState[] = ['open', 'in_progress'];
+
+function activeKey(user: string, provider: string, issueCode: string): string {
+	return JSON.stringify([user, provider, issueCode]);
+}
+
+export class IssueStore {
+	private bySysId = new Map<string, IssueRecord>();
+	private byExperienceId = new Map<string, IssueRecord>();
+	/** Open / in-progress issues by (user, provider, issue code): the "being resolved" rule. */
+	private active = new Map<string, Set<string>>();
+	private counter = 0;
+
+	all(): IssueRecord[] {
+		return [...this.bySysId.values()];
+	}
+
+	get size(): number {
+		return this.bySysId.size;
+	}
+
+	get(sysId: string): IssueRecord | undefined {
+		return this.bySysId.get(sysId);
+	}
+
+	byExperience(experienceId: string): IssueRecord | undefined {
+		return this.byExperienceId.get(experienceId);
+	}
+
+	/** An open or in-progress issue with this code for this user, other than `except`. */
+	beingResolved(
+		user: string,
+		provider: string,
+		issueCode: string,
+		except?: string,
+	): IssueRecord | undefined {
+		const ids = this.active.get(activeKey(user, provider, issueCode));
+		if (!ids) return undefined;
+		for (const id of ids) if (id !== except) return this.bySysId.get(id);
+		return undefined;
+	}
+
+	nextNumber(): string {
+		this.counter++;
+		return `PREN${String(this.counter).padStart(7, '0')}`;
+	}
+
+	insert(issue: IssueRecord): void {
+		this.bySysId.set(issue.sys_id, issue);
+		this.byExperienceId.set(issue.experience_id, issue);
+		this.index(issue);
+	}
+
+	/** Applies a change to an issue, keeping the indexes right. */
+	update(issue: IssueRecord, change: (issue: IssueRecord) => void): void {
+		this.unindex(issue);
+		change(issue);
+		this.index(issue);
+	}
+
+	private index(issue: IssueRecord): void {
+		if (!ACTIVE_STATES.includes(issue.state)) return;
+		const key = activeKey(issue.user, issue.provider, issue.issue_code);
+		let ids = this.active.get(key);
+		if (!ids) this.active.set(key, (ids = new Set()));
+		ids.add(issue.sys_id);
+	}
+
+	private unindex(issue: IssueRecord): void {
+		const key = activeKey(issue.user, issue.provider, issue.issue_code);
+		const ids = this.active.get(key);
+		if (!ids) return;
+		ids.delete(issue.sys_id);
+		if (ids.size === 0) this.active.delete(key);
+	}
+
+	clear(): void {
+		this.bySysId.clear();
+		this.byExperienceId.clear();
+		this.active.clear();
+		this.counter = 0;
+	}
+
+	snapshot(): IssueSnapshot {
+		return { issues: structuredClone(this.all()), counter: this.counter };
+	}
+
+	restore(snapshot: IssueSnapshot): void {
+		this.clear();
+		for (const issue of snapshot.issues) this.insert(structuredClone(issue));
+		this.counter = snapshot.counter;
+	}
+}
