@@ -1,0 +1,169 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DOCUMENTED_ERRORS } from '../../nodes/shared/errors';
+import { defaultSeed } from '../../nodes/shared/emulator';
+import { ABEL, postJson, send } from '../helpers/http';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'dist', 'bin', 'emulator.js');
+
+beforeAll(() => {
+	if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" first (npm test does).`);
+});
+
+interface Run {
+	child: ChildProcess;
+	url: string;
+	output: () => string;
+	exit: Promise<number | null>;
+}
+
+/** Starts the emulator command and waits for the line that gives its URL. */
+function start(args: string[]): Promise<Run> {
+	const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let out = '';
+	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 10_000);
+		const onData = (chunk: Buffer) => {
+			out += chunk.toString();
+			const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+			if (m) {
+				clearTimeout(timer);
+				resolve({ child, url: m[1], output: () => out, exit });
+			}
+		};
+		child.stdout.on('data', onData);
+		child.stderr.on('data', onData);
+		exit.then((code) => {
+			clearTimeout(timer);
+			reject(new Error(`exited with ${code}: ${out}`));
+		});
+	});
+}
+
+/** Runs the command to completion. */
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+	return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'P-1' };
+
+describe('the emulator command', () => {
+	it('prints its base URL, serves the endpoint and stops cleanly on SIGTERM and SIGINT', async () => {
+		for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+			const emu = await start(['--port', '0']);
+			expect(emu.output()).toContain('(auth: none)');
+			expect((await postJson(emu.url, body)).status).toBe(200);
+			emu.child.kill(signal);
+			expect(await emu.exit).toBe(0);
+			expect(emu.output()).toContain(`Received ${signal}; stopping.`);
+		}
+	});
+
+	it.each([
+		[['--auth', 'magic'], '--auth must be one of none, basic, oauth (got "magic").'],
+		[['--port', 'eighty'], '--port must be a whole number from 0 to 65535 (got "eighty").'],
+		[['--initial-state', 'done'], '--initial-state must be one of open, in_progress, action_wait, closed'],
+		[['--seed'], '--seed needs a value.'],
+		[['--verbose'], 'Unknown option "--verbose".'],
+	])('refuses %j with a clear message and the usage', async (args, message) => {
+		const res = await run(args);
+		expect(res.code).toBe(2);
+		expect(res.stderr).toContain(message);
+		expect(res.stderr).toContain('Usage: servicenow-pe-emulator');
+	});
+
+	it('prints the built-in seed, which loads back as a seed file', async () => {
+		const printed = await run(['--print-seed']);
+		expect(printed.code).toBe(0);
+		expect(JSON.parse(printed.stdout)).toEqual(defaultSeed());
+	});
+
+	it('serves a custom seed file, and names the bad field of a broken one', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'pe-seed-'));
+		const seed = defaultSeed();
+		seed.issue_codes.push({ issue_code: 'DISK-9', provider: 'sn', name: 'Disk', deployed: true, resolution: 'Clean' });
+		writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
+		const emu = await start(['--port', '0', '--seed', join(dir, 'seed.json')]);
+		try {
+			expect((await postJson(emu.url, { ...body, issue_code: 'DISK-9' })).status).toBe(200);
+		} finally {
+			emu.child.kill('SIGTERM');
+			await emu.exit;
+		}
+		writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...seed, users: [{ user_name: 'x' }] }));
+		const bad = await run(['--seed', join(dir, 'bad.json')]);
+		expect(bad.code).toBe(1);
+		expect(bad.stderr).toContain('Invalid seed: users[0].sys_id must be a string (got nothing).');
+	});
+
+	it('keeps issues and tokens across a restart with --state, written atomically', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'pe-state-'));
+		const state = join(dir, 'state.json');
+		const first = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
+		const token = (
+			await send(first.url + '/oauth_token.do', {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: 'grant_type=client_credentials&client_id=pe-emulator-client&client_secret=pe-emulator-secret',
+			})
+		).json().access_token;
+		const auth = { authorization: `Bearer ${token}` };
+		expect((await postJson(first.url, body, auth)).status).toBe(200);
+		first.child.kill('SIGTERM');
+		expect(await first.exit).toBe(0);
+		expect(JSON.parse(readFileSync(state, 'utf8')).issues.issues).toHaveLength(1);
+		expect(existsSync(`${state}.${first.child.pid}.tmp`)).toBe(false);
+
+		const second = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
+		try {
+			// The same token still works, and the issue is still being resolved.
+			const again = await postJson(second.url, body, auth);
+			expect(again.json().error.message).toBe(DOCUMENTED_ERRORS.CHAIN_CONFLICT.message);
+			const [issue] = (await send(second.url + '/api/now/table/sn_pren_experience_issue', { headers: auth })).json().result;
+			expect(issue.experience_id).toBe('P-1');
+		} finally {
+			second.child.kill('SIGTERM');
+			await second.exit;
+		}
+	});
+
+	it('names a broken state file instead of starting on top of it', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'pe-state-'));
+		writeFileSync(join(dir, 'state.json'), '{"version": 1, "issues": ');
+		const res = await run(['--state', join(dir, 'state.json')]);
+		expect(res.code).toBe(1);
+		expect(res.stderr).toMatch(/state file .*state\.json is not valid JSON .*fix or delete it/);
+	});
+});
+
+describe('the programmatic API (index.js)', () => {
+	it('starts an emulator on a free port with a journal, reset and close', async () => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { startEmulator } = require(join(ROOT, 'index.js'));
+		const sn = await startEmulator({ port: 0, auth: 'basic' });
+		try {
+			expect(sn.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+			const res = await postJson(sn.url, body, {
+				authorization: 'Basic ' + Buffer.from('pe.integration:integration').toString('base64'),
+			});
+			expect(res.status).toBe(200);
+			expect(sn.journal()).toHaveLength(1);
+			sn.reset();
+			expect(sn.journal()).toHaveLength(0);
+		} finally {
+			await sn.close();
+		}
+		// A fresh connection (no pooled socket) finds nothing listening.
+		await expect(send(sn.url + '/_emulator/health', { agent: new Agent({ keepAlive: false }) })).rejects.toThrow(/ECONNREFUSED/);
+	});
+});
