@@ -1,10 +1,11 @@
 /** @type {import('jest').Config} */
 module.exports = {
-	preset: 'ts-jest',
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	// Types are checked by `tsc` (build and `npm run typecheck`); Jest only transpiles.
+	transform: { '^.+\\.ts$': 'ts-jest' },
 	testTimeout: 30_000,
 	maxWorkers: 2,
 };

@@ -16,7 +16,7 @@ import {
 	isIssueState,
 	type IssueState,
 } from '../api';
-import { ERROR_CATALOGUE, DOCUMENTED_ERRORS, PLATFORM_ERRORS, type CatalogueEntry } from '../errors';
+import { ERROR_CATALOGUE, DOCUMENTED_ERRORS, PLATFORM_ERRORS, isErrorCode, type CatalogueEntry } from '../errors';
 import { isPlainObject } from '../xml';
 import { FaultList, parseFaultSpec, type Fault, type FaultSpec, type Route } from './faults';
 import {
@@ -58,6 +58,8 @@ export interface EmulatorOptions {
 	responseIdKey?: 'experience_id' | 'experienceId';
 	/** State to start from (see `snapshot()`). */
 	state?: EmulatorSnapshot;
+	/** Faults in force from the start (e.g. forced outcomes; `count: 0` keeps one for good). */
+	faults?: FaultSpec[];
 	/** Clock (ms since epoch); tests may pass their own. */
 	now?: () => number;
 }
@@ -161,6 +163,7 @@ export class Emulator {
 		this.responseIdKey = options.responseIdKey ?? 'experience_id';
 		this.now = options.now ?? Date.now;
 		if (options.state) this.restore(options.state);
+		for (const fault of options.faults ?? []) this.faults.add(fault);
 	}
 
 	/** Called after every change of state (issues, tokens): adapters persist it. */
@@ -183,8 +186,10 @@ export class Emulator {
 		if (!isPlainObject(snapshot) || snapshot.version !== 1 || !isPlainObject(snapshot.issues)) {
 			throw new Error('State is not an emulator snapshot (version 1); delete the state file or pass another.');
 		}
-		this.issues.restore(snapshot.issues);
-		this.tokens.restore(snapshot.tokens ?? { access: [], refresh: [] });
+		// A plain copy: stored state may arrive wrapped (n8n's static data is an observable proxy).
+		const copy = JSON.parse(JSON.stringify(snapshot)) as EmulatorSnapshot;
+		this.issues.restore(copy.issues);
+		this.tokens.restore(copy.tokens ?? { access: [], refresh: [] });
 	}
 
 	/** Clears issues, tokens, journal and faults; the registry stays. */
@@ -272,7 +277,12 @@ export class Emulator {
 				path,
 				issueCode: () => scalar(body().body?.issue_code) ?? undefined,
 			});
-			result = this.applyFault(fault, format, body) ?? this.route(route, method, path, query, req, format, body);
+			result = this.applyFault(fault, format) ?? this.route(route, method, path, query, req, format, body);
+			if (route === 'create' && !result.outcome && result.status >= 400 && !result.drop) {
+				// Every refused create (auth, body, injected status) reaches adapters as a rejection.
+				const entry = result.errorCode && isErrorCode(result.errorCode) ? ERROR_CATALOGUE[result.errorCode] : PLATFORM_ERRORS.SERVER_ERROR;
+				result.outcome = { kind: 'rejected', error: entry, body: body().body };
+			}
 			if (fault?.delayMs) result.delayMs = fault.delayMs;
 			if (fault?.drop === 'after') result.drop = true;
 		}
@@ -285,18 +295,12 @@ export class Emulator {
 		return result;
 	}
 
-	private applyFault(
-		fault: Fault | undefined,
-		format: ResponseFormat,
-		body: () => ParsedBody,
-	): HandleResult | undefined {
+	private applyFault(fault: Fault | undefined, format: ResponseFormat): HandleResult | undefined {
 		if (!fault) return undefined;
 		if (fault.drop === 'before') return { status: 0, headers: {}, body: '', drop: true };
 		if (fault.error) {
 			const entry = ERROR_CATALOGUE[fault.error];
-			const result: HandleResult = renderError(entry, format, `${entry.detail} (injected fault)`);
-			if (entry.documented) result.outcome = { kind: 'rejected', error: entry, body: body().body };
-			return result;
+			return renderError(entry, format, `${entry.detail} (injected fault)`);
 		}
 		if (fault.status) {
 			const entry =

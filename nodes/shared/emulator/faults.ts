@@ -17,7 +17,7 @@ export interface FaultMatch {
 
 export interface FaultSpec {
 	match?: FaultMatch;
-	/** How many matching requests this fault shapes (default 1). */
+	/** How many matching requests this fault shapes (default 1; 0 = every matching request). */
 	count?: number;
 	/** Answer with this HTTP status instead of processing (e.g. 429, 500, 503). */
 	status?: number;
@@ -54,7 +54,7 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
 		}
 		return v;
 	};
-	spec.count = positiveInt('count', 1);
+	spec.count = positiveInt('count', 0);
 	spec.status = positiveInt('status', 400);
 	if (spec.status !== undefined && spec.status > 599) throw bad('status', 'an HTTP status 400–599');
 	spec.retryAfter = positiveInt('retryAfter', 0);
@@ -107,7 +107,7 @@ export class FaultList {
 	private nextId = 1;
 
 	add(spec: FaultSpec): Fault {
-		const fault: Fault = { ...spec, id: this.nextId++, remaining: spec.count ?? 1 };
+		const fault: Fault = { ...spec, id: this.nextId++, remaining: spec.count || 1 };
 		this.faults.push(fault);
 		return fault;
 	}
@@ -124,6 +124,7 @@ export class FaultList {
 	take(probe: FaultProbe): Fault | undefined {
 		const fault = this.faults.find((f) => matches(f.match, probe));
 		if (!fault) return undefined;
+		if (fault.count === 0) return fault;
 		fault.remaining--;
 		if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
 		return fault;

@@ -125,7 +125,7 @@ export class IssueStore {
 
 	restore(snapshot: IssueSnapshot): void {
 		this.clear();
-		for (const issue of snapshot.issues) this.insert(structuredClone(issue));
+		for (const issue of snapshot.issues) this.insert(issue);
 		this.counter = snapshot.counter;
 	}
 }
