@@ -59,7 +59,7 @@ function readOptions(ctx: IWebhookFunctions): { key: string; build: () => Emulat
 	const registryJson = registry === 'custom' ? ctx.getNodeParameter('registryJson', '{}') : undefined;
 	const initialState = ctx.getNodeParameter('initialState', 'open') as IssueState;
 	const rules = (ctx.getNodeParameter('forcedOutcomes.rules', []) as IDataObject[]) ?? [];
-	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const options = ctx.getNodeParameter('settings', {}) as IDataObject;
 	const key = JSON.stringify([auth, registry, registryJson, initialState, rules, options]);
 	const build = (): EmulatorOptions => {
 		if (!AUTH_MODES.includes(auth)) throw new NodeOperationError(ctx.getNode(), `Authentication must be one of ${AUTH_MODES.join(', ')}.`);

@@ -22,6 +22,8 @@ function webhook(httpMethod: string, path: string): IWebhookDescription {
  */
 export const webhooks: IWebhookDescription[] = [
 	...NAMESPACES.map((ns) => webhook('POST', `/api/${ns}/self_remediation/experience_issue/create`)),
+	// n8n stores webhook paths with single slashes, so the doubled slash of the document's cURL
+	// example (`//api/sn_srf/...`) cannot be registered here; the standalone emulator takes it.
 	webhook('POST', '/oauth_token.do'),
 	...Object.values(TABLES).map((table) => webhook('GET', `/api/now/table/${table}`)),
 	// A path with a variable part: n8n serves it under <n8n>/webhook/<webhook ID>/<prefix>/…
@@ -142,8 +144,16 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Options',
+		// n8n parses a v1 webhook node's body itself (answering malformed JSON with its own 422)
+		// unless options.binaryData is set: this keeps the raw bytes for the emulator to judge.
+		displayName: 'Raw Body',
 		name: 'options',
+		type: 'hidden',
+		default: { binaryData: true },
+	},
+	{
+		displayName: 'Options',
+		name: 'settings',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},

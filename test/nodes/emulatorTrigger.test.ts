@@ -222,7 +222,7 @@ describe('the emulator trigger answers as the instance would', () => {
 	});
 
 	it('serves under a custom prefix and answers experienceId when so set', async () => {
-		h = await host({ path: '/my/instance/', options: { responseIdKey: 'experienceId' } });
+		h = await host({ path: '/my/instance/', settings: { responseIdKey: 'experienceId' } });
 		const res = await post(h, valid({ experience_id: 'E-1' }), {}, '/webhook/my/instance/api/sn_pren/self_remediation/experience_issue/create');
 		expect(res.json()).toEqual({ result: { experienceId: 'E-1' } });
 	});
