@@ -12,6 +12,7 @@ export function createIssuePath(namespace: Namespace = DEFAULT_NAMESPACE): strin
 
 export const TABLE_API_PREFIX = '/api/now/table/';
 export const OAUTH_TOKEN_PATH = '/oauth_token.do';
+export const OAUTH_AUTHORIZE_PATH = '/oauth_auth.do';
 
 export const TABLES = {
 	experienceIssue: 'sn_pren_experience_issue',

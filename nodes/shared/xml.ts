@@ -74,9 +74,14 @@ export function parseXmlBody(xml: string): Record<string, unknown> {
 	return root;
 }
 
+/** Serialises an object as an XML document under `root`; keys become valid element names. */
+export function toXmlDocument(root: string, body: Record<string, unknown>): string {
+	return '<?xml version="1.0" encoding="UTF-8"?>' + builder.build({ [root]: xmlSafe(body) });
+}
+
 /** Serialises a response object as `<response>…</response>`. */
 export function toXmlResponse(body: Record<string, unknown>): string {
-	return '<?xml version="1.0" encoding="UTF-8"?>' + builder.build({ response: xmlSafe(body) });
+	return toXmlDocument('response', body);
 }
 
 /** Parses a ServiceNow XML response (`<response>…</response>`) into the object under the root. */

@@ -13,6 +13,8 @@ import {
 	createRunExecutionData,
 	type ICredentialDataDecryptedObject,
 	type ICredentialsHelper,
+	type ICredentialType,
+	type IHttpRequestOptions,
 	type IConnections,
 	type IDataObject,
 	type IHttpRequestMethods,
@@ -44,27 +46,70 @@ export interface WorkflowJson {
 
 export type TestCredentials = Record<string, ICredentialDataDecryptedObject>;
 
+/**
+ * Credentials as n8n's CredentialsHelper serves them: decrypted data from a store, the type's own
+ * `authenticate`, and `preAuthentication` run when the expirable field is empty or a request
+ * answered 401, with the result written back to the store (as n8n saves it).
+ */
+export class CredentialStore {
+	readonly data: TestCredentials;
+	readonly types: Record<string, ICredentialType>;
+	preAuthenticationCalls = 0;
+
+	constructor(data: TestCredentials, types: ICredentialType[] = []) {
+		this.data = structuredClone(data);
+		this.types = Object.fromEntries(types.map((t) => [t.name, t]));
+	}
+
+	helper(): ICredentialsHelper {
+		// eslint-disable-next-line @typescript-eslint/no-this-alias
+		const store = this;
+		return mock<ICredentialsHelper>({
+			getDecrypted: async (_data, _nodeCredentials, type) => {
+				const found = store.data[type];
+				if (!found) throw new Error(`No test credentials of type ${type}`);
+				return structuredClone(found);
+			},
+			getParentTypes: (type: string) => store.types[type]?.extends ?? [],
+			isCredentialUsableByNode: () => true,
+			getCredentialsProperties: (type: string) => store.types[type]?.properties ?? [],
+			authenticate: async (credentials, type, requestOptions) => {
+				const authenticate = store.types[type as string]?.authenticate;
+				if (typeof authenticate === 'function') return authenticate(credentials, requestOptions as IHttpRequestOptions);
+				return requestOptions as IHttpRequestOptions;
+			},
+			preAuthentication: async (helpers, credentials, type, _node, expired) => {
+				const credentialType = store.types[type];
+				const expirable = credentialType?.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable);
+				if (!credentialType?.preAuthentication || !expirable) return undefined;
+				if (credentials[expirable.name] !== '' && !expired) return undefined;
+				store.preAuthenticationCalls++;
+				const output = await credentialType.preAuthentication.call(helpers as never, credentials);
+				if (output[expirable.name] === undefined) return undefined;
+				store.data[type] = { ...store.data[type], ...output } as ICredentialDataDecryptedObject;
+				return Object.assign(credentials, output);
+			},
+			updateCredentials: async () => undefined,
+			updateCredentialsOauthTokenData: async (_nodeCredentials, type, data) => {
+				store.data[type] = { ...store.data[type], ...(data as ICredentialDataDecryptedObject) };
+			},
+		});
+	}
+}
+
 function additionalDataFor(
 	hooks: ExecutionLifecycleHooks,
-	credentials: TestCredentials,
+	credentials: TestCredentials | CredentialStore,
 	extra: Partial<IWorkflowExecuteAdditionalData> = {},
 ): IWorkflowExecuteAdditionalData {
-	const credentialsHelper = mock<ICredentialsHelper>({
-		getDecrypted: async (_data, _nodeCredentials, type) => {
-			const found = credentials[type];
-			if (!found) throw new Error(`No test credentials of type ${type}`);
-			return structuredClone(found);
-		},
-		getParentTypes: () => [],
-		updateCredentials: async () => undefined,
-		updateCredentialsOauthTokenData: async () => undefined,
-	});
+	const store = credentials instanceof CredentialStore ? credentials : new CredentialStore(credentials);
 	return (mock as any)({
 		hooks,
 		executionId: hooks.executionId,
-		credentialsHelper,
+		credentialsHelper: store.helper(),
 		currentNodeParameters: undefined,
 		encryptedRunnerIdentity: undefined,
+		ssrfBridge: undefined,
 		restApiUrl: 'http://127.0.0.1:5678/rest',
 		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
 		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
@@ -89,7 +134,7 @@ export async function runWorkflow(options: {
 	workflow: Workflow;
 	startNode: string;
 	startData: INodeExecutionData[][];
-	credentials?: TestCredentials;
+	credentials?: TestCredentials | CredentialStore;
 	mode?: WorkflowExecuteMode;
 }): Promise<IRun> {
 	const { workflow, startNode, startData, credentials = {}, mode = 'manual' } = options;
@@ -156,7 +201,7 @@ export class WebhookHost {
 	constructor(
 		private readonly json: WorkflowJson,
 		private readonly nodeTypes: INodeTypes,
-		private readonly credentials: TestCredentials = {},
+		private readonly credentials: TestCredentials | CredentialStore = {},
 		private readonly mode: WorkflowExecuteMode = 'webhook',
 	) {
 		this.storedStaticData = structuredClone(json.staticData ?? {});

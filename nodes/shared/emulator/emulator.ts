@@ -10,6 +10,7 @@ import {
 	CREATE_ROLE,
 	ISSUE_STATES,
 	NAMESPACES,
+	OAUTH_AUTHORIZE_PATH,
 	OAUTH_TOKEN_PATH,
 	TABLES,
 	TABLE_API_PREFIX,
@@ -145,6 +146,8 @@ export class Emulator {
 	private readonly responseIdKey: 'experience_id' | 'experienceId';
 	private readonly now: () => number;
 	private readonly listeners = new Set<() => void>();
+	/** One-time authorization codes of the authorization-code grant: code → client and user. */
+	private readonly authorizationCodes = new Map<string, { client_id: string; user_name: string; redirect_uri: string }>();
 
 	constructor(options: EmulatorOptions = {}) {
 		this.registry = new Registry(options.seed ?? defaultSeed());
@@ -338,6 +341,7 @@ export class Emulator {
 		format: ResponseFormat,
 		body: () => ParsedBody,
 	): HandleResult {
+		if (route === 'authorize') return this.handleAuthorize(query);
 		if (route === 'token') {
 			return method === 'POST'
 				? this.handleToken(req)
@@ -386,6 +390,31 @@ export class Emulator {
 		return undefined;
 	}
 
+	/**
+	 * The authorization-code grant's browser step. There is no login page: the code is issued at
+	 * once for the client's own user, and the browser is sent back to the redirect URI.
+	 */
+	private handleAuthorize(query: string): HandleResult {
+		const params = new URLSearchParams(query);
+		const client = this.registry.oauthClient(params.get('client_id') ?? '');
+		const redirectUri = params.get('redirect_uri') ?? '';
+		const html = (status: number, text: string): HandleResult => ({
+			status,
+			headers: { 'content-type': 'text/html;charset=UTF-8' },
+			body: `<!doctype html><title>OAuth</title><p>${text.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'))}</p>`,
+		});
+		if (!client) return html(400, 'Unknown client_id: use a client of the registry (built-in: pe-emulator-client).');
+		if (params.get('response_type') !== 'code') return html(400, 'response_type must be "code".');
+		if (!/^https?:\/\//.test(redirectUri)) return html(400, 'redirect_uri must be an http(s) URL.');
+		const code = newSysId();
+		this.authorizationCodes.set(code, { client_id: client.client_id, user_name: client.user, redirect_uri: redirectUri });
+		const target = new URL(redirectUri);
+		target.searchParams.set('code', code);
+		const state = params.get('state');
+		if (state !== null) target.searchParams.set('state', state);
+		return { status: 302, headers: { location: target.toString() }, body: '' };
+	}
+
 	private handleToken(req: EmulatorRequest): HandleResult {
 		const params = new URLSearchParams(req.body);
 		const oauthError = (status: number, error: string, description: string): HandleResult => ({
@@ -417,6 +446,13 @@ export class Emulator {
 			userName = user.user_name;
 		} else if (grantType === 'client_credentials') {
 			userName = client.user;
+		} else if (grantType === 'authorization_code') {
+			const code = this.authorizationCodes.get(params.get('code') ?? '');
+			if (!code || code.client_id !== client.client_id) {
+				return oauthError(400, 'invalid_grant', 'The authorization code is not valid or was used already.');
+			}
+			this.authorizationCodes.delete(params.get('code') ?? '');
+			userName = code.user_name;
 		} else if (grantType === 'refresh_token') {
 			refreshToken = params.get('refresh_token') ?? '';
 			const grant = this.tokens.refreshGrant(refreshToken, this.now());
@@ -428,7 +464,7 @@ export class Emulator {
 			return oauthError(
 				400,
 				'unsupported_grant_type',
-				'grant_type must be one of password, client_credentials, refresh_token.',
+				'grant_type must be one of password, client_credentials, authorization_code, refresh_token.',
 			);
 		}
 		const tokens = this.tokens.issue(userName, client.client_id, this.now(), this.tokenTtlSeconds, refreshToken);
@@ -730,6 +766,7 @@ function splitUrl(url: string): [string, string] {
 function routeOf(path: string): Route {
 	if (CREATE_PATHS.has(path)) return 'create';
 	if (path === OAUTH_TOKEN_PATH) return 'token';
+	if (path === OAUTH_AUTHORIZE_PATH) return 'authorize';
 	if (path.startsWith(TABLE_API_PREFIX)) return 'table';
 	return 'unknown';
 }

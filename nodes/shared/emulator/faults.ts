@@ -2,7 +2,7 @@
 import { isErrorCode, type ErrorCode } from '../errors';
 import { isPlainObject } from '../xml';
 
-export type Route = 'create' | 'table' | 'token' | 'unknown';
+export type Route = 'create' | 'table' | 'token' | 'authorize' | 'unknown';
 
 export interface FaultMatch {
 	/** Only requests of this route ('create', 'table', 'token'); any when absent. */
@@ -38,7 +38,7 @@ export interface Fault extends FaultSpec {
 
 export class FaultSpecError extends Error {}
 
-const ROUTES: readonly Route[] = ['create', 'table', 'token', 'unknown'];
+const ROUTES: readonly Route[] = ['create', 'table', 'token', 'authorize', 'unknown'];
 
 /** Checks a fault from a user (control API, tests); errors name the field and the fix. */
 export function parseFaultSpec(raw: unknown): FaultSpec {

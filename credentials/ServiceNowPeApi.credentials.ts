@@ -1,0 +1,174 @@
+import type {
+	IAuthenticate,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+import { OAUTH_TOKEN_PATH } from '../nodes/shared/api';
+import { normaliseInstanceUrl } from '../nodes/shared/instance';
+
+export type ServiceNowPeAuthType = 'basic' | 'oauth2Password' | 'oauth2ClientCredentials';
+
+interface TokenAnswer {
+	access_token?: string;
+	refresh_token?: string;
+	expires_in?: number;
+	error?: string;
+	error_description?: string;
+}
+
+export class ServiceNowPeApi implements ICredentialType {
+	name = 'serviceNowPeApi';
+
+	displayName = 'ServiceNow Proactive Engagement API';
+
+	icon = { light: 'file:servicenow.svg', dark: 'file:servicenow.dark.svg' } as const;
+
+	documentationUrl =
+		'https://www.npmjs.com/package/n8n-nodes-servicenow-proactive-engagement#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Instance URL',
+			name: 'instanceUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://dev12345.service-now.com',
+			description:
+				'Full base URL of the instance: *.service-now.com, *.servicenowservices.com, a custom domain, or a local emulator such as http://127.0.0.1:8787',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authType',
+			type: 'options',
+			options: [
+				{ name: 'Basic Auth', value: 'basic' },
+				{ name: 'OAuth2 (Password Grant)', value: 'oauth2Password' },
+				{ name: 'OAuth2 (Client Credentials Grant)', value: 'oauth2ClientCredentials' },
+			],
+			default: 'basic',
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { authType: ['basic', 'oauth2Password'] } },
+			description: 'A user with the role sn_pren.experience_issue_create',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { authType: ['basic', 'oauth2Password'] } },
+		},
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { authType: ['oauth2Password', 'oauth2ClientCredentials'] } },
+			description: 'Client ID of the application registry entry (System OAuth > Application Registry)',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			displayOptions: { show: { authType: ['oauth2Password', 'oauth2ClientCredentials'] } },
+		},
+		{
+			displayName: 'Ignore SSL Issues (Insecure)',
+			name: 'ignoreSslIssues',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to connect even if SSL certificate validation fails',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Refresh Token',
+			name: 'refreshToken',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+	];
+
+	/**
+	 * Fetches an OAuth token from <instance>/oauth_token.do. n8n calls this when no token is stored
+	 * and again when a request answers 401 (an expired token): the refresh token is tried first.
+	 */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		const authType = credentials.authType as ServiceNowPeAuthType;
+		if (authType === 'basic') return {};
+		const base = normaliseInstanceUrl(credentials.instanceUrl);
+		const client = { client_id: String(credentials.clientId ?? ''), client_secret: String(credentials.clientSecret ?? '') };
+		const grant: Record<string, string> =
+			authType === 'oauth2Password'
+				? { grant_type: 'password', username: String(credentials.username ?? ''), password: String(credentials.password ?? '') }
+				: { grant_type: 'client_credentials' };
+		const ask = async (form: Record<string, string>): Promise<TokenAnswer & { status: number }> => {
+			const res = (await this.helpers.httpRequest({
+				method: 'POST',
+				url: `${base}${OAUTH_TOKEN_PATH}`,
+				headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+				body: new URLSearchParams({ ...form, ...client }).toString(),
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				skipSslCertificateValidation: credentials.ignoreSslIssues === true,
+				json: true,
+			})) as { statusCode: number; body: TokenAnswer | string };
+			const body = typeof res.body === 'string' ? (JSON.parse(res.body || '{}') as TokenAnswer) : res.body;
+			return { ...body, status: res.statusCode };
+		};
+		let answer: TokenAnswer & { status: number } | undefined;
+		if (credentials.refreshToken) {
+			answer = await ask({ grant_type: 'refresh_token', refresh_token: String(credentials.refreshToken) });
+		}
+		if (!answer?.access_token) answer = await ask(grant);
+		if (!answer.access_token) {
+			// The instance's own words, never the secrets that were sent.
+			throw new Error(
+				`ServiceNow refused the OAuth token request (HTTP ${answer.status}: ${answer.error ?? 'no token'}${answer.error_description ? ` – ${answer.error_description}` : ''}). Check the client ID and secret${authType === 'oauth2Password' ? ', user name and password' : ''}.`,
+			);
+		}
+		return { accessToken: answer.access_token, refreshToken: answer.refresh_token ?? '' };
+	}
+
+	authenticate: IAuthenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => {
+		const headers = { ...(requestOptions.headers ?? {}) };
+		if (credentials.authType === 'basic') {
+			const token = Buffer.from(`${String(credentials.username ?? '')}:${String(credentials.password ?? '')}`).toString('base64');
+			headers.Authorization = `Basic ${token}`;
+		} else {
+			headers.Authorization = `Bearer ${String(credentials.accessToken ?? '')}`;
+		}
+		return { ...requestOptions, headers };
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.instanceUrl.trim().replace(/\\/+$/, "")}}',
+			url: '/api/now/table/sys_user_role',
+			qs: { sysparm_limit: 1, sysparm_fields: 'name' },
+			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
+		},
+	};
+}

@@ -1,0 +1,197 @@
+/**
+ * The one place the action node talks HTTP: authentication through n8n's credential machinery,
+ * JSON or XML, retries with back-off, and answers turned into plain data (never exceptions), so
+ * every outcome can be routed to a branch.
+ */
+import { NodeOperationError, sleep, type IExecuteFunctions, type IHttpRequestMethods, type IHttpRequestOptions } from 'n8n-workflow';
+import { isPlainObject, parseXmlResponse } from '../../shared/xml';
+import { normaliseInstanceUrl } from '../../shared/instance';
+
+export const CREDENTIAL_TYPES = ['serviceNowPeApi', 'serviceNowPeOAuth2Api'] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+
+export interface RetryPolicy {
+	/** Attempts in all, the first included (≥ 1). */
+	maxAttempts: number;
+	/** Longest wait before a retry, in seconds (caps Retry-After and the back-off). */
+	maxWaitSeconds: number;
+	/** First back-off step in milliseconds; doubles per retry. */
+	baseDelayMs: number;
+}
+
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	/** Path below the instance URL, e.g. /api/sn_pren/self_remediation/experience_issue/create */
+	path: string;
+	qs?: Record<string, string | number>;
+	/** Serialised body. */
+	body?: string;
+	format: 'json' | 'xml';
+	timeoutMs: number;
+}
+
+/** What one attempt came back with. */
+export interface Attempt {
+	/** HTTP status; 0 when no answer came (network error, timeout). */
+	status: number;
+	headers: Record<string, string>;
+	/** Parsed JSON or XML body (object), or the raw text when it is neither. */
+	data: unknown;
+	rawText: string;
+	networkError?: string;
+}
+
+export interface ApiResult extends Attempt {
+	attempts: number;
+	/** An earlier attempt may have reached the instance and been processed (5xx, timeout, reset). */
+	earlierAttemptUncertain: boolean;
+}
+
+export interface Connection {
+	credentialType: CredentialType;
+	baseUrl: string;
+	skipSslCertificateValidation: boolean;
+}
+
+export async function connectionFor(ctx: IExecuteFunctions, credentialType: CredentialType): Promise<Connection> {
+	const credentials = await ctx.getCredentials(credentialType);
+	return {
+		credentialType,
+		baseUrl: normaliseInstanceUrl(credentials.instanceUrl),
+		skipSslCertificateValidation: credentials.ignoreSslIssues === true,
+	};
+}
+
+function headerMap(headers: unknown): Record<string, string> {
+	const out: Record<string, string> = {};
+	if (!isPlainObject(headers)) return out;
+	for (const [key, value] of Object.entries(headers)) {
+		if (value !== undefined && value !== null) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	return out;
+}
+
+function parseBody(body: unknown, contentType: string): { data: unknown; rawText: string } {
+	if (body === undefined || body === null) return { data: undefined, rawText: '' };
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
+	if (typeof body !== 'string') return { data: body, rawText: JSON.stringify(body) };
+	const text = body;
+	const trimmed = text.trimStart();
+	try {
+		if (/xml/.test(contentType) || trimmed.startsWith('<')) return { data: parseXmlResponse(text), rawText: text };
+		if (/json/.test(contentType) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
+			return { data: JSON.parse(text) as unknown, rawText: text };
+		}
+	} catch {
+		// Not what it claims to be: keep the text, the caller routes it as unrecognised.
+	}
+	return { data: text, rawText: text };
+}
+
+/** Pulls the HTTP answer out of whatever n8n's request helper threw. */
+function answerFromError(error: unknown): { status: number; headers: unknown; body: unknown } | undefined {
+	const candidates = [error, (error as { cause?: unknown })?.cause];
+	for (const c of candidates) {
+		const response = (c as { response?: { status?: number; headers?: unknown; data?: unknown; body?: unknown } })?.response;
+		if (response && typeof response.status === 'number') {
+			return { status: response.status, headers: response.headers, body: response.data ?? response.body };
+		}
+	}
+	return undefined;
+}
+
+const NETWORK_CODES = /^(ECONN\w*|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ERR_SOCKET\w*|UND_ERR\w*|ECANCELED)$/;
+
+/** True when no answer came: refused, reset, timed out, name not found. */
+function isNetworkFailure(error: unknown): boolean {
+	const e = error as { cause?: { code?: string; message?: string }; code?: string; message?: string };
+	const code = e.cause?.code ?? e.code ?? '';
+	const message = `${e.message ?? ''} ${e.cause?.message ?? ''}`;
+	return NETWORK_CODES.test(code) || /socket hang up|timeout|timed out|network/i.test(message);
+}
+
+function networkMessage(error: unknown): string {
+	const e = error as { cause?: { code?: string; message?: string }; code?: string; message?: string };
+	const code = e.cause?.code ?? e.code;
+	const message = e.cause?.message ?? e.message ?? 'request failed';
+	return code ? `${code}: ${message}` : message;
+}
+
+async function attempt(ctx: IExecuteFunctions, connection: Connection, request: ApiRequest): Promise<Attempt> {
+	const mime = request.format === 'xml' ? 'application/xml' : 'application/json';
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${connection.baseUrl}${request.path}`,
+		qs: request.qs,
+		headers: { accept: mime, ...(request.body !== undefined ? { 'content-type': mime } : {}) },
+		body: request.body,
+		returnFullResponse: true,
+		// Non-2xx answers are thrown (so n8n refreshes an expired OAuth token on 401) and read back below.
+		ignoreHttpStatusErrors: false,
+		json: false,
+		encoding: 'text',
+		timeout: request.timeoutMs,
+		skipSslCertificateValidation: connection.skipSslCertificateValidation,
+	};
+	try {
+		const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, connection.credentialType, options)) as {
+			statusCode?: number;
+			status?: number;
+			headers?: unknown;
+			body?: unknown;
+		};
+		const headers = headerMap(res.headers);
+		return { status: res.statusCode ?? res.status ?? 200, headers, ...parseBody(res.body, headers['content-type'] ?? '') };
+	} catch (error) {
+		const answer = answerFromError(error);
+		if (answer) {
+			const headers = headerMap(answer.headers);
+			return { status: answer.status, headers, ...parseBody(answer.body, headers['content-type'] ?? '') };
+		}
+		if (isNetworkFailure(error)) {
+			return { status: 0, headers: {}, data: undefined, rawText: '', networkError: networkMessage(error) };
+		}
+		// No answer and no network failure: the credentials could not be used (e.g. the token
+		// request was refused). That concerns every item, so the node stops with the reason.
+		const cause = (error as { cause?: Error }).cause;
+		throw new NodeOperationError(ctx.getNode(), (cause instanceof Error ? cause : (error as Error)).message, {
+			description: 'Check the ServiceNow Proactive Engagement credential.',
+		});
+	}
+}
+
+/** Seconds to wait per Retry-After (seconds or an HTTP date), or undefined. */
+export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
+	if (!value) return undefined;
+	if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+	const at = Date.parse(value);
+	return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+}
+
+function retryable(a: Attempt): boolean {
+	return a.status === 0 || a.status === 429 || a.status >= 500;
+}
+
+/**
+ * Sends a request, retrying 429 (after Retry-After), 5xx and network failures with exponential
+ * back-off, up to the policy's attempts. Never throws for an HTTP or network failure.
+ */
+export async function apiRequest(
+	ctx: IExecuteFunctions,
+	connection: Connection,
+	request: ApiRequest,
+	policy: RetryPolicy,
+): Promise<ApiResult> {
+	let uncertain = false;
+	for (let n = 1; ; n++) {
+		const result = await attempt(ctx, connection, request);
+		if (!retryable(result) || n >= policy.maxAttempts) {
+			return { ...result, attempts: n, earlierAttemptUncertain: uncertain };
+		}
+		// A 429 was refused before processing; a 5xx or a lost answer may have been processed.
+		if (result.status !== 429) uncertain = true;
+		const backoff = (policy.baseDelayMs * 2 ** (n - 1)) / 1000;
+		const wait = retryAfterSeconds(result.headers['retry-after']) ?? backoff;
+		await sleep(Math.min(wait, policy.maxWaitSeconds) * 1000);
+	}
+}

@@ -1,0 +1,349 @@
+import { DOCUMENTED_ERRORS } from '../../nodes/shared/errors';
+import { defaultSeed } from '../../nodes/shared/emulator';
+import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { ABEL, BETH } from '../helpers/http';
+import { CredentialStore } from '../helpers/n8n';
+import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
+
+let sn: RunningEmulator;
+beforeAll(async () => {
+	sn = await startEmulator({ port: 0, auth: 'basic' });
+});
+afterAll(() => sn.close());
+beforeEach(() => sn.reset());
+
+const DAVID = '46d44a23a9fe19810012d100cca80667';
+
+/** One input item per documented error (in branch order), plus a created one first. */
+const ALL_OUTCOMES = [
+	{ user_id: ABEL.sys_id, code: '100', experience_id: 'EXP-A', cpu: '78%' }, // 0 Created
+	{ code: '100' }, // 1 Missing Endpoint (not sent)
+	{ user_name: 'abel.tuter', code: '' }, // 2 Invalid Issue Code (not sent)
+	{ user_name: 'abel.tuter', code: '100', provider: '' }, // 3 Invalid Provider (not sent)
+	{ user_name: 'abel.tuter', code: '999' }, // 4 Unknown Issue Code or Provider
+	{ user_name: 'abel.tuter', code: '300' }, // 5 No Resolution
+	{ user_name: 'nobody', code: '100' }, // 6 Unknown User
+	{ ci: ABEL.ci, code: '100' }, // 7 Already Being Resolved (Abel, via his CI)
+	{ user_id: BETH.sys_id, code: '101', experience_id: 'EXP-A' }, // 8 Chain Conflict
+	{ user_id: DAVID, code: '102' }, // 9 Creation Failed (forced)
+];
+
+describe.each(['json', 'xml'] as const)('every documented error lands on its branch (%s requests)', (format) => {
+	beforeEach(() => {
+		sn.injectFault({ error: 'CREATION_FAILED', match: { route: 'create', issue_code: '102' } });
+	});
+
+	it('Output per Documented Error: one output each, in order', async () => {
+		const { outputs, error } = await runAction({
+			items: ALL_OUTCOMES,
+			credentials: BASIC(sn.url),
+			parameters: { options: { requestFormat: format, concurrency: 1 } },
+			onError: 'continueRegularOutput',
+		});
+		expect(error).toBeUndefined();
+		expect(routed(outputs)).toEqual({
+			Created: [0],
+			'Missing Endpoint': [1],
+			'Invalid Issue Code': [2],
+			'Invalid Provider': [3],
+			'Unknown Issue Code or Provider': [4],
+			'No Resolution': [5],
+			'Unknown User': [6],
+			'Already Being Resolved': [7],
+			'Chain Conflict': [8],
+			'Creation Failed': [9],
+		});
+		expect(outputs.Created[0].json).toMatchObject({
+			outcome: 'created',
+			experience_id: 'EXP-A',
+			httpStatus: 200,
+			attempts: 1,
+			request: { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'EXP-A', investigative_details: { cpu_usage: '78%' } },
+			input: ALL_OUTCOMES[0],
+		});
+		// Each routed error carries the catalogue code, the instance's words, status, request and input.
+		expect(outputs['Unknown User'][0].json).toMatchObject({
+			outcome: 'error',
+			errorCode: 'USER_NOT_RESOLVED',
+			message: DOCUMENTED_ERRORS.USER_NOT_RESOLVED.message,
+			detail: DOCUMENTED_ERRORS.USER_NOT_RESOLVED.detail,
+			httpStatus: 400,
+			sent: true,
+			input: ALL_OUTCOMES[6],
+		});
+		expect(outputs['Missing Endpoint'][0].json).toMatchObject({ errorCode: 'ENDPOINT_MISSING', sent: false, field: 'endpoint' });
+		// What reached the emulator: the 7 sendable items, in the chosen format.
+		const creates = sn.journal().filter((e) => e.route === 'create');
+		expect(creates).toHaveLength(7);
+		expect(creates.every((e) => e.headers['content-type'] === `application/${format}`)).toBe(true);
+	});
+
+	it('Grouped: Created / Already Being Resolved / Fix Input / Failed', async () => {
+		const { outputs } = await runAction({
+			items: ALL_OUTCOMES,
+			credentials: BASIC(sn.url),
+			routing: 'grouped',
+			parameters: { options: { requestFormat: format, concurrency: 1 } },
+			onError: 'continueRegularOutput',
+		});
+		expect(routed(outputs)).toEqual({
+			Created: [0],
+			'Already Being Resolved': [7],
+			'Fix Input': [1, 2, 3, 4, 5, 6],
+			Failed: [8, 9],
+		});
+	});
+
+	it("Single output: errors go to n8n's error output when the node continues on error", async () => {
+		const { outputs } = await runAction({
+			items: ALL_OUTCOMES,
+			credentials: BASIC(sn.url),
+			routing: 'single',
+			parameters: { options: { requestFormat: format, concurrency: 1 } },
+			onError: 'continueErrorOutput',
+		});
+		expect(routed(outputs)).toEqual({ Created: [0], Error: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
+		expect(outputs.Error[5].json.error).toBe(DOCUMENTED_ERRORS.USER_NOT_RESOLVED.message);
+	});
+});
+
+describe('failures the document does not list go to Other with the raw answer', () => {
+	it('routes 401, an unknown resource and an unreachable instance to Other', async () => {
+		const wrong = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(sn.url, 'pe.integration', 'wrong') });
+		expect(wrong.outputs.Other[0].json).toMatchObject({ errorCode: 'UNAUTHENTICATED', httpStatus: 401, message: 'User Not Authenticated' });
+		expect(wrong.outputs.Other[0].json.response).toContain('User Not Authenticated');
+
+		const path = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(`${sn.url}/not-here`) });
+		expect(path.outputs.Other[0].json).toMatchObject({ errorCode: 'UNKNOWN_RESOURCE', httpStatus: 400 });
+
+		const closed = await startEmulator({ port: 0 });
+		const deadUrl = closed.url;
+		await closed.close();
+		const dead = await runAction({
+			items: [{ user_id: ABEL.sys_id, code: '100' }],
+			credentials: BASIC(deadUrl),
+			parameters: { options: { maxAttempts: 2, retryBaseDelayMs: 10 } },
+		});
+		expect(dead.outputs.Other[0].json).toMatchObject({ errorCode: 'NETWORK_ERROR', httpStatus: 0, attempts: 2 });
+		expect(String(dead.outputs.Other[0].json.detail)).toMatch(/ECONNREFUSED/);
+	});
+
+	it('sends an unknown 400 message to Other instead of dropping it', async () => {
+		sn.injectFault({ status: 500 });
+		const { outputs } = await runAction({
+			items: [{ user_id: ABEL.sys_id, code: '100' }],
+			credentials: BASIC(sn.url),
+			parameters: { options: { maxAttempts: 1 } },
+		});
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'SERVER_ERROR', httpStatus: 500 });
+	});
+});
+
+describe('bad items', () => {
+	it('fail the node with a message naming the item and the field, sending nothing', async () => {
+		const { error, run } = await runAction({
+			items: [{ user_id: ABEL.sys_id, code: '100' }, { code: '100' }],
+			credentials: BASIC(sn.url),
+		});
+		expect(error).toBe('No endpoint field is set: give at least one of Endpoint CI (sys_id), Email, User ID (sys_id) or User Name.');
+		const nodeError = run.data.resultData.error as unknown as { context?: { itemIndex?: number }; description?: string };
+		expect(nodeError.context?.itemIndex).toBe(1);
+		expect(nodeError.description).toMatch(/^Item 2 was not sent/);
+	});
+
+	it('fail the node in single-output mode with the instance\'s message', async () => {
+		const { error, run } = await runAction({
+			items: [{ user_name: 'nobody', code: '100' }],
+			credentials: BASIC(sn.url),
+			routing: 'single',
+		});
+		expect(error).toBe(`ServiceNow refused the experience issue: ${DOCUMENTED_ERRORS.USER_NOT_RESOLVED.message}`);
+		expect((run.data.resultData.error as unknown as { description?: string }).description).toMatch(/USER_NOT_RESOLVED, HTTP 400/);
+	});
+
+	it('name the Instance URL when it is not a full URL', async () => {
+		const { error } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC('dev12345.service-now.com') });
+		expect(error).toBe('Instance URL "dev12345.service-now.com" is not a full URL: include the scheme, e.g. https://dev12345.service-now.com');
+	});
+});
+
+describe('retries', () => {
+	it('waits out 429 with Retry-After and retries 500/503: every item ends in one output, no duplicate issue', async () => {
+		sn.injectFault({ status: 429, retryAfter: 1, count: 2, match: { route: 'create' } });
+		sn.injectFault({ status: 503, retryAfter: 0, count: 1, match: { route: 'create' } });
+		sn.injectFault({ status: 500, count: 1, match: { route: 'create' } });
+		const items = [ABEL.sys_id, BETH.sys_id, DAVID].map((user_id) => ({ user_id, code: '100' }));
+		const started = Date.now();
+		const { outputs } = await runAction({
+			items,
+			credentials: BASIC(sn.url),
+			parameters: { options: { concurrency: 2, maxAttempts: 5, retryBaseDelayMs: 20 } },
+		});
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // Retry-After: 1
+		expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
+		const attempts = outputs.Created.map((i) => Number(i.json.attempts));
+		expect(attempts.reduce((a, b) => a + b)).toBe(7); // 4 failed answers spread over the items, 3 successes
+		expect(sn.issues()).toHaveLength(3);
+		const statuses = sn.journal().filter((e) => e.route === 'create').map((e) => e.status);
+		expect([...statuses].sort()).toEqual([200, 200, 200, 429, 429, 500, 503]);
+	});
+
+	it('reports a retry after a lost answer as the issue it created, not a duplicate', async () => {
+		sn.injectFault({ drop: 'after', count: 1, match: { route: 'create' } });
+		const { outputs } = await runAction({
+			items: [{ user_id: ABEL.sys_id, code: '100', experience_id: 'LOST-1' }],
+			credentials: BASIC(sn.url),
+			parameters: { options: { retryBaseDelayMs: 10 } },
+		});
+		expect(routed(outputs)).toEqual({ Created: [0] });
+		expect(outputs.Created[0].json).toMatchObject({ experience_id: 'LOST-1', recoveredAfterRetry: true, attempts: 2 });
+		expect(sn.issues()).toHaveLength(1);
+	});
+
+	it('flags "being resolved" after a lost answer when it cannot tell (no experience_id)', async () => {
+		sn.injectFault({ drop: 'after', count: 1, match: { route: 'create' } });
+		const { outputs } = await runAction({
+			items: [{ user_id: ABEL.sys_id, code: '100' }],
+			credentials: BASIC(sn.url),
+			parameters: { options: { retryBaseDelayMs: 10 } },
+		});
+		expect(routed(outputs)).toEqual({ 'Already Being Resolved': [0] });
+		expect(outputs['Already Being Resolved'][0].json).toMatchObject({ mayHaveBeenCreatedByEarlierAttempt: true, attempts: 2 });
+		expect(sn.issues()).toHaveLength(1);
+	});
+
+	it('gives up after the attempts allowed and routes the last answer', async () => {
+		sn.injectFault({ status: 503, retryAfter: 0, count: 5 });
+		const { outputs } = await runAction({
+			items: [{ user_id: ABEL.sys_id, code: '100' }],
+			credentials: BASIC(sn.url),
+			parameters: { options: { maxAttempts: 3, retryBaseDelayMs: 5 } },
+		});
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'SERVICE_UNAVAILABLE', httpStatus: 503, attempts: 3 });
+	});
+});
+
+describe('concurrency', () => {
+	it('sends items in parallel and keeps output order and pairedItem', async () => {
+		const users = ['6816f79cc0a8016401c5a33be04be441', 'a8f98bb0eb32010045e1a5115206fe3a', '46d44a23a9fe19810012d100cca80666', ABEL.sys_id, BETH.sys_id, DAVID];
+		const items = users.flatMap((user_id, u) => ['100', '101', '102'].map((code) => ({ user_id, code, experience_id: `PAR-${u}-${code}` })));
+		// The first items answer late, so later ones finish first.
+		sn.injectFault({ delayMs: 300, count: 3, match: { route: 'create' } });
+		const { outputs } = await runAction({ items, credentials: BASIC(sn.url), parameters: { options: { concurrency: 6 } } });
+		expect(routed(outputs)).toEqual({ Created: items.map((_, i) => i) });
+		expect(outputs.Created.map((o) => o.json.experience_id)).toEqual(items.map((i) => i.experience_id));
+		// While the first three answers were held back, the other slots went on sending.
+		const received = sn.journal().filter((e) => e.route === 'create').map((e) => Date.parse(e.time));
+		expect(received.filter((t) => t - received[0] < 250).length).toBeGreaterThanOrEqual(6);
+	});
+});
+
+describe('credentials', () => {
+	let oauth: RunningEmulator;
+	beforeAll(async () => {
+		oauth = await startEmulator({ port: 0, auth: 'oauth' });
+	});
+	afterAll(() => oauth.close());
+
+	const grants = {
+		password: { authType: 'oauth2Password', username: 'pe.integration', password: 'integration' },
+		clientCredentials: { authType: 'oauth2ClientCredentials' },
+	};
+
+	it.each(Object.entries(grants))('OAuth2 %s grant: fetches a token, and refreshes it when it expired', async (_name, grant) => {
+		oauth.reset();
+		const store = new CredentialStore(
+			{
+				serviceNowPeApi: {
+					instanceUrl: `${oauth.url}/`,
+					clientId: 'pe-emulator-client',
+					clientSecret: 'pe-emulator-secret',
+					accessToken: '',
+					refreshToken: '',
+					...grant,
+				},
+			},
+			CREDENTIAL_TYPES,
+		);
+		const first = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: store });
+		expect(routed(first.outputs)).toEqual({ Created: [0] });
+		expect(store.data.serviceNowPeApi.accessToken).toMatch(/^[\w-]{40,}$/);
+		const firstToken = store.data.serviceNowPeApi.accessToken;
+
+		// Stored token still good: no new token request.
+		await runAction({ items: [{ user_id: ABEL.sys_id, code: '101' }], credentials: store });
+		expect(oauth.journal().filter((e) => e.route === 'token')).toHaveLength(1);
+
+		oauth.emulator.expireAccessTokens();
+		const after = await runAction({ items: [{ user_id: ABEL.sys_id, code: '102' }], credentials: store });
+		expect(routed(after.outputs)).toEqual({ Created: [0] });
+		expect(store.data.serviceNowPeApi.accessToken).not.toBe(firstToken);
+		const tokenCalls = oauth.journal().filter((e) => e.route === 'token');
+		expect(tokenCalls).toHaveLength(2);
+		expect(tokenCalls[1].body).toContain('grant_type=refresh_token');
+		expect(oauth.journal().filter((e) => e.route === 'create').map((e) => e.status)).toEqual([200, 200, 401, 200]);
+	});
+
+	it('OAuth2 authorization code credential: uses the token n8n holds and refreshes it on 401', async () => {
+		oauth.reset();
+		const token = await fetch(`${oauth.url}/oauth_token.do`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: 'grant_type=client_credentials&client_id=pe-emulator-client&client_secret=pe-emulator-secret',
+		}).then((r) => r.json() as Promise<Record<string, unknown>>);
+		const store = new CredentialStore(
+			{
+				serviceNowPeOAuth2Api: {
+					instanceUrl: oauth.url,
+					grantType: 'authorizationCode',
+					authUrl: `${oauth.url}/oauth_auth.do`,
+					accessTokenUrl: `${oauth.url}/oauth_token.do`,
+					clientId: 'pe-emulator-client',
+					clientSecret: 'pe-emulator-secret',
+					scope: 'useraccount',
+					authQueryParameters: '',
+					authentication: 'header',
+					oauthTokenData: token as never,
+				},
+			},
+			CREDENTIAL_TYPES,
+		);
+		const parameters = { authentication: 'serviceNowPeOAuth2Api' };
+		const first = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: store, parameters });
+		expect(first.error).toBeUndefined();
+		expect(routed(first.outputs)).toEqual({ Created: [0] });
+		oauth.emulator.expireAccessTokens();
+		const second = await runAction({ items: [{ user_id: ABEL.sys_id, code: '101' }], credentials: store, parameters });
+		expect(routed(second.outputs)).toEqual({ Created: [0] });
+		expect((store.data.serviceNowPeOAuth2Api.oauthTokenData as Record<string, unknown>).access_token).not.toBe(token.access_token);
+	});
+
+	it('keeps every secret out of outputs, errors and the emulator journal', async () => {
+		const secrets = { password: 'Pa55-w0rd-never-shown', clientSecret: 'c1ient-s3cret-never-shown', wrong: 'Wr0ng-pa55-never-shown' };
+		const seed = defaultSeed();
+		seed.users.push({ sys_id: 'f'.repeat(32), user_name: 'svc.pe', name: 'Service', email: '', roles: ['sn_pren.experience_issue_create'], password: secrets.password, active: true });
+		seed.oauth_clients.push({ client_id: 'svc-client', client_secret: secrets.clientSecret, user: 'svc.pe' });
+		const sealed = await startEmulator({ port: 0, auth: 'oauth', seed });
+		try {
+			const credentials = { instanceUrl: sealed.url, authType: 'oauth2Password', username: 'svc.pe', password: secrets.password, clientId: 'svc-client', clientSecret: secrets.clientSecret, accessToken: '', refreshToken: '' };
+			const store = new CredentialStore({ serviceNowPeApi: credentials }, CREDENTIAL_TYPES);
+			const ok = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }, { user_name: 'nobody', code: '100' }], credentials: store });
+			expect(routed(ok.outputs)).toEqual({ Created: [0], 'Unknown User': [1] });
+			const bad = await runAction({
+				items: [{ user_id: ABEL.sys_id, code: '100' }],
+				credentials: new CredentialStore({ serviceNowPeApi: { ...credentials, password: secrets.wrong } }, CREDENTIAL_TYPES),
+			});
+			expect(bad.error).toMatch(/ServiceNow refused the OAuth token request \(HTTP 401: access_denied/);
+			const token = String(store.data.serviceNowPeApi.accessToken);
+			expect(token.length).toBeGreaterThan(20);
+			const dumps = [JSON.stringify(ok.run.data.resultData), JSON.stringify(bad.run.data.resultData), String(bad.error), JSON.stringify(sealed.journal())];
+			for (const dump of dumps) {
+				for (const secret of [secrets.password, secrets.clientSecret, secrets.wrong, token]) expect(dump).not.toContain(secret);
+			}
+			// A wrong password is not retried as if the network had failed.
+			expect(sealed.journal().filter((e) => e.route === 'token' && e.status === 401)).toHaveLength(1);
+		} finally {
+			await sealed.close();
+		}
+	});
+});
