@@ -15,5 +15,6 @@ export {
 	type JournalEntry,
 	type IssueRecord,
 } from '../nodes/shared/emulator';
+export { buildCreateIssueBody, serialiseBody, type CreateIssueFields, type PayloadProblem } from '../nodes/shared/payload';
 export * from '../nodes/shared/errors';
 export * from '../nodes/shared/api';

@@ -118,6 +118,25 @@ describe('OAuth', () => {
 		}
 	});
 
+	it('runs the authorization-code grant: /oauth_auth.do redirects with a one-time code', async () => {
+		const auth = await send(
+			`${sn.url}/oauth_auth.do?response_type=code&client_id=${CLIENT.client_id}&redirect_uri=${encodeURIComponent('http://127.0.0.1:5678/rest/oauth2-credential/callback')}&state=xyz&scope=useraccount`,
+		);
+		expect(auth.status).toBe(302);
+		const location = new URL(String(auth.headers.location));
+		expect(location.origin + location.pathname).toBe('http://127.0.0.1:5678/rest/oauth2-credential/callback');
+		expect(location.searchParams.get('state')).toBe('xyz');
+		const code = location.searchParams.get('code') ?? '';
+		const first = await token(sn.url, { grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:5678/rest/oauth2-credential/callback' }, basic(CLIENT.client_id, CLIENT.client_secret));
+		expect(first.status).toBe(200);
+		expect((await postJson(sn.url, body, { authorization: `Bearer ${first.json().access_token}` })).status).toBe(200);
+		const again = await token(sn.url, { grant_type: 'authorization_code', code }, basic(CLIENT.client_id, CLIENT.client_secret));
+		expect(again.json().error).toBe('invalid_grant');
+		const badClient = await send(`${sn.url}/oauth_auth.do?response_type=code&client_id=nope&redirect_uri=http://127.0.0.1/cb`);
+		expect(badClient.status).toBe(400);
+		expect(badClient.text).toContain('Unknown client_id');
+	});
+
 	it.each([
 		['a wrong client secret', { grant_type: 'client_credentials', client_id: CLIENT.client_id, client_secret: 'x' }, 401, 'invalid_client'],
 		['a wrong user password', { grant_type: 'password', ...CLIENT, username: 'admin', password: 'x' }, 401, 'access_denied'],
