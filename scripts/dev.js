@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run dev`: real n8n with this package, the standalone emulator and the demo workflows,
+ * all on 127.0.0.1. Installs what it needs (Node 24 and dependencies via npm ci, n8n once per
+ * machine under ~/.cache), and stops everything it started on Ctrl-C.
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const N8N_PORT = Number(process.env.DEV_N8N_PORT || 5678);
+const EMULATOR_PORT = Number(process.env.DEV_EMULATOR_PORT || 8787);
+const DEV_DIR = path.join(ROOT, '.dev');
+const USER_FOLDER = path.join(DEV_DIR, 'n8n');
+const OWNER = { email: 'demo@example.com', password: 'Demo-n8n-1', firstName: 'Demo', lastName: 'User' };
+
+let step = 0;
+const started = Date.now();
+function say(message) {
+	step += 1;
+	process.stdout.write(`\n[dev ${step}] ${message} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+}
+
+function npm(args, label) {
+	const res = spawnSync('npm', args, { cwd: ROOT, stdio: 'inherit', env: process.env });
+	if (res.status !== 0) throw new Error(`${label} failed (exit ${res.status})`);
+}
+
+function dependenciesInstalled() {
+	const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
+	if (!fs.existsSync(path.join(ROOT, 'node_modules', '.bin', 'node')) || !fs.existsSync(marker)) return false;
+	return fs.statSync(marker).mtimeMs >= fs.statSync(path.join(ROOT, 'package-lock.json')).mtimeMs;
+}
+
+async function main() {
+	if (!dependenciesInstalled()) {
+		say('Installing the project (Node 24 comes with it): npm ci');
+		npm(['ci'], 'npm ci');
+	}
+	const rt = require('./n8n-runtime');
+	say('Building the package');
+	npm(['run', 'build', '--silent'], 'build');
+
+	say(`Making sure n8n@${rt.N8N_VERSION} is installed (cached in ${rt.n8nDir()})`);
+	await rt.ensureN8n();
+
+	say(`Installing this package into ${USER_FOLDER}/.n8n/nodes, as n8n installs a community package`);
+	fs.mkdirSync(USER_FOLDER, { recursive: true });
+	rt.installPackage(USER_FOLDER);
+
+	say('Importing the demo credentials and workflows');
+	const importDir = fs.mkdtempSync(path.join(DEV_DIR, 'import-'));
+	const credentials = [
+		{
+			id: 'snPeEmulatorCred',
+			name: 'ServiceNow PE (local emulator)',
+			type: 'serviceNowPeApi',
+			data: {
+				instanceUrl: `http://127.0.0.1:${EMULATOR_PORT}`,
+				authType: 'basic',
+				username: 'pe.integration',
+				password: 'integration',
+				ignoreSslIssues: false,
+			},
+		},
+		{
+			id: 'snPeTriggerCred',
+			name: 'ServiceNow PE (emulator trigger in this n8n)',
+			type: 'serviceNowPeApi',
+			data: {
+				instanceUrl: `http://127.0.0.1:${N8N_PORT}/webhook/servicenow-emulator`,
+				authType: 'basic',
+				username: 'pe.integration',
+				password: 'integration',
+				ignoreSslIssues: false,
+			},
+		},
+	];
+	fs.writeFileSync(path.join(importDir, 'credentials.json'), JSON.stringify(credentials));
+	const workflows = [
+		{ id: 'snPeDemoAlert', file: 'alert-to-experience-issue.json' },
+		{ id: 'snPeDemoEmulator', file: 'emulator-in-n8n.json' },
+	];
+	for (const wf of workflows) {
+		const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', wf.file), 'utf8'));
+		fs.writeFileSync(path.join(importDir, `${wf.id}.json`), JSON.stringify({ ...json, id: wf.id, active: false }));
+	}
+	rt.n8nCli(USER_FOLDER, ['import:credentials', `--input=${path.join(importDir, 'credentials.json')}`]);
+	for (const wf of workflows) {
+		rt.n8nCli(USER_FOLDER, ['import:workflow', `--input=${path.join(importDir, `${wf.id}.json`)}`]);
+		rt.n8nCli(USER_FOLDER, ['publish:workflow', `--id=${wf.id}`]);
+	}
+	fs.rmSync(importDir, { recursive: true, force: true });
+
+	say(`Starting the standalone emulator on http://127.0.0.1:${EMULATOR_PORT}`);
+	const { bin: node } = rt.node24();
+	const emulator = spawn(
+		node,
+		[path.join(ROOT, 'dist', 'bin', 'emulator.js'), '--port', String(EMULATOR_PORT), '--state', path.join(DEV_DIR, 'emulator-state.json')],
+		{ stdio: ['ignore', 'inherit', 'inherit'] },
+	);
+
+	say(`Starting n8n on http://127.0.0.1:${N8N_PORT} (log: ${path.join(DEV_DIR, 'n8n.log')})`);
+	const n8n = rt.startN8n(USER_FOLDER, {
+		port: N8N_PORT,
+		logFile: path.join(DEV_DIR, 'n8n.log'),
+		extraEnv: {
+			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+			N8N_INSTANCE_OWNER_EMAIL: OWNER.email,
+			N8N_INSTANCE_OWNER_FIRST_NAME: OWNER.firstName,
+			N8N_INSTANCE_OWNER_LAST_NAME: OWNER.lastName,
+			N8N_INSTANCE_OWNER_PASSWORD_HASH: rt.bcryptHash(OWNER.password),
+		},
+	});
+	let stopping = false;
+	const shutdown = async (why) => {
+		if (stopping) return;
+		stopping = true;
+		process.stdout.write(`\n[dev] ${why}: stopping n8n (pid ${n8n.pid}) and the emulator (pid ${emulator.pid})\n`);
+		await Promise.all([rt.stop(n8n), rt.stop(emulator)]);
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void shutdown('Ctrl-C'));
+	process.on('SIGTERM', () => void shutdown('SIGTERM'));
+	n8n.on('exit', (code) => void (stopping || shutdown(`n8n exited (${code}); see .dev/n8n.log`)));
+
+	const base = `http://127.0.0.1:${N8N_PORT}`;
+	await rt.waitReady(base, 180_000);
+	await rt.waitFor('the demo webhooks', async () => (await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status === 200, 60_000);
+
+	const alert = path.join(ROOT, 'examples', 'alertmanager-alert.json');
+	process.stdout.write(`
+================================================================================
+ n8n is running with n8n-nodes-servicenow-proactive-engagement (ready in ${Math.round((Date.now() - started) / 1000)} s)
+
+ Editor:     ${base}/workflow/snPeDemoAlert
+ Log in as:  ${OWNER.email} / ${OWNER.password}   (local-only demo account)
+
+ Fire the demo (an Alertmanager alert -> experience issue in the emulator):
+   curl -s -X POST ${base}/webhook/demo-alert -H 'content-type: application/json' --data @${path.relative(process.cwd(), alert) || alert}
+ Fire it again: the issue is already being resolved -> the "Already Being Resolved" branch.
+
+ Emulator:   http://127.0.0.1:${EMULATOR_PORT}  (journal: http://127.0.0.1:${EMULATOR_PORT}/_emulator/journal)
+ Emulator inside n8n: ${base}/webhook/servicenow-emulator  (workflow ${base}/workflow/snPeDemoEmulator)
+
+ Ctrl-C stops n8n and the emulator.
+================================================================================
+`);
+}
+
+main().catch((e) => {
+	process.stderr.write(`\n[dev] ${e instanceof Error ? e.message : String(e)}\n`);
+	process.exit(1);
+});

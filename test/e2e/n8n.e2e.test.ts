@@ -1,0 +1,143 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DOCUMENTED_ERRORS } from '../../nodes/shared/errors';
+import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { DOCUMENT_EXAMPLE_BODY } from '../helpers/http';
+import { example, executionsOf, freePort, importAll, login, newUserFolder, ownerEnv, post, rt } from './helpers';
+
+const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
+
+/** The demo alert with the fields that decide the outcome replaced. */
+function alert(labels: Record<string, string>): string {
+	const base = example('alertmanager-alert.json') as any;
+	base.commonLabels = { ...base.commonLabels, ...labels };
+	if (!labels.ci_sys_id) delete base.commonLabels.ci_sys_id;
+	return JSON.stringify(base);
+}
+
+const SELF_WORKFLOW = {
+	name: 'Action node against the emulator trigger of the same n8n',
+	nodes: [
+		{ id: 'a1', name: 'Self Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '3c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c401', parameters: { httpMethod: 'POST', path: 'self-test', responseMode: 'lastNode', options: {} } },
+		{
+			id: 'a2',
+			name: 'Create Through Trigger',
+			type: `${PACKAGE}.serviceNowPe`,
+			typeVersion: 1,
+			position: [300, 0],
+			parameters: { endpointUserName: '={{ $json.body.user }}', issueCode: '={{ $json.body.code }}', provider: 'sn', experienceId: '={{ $json.body.experience_id }}', options: {} },
+			credentials: { serviceNowPeApi: { id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)' } },
+		},
+	],
+	connections: { 'Self Webhook': { main: [[{ node: 'Create Through Trigger', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
+describe('the package inside a real n8n', () => {
+	let sn: RunningEmulator;
+	let userFolder: string;
+	let n8n: ChildProcess;
+	let base: string;
+
+	beforeAll(async () => {
+		await rt.ensureN8n();
+		sn = await startEmulator({ port: 0 });
+		const port = await freePort();
+		base = `http://127.0.0.1:${port}`;
+		userFolder = newUserFolder();
+		const basic = { authType: 'basic', username: 'pe.integration', password: 'integration', ignoreSslIssues: false };
+		importAll(
+			userFolder,
+			[
+				{ id: 'snPeEmulatorCred', name: 'ServiceNow PE (standalone emulator)', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, ...basic } },
+				{ id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)', type: 'serviceNowPeApi', data: { instanceUrl: `${base}/webhook/servicenow-emulator`, ...basic } },
+			],
+			[
+				{ id: 'e2eAlert', json: example('alert-to-experience-issue.json') },
+				{ id: 'e2eEmulator', json: example('emulator-in-n8n.json') },
+				{ id: 'e2eSelf', json: SELF_WORKFLOW },
+			],
+		);
+		n8n = rt.startN8n(userFolder, { port, logFile: join(userFolder, 'n8n.log'), extraEnv: ownerEnv() });
+		await rt.waitReady(base, 120_000);
+		await rt.waitFor('webhooks', async () => (await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status === 200, 60_000);
+	}, 900_000);
+
+	afterAll(async () => {
+		await rt.stop(n8n);
+		await sn?.close();
+	});
+
+	it('lists our node and credential types, loaded from the installed package without its own n8n-workflow', async () => {
+		const installed = join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
+		expect(existsSync(join(installed, 'dist', 'nodes', 'ServiceNowPe', 'ServiceNowPe.node.js'))).toBe(true);
+		expect(existsSync(join(installed, 'node_modules', 'n8n-workflow'))).toBe(false);
+		expect(existsSync(join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-workflow'))).toBe(false);
+		const cookie = await login(base);
+		const types = async (file: string) => {
+			const res = await fetch(`${base}/types/${file}`, { headers: { cookie } });
+			expect(res.status).toBe(200);
+			return ((await res.json()) as Array<{ name: string }>).map((t) => t.name);
+		};
+		const nodes = await types('nodes.json');
+		expect(nodes).toEqual(expect.arrayContaining([`${PACKAGE}.serviceNowPe`, `${PACKAGE}.serviceNowPeEmulatorTrigger`, `${PACKAGE}.serviceNowPeTool`]));
+		const credentials = await types('credentials.json');
+		expect(credentials).toEqual(expect.arrayContaining(['serviceNowPeApi', 'serviceNowPeOAuth2Api']));
+	});
+
+	it('routes monitoring alerts to Created and to three documented error branches', async () => {
+		sn.reset();
+		const url = `${base}/webhook/demo-alert`;
+		const answers = [
+			await post(url, alert({})), // created
+			await post(url, alert({ user: 'nobody', ci_sys_id: '' })), // Unknown User
+			await post(url, alert({ issue_code: '300' })), // No Resolution
+			await post(url, alert({})), // Already Being Resolved
+		];
+		expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+		expect(answers.map((a) => JSON.parse(a.text).errorCode ?? JSON.parse(a.text).outcome)).toEqual([
+			'created',
+			'USER_NOT_RESOLVED',
+			'NO_RESOLUTION',
+			'BEING_RESOLVED',
+		]);
+		const runs = await executionsOf(userFolder, 'e2eAlert', 4);
+		const branchOf = (run: any) => ['Created', 'Fix the Alert Mapping', 'Needs a Human', 'Already Being Resolved'].filter((n) => rt.nodeOutput(run, n).length > 0);
+		// The example sends an unknown user back to the mapping, a missing resolution to a human.
+		expect(runs.map(branchOf)).toEqual([['Created'], ['Fix the Alert Mapping'], ['Needs a Human'], ['Already Being Resolved']]);
+		const node = 'Create Experience Issue';
+		expect(rt.nodeOutput(runs[1], node, 6)[0].json.errorCode).toBe('USER_NOT_RESOLVED'); // output 6: Unknown User
+		expect(rt.nodeOutput(runs[2], node, 5)[0].json.errorCode).toBe('NO_RESOLUTION');
+		expect(rt.nodeOutput(runs[3], node, 7)[0].json.errorCode).toBe('BEING_RESOLVED');
+		expect(sn.journal().map((e) => e.errorCode ?? e.status)).toEqual([200, 'USER_NOT_RESOLVED', 'NO_RESOLUTION', 'BEING_RESOLVED']);
+	});
+
+	it("answers the document's cURL example and a documented 400 from the emulator trigger, starting Accepted and Rejected executions", async () => {
+		const create = `${base}/webhook/servicenow-emulator/api/sn_srf/self_remediation/experience_issue/create`;
+		const ok = await post(create, DOCUMENT_EXAMPLE_BODY, {
+			accept: 'application/json',
+			'content-type': 'application/x-www-form-urlencoded',
+			authorization: 'Basic ' + Buffer.from('username:password').toString('base64'),
+		});
+		expect(ok.status).toBe(200);
+		expect(ok.text).toBe('{"result":{"experience_id":"09ed4830f393739df33"}}');
+		const refused = await post(create, '{"endpoint":{"user_name":"abel.tuter"},"issue_code":"300","provider":"sn"}');
+		expect(refused.status).toBe(400);
+		expect(JSON.parse(refused.text)).toEqual({
+			error: { message: DOCUMENTED_ERRORS.NO_RESOLUTION.message, detail: DOCUMENTED_ERRORS.NO_RESOLUTION.detail },
+			status: 'failure',
+		});
+		const runs = await executionsOf(userFolder, 'e2eEmulator', 2);
+		expect(rt.nodeOutput(runs[0], 'Issue Accepted')[0].json).toMatchObject({ experience_id: '09ed4830f393739df33', state: 'open' });
+		expect(rt.nodeOutput(runs[1], 'Issue Rejected')[0].json).toMatchObject({ errorCode: 'NO_RESOLUTION', httpStatus: 400 });
+	});
+
+	it('creates an issue with the action node pointed at the emulator trigger of the same n8n', async () => {
+		const res = await post(`${base}/webhook/self-test`, JSON.stringify({ user: 'beth.anglin', code: '101', experience_id: 'SELF-1' }));
+		expect(res.status).toBe(200);
+		expect(JSON.parse(res.text)).toMatchObject({ outcome: 'created', experience_id: 'SELF-1' });
+		const runs = await executionsOf(userFolder, 'e2eEmulator', 3);
+		expect(rt.nodeOutput(runs[2], 'Issue Accepted')[0].json).toMatchObject({ experience_id: 'SELF-1', issue_code: '101', user: { user_name: 'beth.anglin' } });
+	});
+});
