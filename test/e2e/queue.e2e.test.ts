@@ -1,0 +1,64 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { example, executionsOf, freePort, importAll, newUserFolder, post, rt } from './helpers';
+
+/** n8n in queue mode: main process + one worker sharing Redis (Debian's redis-server). */
+describe('queue mode: the workflow runs on a worker with our node loaded', () => {
+	let sn: RunningEmulator;
+	let userFolder: string;
+	const processes: ChildProcess[] = [];
+	let base: string;
+	let workerLog: string;
+
+	beforeAll(async () => {
+		if (spawnSync('redis-server', ['--version']).status !== 0) {
+			throw new Error('redis-server is not installed: apt-get install redis-server (.ci/run does).');
+		}
+		await rt.ensureN8n();
+		sn = await startEmulator({ port: 0 });
+		const [port, redisPort] = [await freePort(), await freePort()];
+		base = `http://127.0.0.1:${port}`;
+		const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+		processes.push(redis);
+		userFolder = newUserFolder();
+		importAll(
+			userFolder,
+			[{ id: 'snPeEmulatorCred', name: 'ServiceNow PE', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, authType: 'basic', username: 'pe.integration', password: 'integration' } }],
+			[{ id: 'queueAlert', json: example('alert-to-experience-issue.json') }],
+		);
+		const queueEnv = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redisPort), QUEUE_HEALTH_CHECK_ACTIVE: 'false' };
+		processes.push(rt.startN8n(userFolder, { port, logFile: join(userFolder, 'main.log'), extraEnv: queueEnv }));
+		await rt.waitReady(base, 120_000);
+		workerLog = join(userFolder, 'worker.log');
+		const workerPort = await freePort();
+		processes.push(
+			rt.startN8n(userFolder, { command: 'worker', args: ['--concurrency=2'], port, logFile: workerLog, extraEnv: { ...queueEnv, QUEUE_HEALTH_CHECK_PORT: String(workerPort) } }),
+		);
+		await rt.waitFor('the worker', async () => /worker.*ready|Worker started|n8n worker is now ready/i.test(readFileSync(workerLog, 'utf8')), 120_000);
+		// A GET to the POST-only webhook answers "Did you mean to make a POST request?" once it is registered.
+		await rt.waitFor('the webhook', async () => /Did you mean/i.test((await rt.get(`${base}/webhook/demo-alert`)).body), 60_000);
+	}, 900_000);
+
+	afterAll(async () => {
+		for (const p of processes.reverse()) await rt.stop(p);
+		await sn?.close();
+	});
+
+	it('creates the issue from the worker and routes the second alert to Already Being Resolved', async () => {
+		const alert = JSON.stringify(example('alertmanager-alert.json'));
+		const first = await post(`${base}/webhook/demo-alert`, alert);
+		const second = await post(`${base}/webhook/demo-alert`, alert);
+		expect(JSON.parse(first.text)).toMatchObject({ outcome: 'created' });
+		expect(JSON.parse(second.text)).toMatchObject({ errorCode: 'BEING_RESOLVED' });
+		const runs = await executionsOf(userFolder, 'queueAlert', 2);
+		expect(runs.map((r: any) => r.status)).toEqual(['success', 'success']);
+		expect(rt.nodeOutput(runs[0], 'Created')).toHaveLength(1);
+		expect(rt.nodeOutput(runs[1], 'Already Being Resolved')).toHaveLength(1);
+		// The worker, not the main process, ran them.
+		const log = readFileSync(workerLog, 'utf8');
+		for (const run of runs) expect(log).toMatch(new RegExp(`execution.{0,40}\\b${run.id}\\b`, 'i'));
+		expect(sn.issues()).toHaveLength(1);
+	});
+});
