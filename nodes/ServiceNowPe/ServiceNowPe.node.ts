@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { router } from './actions/router';
+import { description as chainDescription } from './actions/experienceIssue/chain.operation';
 import { description as createDescription } from './actions/experienceIssue/create.operation';
+import { description as getDescription } from './actions/experienceIssue/get.operation';
 import { OUTPUTS_EXPRESSION } from './routing';
 
 export class ServiceNowPe implements INodeType {
@@ -53,21 +55,37 @@ export class ServiceNowPe implements INodeType {
 				displayOptions: { show: { resource: ['experienceIssue'] } },
 				options: [
 					{
+						name: 'Chain',
+						value: 'chain',
+						action: 'Chain a new issue code onto an experience issue',
+						description:
+							'Send a new issue code with the experience_id of an issue waiting in action_wait, so the same issue continues',
+					},
+					{
 						name: 'Create',
 						value: 'create',
 						action: 'Create an experience issue',
 						description:
-							'Create an experience issue for a user or device so ServiceNow engages the user to self-resolve it',
+							'Create an experience issue for a user or device (from mapped fields or a monitoring alert) so ServiceNow engages the user to self-resolve it',
+					},
+					{
+						name: 'Get',
+						value: 'get',
+						action: 'Get an experience issue',
+						description: 'Read an experience issue (state, issue code, user) by experience_id or sys_id',
 					},
 				],
 				default: 'create',
 			},
 			...createDescription,
+			...chainDescription,
+			...getDescription,
 			{
 				displayName: 'Error Routing',
 				name: 'errorRouting',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: { show: { operation: ['create', 'chain'] } },
 				options: [
 					{
 						name: 'Output per Documented Error',
@@ -112,6 +130,13 @@ export class ServiceNowPe implements INodeType {
 						typeOptions: { minValue: 1, maxValue: 64 },
 						default: 4,
 						description: 'How many items are sent at the same time; outputs keep the input order',
+					},
+					{
+						displayName: 'Dry Run',
+						name: 'dryRun',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to output the exact request each item would send, and send nothing',
 					},
 					{
 						displayName: 'Max Attempts',

@@ -37,7 +37,11 @@ export const OUTPUT_NAMES: Record<ErrorRouting, string[]> = {
 };
 
 /** The `outputs` expression: n8n evaluates it with the node's parameters (as the Switch node does). */
-export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{(${JSON.stringify(OUTPUT_NAMES)})[$parameter.errorRouting || "perError"].map((name) => ({ type: "main", displayName: name }))}}`;
+/**
+ * The `outputs` expression: n8n evaluates it with the node's parameters (as the Switch node does).
+ * Get has one output; alert presets add "Skipped" for alerts not sent on purpose.
+ */
+export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{((names, p) => (p.operation === "get" ? ["Issue"] : names[p.errorRouting || "perError"].concat(p.operation !== "chain" && (p.source || "manual") !== "manual" ? ["Skipped"] : [])).map((name) => ({ type: "main", displayName: name })))(${JSON.stringify(OUTPUT_NAMES)}, $parameter)}}`;
 
 export type Outcome =
 	| { kind: 'created'; experienceId: string }

@@ -1,0 +1,45 @@
+/**
+ * Datadog webhook: the default payload (body, title, event_type, date, id, org…) plus the
+ * variables builders usually add ($HOSTNAME as host_name or hostname, $TAGS as tags,
+ * $ALERT_TRANSITION as alert_transition, $ALERT_METRIC, $ALERT_ID, $ALERT_TITLE).
+ */
+import { SourceFormatError, str, stripPort, type NormalisedAlert } from './types';
+
+/** "env:prod, user:abel.tuter, host:web-01" → {env: "prod", user: "abel.tuter", host: "web-01"} */
+export function parseTags(tags: unknown): Record<string, string> {
+	const list = Array.isArray(tags) ? tags.map(str) : str(tags).split(',');
+	const out: Record<string, string> = {};
+	for (const tag of list.map((t) => t.trim()).filter(Boolean)) {
+		const at = tag.indexOf(':');
+		const key = at < 0 ? tag : tag.slice(0, at);
+		Object.defineProperty(out, key, { value: at < 0 ? 'true' : tag.slice(at + 1), enumerable: true, writable: true, configurable: true });
+	}
+	return out;
+}
+
+export function fromDatadog(payload: Record<string, unknown>): NormalisedAlert[] {
+	if (payload.title === undefined && payload.alert_title === undefined && payload.event_type === undefined) {
+		throw new SourceFormatError('The item is not a Datadog webhook payload: expected at least "title" or "event_type" (the default payload has both).');
+	}
+	const labels = parseTags(payload.tags);
+	const scope = parseTags(payload.alert_scope);
+	for (const [k, v] of Object.entries(scope)) if (!(k in labels)) labels[k] = v;
+	const transition = str(payload.alert_transition).toLowerCase();
+	const host = str(payload.host_name ?? payload.hostname ?? payload.host) || labels.host || '';
+	const metrics: Record<string, string> = {};
+	if (payload.alert_metric !== undefined && payload.alert_value !== undefined) {
+		metrics[str(payload.alert_metric)] = str(payload.alert_value);
+	}
+	return [
+		{
+			source: 'datadog',
+			name: str(payload.alert_title ?? payload.title),
+			status: transition === 'recovered' || transition === 'resolved' ? 'resolved' : 'firing',
+			host: stripPort(host),
+			labels,
+			annotations: { body: str(payload.body), event_type: str(payload.event_type), priority: str(payload.alert_priority ?? payload.priority) },
+			metrics,
+			fingerprint: str(payload.alert_id ?? payload.id),
+		},
+	];
+}
