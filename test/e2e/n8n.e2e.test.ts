@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOCUMENTED_ERRORS } from '../../nodes/shared/errors';
 import { startEmulator, type RunningEmulator } from '../../lib/server';
 import { DOCUMENT_EXAMPLE_BODY } from '../helpers/http';
-import { example, executionsOf, freePort, importAll, login, newUserFolder, ownerEnv, post, rt } from './helpers';
+import { ROOT, example, executionsOf, freePort, importAll, login, newUserFolder, ownerEnv, post, rt } from './helpers';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
 
@@ -57,6 +57,8 @@ describe('the package inside a real n8n', () => {
 				{ id: 'e2eAlert', json: example('alert-to-experience-issue.json') },
 				{ id: 'e2eEmulator', json: example('emulator-in-n8n.json') },
 				{ id: 'e2eSelf', json: SELF_WORKFLOW },
+				{ id: 'e2ePreset', json: example('alertmanager-to-experience-issues.json') },
+				{ id: 'e2eChain', json: example('chain-issue-codes.json') },
 			],
 		);
 		n8n = rt.startN8n(userFolder, { port, logFile: join(userFolder, 'n8n.log'), extraEnv: ownerEnv() });
@@ -131,6 +133,32 @@ describe('the package inside a real n8n', () => {
 		const runs = await executionsOf(userFolder, 'e2eEmulator', 2);
 		expect(rt.nodeOutput(runs[0], 'Issue Accepted')[0].json).toMatchObject({ experience_id: '09ed4830f393739df33', state: 'open' });
 		expect(rt.nodeOutput(runs[1], 'Issue Rejected')[0].json).toMatchObject({ errorCode: 'NO_RESOLUTION', httpStatus: 400 });
+	});
+
+	it('runs the Alertmanager preset example: one issue per firing alert, the resolved one skipped', async () => {
+		sn.reset();
+		const payload = readFileSync(join(ROOT, 'test', 'fixtures', 'alertmanager.json'), 'utf8');
+		expect((await post(`${base}/webhook/alertmanager`, payload)).status).toBe(200);
+		const [run] = await executionsOf(userFolder, 'e2ePreset', 1);
+		expect(rt.nodeOutput(run, 'Created')).toHaveLength(2);
+		expect(rt.nodeOutput(run, 'Resolved Alerts')).toHaveLength(1);
+		expect(sn.issues().map((i) => i.issue_code).sort()).toEqual(['100', '101']);
+	});
+
+	it('runs the chaining example: refused while the issue is open, chained once it waits', async () => {
+		sn.reset();
+		sn.emulator.handle({
+			method: 'POST',
+			url: '/api/sn_pren/self_remediation/experience_issue/create',
+			headers: { 'content-type': 'application/json' },
+			body: '{"endpoint":{"user_name":"abel.tuter"},"issue_code":"100","provider":"sn","experience_id":"E2E-CHAIN"}',
+		});
+		const early = await post(`${base}/webhook/issue-waiting`, '{"experience_id":"E2E-CHAIN"}');
+		expect(JSON.parse(early.text)).toMatchObject({ errorCode: 'CHAIN_CONFLICT', sent: false });
+		sn.emulator.setIssueState('E2E-CHAIN', 'action_wait');
+		const chained = await post(`${base}/webhook/issue-waiting`, '{"experience_id":"E2E-CHAIN"}');
+		expect(JSON.parse(chained.text)).toMatchObject({ outcome: 'created', experience_id: 'E2E-CHAIN' });
+		expect(sn.issues()[0].issue_code_history).toEqual(['100', '101']);
 	});
 
 	it('creates an issue with the action node pointed at the emulator trigger of the same n8n', async () => {

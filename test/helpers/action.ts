@@ -63,7 +63,11 @@ export async function runAction(options: {
 	const error = run.data.resultData.error?.message;
 	const outputs: Record<string, INodeExecutionData[]> = {};
 	if (!error) {
-		const names = [...OUTPUT_NAMES[routing]];
+		const p = node.parameters as Record<string, unknown>;
+		const names =
+			p.operation === 'get'
+				? ['Issue']
+				: [...OUTPUT_NAMES[routing], ...(p.operation !== 'chain' && (p.source ?? 'manual') !== 'manual' ? ['Skipped'] : [])];
 		if (options.onError === 'continueErrorOutput') names.push('Error');
 		names.forEach((name, k) => (outputs[name] = outputOf(run, 'PE', k)));
 	}

@@ -73,8 +73,9 @@ const OPERATORS: Array<[string, (value: string, arg: string) => boolean]> = [
 	['LIKE', (v, a) => v.toLowerCase().includes(a.toLowerCase())],
 	['NOT IN', (v, a) => !a.split(',').includes(v)],
 	['IN', (v, a) => a.split(',').includes(v)],
-	['!=', (v, a) => v !== a],
-	['=', (v, a) => v === a],
+	// Like instances, = and != ignore case.
+	['!=', (v, a) => v.toLowerCase() !== a.toLowerCase()],
+	['=', (v, a) => v.toLowerCase() === a.toLowerCase()],
 ];
 
 /**

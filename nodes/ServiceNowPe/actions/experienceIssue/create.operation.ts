@@ -254,7 +254,8 @@ export async function execute(this: IExecuteFunctions, credentialType: Credentia
 		prepared = items.map((item, i) => ({ itemIndex: i, input: item.json as IDataObject, ...buildCreateIssueBody(manualFields(this, i)) }));
 	} else {
 		prepared = items.flatMap((_, i) => preparePreset(this, source, i));
-		if (!options.dryRun) await resolveCis(this, connection, prepared, options);
+		// CI lookups only read, so a dry run does them too and shows the exact body.
+		await resolveCis(this, connection, prepared, options);
 	}
 	return submitAll(this, connection, prepared, options, { routing, skippedOutput: source !== 'manual' });
 }

@@ -140,6 +140,14 @@ export async function submitAll(
 		if (p.skipped) {
 			return { output: names.length - 1, item: { json: { outcome: 'skipped', reason: p.skipped, ...base, input: p.input }, pairedItem: { item: i } } };
 		}
+		// A known refusal names the root cause (e.g. no CI for the host), so it goes before field problems.
+		if (p.refusal) {
+			return errorItem(
+				p,
+				{ kind: 'error', entry: p.refusal.entry, message: p.refusal.message, detail: p.refusal.detail },
+				{ sent: false, ...(p.refusal.field ? { field: p.refusal.field } : {}), ...base, request: (p.body ?? {}) as unknown as IDataObject, input: p.input },
+			);
+		}
 		if (p.problems?.length) {
 			const problem = p.problems[0];
 			if (!ctx.continueOnFail()) {
@@ -152,13 +160,6 @@ export async function submitAll(
 				p,
 				{ kind: 'error', entry: DOCUMENTED_ERRORS[problem.code], message: problem.message, detail: `Not sent: ${p.problems.map((x) => x.field).join(', ')} missing.` },
 				{ sent: false, field: problem.field, ...base, request: p.body as unknown as IDataObject, input: p.input },
-			);
-		}
-		if (p.refusal) {
-			return errorItem(
-				p,
-				{ kind: 'error', entry: p.refusal.entry, message: p.refusal.message, detail: p.refusal.detail },
-				{ sent: false, ...(p.refusal.field ? { field: p.refusal.field } : {}), ...base, request: (p.body ?? {}) as unknown as IDataObject, input: p.input },
 			);
 		}
 		const body = p.body as CreateIssueBody;

@@ -1,0 +1,30 @@
+import { extractAlerts, issueCodeFor, parseTags, stripPort, SourceFormatError } from '../../nodes/shared/sources';
+
+describe('monitoring payload helpers', () => {
+	it('strips ports from host names, IPv6 included', () => {
+		expect([stripPort('ABEL-LAPTOP:9182'), stripPort('[::1]:9100'), stripPort('web-01'), stripPort('fe80::1')]).toEqual(['ABEL-LAPTOP', '::1', 'web-01', 'fe80::1']);
+	});
+
+	it('reads Datadog tags given as a string or a list, keeping values with colons', () => {
+		expect(parseTags('env:prod, user:abel.tuter,url:http://x:1,flag')).toEqual({ env: 'prod', user: 'abel.tuter', url: 'http://x:1', flag: 'true' });
+		expect(parseTags(['a:1', 'b:2'])).toEqual({ a: '1', b: '2' });
+	});
+
+	it('matches issue code rules exactly (any case) or by /regex/, and survives a bad regex', () => {
+		const [alert] = extractAlerts('alertmanager', { alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', severity: 'critical' } }] });
+		const rules = [
+			{ field: 'alertName', value: '/(/', issueCode: 'X' },
+			{ field: 'severity', value: 'CRITICAL', issueCode: '200' },
+		];
+		expect(issueCodeFor(alert, rules, { fromLabel: '', defaultCode: '' })).toEqual({ issueCode: '200', how: 'rule 2' });
+		expect(issueCodeFor(alert, [{ field: 'alertName', value: '/^high/', issueCode: '100' }], { fromLabel: '', defaultCode: '' }).issueCode).toBe('100');
+		expect(issueCodeFor(alert, [], { fromLabel: '', defaultCode: '' })).toEqual({ issueCode: '', how: 'none' });
+	});
+
+	it('says which format it expected when a payload is of another kind', () => {
+		expect(() => extractAlerts('azureMonitor', { alerts: [] })).toThrow(SourceFormatError);
+		expect(() => extractAlerts('azureMonitor', { alerts: [] })).toThrow(/common alert schema/);
+		expect(() => extractAlerts('grafana', { schemaId: 'x' })).toThrow(/not a Grafana alerting webhook/);
+		expect(() => extractAlerts('alertmanager', { alerts: ['x'] })).toThrow(/alerts\[0\] of an Alertmanager webhook is not an object/);
+	});
+});
