@@ -122,7 +122,7 @@ export function parseRequestBody(req: EmulatorRequest): Record<string, unknown> 
 			return parseXmlBody(text);
 		} catch (e) {
 			if (e instanceof XmlBodyError) throw new BodyError(e.message);
-			throw new BodyError('Malformed XML body.');
+			throw new BodyError(`Malformed XML body: ${e instanceof Error ? e.message : 'unreadable'}`);
 		}
 	}
 	let parsed: unknown;
