@@ -208,7 +208,7 @@ describe('retries', () => {
 			parameters: { options: { retryBaseDelayMs: 10 } },
 		});
 		expect(routed(outputs)).toEqual({ 'Already Being Resolved': [0] });
-		expect(outputs['Already Being Resolved'][0].json).toMatchObject({ mayHaveBeenCreatedByEarlierAttempt: true, attempts: 2 });
+		expect(outputs['Already Being Resolved'][0].json).toMatchObject({ mayHaveBeenCreated: true, attempts: 2 });
 		expect(sn.issues()).toHaveLength(1);
 	});
 

@@ -181,10 +181,14 @@ export async function submitAll(
 		);
 		let outcome = classify(result);
 		let recovered = false;
-		const ambiguous = (o: Outcome) =>
-			o.kind === 'error' && result.earlierAttemptUncertain && (o.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || o.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT);
-		if (ambiguous(outcome) && body.experience_id) {
-			// After an attempt that may have been processed, "being resolved" can be our own issue.
+		// Did an attempt reach the instance and perhaps get processed? (5xx, lost answer, timeout)
+		const maybeProcessed = result.earlierAttemptUncertain || result.status === 0 || result.status >= 500;
+		const uncertain =
+			outcome.kind === 'error' &&
+			maybeProcessed &&
+			(!outcome.entry.documented || outcome.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || outcome.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT);
+		if (uncertain && body.experience_id) {
+			// With an experience_id we can tell: the instance holds it with our issue code.
 			const { found } = await findIssue(ctx, connection, `experience_id=${body.experience_id}`, options);
 			if (found && found.issue_code === body.issue_code && (found.state === 'open' || found.state === 'in_progress')) {
 				outcome = { kind: 'created', experienceId: body.experience_id };
@@ -198,10 +202,9 @@ export async function submitAll(
 				item: { json: { outcome: 'created', experience_id: outcome.experienceId, ...(recovered ? { recoveredAfterRetry: true } : {}), ...common }, pairedItem: { item: i } },
 			};
 		}
-		const uncertain = ambiguous(outcome);
-		return errorItem(p, uncertain ? { ...outcome, detail: `${outcome.detail} An earlier attempt of this request may have created the issue.` } : outcome, {
+		return errorItem(p, uncertain ? { ...outcome, detail: `${outcome.detail} An attempt of this request may have reached the instance and created the issue.` } : outcome, {
 			...common,
-			...(uncertain ? { mayHaveBeenCreatedByEarlierAttempt: true } : {}),
+			...(uncertain ? { mayHaveBeenCreated: true } : {}),
 			...(outcome.entry.documented ? {} : { response: result.rawText }),
 		});
 	};
