@@ -488,7 +488,8 @@ export class Emulator {
 				outcome: {
 					kind: 'accepted',
 					chained,
-					issue: structuredClone(issue),
+					// A copy the adapter may keep: the record itself changes when the issue is chained.
+					issue: { ...issue, issue_code_history: [...issue.issue_code_history] },
 					user: { sys_id: user.sys_id, user_name: user.user_name, name: user.name, email: user.email },
 					body,
 				},

@@ -27,13 +27,30 @@ export interface IssueSnapshot {
 	counter: number;
 }
 
+// Random bytes drawn in blocks: one system call per 256 sys_ids instead of one each.
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 export function newSysId(): string {
-	return randomBytes(16).toString('hex');
+	if (poolAt + 16 > pool.length) {
+		pool = randomBytes(16 * 256);
+		poolAt = 0;
+	}
+	poolAt += 16;
+	return pool.toString('hex', poolAt - 16, poolAt);
 }
+
+let lastSecond = -1;
+let lastStamp = '';
 
 /** ServiceNow's date-time format, UTC: 2026-11-28 05:26:52. */
 export function glideDateTime(time: number): string {
-	return new Date(time).toISOString().replace('T', ' ').slice(0, 19);
+	const second = Math.floor(time / 1000);
+	if (second !== lastSecond) {
+		lastSecond = second;
+		lastStamp = new Date(second * 1000).toISOString().replace('T', ' ').slice(0, 19);
+	}
+	return lastStamp;
 }
 
 const ACTIVE_STATES: readonly IssueState[] = ['open', 'in_progress'];

@@ -1,5 +1,5 @@
 /** The request journal: what the emulator received and what it answered, with secrets masked. */
-import { header, type EmulatorRequest, type EmulatorResponse } from './http';
+import type { EmulatorRequest, EmulatorResponse } from './http';
 
 export interface JournalEntry {
 	seq: number;
@@ -25,8 +25,8 @@ const SECRET_JSON_FIELDS = /"(access_token|refresh_token)"\s*:\s*"[^"]*"/g;
 
 export function maskHeaders(headers: EmulatorRequest['headers']): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const key of Object.keys(headers)) {
-		const value = header(headers, key);
+	for (const [key, raw] of Object.entries(headers)) {
+		const value = Array.isArray(raw) ? raw.join(', ') : (raw ?? '');
 		const lower = key.toLowerCase();
 		if (lower === 'authorization') out[lower] = value.replace(/^(\S+)\s+.*$/, `$1 ${MASK}`);
 		else if (lower === 'cookie' || lower === 'x-api-key') out[lower] = MASK;
@@ -45,11 +45,15 @@ export function maskTokenResponse(body: string): string {
 	return body.replace(SECRET_JSON_FIELDS, `"$1":"${MASK}"`);
 }
 
+/** The last `limit` entries, in a ring: recording costs the same however long the emulator runs. */
 export class Journal {
-	private entries: JournalEntry[] = [];
+	private ring: Array<JournalEntry | undefined>;
+	private next = 0;
 	private seq = 0;
 
-	constructor(private readonly limit: number) {}
+	constructor(limit: number) {
+		this.ring = new Array(Math.max(1, limit));
+	}
 
 	record(
 		req: EmulatorRequest,
@@ -72,16 +76,18 @@ export class Journal {
 			response: res.drop ? '' : isToken ? maskTokenResponse(res.body) : res.body,
 			...extra,
 		};
-		this.entries.push(entry);
-		if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+		this.ring[this.next] = entry;
+		this.next = (this.next + 1) % this.ring.length;
 		return entry;
 	}
 
 	list(since = 0): JournalEntry[] {
-		return this.entries.filter((e) => e.seq > since);
+		const ordered = [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+		return ordered.filter((e): e is JournalEntry => e !== undefined && e.seq > since);
 	}
 
 	clear(): void {
-		this.entries = [];
+		this.ring = new Array(this.ring.length);
+		this.next = 0;
 	}
 }

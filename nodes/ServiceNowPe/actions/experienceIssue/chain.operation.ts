@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../shared/errors';
 import { buildCreateIssueBody } from '../../../shared/payload';
 import { manualFields } from '../../payload/manual';
+import { parameterReader } from '../../parameters';
 import type { ErrorRouting } from '../../routing';
 import { connectionFor, type CredentialType } from '../../transport/request';
 import { detailFields, endpointFields, providerField } from './fields';
@@ -48,8 +49,9 @@ export async function execute(this: IExecuteFunctions, credentialType: Credentia
 	const options = readSubmitOptions(this);
 	const connection = await connectionFor(this, credentialType);
 	const prepared: Prepared[] = [];
+	const read = parameterReader(this);
 	for (const [i, item] of items.entries()) {
-		const fields = manualFields(this, i);
+		const fields = manualFields(read, i);
 		const experienceId = String(fields.experience_id ?? '').trim();
 		const p: Prepared = { itemIndex: i, input: item.json as IDataObject };
 		if (!experienceId) {

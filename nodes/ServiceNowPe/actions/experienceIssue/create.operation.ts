@@ -4,6 +4,7 @@ import { PLATFORM_ERRORS } from '../../../shared/errors';
 import { buildCreateIssueBody } from '../../../shared/payload';
 import type { SourceName } from '../../../shared/sources';
 import { manualFields } from '../../payload/manual';
+import { parameterReader } from '../../parameters';
 import { preparePreset, SOURCE_LABELS } from '../../payload/presets';
 import type { ErrorRouting } from '../../routing';
 import { apiRequest, connectionFor, type Connection, type CredentialType } from '../../transport/request';
@@ -251,7 +252,8 @@ export async function execute(this: IExecuteFunctions, credentialType: Credentia
 	const connection = await connectionFor(this, credentialType);
 	let prepared: Array<Prepared & { host?: string }>;
 	if (source === 'manual') {
-		prepared = items.map((item, i) => ({ itemIndex: i, input: item.json as IDataObject, ...buildCreateIssueBody(manualFields(this, i)) }));
+		const read = parameterReader(this);
+		prepared = items.map((item, i) => ({ itemIndex: i, input: item.json as IDataObject, ...buildCreateIssueBody(manualFields(read, i)) }));
 	} else {
 		prepared = items.flatMap((_, i) => preparePreset(this, source, i));
 		// CI lookups only read, so a dry run does them too and shows the exact body.

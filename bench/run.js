@@ -1,0 +1,307 @@
+'use strict';
+/**
+ * `npm run bench`: speed and memory of the package, each figure a ratio against a baseline
+ * measured in the same run (medians of several rounds). Prints a table, writes bench/results.json.
+ * Not part of `npm test`.
+ */
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const rt = require('../scripts/n8n-runtime');
+const { load } = require('./load');
+
+const ROOT = path.resolve(__dirname, '..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const ISSUES = Number(process.env.BENCH_ISSUES || 2000);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = { machine: { cpus: os.cpus().length, node: process.version }, rounds: ROUNDS };
+const log = (m) => process.stdout.write(`[bench] ${m}\n`);
+
+function startProcess(args, match) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+		let out = '';
+		child.stdout.on('data', (c) => {
+			out += c;
+			const m = match.exec(out);
+			if (m) resolve({ child, url: m[1] });
+		});
+		child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
+	});
+}
+
+const CREATE = '/api/sn_pren/self_remediation/experience_issue/create';
+const BODY = JSON.stringify({ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn', investigative_details: { cpu_usage: '78%' } });
+
+/** wrk (Debian package) when present: a C load generator, so the client is not the bottleneck. */
+function hasWrk() {
+	return spawnSync('wrk', ['--version']).error === undefined;
+}
+
+function wrkLoad({ url, body, concurrency, seconds }) {
+	const script = path.join(os.tmpdir(), 'sn-pe-wrk.lua');
+	fs.writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+	const res = spawnSync('wrk', ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+	const text = res.stdout;
+	const ms = (label) => {
+		const m = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)`).exec(text);
+		if (!m) return NaN;
+		return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+	};
+	const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
+	const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
+	return { rps, p50: ms('50%'), p99: ms('99%'), errors };
+}
+
+async function emulatorVsBare() {
+	const useWrk = hasWrk();
+	results.loadGenerator = useWrk ? 'wrk' : 'node:http keep-alive loop (install Debian\'s wrk for a client that is not the bottleneck)';
+	log('emulator vs a bare node:http server (fixed JSON), 1/10/50 concurrent keep-alive clients');
+	const emu = await startProcess([path.join(ROOT, 'dist/bin/emulator.js'), '--port', '0', '--initial-state', 'closed'], /listening on (http:\S+)/);
+	const bare = await startProcess([path.join(__dirname, 'bare-server.js'), '0'], /listening on (http:\S+)/);
+	const out = {};
+	try {
+		for (const concurrency of [1, 10, 50]) {
+			const runs = { emulator: [], bare: [] };
+			for (let r = 0; r < ROUNDS; r++) {
+				for (const [name, base] of [['bare', bare.url], ['emulator', emu.url]]) {
+					if (name === 'emulator') await fetch(`${base}/_emulator/reset`, { method: 'POST' });
+					runs[name].push(useWrk ? wrkLoad({ url: base + CREATE, body: BODY, concurrency, seconds: 2 }) : await load({ url: base + CREATE, body: BODY, concurrency, seconds: 2 }));
+				}
+			}
+			const pick = (list, key) => median(list.map((x) => x[key]));
+			out[concurrency] = {
+				emulatorRps: pick(runs.emulator, 'rps'),
+				bareRps: pick(runs.bare, 'rps'),
+				throughputRatio: pick(runs.emulator, 'rps') / pick(runs.bare, 'rps'),
+				emulatorP50Ms: pick(runs.emulator, 'p50'),
+				emulatorP99Ms: pick(runs.emulator, 'p99'),
+				bareP50Ms: pick(runs.bare, 'p50'),
+				bareP99Ms: pick(runs.bare, 'p99'),
+				errors: runs.emulator.reduce((a, x) => a + x.errors, 0),
+			};
+		}
+	} finally {
+		emu.child.kill('SIGTERM');
+		bare.child.kill('SIGTERM');
+	}
+	results.emulatorVsBare = out;
+}
+
+function payloadCost() {
+	log('payload build + classify per item, vs JSON.stringify + JSON.parse of the same data');
+	const { buildCreateIssueBody, serialiseBody } = require(path.join(ROOT, 'dist/nodes/shared/payload'));
+	const { classify } = require(path.join(ROOT, 'dist/nodes/ServiceNowPe/routing'));
+	const N = 10_000;
+	const fields = Array.from({ length: N }, (_, i) => ({
+		endpoint: { user_name: `user.${i}`, CI: '', email: '', user_id: '' },
+		issue_code: '100',
+		provider: 'sn',
+		experience_id: `E-${i}`,
+		input_parameters: { process_id: String(i) },
+		investigative_details: { cpu_usage: '78%', processes_running: '', available_memory: '23%' },
+	}));
+	const answers = fields.map((_, i) => ({ status: i % 3 ? 200 : 400, headers: {}, rawText: '', attempts: 1, earlierAttemptUncertain: false, data: i % 3 ? { result: { experience_id: `E-${i}` } } : { error: { message: 'An experience issue is being resolved with given issue code for specified user.', detail: '' } } }));
+	const ours = [];
+	const base = [];
+	for (let r = 0; r < ROUNDS + 2; r++) {
+		let t = process.hrtime.bigint();
+		for (let i = 0; i < N; i++) {
+			const { body } = buildCreateIssueBody(fields[i]);
+			serialiseBody(body, 'json');
+			classify(answers[i]);
+		}
+		ours.push(Number(process.hrtime.bigint() - t) / 1e3 / N);
+		t = process.hrtime.bigint();
+		for (let i = 0; i < N; i++) {
+			JSON.parse(JSON.stringify(fields[i]));
+			JSON.parse(JSON.stringify(answers[i].data));
+		}
+		base.push(Number(process.hrtime.bigint() - t) / 1e3 / N);
+	}
+	results.payload = { usPerItem: median(ours.slice(2)), baselineUsPerItem: median(base.slice(2)), ratio: median(ours.slice(2)) / median(base.slice(2)) };
+}
+
+function coldLoad() {
+	log('cold load of the node module, vs loading n8n-workflow alone');
+	const time = (code) => {
+		const res = spawnSync(process.execPath, ['-e', `const t=process.hrtime.bigint();${code};process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`], { cwd: ROOT, encoding: 'utf8' });
+		return Number(res.stdout);
+	};
+	const node = [];
+	const base = [];
+	for (let r = 0; r < ROUNDS + 2; r++) {
+		base.push(time("require('n8n-workflow')"));
+		node.push(time("require('n8n-workflow');require('./dist/nodes/ServiceNowPe/ServiceNowPe.node.js')"));
+	}
+	results.coldLoad = { nodeMs: median(node) - median(base), baselineMs: median(base), ratio: median(node) / median(base) };
+}
+
+function heap() {
+	log('10,000 items through the node (n8n-core workflow, dry run): extra heap');
+	const res = spawnSync(process.execPath, ['--expose-gc', path.join(ROOT, 'node_modules/jest/bin/jest.js'), '-c', path.join(ROOT, 'jest.bench.config.js')], { cwd: ROOT, encoding: 'utf8', env: { ...process.env } });
+	if (res.status !== 0) throw new Error(`heap bench failed:\n${res.stdout}\n${res.stderr}`);
+	const h = JSON.parse(fs.readFileSync(path.join(__dirname, '.heap.json'), 'utf8'));
+	results.heap = { ...h, ratio: h.extraHeapMb / h.dataHeldMb };
+}
+
+/** n8n workflows: Webhook → Split Out → (our node | HTTP Request node), issues created in the emulator. */
+function benchWorkflow(id, target) {
+	return {
+		id,
+		json: {
+			name: id,
+			nodes: [
+				{ id: `${id}-1`, name: 'Start', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: `6a5b4c3d-2e1f-4a0b-9c8d-${id.padEnd(12, '0').slice(0, 12).replace(/[^0-9a-f]/g, 'a')}`, parameters: { httpMethod: 'POST', path: `bench-${id}`, responseMode: 'onReceived', options: {} } },
+				{ id: `${id}-2`, name: 'Split', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.items', options: {} } },
+				{ id: `${id}-3`, position: [400, 0], ...target },
+			],
+			connections: {
+				Start: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
+				Split: { main: [[{ node: target.name, type: 'main', index: 0 }]] },
+			},
+			settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all' },
+		},
+	};
+}
+
+async function nodeVsHttpRequest() {
+	log(`action node vs n8n's HTTP Request node in real n8n, ${ISSUES} issues each`);
+	await rt.ensureN8n();
+	const emu = await startProcess([path.join(ROOT, 'dist/bin/emulator.js'), '--port', '0', '--initial-state', 'closed', '--auth', 'basic'], /listening on (http:\S+)/);
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'sn-pe-bench-'));
+	rt.installPackage(userFolder);
+	const MATCHED = 16;
+	const pe = (concurrency) => ({
+		name: 'Target',
+		type: 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe',
+		typeVersion: 1,
+		parameters: { endpointUserName: '={{ $json.user }}', issueCode: '100', provider: 'sn', experienceId: '={{ $json.id }}', cpuUsage: '78%', options: concurrency ? { concurrency } : {} },
+		credentials: { serviceNowPeApi: { id: 'benchPe', name: 'bench' } },
+	});
+	const httpNode = (batch) => ({
+		name: 'Target',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: 'POST',
+			url: `${emu.url}${CREATE}`,
+			authentication: 'genericCredentialType',
+			genericAuthType: 'httpBasicAuth',
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: '={{ JSON.stringify({ endpoint: { user_name: $json.user }, issue_code: "100", provider: "sn", experience_id: $json.id, investigative_details: { cpu_usage: "78%" } }) }}',
+			options: batch ? { batching: { batch: { batchSize: batch, batchInterval: 1 } } } : {},
+		},
+		credentials: { httpBasicAuth: { id: 'benchHttp', name: 'bench basic' } },
+	});
+	const workflows = [
+		benchWorkflow('pedefault', pe(0)),
+		benchWorkflow('pematched', pe(MATCHED)),
+		benchWorkflow('httpdefault', httpNode(0)),
+		benchWorkflow('httpmatched', httpNode(MATCHED)),
+	];
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sn-pe-bench-import-'));
+	fs.writeFileSync(
+		path.join(dir, 'creds.json'),
+		JSON.stringify([
+			{ id: 'benchPe', name: 'bench', type: 'serviceNowPeApi', data: { instanceUrl: emu.url, authType: 'basic', username: 'pe.integration', password: 'integration' } },
+			{ id: 'benchHttp', name: 'bench basic', type: 'httpBasicAuth', data: { user: 'pe.integration', password: 'integration' } },
+		]),
+	);
+	rt.n8nCli(userFolder, ['import:credentials', `--input=${path.join(dir, 'creds.json')}`]);
+	for (const wf of workflows) {
+		fs.writeFileSync(path.join(dir, `${wf.id}.json`), JSON.stringify({ ...wf.json, id: wf.id, active: false }));
+		rt.n8nCli(userFolder, ['import:workflow', `--input=${path.join(dir, `${wf.id}.json`)}`]);
+		rt.n8nCli(userFolder, ['publish:workflow', `--id=${wf.id}`]);
+	}
+	const port = 5800 + (process.pid % 100);
+	const base = `http://127.0.0.1:${port}`;
+	const n8n = rt.startN8n(userFolder, { port, logFile: path.join(userFolder, 'n8n.log') });
+	const out = {};
+	try {
+		await rt.waitReady(base, 180_000);
+		await rt.waitFor('bench webhooks', async () => /Did you mean/i.test((await rt.get(`${base}/webhook/bench-pedefault`)).body), 60_000);
+		let n = 0;
+		const runOnce = async (id) => {
+			const items = Array.from({ length: ISSUES }, (_, i) => ({ user: 'abel.tuter', id: `B${n}-${i}` }));
+			n++;
+			await fetch(`${emu.url}/_emulator/reset`, { method: 'POST' });
+			const before = rt.readExecutions(userFolder).filter((e) => e.workflowId === id).length;
+			await fetch(`${base}/webhook/bench-${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+			let run;
+			await rt.waitFor(`${id} execution`, async () => {
+				const list = rt.readExecutions(userFolder).filter((e) => e.workflowId === id && e.status !== 'running' && e.status !== 'new');
+				run = list[before];
+				return Boolean(run);
+			}, 300_000, 250);
+			const task = run.data.resultData.runData.Target[0];
+			const made = (await (await fetch(`${emu.url}/_emulator/health`)).json()).issues;
+			if (made !== ISSUES) throw new Error(`${id} created ${made} issues, expected ${ISSUES}`);
+			return ISSUES / (task.executionTime / 1000);
+		};
+		const samples = { pedefault: [], pematched: [], httpdefault: [], httpmatched: [] };
+		await runOnce('pedefault'); // warm-up
+		for (let r = 0; r < ROUNDS; r++) for (const id of Object.keys(samples)) samples[id].push(await runOnce(id));
+		for (const [id, list] of Object.entries(samples)) out[id] = median(list);
+		// The limit: a raw keep-alive client sending the same creates at the matched concurrency.
+		const raw = [];
+		for (let r = 0; r < ROUNDS; r++) {
+			await fetch(`${emu.url}/_emulator/reset`, { method: 'POST' });
+			const res = await load({ url: emu.url + CREATE, body: BODY, headers: { authorization: 'Basic ' + Buffer.from('pe.integration:integration').toString('base64') }, concurrency: MATCHED, total: ISSUES });
+			raw.push(res.rps);
+		}
+		out.rawClient = median(raw);
+		out.matchedConcurrency = MATCHED;
+	} finally {
+		await rt.stop(n8n);
+		emu.child.kill('SIGTERM');
+	}
+	results.nodeVsHttpRequest = {
+		itemsPerSecond: out,
+		ratioDefault: out.pedefault / out.httpdefault,
+		ratioMatched: out.pematched / out.httpmatched,
+		ratioToRawLimit: out.pematched / out.rawClient,
+	};
+}
+
+function table() {
+	const r = results;
+	const f = (x, d = 2) => (typeof x === 'number' ? x.toFixed(d) : String(x));
+	const rows = [];
+	if (r.nodeVsHttpRequest) {
+		const n = r.nodeVsHttpRequest;
+		rows.push(['node vs HTTP Request node, defaults (items/s)', `${f(n.itemsPerSecond.pedefault, 0)} vs ${f(n.itemsPerSecond.httpdefault, 0)}`, `${f(n.ratioDefault)}×`, '≥ 1.5×']);
+		rows.push([`node vs HTTP Request node, concurrency ${n.itemsPerSecond.matchedConcurrency}`, `${f(n.itemsPerSecond.pematched, 0)} vs ${f(n.itemsPerSecond.httpmatched, 0)}`, `${f(n.ratioMatched)}×`, '≥ 1.5×']);
+		rows.push(['node vs raw keep-alive client (limit)', `${f(n.itemsPerSecond.pematched, 0)} vs ${f(n.itemsPerSecond.rawClient, 0)}`, `${f(n.ratioToRawLimit)}×`, '≥ 0.7×']);
+	}
+	for (const [c, e] of Object.entries(r.emulatorVsBare ?? {})) {
+		rows.push([`emulator vs bare server, ${c} clients (req/s)`, `${f(e.emulatorRps, 0)} vs ${f(e.bareRps, 0)}`, `${f(e.throughputRatio)}×`, '≥ 0.6×']);
+		rows.push([`emulator p50 / p99 at ${c} clients (ms)`, `${f(e.emulatorP50Ms)} / ${f(e.emulatorP99Ms)} (bare ${f(e.bareP50Ms)} / ${f(e.bareP99Ms)})`, `${f(e.emulatorP99Ms / e.bareP99Ms)}× p99`, c === '50' ? 'p99 < 5 ms' : '']);
+	}
+	if (r.payload) rows.push(['payload build + classify (µs/item)', `${f(r.payload.usPerItem)} vs ${f(r.payload.baselineUsPerItem)} (JSON round trip)`, `${f(r.payload.ratio)}×`, '< 50 µs']);
+	if (r.heap) rows.push(['10,000 items through the node: extra heap (MB)', `${f(r.heap.extraHeapMb, 1)} vs ${f(r.heap.dataHeldMb, 1)} (the items' data)`, `${f(r.heap.ratio)}×`, '< 100 MB']);
+	if (r.coldLoad) rows.push(['cold load of the node module (ms)', `+${f(r.coldLoad.nodeMs, 1)} over ${f(r.coldLoad.baselineMs, 1)} (n8n-workflow)`, `${f(r.coldLoad.ratio)}×`, '']);
+	const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), 8));
+	const line = (row) => '| ' + row.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+	process.stdout.write('\n' + line(['measure', 'ours vs baseline', 'ratio', 'target']) + '\n' + line(widths.map((w) => '-'.repeat(w))) + '\n' + rows.map(line).join('\n') + '\n');
+}
+
+(async () => {
+	const started = Date.now();
+	const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['payload', 'cold', 'emulator', 'heap', 'n8n'];
+	if (only.includes('payload')) payloadCost();
+	if (only.includes('cold')) coldLoad();
+	if (only.includes('emulator')) await emulatorVsBare();
+	if (only.includes('heap')) heap();
+	if (only.includes('n8n')) await nodeVsHttpRequest();
+	results.seconds = Math.round((Date.now() - started) / 1000);
+	fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2));
+	table();
+	log(`done in ${results.seconds} s; bench/results.json written`);
+	process.exit(0);
+})().catch((e) => {
+	process.stderr.write(`${e.stack || e}\n`);
+	process.exit(1);
+});
