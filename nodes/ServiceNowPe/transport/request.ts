@@ -3,7 +3,7 @@
  * JSON or XML, retries with back-off, and answers turned into plain data (never exceptions), so
  * every outcome can be routed to a branch.
  */
-import { NodeOperationError, sleep, type IExecuteFunctions, type IHttpRequestMethods, type IHttpRequestOptions } from 'n8n-workflow';
+import { NodeOperationError, sleep, type ICredentialsDecrypted, type IExecuteFunctions, type IHttpRequestMethods, type IHttpRequestOptions } from 'n8n-workflow';
 import { isPlainObject, parseXmlResponse } from '../../shared/xml';
 import { normaliseInstanceUrl } from '../../shared/instance';
 
@@ -51,14 +51,33 @@ export interface Connection {
 	credentialType: CredentialType;
 	baseUrl: string;
 	skipSslCertificateValidation: boolean;
+	/**
+	 * The credential, decrypted once per execution and handed to every request (n8n would
+	 * otherwise load and decrypt it for each one). A refreshed token is written into it by n8n.
+	 */
+	credentialsDecrypted?: ICredentialsDecrypted;
 }
 
 export async function connectionFor(ctx: IExecuteFunctions, credentialType: CredentialType): Promise<Connection> {
 	const credentials = await ctx.getCredentials(credentialType);
+	let baseUrl: string;
+	try {
+		baseUrl = normaliseInstanceUrl(credentials.instanceUrl);
+	} catch (e) {
+		throw new NodeOperationError(ctx.getNode(), (e as Error).message, {
+			description: 'Fix the Instance URL in the ServiceNow Proactive Engagement credential.',
+		});
+	}
+	const reference = ctx.getNode().credentials?.[credentialType];
 	return {
 		credentialType,
-		baseUrl: normaliseInstanceUrl(credentials.instanceUrl),
+		baseUrl,
 		skipSslCertificateValidation: credentials.ignoreSslIssues === true,
+		// The OAuth2 authorization-code type goes through n8n's OAuth2 client, which loads it itself.
+		credentialsDecrypted:
+			credentialType === 'serviceNowPeApi'
+				? { id: reference?.id ?? '', name: reference?.name ?? credentialType, type: credentialType, data: credentials }
+				: undefined,
 	};
 }
 
@@ -134,7 +153,12 @@ async function attempt(ctx: IExecuteFunctions, connection: Connection, request: 
 		skipSslCertificateValidation: connection.skipSslCertificateValidation,
 	};
 	try {
-		const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, connection.credentialType, options)) as {
+		const res = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			connection.credentialType,
+			options,
+			connection.credentialsDecrypted ? { credentialsDecrypted: connection.credentialsDecrypted } : undefined,
+		)) as {
 			statusCode?: number;
 			status?: number;
 			headers?: unknown;
