@@ -89,8 +89,6 @@ export type CreateOutcome =
 export interface HandleResult extends EmulatorResponse {
 	/** Set for create requests that reached the rules (or a forced error). */
 	outcome?: CreateOutcome;
-	/** Journal entry written for the request (absent for control calls). */
-	journal?: JournalEntry;
 }
 
 export const CONTROL_PREFIX = '/_emulator/';
@@ -291,7 +289,7 @@ export class Emulator {
 		}
 
 		const errorCode = result.outcome?.kind === 'rejected' ? result.outcome.error.code : result.errorCode;
-		result.journal = this.journal.record(req, rawPath + (query ? `?${query}` : ''), route, result, this.now(), {
+		this.journal.record(req, rawPath + (query ? `?${query}` : ''), route, result, this.now(), {
 			...(errorCode ? { errorCode } : {}),
 			...(fault ? { fault: describeFault(fault) } : {}),
 		});

@@ -45,9 +45,24 @@ export function maskTokenResponse(body: string): string {
 	return body.replace(SECRET_JSON_FIELDS, `"$1":"${MASK}"`);
 }
 
-/** The last `limit` entries, in a ring: recording costs the same however long the emulator runs. */
+interface Recorded {
+	seq: number;
+	time: number;
+	req: EmulatorRequest;
+	path: string;
+	route: string;
+	status: number;
+	response: string;
+	extra: { errorCode?: string; fault?: string };
+}
+
+/**
+ * The last `limit` entries, in a ring: recording costs the same however long the emulator runs.
+ * An entry is kept as received and masked/formatted only when the journal is read, which keeps
+ * recording off the request's hot path.
+ */
 export class Journal {
-	private ring: Array<JournalEntry | undefined>;
+	private ring: Array<Recorded | undefined>;
 	private next = 0;
 	private seq = 0;
 
@@ -62,28 +77,30 @@ export class Journal {
 		res: EmulatorResponse,
 		time: number,
 		extra: { errorCode?: string; fault?: string } = {},
-	): JournalEntry {
-		const isToken = route === 'token';
-		const entry: JournalEntry = {
-			seq: ++this.seq,
-			time: new Date(time).toISOString(),
-			method: req.method.toUpperCase(),
-			path,
-			route,
-			headers: maskHeaders(req.headers),
-			body: isToken ? maskFormBody(req.body) : req.body,
-			status: res.drop ? 0 : res.status,
-			response: res.drop ? '' : isToken ? maskTokenResponse(res.body) : res.body,
-			...extra,
-		};
-		this.ring[this.next] = entry;
+	): void {
+		this.ring[this.next] = { seq: ++this.seq, time, req, path, route, status: res.drop ? 0 : res.status, response: res.drop ? '' : res.body, extra };
 		this.next = (this.next + 1) % this.ring.length;
-		return entry;
+	}
+
+	private static entry(r: Recorded): JournalEntry {
+		const isToken = r.route === 'token';
+		return {
+			seq: r.seq,
+			time: new Date(r.time).toISOString(),
+			method: r.req.method.toUpperCase(),
+			path: r.path,
+			route: r.route,
+			headers: maskHeaders(r.req.headers),
+			body: isToken ? maskFormBody(r.req.body) : r.req.body,
+			status: r.status,
+			response: isToken ? maskTokenResponse(r.response) : r.response,
+			...r.extra,
+		};
 	}
 
 	list(since = 0): JournalEntry[] {
 		const ordered = [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-		return ordered.filter((e): e is JournalEntry => e !== undefined && e.seq > since);
+		return ordered.filter((r): r is Recorded => r !== undefined && r.seq > since).map((r) => Journal.entry(r));
 	}
 
 	clear(): void {
