@@ -137,17 +137,10 @@ function outputsFor(outcome: CreateOutcome, rawBody: string, answer: EmulatorRes
 		};
 		return [[{ json }], []];
 	}
-	let detail = '';
-	try {
-		detail = (JSON.parse(answer.body) as { error?: { detail?: string } }).error?.detail ?? '';
-	} catch {
-		// XML answer: the catalogue's message is what matters; the detail is in the XML.
-		detail = /<detail>([^<]*)<\/detail>/.exec(answer.body)?.[1] ?? '';
-	}
 	const json: IDataObject = {
 		errorCode: outcome.error.code,
 		message: outcome.error.message,
-		detail,
+		detail: answer.errorDetail ?? '',
 		httpStatus: answer.status,
 		documented: outcome.error.documented,
 		request: (outcome.body as IDataObject | undefined) ?? rawBody,
@@ -194,6 +187,7 @@ export async function handleWebhook(
 		body: result.body,
 		delayMs: result.delayMs,
 		drop: result.drop,
+		errorDetail: result.errorDetail,
 	};
 	return { answer, outputs: result.outcome ? outputsFor(result.outcome, body, answer) : undefined };
 }

@@ -96,6 +96,8 @@ describe('the emulator trigger answers as the instance would', () => {
 				expect(outputOf(run, 'Emulator', 0)).toEqual([]);
 				const [rejected] = outputOf(run, 'Emulator', 1);
 				expect(rejected.json).toMatchObject({ errorCode: entry.code, message: entry.message, httpStatus: 400, documented: true });
+				// The instance's explanation travels with the item, from JSON and XML answers alike.
+				expect(rejected.json.detail).toBe(entry.code === 'CREATION_FAILED' ? 'investigative_details must be an object of key/value pairs, e.g. {"cpu_usage": "…"}.' : entry.detail);
 			}
 			expect(outputOf(h.executions[0], 'Emulator', 1)[0].json.request).toEqual(bodies[entry.code]);
 		},

@@ -93,6 +93,14 @@ export interface HandleResult extends EmulatorResponse {
 
 export const CONTROL_PREFIX = '/_emulator/';
 
+/** The catalogue entry an injected status answers with (any other status: a server error). */
+const FAULT_STATUS_ERRORS: Record<number, CatalogueEntry> = {
+	401: PLATFORM_ERRORS.UNAUTHENTICATED,
+	403: PLATFORM_ERRORS.FORBIDDEN,
+	429: PLATFORM_ERRORS.RATE_LIMITED,
+	503: PLATFORM_ERRORS.SERVICE_UNAVAILABLE,
+};
+
 const CREATE_PATHS = new Set(
 	NAMESPACES.map((ns) => `/api/${ns}/self_remediation/experience_issue/create`),
 );
@@ -304,16 +312,7 @@ export class Emulator {
 			return renderError(entry, format, `${entry.detail} (injected fault)`);
 		}
 		if (fault.status) {
-			const entry =
-				fault.status === 429
-					? PLATFORM_ERRORS.RATE_LIMITED
-					: fault.status === 503
-						? PLATFORM_ERRORS.SERVICE_UNAVAILABLE
-						: fault.status === 401
-							? PLATFORM_ERRORS.UNAUTHENTICATED
-							: fault.status === 403
-								? PLATFORM_ERRORS.FORBIDDEN
-								: PLATFORM_ERRORS.SERVER_ERROR;
+			const entry = FAULT_STATUS_ERRORS[fault.status] ?? PLATFORM_ERRORS.SERVER_ERROR;
 			const headers: Record<string, string> = {};
 			if (fault.status === 429 || fault.status === 503) {
 				const retryAfter = fault.retryAfter ?? 1;

@@ -25,6 +25,8 @@ export interface EmulatorResponse {
 	drop?: boolean;
 	/** Catalogue code of the error answered, when the answer is one. */
 	errorCode?: string;
+	/** The `detail` of that error envelope, so adapters need not parse the body again. */
+	errorDetail?: string;
 }
 
 export type ResponseFormat = 'json' | 'xml';
@@ -83,7 +85,11 @@ export function renderError(
 	detail?: string,
 	extraHeaders?: Record<string, string>,
 ): EmulatorResponse {
-	return { ...render(entry.status, errorEnvelope(entry, detail), format, extraHeaders), errorCode: entry.code };
+	return {
+		...render(entry.status, errorEnvelope(entry, detail), format, extraHeaders),
+		errorCode: entry.code,
+		errorDetail: detail ?? entry.detail,
+	};
 }
 
 export class BodyError extends Error {
