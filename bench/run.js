@@ -218,7 +218,9 @@ async function nodeVsHttpRequest() {
 	}
 	const port = 5800 + (process.pid % 100);
 	const base = `http://127.0.0.1:${port}`;
-	const n8n = rt.startN8n(userFolder, { port, logFile: path.join(userFolder, 'n8n.log') });
+	// BENCH_N8N_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the n8n process.
+	const extraEnv = process.env.BENCH_N8N_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS } : {};
+	const n8n = rt.startN8n(userFolder, { port, logFile: path.join(userFolder, 'n8n.log'), extraEnv });
 	const out = {};
 	try {
 		await rt.waitReady(base, 180_000);
@@ -241,7 +243,8 @@ async function nodeVsHttpRequest() {
 			if (made !== ISSUES) throw new Error(`${id} created ${made} issues, expected ${ISSUES}`);
 			return ISSUES / (task.executionTime / 1000);
 		};
-		const samples = { pedefault: [], pematched: [], httpdefault: [], httpmatched: [] };
+		const targets = process.env.BENCH_WORKFLOWS ? process.env.BENCH_WORKFLOWS.split(',') : ['pedefault', 'pematched', 'httpdefault', 'httpmatched'];
+		const samples = Object.fromEntries(targets.map((id) => [id, []]));
 		await runOnce('pedefault'); // warm-up
 		for (let r = 0; r < ROUNDS; r++) for (const id of Object.keys(samples)) samples[id].push(await runOnce(id));
 		for (const [id, list] of Object.entries(samples)) out[id] = median(list);

@@ -1,9 +1,15 @@
 /**
- * Per-item parameter reads, fast: a parameter that holds no expression has the same value for
- * every item, so it is read once; only expressions are evaluated per item. (Reading a parameter
- * through n8n costs far more than the rest of the node's per-item work.)
+ * Per-item parameter reads, fast. Reading a parameter through n8n costs far more than the rest of
+ * the node's per-item work (n8n 2.x evaluates every expression in an isolated VM, ≈1 ms each), so:
+ * - a parameter that holds no expression has the same value for every item: it is read once;
+ * - a parameter whose expressions are all plain field references to the item being processed
+ *   (`{{ $json.user }}`, `{{ $json.labels["cpu usage"] }}`, `{{ $json.items[0].id }}`) is read
+ *   from the item directly: nothing is evaluated, so the answer is the value n8n would give;
+ * - anything else (functions, other nodes, templates with text around) goes to n8n's engine.
+ * A reference that does not lead to a scalar own field of the item (a missing field, `.length`,
+ * an object or a list) is also left to n8n, so its answer, whatever it is, stays n8n's.
  */
-import type { IExecuteFunctions, NodeParameterValueType } from 'n8n-workflow';
+import { type IDataObject, type IExecuteFunctions, type NodeParameterValueType } from 'n8n-workflow';
 
 function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
@@ -12,22 +18,118 @@ function holdsExpression(value: unknown): boolean {
 	return false;
 }
 
+const WHOLE_REFERENCE = /^=\{\{\s*\$json((?:\s*(?:\.\s*[A-Za-z_$][\w$]*|\[\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\d+)\s*\]))*)\s*\}\}$/;
+const SEGMENT = /\.\s*([A-Za-z_$][\w$]*)|\[\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|(\d+))\s*\]/g;
+
+function unquote(text: string, quote: '"' | "'"): string | undefined {
+	if (!text.includes('\\')) return text;
+	try {
+		// A JSON string literal has the same escapes as a JS one for everything JSON allows.
+		return JSON.parse(`"${quote === "'" ? text.replace(/\\'/g, "'").replace(/"/g, '\\"') : text}"`) as string;
+	} catch {
+		return undefined;
+	}
+}
+
+/** `={{ $json.a["b c"][0] }}` → ['a', 'b c', 0]; undefined when the expression is anything else. */
+export function fieldReference(raw: string): Array<string | number> | undefined {
+	const whole = WHOLE_REFERENCE.exec(raw);
+	if (!whole) return undefined;
+	const path: Array<string | number> = [];
+	for (const m of whole[1].matchAll(SEGMENT)) {
+		let key: string | number | undefined;
+		if (m[1] !== undefined) key = m[1];
+		else if (m[2] !== undefined) key = unquote(m[2], '"');
+		else if (m[3] !== undefined) key = unquote(m[3], "'");
+		else key = Number(m[4]);
+		// Names an object inherits (`toString`, `__proto__`, …) are n8n's to interpret.
+		if (key === undefined || (typeof key === 'string' && (key in Object.prototype || key === 'prototype'))) return undefined;
+		path.push(key);
+	}
+	return path;
+}
+
+const NOT_RESOLVED = Symbol('not resolved');
+type Resolver = (json: IDataObject) => unknown;
+
+function followPath(json: IDataObject, path: Array<string | number>): unknown {
+	let value: unknown = json;
+	for (const key of path) {
+		if (value === null || typeof value !== 'object') return NOT_RESOLVED;
+		if (!Object.prototype.hasOwnProperty.call(value, key)) return NOT_RESOLVED;
+		value = (value as Record<string | number, unknown>)[key];
+	}
+	// Only scalars: objects and arrays cross n8n's expression sandbox with rules of their own.
+	if (value === undefined || (value !== null && typeof value === 'object')) return NOT_RESOLVED;
+	return value;
+}
+
+/** A resolver for a parameter's raw value when all its expressions are field references. */
+function compile(raw: unknown): Resolver | undefined {
+	if (typeof raw === 'string') {
+		if (!raw.startsWith('=')) return () => raw;
+		const path = fieldReference(raw);
+		return path ? (json) => followPath(json, path) : undefined;
+	}
+	if (Array.isArray(raw)) {
+		const parts = raw.map(compile);
+		if (parts.some((p) => p === undefined)) return undefined;
+		return (json) => {
+			const out: unknown[] = [];
+			for (const part of parts as Resolver[]) {
+				const value = part(json);
+				if (value === NOT_RESOLVED) return NOT_RESOLVED;
+				out.push(value);
+			}
+			return out;
+		};
+	}
+	if (raw !== null && typeof raw === 'object') {
+		const entries = Object.entries(raw).map(([key, value]) => [key, compile(value)] as const);
+		if (entries.some(([, p]) => p === undefined)) return undefined;
+		return (json) => {
+			const out: Record<string, unknown> = {};
+			for (const [key, part] of entries) {
+				const value = (part as Resolver)(json);
+				if (value === NOT_RESOLVED) return NOT_RESOLVED;
+				Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+			}
+			return out;
+		};
+	}
+	return () => raw;
+}
+
 export type ParameterReader = (name: string, itemIndex: number, fallback?: unknown) => unknown;
 
-export function parameterReader(ctx: IExecuteFunctions): ParameterReader {
+export function parameterReader(ctx: IExecuteFunctions, { directFieldReferences = true } = {}): ParameterReader {
 	const constants = new Map<string, unknown>();
-	const dynamic = new Set<string>();
+	const direct = new Map<string, Resolver>();
+	const evaluated = new Set<string>();
+	const items = ctx.getInputData();
+	const viaN8n = (name: string, itemIndex: number, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType);
+	const fromItem = (name: string, resolver: Resolver, itemIndex: number, fallback: unknown) => {
+		const value = resolver(items[itemIndex]?.json ?? {});
+		return value === NOT_RESOLVED ? viaN8n(name, itemIndex, fallback) : value;
+	};
 	return (name, itemIndex, fallback) => {
 		if (constants.has(name)) return constants.get(name);
-		if (!dynamic.has(name)) {
+		const resolver = direct.get(name);
+		if (resolver) return fromItem(name, resolver, itemIndex, fallback);
+		if (!evaluated.has(name)) {
 			// The parameter as written (defaults applied), expressions left unevaluated.
 			const raw = ctx.getNodeParameter(name, 0, fallback as NodeParameterValueType, { rawExpressions: true });
 			if (!holdsExpression(raw)) {
 				constants.set(name, raw);
 				return raw;
 			}
-			dynamic.add(name);
+			const compiled = directFieldReferences ? compile(raw) : undefined;
+			if (compiled) {
+				direct.set(name, compiled);
+				return fromItem(name, compiled, itemIndex, fallback);
+			}
+			evaluated.add(name);
 		}
-		return ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType);
+		return viaN8n(name, itemIndex, fallback);
 	};
 }
