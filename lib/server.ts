@@ -69,24 +69,34 @@ function writeAtomically(path: string, text: string): void {
 	renameSync(tmp, path);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: string; bytes: number }> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let bytes = 0;
-		const onData = (chunk: Buffer) => {
-			bytes += chunk.length;
-			if (bytes > limit) {
-				// Stop reading: the answer is 413 whatever the rest holds.
-				req.off('data', onData);
-				req.pause();
-				resolve({ body: '', bytes });
-				return;
-			}
-			chunks.push(chunk);
-		};
-		req.on('data', onData);
-		req.on('end', () => resolve({ body: Buffer.concat(chunks).toString('utf8'), bytes }));
-		req.on('error', reject);
+/** Reads the body, then calls `done` once: the text, or '' and the size when it passed `limit`. */
+function readBody(req: IncomingMessage, limit: number, done: (body: string, bytes: number) => void): void {
+	let first: Buffer | undefined;
+	let more: Buffer[] | undefined;
+	let bytes = 0;
+	let finished = false;
+	const onData = (chunk: Buffer) => {
+		bytes += chunk.length;
+		if (bytes > limit) {
+			// Stop reading: the answer is 413 whatever the rest holds.
+			req.off('data', onData);
+			req.pause();
+			finished = true;
+			done('', bytes);
+			return;
+		}
+		if (!first) first = chunk;
+		else (more ??= [first]).push(chunk);
+	};
+	req.on('data', onData);
+	req.on('end', () => {
+		if (finished) return;
+		finished = true;
+		done(more ? Buffer.concat(more).toString('utf8') : (first?.toString('utf8') ?? ''), bytes);
+	});
+	req.on('error', () => {
+		if (!finished) req.socket.destroy();
+		finished = true;
 	});
 }
 
@@ -118,32 +128,29 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	}
 
 	const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-		readBody(req, emulator.maxBodyBytes)
-			.then(({ body, bytes }) => {
-				const result = emulator.handle({
-					method: req.method ?? 'GET',
-					url: req.url ?? '/',
-					headers: req.headers,
-					body,
-					bodyBytes: bytes,
-				});
-				const answer = () => {
-					if (result.drop) {
-						req.socket.destroy();
-						return;
-					}
-					const headers: Record<string, string> = {
-						...result.headers,
-						'content-length': String(Buffer.byteLength(result.body)),
-					};
-					if (bytes > emulator.maxBodyBytes) headers.connection = 'close';
-					res.writeHead(result.status, headers);
-					res.end(result.body);
-				};
-				if (result.delayMs) setTimeout(answer, result.delayMs);
-				else answer();
-			})
-			.catch(() => req.socket.destroy());
+		readBody(req, emulator.maxBodyBytes, (body, bytes) => {
+			const result = emulator.handle({
+				method: req.method ?? 'GET',
+				url: req.url ?? '/',
+				headers: req.headers,
+				body,
+				bodyBytes: bytes,
+			});
+			const answer = () => {
+				if (result.drop) {
+					req.socket.destroy();
+					return;
+				}
+				// The answer's headers are this request's own object: complete it in place.
+				const headers = result.headers;
+				headers['content-length'] = String(Buffer.byteLength(result.body));
+				if (bytes > emulator.maxBodyBytes) headers.connection = 'close';
+				res.writeHead(result.status, headers);
+				res.end(result.body);
+			};
+			if (result.delayMs) setTimeout(answer, result.delayMs);
+			else answer();
+		});
 	});
 	server.keepAliveTimeout = 65_000;
 

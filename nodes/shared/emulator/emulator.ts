@@ -259,7 +259,7 @@ export class Emulator {
 	handle(req: EmulatorRequest): HandleResult {
 		const method = req.method.toUpperCase();
 		const [rawPath, query = ''] = splitUrl(req.url);
-		const path = rawPath.replace(/\/{2,}/g, '/');
+		const path = rawPath.includes('//') ? rawPath.replace(/\/{2,}/g, '/') : rawPath;
 		const format = responseFormat(req.headers);
 
 		if (this.control && path.startsWith(CONTROL_PREFIX)) {
@@ -297,10 +297,8 @@ export class Emulator {
 		}
 
 		const errorCode = result.outcome?.kind === 'rejected' ? result.outcome.error.code : result.errorCode;
-		this.journal.record(req, rawPath + (query ? `?${query}` : ''), route, result, this.now(), {
-			...(errorCode ? { errorCode } : {}),
-			...(fault ? { fault: describeFault(fault) } : {}),
-		});
+		const extra = errorCode || fault ? { ...(errorCode ? { errorCode } : {}), ...(fault ? { fault: describeFault(fault) } : {}) } : undefined;
+		this.journal.record(req, query ? `${rawPath}?${query}` : rawPath, route, result, this.now(), extra);
 		return result;
 	}
 

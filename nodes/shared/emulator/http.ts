@@ -33,7 +33,12 @@ export type ResponseFormat = 'json' | 'xml';
 
 export function header(headers: Record<string, HeaderValue>, name: string): string {
 	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
+	// node:http (and n8n after it) hands headers over with lower-case names: look there first.
+	const direct = Object.prototype.hasOwnProperty.call(headers, wanted) ? headers[wanted] : undefined;
+	if (direct !== undefined) return Array.isArray(direct) ? direct.join(', ') : direct;
+	for (const key in headers) {
+		if (key.length !== wanted.length || !Object.prototype.hasOwnProperty.call(headers, key)) continue;
+		const value = headers[key];
 		if (key.toLowerCase() === wanted) return Array.isArray(value) ? value.join(', ') : (value ?? '');
 	}
 	return '';
@@ -101,14 +106,23 @@ export class BodyError extends Error {
 	}
 }
 
+/** The first character that is not white space, without copying the text. */
+function firstNonSpace(text: string): string | undefined {
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (c.trim() !== '') return c;
+	}
+	return undefined;
+}
+
 /**
  * Parses a JSON or XML request body into an object. The Content-Type decides; when it names
  * neither (curl's default form type, text/plain, none) the body's first character does.
  */
 export function parseRequestBody(req: EmulatorRequest): Record<string, unknown> {
 	const contentType = header(req.headers, 'content-type').toLowerCase();
-	const text = req.body.replace(/^\uFEFF/, '');
-	const first = text.trimStart()[0];
+	const text = req.body.charCodeAt(0) === 0xfeff ? req.body.slice(1) : req.body;
+	const first = firstNonSpace(text);
 	let kind: 'json' | 'xml';
 	if (/json/.test(contentType)) kind = 'json';
 	else if (/xml/.test(contentType)) kind = 'xml';
@@ -120,7 +134,7 @@ export function parseRequestBody(req: EmulatorRequest): Record<string, unknown> 
 			true,
 		);
 	}
-	if (text.trim() === '') {
+	if (first === undefined) {
 		throw new BodyError('The request body is empty; send a JSON object or an XML document.');
 	}
 	if (kind === 'xml') {

@@ -56,7 +56,8 @@ export function glideDateTime(time: number): string {
 const ACTIVE_STATES: readonly IssueState[] = ['open', 'in_progress'];
 
 function activeKey(user: string, provider: string, issueCode: string): string {
-	return JSON.stringify([user, provider, issueCode]);
+	// NUL cannot occur in a sys_id, and separates the parts whatever the provider and code hold.
+	return `${user}\u0000${provider.length}\u0000${provider}\u0000${issueCode}`;
 }
 
 export class IssueStore {

@@ -45,6 +45,8 @@ export function maskTokenResponse(body: string): string {
 	return body.replace(SECRET_JSON_FIELDS, `"$1":"${MASK}"`);
 }
 
+const NO_EXTRA: { errorCode?: string; fault?: string } = Object.freeze({});
+
 interface Recorded {
 	seq: number;
 	time: number;
@@ -76,7 +78,7 @@ export class Journal {
 		route: string,
 		res: EmulatorResponse,
 		time: number,
-		extra: { errorCode?: string; fault?: string } = {},
+		extra: { errorCode?: string; fault?: string } = NO_EXTRA,
 	): void {
 		this.ring[this.next] = { seq: ++this.seq, time, req, path, route, status: res.drop ? 0 : res.status, response: res.drop ? '' : res.body, extra };
 		this.next = (this.next + 1) % this.ring.length;
