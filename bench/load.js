@@ -1,5 +1,5 @@
 'use strict';
-/** A keep-alive HTTP load loop: `concurrency` clients posting for `seconds` (or `total` requests). */
+/** An HTTP load loop: `concurrency` clients posting for `seconds` (or `total` requests), keep-alive unless `keepAlive: false`. */
 const http = require('node:http');
 
 function percentile(sorted, p) {
@@ -7,9 +7,9 @@ function percentile(sorted, p) {
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function load({ url, body, headers = {}, concurrency, seconds, total }) {
+async function load({ url, body, headers = {}, concurrency, seconds, total, keepAlive = true }) {
 	const target = new URL(url);
-	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+	const agent = new http.Agent({ keepAlive, maxSockets: concurrency });
 	const latencies = [];
 	let errors = 0;
 	let sent = 0;
