@@ -69,6 +69,15 @@ export function classify(result: ApiResult): Outcome {
 			detail: `HTTP ${result.status} without result.experience_id`,
 		};
 	}
+	if (result.status >= 300 && result.status < 400) {
+		const location = result.headers.location;
+		return {
+			kind: 'error',
+			entry: PLATFORM_ERRORS.UNRECOGNISED_ANSWER,
+			message: `The instance redirected the request (HTTP ${result.status})`,
+			detail: `${location ? `To ${location}. ` : ''}Check the credential's Instance URL (https, the instance name) and that the instance is awake; the node does not follow redirects.`,
+		};
+	}
 	const { message, detail } = envelope(result.data);
 	const documented = classifyDocumentedMessage(message);
 	if (documented) return { kind: 'error', entry: documented, message: message ?? documented.message, detail: detail ?? '' };

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DOCUMENTED_ERRORS } from '../../nodes/shared/errors';
 import { defaultSeed } from '../../nodes/shared/emulator';
 import { startEmulator, type RunningEmulator } from '../../lib/server';
@@ -126,6 +128,29 @@ describe('failures the document does not list go to Other with the raw answer', 
 		});
 		expect(dead.outputs.Other[0].json).toMatchObject({ errorCode: 'NETWORK_ERROR', httpStatus: 0, attempts: 2 });
 		expect(String(dead.outputs.Other[0].json.detail)).toMatch(/ECONNREFUSED/);
+	});
+
+	it('answers a redirect instead of following it: Other, with where it pointed; nothing resent', async () => {
+		const target = `${sn.url}/api/sn_pren/self_remediation/experience_issue/create`;
+		const seen: Array<string | undefined> = [];
+		const redirector = createServer((req, res) => {
+			seen.push(req.headers.authorization);
+			req.resume();
+			res.writeHead(302, { location: target, 'content-type': 'text/html' });
+			res.end('<html>moved</html>');
+		});
+		await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = redirector.address() as AddressInfo;
+			const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(`http://127.0.0.1:${port}`) });
+			expect(outputs.Other[0].json).toMatchObject({ errorCode: 'UNRECOGNISED_ANSWER', httpStatus: 302, message: 'The instance redirected the request (HTTP 302)' });
+			expect(String(outputs.Other[0].json.detail)).toContain(`To ${target}.`);
+			expect(seen).toHaveLength(1);
+			expect(sn.journal()).toEqual([]);
+			expect(sn.issues()).toEqual([]);
+		} finally {
+			await new Promise((resolve) => redirector.close(resolve));
+		}
 	});
 
 	it('sends an unknown 400 message to Other instead of dropping it', async () => {

@@ -151,6 +151,10 @@ async function attempt(ctx: IExecuteFunctions, connection: Connection, request: 
 		encoding: 'text',
 		timeout: request.timeoutMs,
 		skipSslCertificateValidation: connection.skipSslCertificateValidation,
+		// A redirect is answered, not followed: the API does not redirect, an instance URL that
+		// does (http → https, a sleeping developer instance's wake-up page) is wrong, and
+		// following would resend the credentials to another address and turn the POST into a GET.
+		disableFollowRedirect: true,
 	};
 	try {
 		const res = (await ctx.helpers.httpRequestWithAuthentication.call(
