@@ -47,7 +47,8 @@ export function header(headers: Record<string, HeaderValue>, name: string): stri
 /** JSON unless the Accept header prefers application/xml or text/xml. */
 export function responseFormat(headers: Record<string, HeaderValue>): ResponseFormat {
 	const accept = header(headers, 'accept');
-	if (!accept) return 'json';
+	// The usual answers, without parsing: none, anything, JSON.
+	if (!accept || accept === '*/*' || accept === 'application/json') return 'json';
 	let best: { format: ResponseFormat; q: number } = { format: 'json', q: -1 };
 	for (const part of accept.split(',')) {
 		const [type, ...params] = part.trim().toLowerCase().split(';');

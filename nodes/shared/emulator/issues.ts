@@ -80,7 +80,11 @@ export class IssueStore {
 	}
 
 	byExperience(experienceId: string): IssueRecord | undefined {
-		return this.byExperienceId.get(experienceId);
+		const found = this.byExperienceId.get(experienceId);
+		if (found) return found;
+		// An issue created without an experience_id carries its sys_id as one, indexed only there.
+		const bySysId = this.bySysId.get(experienceId);
+		return bySysId?.experience_id === experienceId ? bySysId : undefined;
 	}
 
 	/** An open or in-progress issue with this code for this user, other than `except`. */
@@ -103,7 +107,7 @@ export class IssueStore {
 
 	insert(issue: IssueRecord): void {
 		this.bySysId.set(issue.sys_id, issue);
-		this.byExperienceId.set(issue.experience_id, issue);
+		if (issue.experience_id !== issue.sys_id) this.byExperienceId.set(issue.experience_id, issue);
 		this.index(issue);
 	}
 
