@@ -48,6 +48,17 @@ describe('chaining a new issue code onto an experience issue', () => {
 		expect(sn.issues()).toHaveLength(1);
 	});
 
+	it('works with the id the instance gave an issue created without an experience_id', async () => {
+		const id = (await create()).json().result.experience_id;
+		expect(id).toMatch(/^[0-9a-f]{32}$/);
+		expect((await create({ experience_id: id, issue_code: '101' })).json().error.message).toBe(DOCUMENTED_ERRORS.CHAIN_CONFLICT.message);
+		await patchState(id, 'action_wait');
+		const res = await create({ experience_id: id, issue_code: '101' });
+		expect(res.json()).toEqual({ result: { experience_id: id } });
+		expect(sn.issues()).toHaveLength(1);
+		expect((await issueByExperience(id)).issue_code_history).toBe('100,101');
+	});
+
 	it.each(['open', 'in_progress', 'closed'])('is refused while the issue is %s', async (state) => {
 		await create({ experience_id: 'EXP-7' });
 		const issue = await issueByExperience('EXP-7');
