@@ -129,13 +129,20 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
 	const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
 		readBody(req, emulator.maxBodyBytes, (body, bytes) => {
-			const result = emulator.handle({
-				method: req.method ?? 'GET',
-				url: req.url ?? '/',
-				headers: req.headers,
-				body,
-				bodyBytes: bytes,
-			});
+			let result: ReturnType<Emulator['handle']>;
+			try {
+				result = emulator.handle({
+					method: req.method ?? 'GET',
+					url: req.url ?? '/',
+					headers: req.headers,
+					body,
+					bodyBytes: bytes,
+				});
+			} catch {
+				// The core answers every request; should it ever throw, this connection ends, not the server.
+				req.socket.destroy();
+				return;
+			}
 			const answer = () => {
 				if (result.drop) {
 					req.socket.destroy();

@@ -166,4 +166,23 @@ describe('the programmatic API (index.js)', () => {
 		// A fresh connection (no pooled socket) finds nothing listening.
 		await expect(send(sn.url + '/_emulator/health', { agent: new Agent({ keepAlive: false }) })).rejects.toThrow(/ECONNREFUSED/);
 	});
+
+	it('ends only the connection, not the server, should the core ever throw', async () => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { startEmulator } = require(join(ROOT, 'index.js'));
+		const sn = await startEmulator({ port: 0 });
+		const handle = sn.emulator.handle.bind(sn.emulator);
+		let calls = 0;
+		sn.emulator.handle = (req: unknown) => {
+			if (++calls === 1) throw new Error('core failure');
+			return handle(req);
+		};
+		try {
+			const fresh = () => ({ agent: new Agent({ keepAlive: false }) });
+			await expect(send(sn.url + '/_emulator/health', fresh())).rejects.toThrow(/socket hang up|ECONNRESET/);
+			expect((await send(sn.url + '/_emulator/health', fresh())).status).toBe(200);
+		} finally {
+			await sn.close();
+		}
+	});
 });
