@@ -71,24 +71,12 @@ function compile(raw: unknown): Resolver | undefined {
 		const path = fieldReference(raw);
 		return path ? (json) => followPath(json, path) : undefined;
 	}
-	if (Array.isArray(raw)) {
-		const parts = raw.map(compile);
-		if (parts.some((p) => p === undefined)) return undefined;
-		return (json) => {
-			const out: unknown[] = [];
-			for (const part of parts as Resolver[]) {
-				const value = part(json);
-				if (value === NOT_RESOLVED) return NOT_RESOLVED;
-				out.push(value);
-			}
-			return out;
-		};
-	}
 	if (raw !== null && typeof raw === 'object') {
+		// A collection or a list of rows: every leaf must resolve, or the whole goes to n8n.
 		const entries = Object.entries(raw).map(([key, value]) => [key, compile(value)] as const);
 		if (entries.some(([, p]) => p === undefined)) return undefined;
 		return (json) => {
-			const out: Record<string, unknown> = {};
+			const out: Record<string, unknown> | unknown[] = Array.isArray(raw) ? [] : {};
 			for (const [key, part] of entries) {
 				const value = (part as Resolver)(json);
 				if (value === NOT_RESOLVED) return NOT_RESOLVED;
