@@ -283,7 +283,7 @@ export class Emulator {
 				`The body has more than ${this.maxBodyBytes} bytes, the most this emulator accepts.`,
 			);
 		} else {
-			fault = this.faults.take({
+			fault = this.faults.size === 0 ? undefined : this.faults.take({
 				route,
 				method,
 				path,
@@ -482,20 +482,21 @@ export class Emulator {
 		try {
 			const created = this.createIssue(body);
 			if (created instanceof Refusal) {
-				return { ...renderError(created.entry, format, created.detail), outcome: { kind: 'rejected', error: created.entry, body } };
+				const refused: HandleResult = renderError(created.entry, format, created.detail);
+				refused.outcome = { kind: 'rejected', error: created.entry, body };
+				return refused;
 			}
 			const { issue, chained, user } = created;
-			return {
-				...render(200, { result: { [this.responseIdKey]: issue.experience_id } }, format),
-				outcome: {
-					kind: 'accepted',
-					chained,
-					// A copy the adapter may keep: the record itself changes when the issue is chained.
-					issue: { ...issue, issue_code_history: [...issue.issue_code_history] },
-					user: { sys_id: user.sys_id, user_name: user.user_name, name: user.name, email: user.email },
-					body,
-				},
+			const answer: HandleResult = render(200, { result: { [this.responseIdKey]: issue.experience_id } }, format);
+			answer.outcome = {
+				kind: 'accepted',
+				chained,
+				// A copy the adapter may keep: the record itself changes when the issue is chained.
+				issue: { ...issue, issue_code_history: [...issue.issue_code_history] },
+				user: { sys_id: user.sys_id, user_name: user.user_name, name: user.name, email: user.email },
+				body,
 			};
+			return answer;
 		} catch {
 			// Every create is answered: anything the rules did not foresee is the API's own failure.
 			const entry = DOCUMENTED_ERRORS.CREATION_FAILED;

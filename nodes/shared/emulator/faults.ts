@@ -112,6 +112,10 @@ export class FaultList {
 		return fault;
 	}
 
+	get size(): number {
+		return this.faults.length;
+	}
+
 	list(): Fault[] {
 		return this.faults.map((f) => ({ ...f }));
 	}
