@@ -58,9 +58,11 @@ function abLoad({ url, body, concurrency, seconds }) {
 	const pct = (p) => Number(new RegExp(`^\\s*${p}%\\s+(\\d+)`, 'm').exec(text)?.[1]);
 	const rps = Number(/Requests per second:\s+([\d.]+)/.exec(text)?.[1]);
 	if (!Number.isFinite(rps)) throw new Error(`ab gave no result:\n${text}\n${res.stderr}`);
-	const errors = Number(/Non-2xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0) + Number(/Failed requests:\s+(\d+)/.exec(text)?.[1] ?? 0);
+	const non2xx = Number(/Non-2xx responses:\s+(\d+)/.exec(text)?.[1] ?? 0);
+	const errors = non2xx + Number(/Failed requests:\s+(\d+)/.exec(text)?.[1] ?? 0);
+	const complete = Number(/Complete requests:\s+(\d+)/.exec(text)?.[1]);
 	// ab reports percentiles in whole milliseconds.
-	return { rps, p50: pct(50), p99: pct(99), errors };
+	return { rps, p50: pct(50), p99: pct(99), errors, non2xx, complete };
 }
 
 /**
@@ -92,6 +94,8 @@ async function emulatorVsBare() {
 	results.pinnedCpus = PIN;
 	const emu = await startProcess([path.join(ROOT, 'dist/bin/emulator.js'), '--port', '0', '--initial-state', 'closed'], /listening on (http:\S+)/, { cpu: 0 });
 	const bare = await startProcess([path.join(__dirname, 'bare-server.js'), '0'], /listening on (http:\S+)/, { cpu: 0 });
+	// Alert storm: issues stay open, so every create after the first is refused ("being resolved").
+	const storm = await startProcess([path.join(ROOT, 'dist/bin/emulator.js'), '--port', '0', '--initial-state', 'open'], /listening on (http:\S+)/, { cpu: 0 });
 	const out = {};
 	const measure = (url, concurrency, seconds) => {
 		const options = { url, body: BODY, concurrency, seconds };
@@ -100,7 +104,7 @@ async function emulatorVsBare() {
 	};
 	try {
 		// Warm-up: both servers' code compiled by the JIT before anything is measured.
-		for (const base of [bare.url, emu.url]) await measure(base + CREATE, 10, 2);
+		for (const base of [bare.url, emu.url, storm.url]) await measure(base + CREATE, 10, 2);
 		for (const concurrency of [1, 10, 50]) {
 			const runs = { emulator: [], bare: [] };
 			for (let r = 0; r < EMULATOR_ROUNDS; r++) {
@@ -126,9 +130,30 @@ async function emulatorVsBare() {
 				bareMeanMs: (concurrency / pick(runs.bare, 'rps')) * 1000,
 			};
 		}
+		if (generator === 'ab') {
+			const runs = { emulator: [], bare: [] };
+			for (let r = 0; r < EMULATOR_ROUNDS; r++) {
+				runs.bare.push(await measure(bare.url + CREATE, 50, 2));
+				await fetch(`${storm.url}/_emulator/reset`, { method: 'POST' });
+				const run = await measure(storm.url + CREATE, 50, 2);
+				const held = (await (await fetch(`${storm.url}/_emulator/health`)).json()).issues;
+				// The one-issue rule under load: one create accepted, every other one refused.
+				if (held !== 1 || run.non2xx !== run.complete - 1) throw new Error(`storm round: ${held} issues held, ${run.non2xx} of ${run.complete} refused`);
+				runs.emulator.push(run);
+			}
+			results.emulatorStorm = {
+				emulatorRps: median(runs.emulator.map((x) => x.rps)),
+				bareRps: median(runs.bare.map((x) => x.rps)),
+				throughputRatio: median(runs.emulator.map((x, i) => x.rps / runs.bare[i].rps)),
+				emulatorP99Ms: median(runs.emulator.map((x) => x.p99)),
+				bareP99Ms: median(runs.bare.map((x) => x.p99)),
+				refusedPerRound: median(runs.emulator.map((x) => x.non2xx)),
+			};
+		}
 	} finally {
 		emu.child.kill('SIGTERM');
 		bare.child.kill('SIGTERM');
+		storm.child.kill('SIGTERM');
 	}
 	results.emulatorVsBare = out;
 }
@@ -339,6 +364,10 @@ function table() {
 		// ab's percentiles are whole milliseconds: 0 means under 1 ms.
 		const ms = (x) => (x === 0 ? '<1' : Number.isInteger(x) ? String(x) : f(x));
 		rows.push([`emulator p50 / p99 / mean at ${c} clients (ms)`, `${ms(e.emulatorP50Ms)} / ${ms(e.emulatorP99Ms)} / ${f(e.emulatorMeanMs)} (bare ${ms(e.bareP50Ms)} / ${ms(e.bareP99Ms)} / ${f(e.bareMeanMs)})`, e.bareP99Ms > 0 ? `${f(e.emulatorP99Ms / e.bareP99Ms)}× p99` : '', c === '50' ? 'p99 < 5 ms' : '']);
+	}
+	if (r.emulatorStorm) {
+		const e = r.emulatorStorm;
+		rows.push(['alert storm: duplicates refused, 50 clients (req/s)', `${f(e.emulatorRps, 0)} vs ${f(e.bareRps, 0)} (p99 ${e.emulatorP99Ms} vs ${e.bareP99Ms} ms)`, `${f(e.throughputRatio)}×`, '1 issue']);
 	}
 	if (r.payload) rows.push(['payload build + classify (µs/item)', `${f(r.payload.usPerItem)} vs ${f(r.payload.baselineUsPerItem)} (JSON round trip)`, `${f(r.payload.ratio)}×`, '< 50 µs']);
 	if (r.heap) rows.push(['10,000 items through the node: extra heap (MB)', `${f(r.heap.extraHeapMb, 1)} vs ${f(r.heap.dataHeldMb, 1)} (the items' data)`, `${f(r.heap.ratio)}×`, '< 100 MB']);
