@@ -167,6 +167,73 @@ describe('the programmatic API (index.js)', () => {
 		await expect(send(sn.url + '/_emulator/health', { agent: new Agent({ keepAlive: false }) })).rejects.toThrow(/ECONNREFUSED/);
 	});
 
+	it('answers requests that arrive together each with its own answer, in arrival order, one throw ending only its own connection', async () => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { startEmulator } = require(join(ROOT, 'index.js'));
+		const sn = await startEmulator({ port: 0 });
+		const handle = sn.emulator.handle.bind(sn.emulator);
+		// Which calls ran in one synchronous stretch: the turn of the event loop that answers them.
+		let stretch = 0;
+		let marked = false;
+		const seen: Array<{ id: string; stretch: number }> = [];
+		sn.emulator.handle = (req: { url: string; body: string }) => {
+			if (!req.url.includes('/create')) return handle(req);
+			if (!marked) {
+				marked = true;
+				queueMicrotask(() => {
+					stretch++;
+					marked = false;
+				});
+			}
+			const id = String(JSON.parse(req.body).experience_id);
+			seen.push({ id, stretch });
+			if (id === 'X-7') throw new Error('core failure');
+			return handle(req);
+		};
+		try {
+			const ids = Array.from({ length: 24 }, (_, i) => `X-${i}`);
+			// One open connection per request first, as a load generator or a busy client has them.
+			const agent = new Agent({ keepAlive: true, maxSockets: ids.length });
+			await Promise.all(ids.map(() => send(sn.url + '/_emulator/health', { agent })));
+			sn.reset();
+			const answers = await Promise.allSettled(
+				ids.map((id) => send(sn.url + '/api/sn_pren/self_remediation/experience_issue/create', {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ ...body, experience_id: id, issue_code: id === 'X-3' ? '100' : '101' }),
+					agent,
+				})),
+			);
+			agent.destroy();
+			// Requests sent together were handled together, several in one stretch.
+			const perStretch = new Map<number, number>();
+			for (const { stretch: s } of seen) perStretch.set(s, (perStretch.get(s) ?? 0) + 1);
+			expect(Math.max(...perStretch.values())).toBeGreaterThan(1);
+			for (const [i, answer] of answers.entries()) {
+				if (ids[i] === 'X-7') {
+					expect(answer.status).toBe('rejected');
+					continue;
+				}
+				expect(answer.status).toBe('fulfilled');
+				const res = (answer as PromiseFulfilledResult<Awaited<ReturnType<typeof send>>>).value;
+				// Each answer is its own: an accepted create names the id it was sent with, and a refused
+				// one is the "being resolved" of the open issue with the same code.
+				if (res.status === 200) expect(res.json().result.experience_id).toBe(ids[i]);
+				else expect(res.json().error.message).toBe(DOCUMENTED_ERRORS.BEING_RESOLVED.message);
+			}
+			const accepted = answers.filter((a) => a.status === 'fulfilled' && a.value.status === 200);
+			// One issue per code: the X-3 create (code 100) and the first code-101 create to be handled.
+			expect(accepted).toHaveLength(2);
+			const firstOf101 = seen.find((c) => c.id !== 'X-3' && c.id !== 'X-7')?.id;
+			expect(sn.issues().map((i: { experience_id: string }) => i.experience_id).sort()).toEqual(['X-3', firstOf101].sort());
+			// Each journal entry holds its own request and the answer that request got, in handling order.
+			const journal = sn.journal();
+			expect(journal.map((e: { body: string }) => JSON.parse(e.body).experience_id)).toEqual(seen.filter((c) => c.id !== 'X-7').map((c) => c.id));
+		} finally {
+			await sn.close();
+		}
+	});
+
 	it('ends only the connection, not the server, should the core ever throw', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const { startEmulator } = require(join(ROOT, 'index.js'));
