@@ -479,13 +479,14 @@ export class Emulator {
 	private handleCreate(format: ResponseFormat, parsed: ParsedBody): HandleResult {
 		if (!parsed.body) return bodyErrorResponse(parsed.error, format);
 		const body = parsed.body;
+		const refuse = (entry: CatalogueEntry, detail?: string): HandleResult => {
+			const refused: HandleResult = renderError(entry, format, detail);
+			refused.outcome = { kind: 'rejected', error: entry, body };
+			return refused;
+		};
 		try {
 			const created = this.createIssue(body);
-			if (created instanceof Refusal) {
-				const refused: HandleResult = renderError(created.entry, format, created.detail);
-				refused.outcome = { kind: 'rejected', error: created.entry, body };
-				return refused;
-			}
+			if (created instanceof Refusal) return refuse(created.entry, created.detail);
 			const { issue, chained, user } = created;
 			const answer: HandleResult = render(200, { result: { [this.responseIdKey]: issue.experience_id } }, format);
 			answer.outcome = {
@@ -499,8 +500,7 @@ export class Emulator {
 			return answer;
 		} catch {
 			// Every create is answered: anything the rules did not foresee is the API's own failure.
-			const entry = DOCUMENTED_ERRORS.CREATION_FAILED;
-			return { ...renderError(entry, format), outcome: { kind: 'rejected', error: entry, body } };
+			return refuse(DOCUMENTED_ERRORS.CREATION_FAILED);
 		}
 	}
 
