@@ -3,12 +3,12 @@ import { config } from '@n8n/node-cli/eslint';
 // n8n's community-node rules (the ones n8n's own CLI applies) for the nodes and credentials.
 // The standalone emulator server, its command line and the tests are not node code: they may
 // use the process, timers and the console, and their dev-only imports.
-const notNodeCode = ['lib/**/*.ts', 'bin/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'];
+const notNodeCode = ['emulator/server.ts', 'emulator/cli.ts', 'index.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'];
 
 export default [
 	...config,
 	{
-		ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', 'index.js', 'gulpfile.js', 'jest.config.js'],
+		ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', '.dev/**', 'gulpfile.js', 'jest.config.js'],
 	},
 	{
 		files: notNodeCode,
@@ -18,9 +18,9 @@ export default [
 		},
 	},
 	{
-		// The emulator core and the standalone server know nothing of n8n (no node, no item to
-		// attach an error to): their errors are caught by the adapters and answered over HTTP.
-		files: ['nodes/shared/**/*.ts', ...notNodeCode],
+		// The contract, the emulator core and the standalone server know nothing of n8n (no node, no
+		// item to attach an error to): their errors are caught by the adapters and answered over HTTP.
+		files: ['contract/**/*.ts', 'emulator/**/*.ts', ...notNodeCode],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{

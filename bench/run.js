@@ -92,12 +92,12 @@ async function emulatorVsBare() {
 	results.loadGenerator = { ab: 'ab (ApacheBench), keep-alive; percentiles in whole ms', wrk: 'wrk', node: 'node:http keep-alive loop (install Debian\'s apache2-utils for a client that is not the bottleneck)' }[generator];
 	log('emulator vs a bare node:http server (fixed JSON), 1/10/50 concurrent keep-alive clients');
 	results.pinnedCpus = PIN;
-	const emu = await startProcess([path.join(ROOT, 'dist/bin/emulator.js'), '--port', '0', '--initial-state', 'closed'], /listening on (http:\S+)/, { cpu: 0 });
+	const emu = await startProcess([path.join(ROOT, 'dist/emulator/cli.js'), '--port', '0', '--initial-state', 'closed'], /listening on (http:\S+)/, { cpu: 0 });
 	const bare = await startProcess([path.join(__dirname, 'bare-server.js'), '0'], /listening on (http:\S+)/, { cpu: 0 });
 	// Like for like: the same bare server answering per event-loop turn, as the emulator's does.
 	const perTurn = await startProcess([path.join(__dirname, 'bare-server.js'), '0', 'per-turn'], /listening on (http:\S+)/, { cpu: 0 });
 	// Alert storm: issues stay open, so every create after the first is refused ("being resolved").
-	const storm = await startProcess([path.join(ROOT, 'dist/bin/emulator.js'), '--port', '0', '--initial-state', 'open'], /listening on (http:\S+)/, { cpu: 0 });
+	const storm = await startProcess([path.join(ROOT, 'dist/emulator/cli.js'), '--port', '0', '--initial-state', 'open'], /listening on (http:\S+)/, { cpu: 0 });
 	const out = {};
 	const measure = (url, concurrency, seconds) => {
 		const options = { url, body: BODY, concurrency, seconds };
@@ -174,8 +174,8 @@ async function emulatorVsBare() {
 
 function payloadCost() {
 	log('payload build + classify per item, vs JSON.stringify + JSON.parse of the same data');
-	const { buildCreateIssueBody, serialiseBody } = require(path.join(ROOT, 'dist/nodes/shared/payload'));
-	const { classify } = require(path.join(ROOT, 'dist/nodes/ServiceNowPe/routing'));
+	const { buildCreateIssueBody, serialiseBody } = require(path.join(ROOT, 'dist/contract/body'));
+	const { classify } = require(path.join(ROOT, 'dist/nodes/ServiceNowPe/transport/request'));
 	const N = 10_000;
 	const fields = Array.from({ length: N }, (_, i) => ({
 		endpoint: { user_name: `user.${i}`, CI: '', email: '', user_id: '' },
@@ -252,7 +252,7 @@ function benchWorkflow(id, target) {
 async function nodeVsHttpRequest() {
 	log(`action node vs n8n's HTTP Request node in real n8n, ${ISSUES} issues each`);
 	await rt.ensureN8n();
-	const emu = await startProcess([path.join(ROOT, 'dist/bin/emulator.js'), '--port', '0', '--initial-state', 'closed', '--auth', 'basic'], /listening on (http:\S+)/);
+	const emu = await startProcess([path.join(ROOT, 'dist/emulator/cli.js'), '--port', '0', '--initial-state', 'closed', '--auth', 'basic'], /listening on (http:\S+)/);
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'sn-pe-bench-'));
 	rt.installPackage(userFolder);
 	const MATCHED = 16;

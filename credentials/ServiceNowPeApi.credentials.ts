@@ -8,8 +8,9 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
-import { OAUTH_TOKEN_PATH } from '../nodes/shared/api';
-import { normaliseInstanceUrl } from '../nodes/shared/instance';
+import { OAUTH_TOKEN_PATH } from '../contract/api';
+import { normaliseInstanceUrl } from '../contract/instance';
+import { credentialTest, ignoreSslProperty, instanceUrlProperty } from './instance';
 
 export type ServiceNowPeAuthType = 'basic' | 'oauth2Password' | 'oauth2ClientCredentials';
 
@@ -32,16 +33,7 @@ export class ServiceNowPeApi implements ICredentialType {
 		'https://www.npmjs.com/package/n8n-nodes-servicenow-proactive-engagement#credentials';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Instance URL',
-			name: 'instanceUrl',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'https://dev12345.service-now.com',
-			description:
-				'Full base URL of the instance: *.service-now.com, *.servicenowservices.com, a custom domain, or a local emulator such as http://127.0.0.1:8787',
-		},
+		instanceUrlProperty,
 		{
 			displayName: 'Authentication',
 			name: 'authType',
@@ -85,13 +77,7 @@ export class ServiceNowPeApi implements ICredentialType {
 			default: '',
 			displayOptions: { show: { authType: ['oauth2Password', 'oauth2ClientCredentials'] } },
 		},
-		{
-			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'ignoreSslIssues',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to connect even if SSL certificate validation fails',
-		},
+		ignoreSslProperty,
 		{
 			displayName: 'Access Token',
 			name: 'accessToken',
@@ -163,12 +149,5 @@ export class ServiceNowPeApi implements ICredentialType {
 		return { ...requestOptions, headers };
 	};
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.instanceUrl.trim().replace(/\\/+$/, "")}}',
-			url: '/api/now/table/sys_user_role',
-			qs: { sysparm_limit: 1, sysparm_fields: 'name' },
-			skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
-		},
-	};
+	test: ICredentialTestRequest = credentialTest;
 }

@@ -1,6 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
-
-const base = '={{$self["instanceUrl"].trim().replace(/\\/+$/, "")}}';
+import { OAUTH_AUTHORIZE_PATH, OAUTH_TOKEN_PATH } from '../contract/api';
+import { credentialTest, ignoreSslProperty, instanceUrlExpression, instanceUrlProperty } from './instance';
 
 export class ServiceNowPeOAuth2Api implements ICredentialType {
 	name = 'serviceNowPeOAuth2Api';
@@ -15,35 +15,15 @@ export class ServiceNowPeOAuth2Api implements ICredentialType {
 		'https://www.npmjs.com/package/n8n-nodes-servicenow-proactive-engagement#credentials';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Instance URL',
-			name: 'instanceUrl',
-			type: 'string',
-			default: '',
-			required: true,
-			placeholder: 'https://dev12345.service-now.com',
-			description: 'Full base URL of the instance (custom domains and a local emulator work too)',
-		},
+		instanceUrlProperty,
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
-		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: `${base}/oauth_auth.do` },
-		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: `${base}/oauth_token.do` },
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'hidden', default: instanceUrlExpression('$self', OAUTH_AUTHORIZE_PATH) },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'hidden', default: instanceUrlExpression('$self', OAUTH_TOKEN_PATH) },
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: 'useraccount' },
 		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
 		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
-		{
-			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'ignoreSslIssues',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to connect even if SSL certificate validation fails',
-		},
+		ignoreSslProperty,
 	];
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.instanceUrl.trim().replace(/\\/+$/, "")}}',
-			url: '/api/now/table/sys_user_role',
-			qs: { sysparm_limit: 1, sysparm_fields: 'name' },
-		},
-	};
+	test: ICredentialTestRequest = credentialTest;
 }

@@ -98,7 +98,7 @@ async function main() {
 	const { bin: node } = rt.node24();
 	const emulator = spawn(
 		node,
-		[path.join(ROOT, 'dist', 'bin', 'emulator.js'), '--port', String(EMULATOR_PORT), '--state', path.join(DEV_DIR, 'emulator-state.json')],
+		[path.join(ROOT, 'dist', 'emulator', 'cli.js'), '--port', String(EMULATOR_PORT), '--state', path.join(DEV_DIR, 'emulator-state.json')],
 		{ stdio: ['ignore', 'inherit', 'inherit'] },
 	);
 

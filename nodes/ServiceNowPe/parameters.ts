@@ -1,6 +1,6 @@
 /**
  * Per-item parameter reads, fast. Reading a parameter through n8n costs far more than the rest of
- * the node's per-item work (n8n 2.x evaluates every expression in an isolated VM, ≈1 ms each), so:
+ * the node's per-item work (n8n 2.x evaluates every expression in an isolated VM), so:
  * - a parameter that holds no expression has the same value for every item: it is read once;
  * - a parameter whose expressions are all plain field references to the item being processed
  *   (`{{ $json.user }}`, `{{ $json.labels["cpu usage"] }}`, `{{ $json.items[0].id }}`) is read
@@ -10,6 +10,10 @@
  * an object or a list) is also left to n8n, so its answer, whatever it is, stays n8n's.
  */
 import { type IDataObject, type IExecuteFunctions, type NodeParameterValueType } from 'n8n-workflow';
+import { DEFAULT_NAMESPACE } from '../../contract/api';
+import type { CreateIssueFields } from '../../contract/body';
+import { setOwn } from '../../contract/values';
+import type { SendOptions } from './actions/interfaces';
 
 function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
@@ -80,7 +84,7 @@ function compile(raw: unknown): Resolver | undefined {
 			for (const [key, part] of entries) {
 				const value = (part as Resolver)(json);
 				if (value === NOT_RESOLVED) return NOT_RESOLVED;
-				Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+				setOwn(out as Record<string, unknown>, key, value);
 			}
 			return out;
 		};
@@ -119,5 +123,55 @@ export function parameterReader(ctx: IExecuteFunctions, { directFieldReferences 
 			evaluated.add(name);
 		}
 		return viaN8n(name, itemIndex, fallback);
+	};
+}
+
+/** The node's Options collection, each value clamped to its range. */
+export function readOptions(ctx: IExecuteFunctions): SendOptions {
+	const o = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const int = (v: unknown, fallback: number, min: number, max: number) => {
+		const n = Number(v ?? fallback);
+		return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.floor(n))) : fallback;
+	};
+	return {
+		requestFormat: o.requestFormat === 'xml' ? 'xml' : 'json',
+		namespace: o.namespace === 'sn_srf' ? 'sn_srf' : DEFAULT_NAMESPACE,
+		concurrency: int(o.concurrency, 4, 1, 64),
+		timeoutMs: int(o.timeoutSeconds, 30, 1, 600) * 1000,
+		policy: {
+			maxAttempts: int(o.maxAttempts, 3, 1, 10),
+			maxWaitSeconds: int(o.maxRetryWaitSeconds, 30, 0, 3600),
+			baseDelayMs: int(o.retryBaseDelayMs, 500, 0, 60_000),
+		},
+		dryRun: o.dryRun === true,
+	};
+}
+
+function keyValues(read: ParameterReader, name: string, i: number): Record<string, unknown> {
+	const value = read(`${name}.values`, i, []);
+	const rows = Array.isArray(value) ? (value as IDataObject[]) : [];
+	const out: Record<string, unknown> = {};
+	for (const row of rows) {
+		const key = String(row.key ?? '').trim();
+		if (key) setOwn(out, key, row.value);
+	}
+	return out;
+}
+
+/** The body fields as mapped in the parameters, for item `i`. */
+export function manualFields(read: ParameterReader, i: number): CreateIssueFields {
+	const p = (name: string) => read(name, i, '');
+	return {
+		endpoint: { CI: p('endpointCi'), email: p('endpointEmail'), user_id: p('endpointUserId'), user_name: p('endpointUserName') },
+		issue_code: p('issueCode'),
+		provider: p('provider'),
+		experience_id: p('experienceId'),
+		input_parameters: { process_id: p('processId'), ...keyValues(read, 'additionalInputParameters', i) },
+		investigative_details: {
+			cpu_usage: p('cpuUsage'),
+			processes_running: p('processesRunning'),
+			available_memory: p('availableMemory'),
+			...keyValues(read, 'additionalInvestigativeDetails', i),
+		},
 	};
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
-import { DOCUMENTED_ERROR_LIST } from '../shared/errors';
-import { ISSUE_STATES, NAMESPACES, TABLES } from '../shared/api';
+import { DOCUMENTED_ERROR_LIST } from '../../contract/errors';
+import { ISSUE_STATES, NAMESPACES, OAUTH_TOKEN_PATH, TABLES, TABLE_API_PREFIX, createIssuePath, tablePath } from '../../contract/api';
 
 export const DEFAULT_PREFIX = 'servicenow-emulator';
 
@@ -21,14 +21,14 @@ function webhook(httpMethod: string, path: string): IWebhookDescription {
  * `<n8n>/webhook/<prefix>` is an instance base URL.
  */
 export const webhooks: IWebhookDescription[] = [
-	...NAMESPACES.map((ns) => webhook('POST', `/api/${ns}/self_remediation/experience_issue/create`)),
+	...NAMESPACES.map((ns) => webhook('POST', createIssuePath(ns))),
 	// n8n stores webhook paths with single slashes, so the doubled slash of the document's cURL
 	// example (`//api/sn_srf/...`) cannot be registered here; the standalone emulator takes it.
-	webhook('POST', '/oauth_token.do'),
-	...Object.values(TABLES).map((table) => webhook('GET', `/api/now/table/${table}`)),
+	webhook('POST', OAUTH_TOKEN_PATH),
+	...Object.values(TABLES).map((table) => webhook('GET', tablePath(table))),
 	// A path with a variable part: n8n serves it under <n8n>/webhook/<webhook ID>/<prefix>/…
-	webhook('GET', '/api/now/table/:table/:sys_id'),
-	webhook('PATCH', `/api/now/table/${TABLES.experienceIssue}/:sys_id`),
+	webhook('GET', `${TABLE_API_PREFIX}:table/:sys_id`),
+	webhook('PATCH', `${tablePath(TABLES.experienceIssue)}/:sys_id`),
 ];
 
 const forcedOutcomeOptions = [

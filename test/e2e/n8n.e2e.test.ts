@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOCUMENTED_ERRORS } from '../../nodes/shared/errors';
-import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { DOCUMENTED_ERRORS } from '../../contract/errors';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { DOCUMENT_EXAMPLE_BODY } from '../helpers/http';
 import { ROOT, example, executionsOf, freePort, importAll, login, newUserFolder, ownerEnv, post, rt } from './helpers';
 

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { example, executionsOf, freePort, importAll, newUserFolder, post, rt } from './helpers';
 
 /** n8n in queue mode: main process + one worker sharing Redis (Debian's redis-server). */

@@ -1,5 +1,5 @@
-import { PLATFORM_ERRORS } from '../../nodes/shared/errors';
-import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { PLATFORM_ERRORS } from '../../contract/errors';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ABEL, postJson, send } from '../helpers/http';
 
 const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };

@@ -1,5 +1,5 @@
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../nodes/shared/errors';
-import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import {
 	ABEL,
 	BETH,

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../nodes/shared/errors';
-import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ABEL, postJson, postXml, send, toXml, xmlText } from '../helpers/http';
 
 let sn: RunningEmulator;

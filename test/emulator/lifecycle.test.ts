@@ -1,5 +1,6 @@
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../nodes/shared/errors';
-import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
+import { defaultSeed } from '../../emulator/core';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ABEL, BETH, postJson, send, xmlText } from '../helpers/http';
 
 let sn: RunningEmulator;
@@ -149,6 +150,24 @@ describe('Table API', () => {
 		expect(users.text).not.toMatch(/password/);
 		const roles = await send(`${sn.url}/api/now/table/sys_user_role?sysparm_query=name=sn_pren.experience_issue_create`);
 		expect(roles.headers['x-total-count']).toBe('1');
+	});
+
+	it('reads ^OR and ^NQ as instances do, and ^^ as a literal caret inside a value', async () => {
+		const query = async (q: string) => (await send(`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=${encodeURIComponent(q)}&sysparm_fields=name`)).json().result;
+		expect(await query('name=web-01^ORname=ABEL-LAPTOP^ORDERBYname')).toEqual([{ name: 'ABEL-LAPTOP' }, { name: 'web-01' }]);
+		expect(await query('name=web-01^NQname=SPARE-LAPTOP^ORDERBYname')).toEqual([{ name: 'SPARE-LAPTOP' }, { name: 'web-01' }]);
+		expect(await query('nameSTARTSWITHweb^name=ABEL-LAPTOP')).toEqual([]);
+		// Escaped, the caret is part of the value: no second condition, no OR.
+		expect(await query('name=nothing^^ORname=web-01')).toEqual([]);
+		const seed = defaultSeed();
+		seed.cis.push({ sys_id: 'c'.repeat(32), name: 'lab^ORname=web-01', assigned_to: '' });
+		const own = await startEmulator({ port: 0, seed });
+		try {
+			const res = await send(`${own.url}/api/now/table/cmdb_ci_computer?sysparm_query=${encodeURIComponent('name=lab^^ORname=web-01')}&sysparm_fields=sys_id`);
+			expect(res.json().result).toEqual([{ sys_id: 'c'.repeat(32) }]);
+		} finally {
+			await own.close();
+		}
 	});
 
 	it('returns no rows for a condition on a field the table does not have', async () => {

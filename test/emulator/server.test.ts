@@ -3,12 +3,12 @@ import { Agent } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOCUMENTED_ERRORS } from '../../nodes/shared/errors';
-import { defaultSeed } from '../../nodes/shared/emulator';
+import { DOCUMENTED_ERRORS } from '../../contract/errors';
+import { defaultSeed } from '../../emulator/core';
 import { ABEL, postJson, send } from '../helpers/http';
 
 const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'dist', 'bin', 'emulator.js');
+const BIN = join(ROOT, 'dist', 'emulator', 'cli.js');
 
 beforeAll(() => {
 	if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" first (npm test does).`);
@@ -146,10 +146,18 @@ describe('the emulator command', () => {
 	});
 });
 
-describe('the programmatic API (index.js)', () => {
+describe('the programmatic API (the package main module and its types)', () => {
+	it('points main, types and bin at files the build writes', () => {
+		const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+		for (const file of [pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>)]) {
+			expect(existsSync(join(ROOT, file))).toBe(true);
+		}
+		expect(readFileSync(join(ROOT, pkg.types), 'utf8')).toMatch(/startEmulator/);
+	});
+
 	it('starts an emulator on a free port with a journal, reset and close', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { startEmulator } = require(join(ROOT, 'index.js'));
+		const { startEmulator } = require(ROOT);
 		const sn = await startEmulator({ port: 0, auth: 'basic' });
 		try {
 			expect(sn.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -169,7 +177,7 @@ describe('the programmatic API (index.js)', () => {
 
 	it('answers requests that arrive together each with its own answer, in arrival order, one throw ending only its own connection', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { startEmulator } = require(join(ROOT, 'index.js'));
+		const { startEmulator } = require(ROOT);
 		const sn = await startEmulator({ port: 0 });
 		const handle = sn.emulator.handle.bind(sn.emulator);
 		// Which calls ran in one synchronous stretch: the turn of the event loop that answers them.
@@ -236,7 +244,7 @@ describe('the programmatic API (index.js)', () => {
 
 	it('ends only the connection, not the server, should the core ever throw', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { startEmulator } = require(join(ROOT, 'index.js'));
+		const { startEmulator } = require(ROOT);
 		const sn = await startEmulator({ port: 0 });
 		const handle = sn.emulator.handle.bind(sn.emulator);
 		let calls = 0;

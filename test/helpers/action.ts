@@ -3,7 +3,7 @@ import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
 import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { ServiceNowPeApi } from '../../credentials/ServiceNowPeApi.credentials';
 import { ServiceNowPeOAuth2Api } from '../../credentials/ServiceNowPeOAuth2Api.credentials';
-import { OUTPUT_NAMES, type ErrorRouting } from '../../nodes/ServiceNowPe/routing';
+import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../../nodes/ServiceNowPe/actions/router';
 import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from './n8n';
 
 export const ACTION_TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe';
@@ -64,10 +64,7 @@ export async function runAction(options: {
 	const outputs: Record<string, INodeExecutionData[]> = {};
 	if (!error) {
 		const p = node.parameters as Record<string, unknown>;
-		const names =
-			p.operation === 'get'
-				? ['Issue']
-				: [...OUTPUT_NAMES[routing], ...(p.operation !== 'chain' && (p.source ?? 'manual') !== 'manual' ? ['Skipped'] : [])];
+		const names = [...outputNames(OUTPUT_TABLE, p)];
 		if (options.onError === 'continueErrorOutput') names.push('Error');
 		names.forEach((name, k) => (outputs[name] = outputOf(run, 'PE', k)));
 	}

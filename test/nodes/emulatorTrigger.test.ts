@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 import { ServiceNowPeEmulatorTrigger } from '../../nodes/ServiceNowPeEmulatorTrigger/ServiceNowPeEmulatorTrigger.node';
 import { forgetEmulator } from '../../nodes/ServiceNowPeEmulatorTrigger/live';
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../nodes/shared/errors';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
 import { ABEL, BETH, DOCUMENT_EXAMPLE_BODY, send, toXml, xmlText } from '../helpers/http';
 import { WebhookHost, nodeTypesOf, outputOf } from '../helpers/n8n';
 

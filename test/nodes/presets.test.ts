@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOCUMENTED_ERRORS } from '../../nodes/shared/errors';
-import { startEmulator, type RunningEmulator } from '../../lib/server';
+import { DOCUMENTED_ERRORS } from '../../contract/errors';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ABEL, BETH } from '../helpers/http';
 import { BASIC, routed, runAction } from '../helpers/action';
 
@@ -244,5 +244,30 @@ describe('Get', () => {
 		}
 		const missing = await runAction({ items: [{}], credentials: BASIC(sn.url), parameters: { operation: 'get', issueId: 'NOPE' } });
 		expect(missing.error).toBe('No experience issue with this ID: no issue has experience_id "NOPE".');
+	});
+});
+
+describe('Table API reads carry values as data', () => {
+	it('escapes ^ in an ID and a host name, so neither can add query conditions of its own', async () => {
+		await runAction({ items: [{ user_id: ABEL.sys_id, code: '100', experience_id: 'REAL-1' }], credentials: BASIC(sn.url) });
+		const injected = 'NOPE^ORstate=open';
+		const get = await runAction({ items: [{}], credentials: BASIC(sn.url), parameters: { operation: 'get', issueId: injected } });
+		expect(get.error).toBe(`No experience issue with this ID: no issue has experience_id "${injected}".`);
+		const chained = await runAction({
+			items: [{ experience_id: injected, code: '101' }],
+			credentials: BASIC(sn.url),
+			parameters: { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}' },
+		});
+		expect(chained.outputs.Other[0].json).toMatchObject({ errorCode: 'ISSUE_NOT_FOUND', sent: false });
+
+		const { outputs } = await runAction({
+			items: [{ alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', instance: 'nothing^ORname=web-01:9100', user: 'abel.tuter' } }] }],
+			credentials: BASIC(sn.url),
+			parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true },
+		});
+		expect(outputs.Created[0].json).toMatchObject({ ciNotFoundForHost: 'nothing^ORname=web-01' });
+		expect(sentBodies().pop().endpoint).toEqual({ user_name: 'abel.tuter' });
+		const lookups = sn.journal().filter((e) => e.route === 'table').map((e) => new URL(e.path, sn.url).searchParams.get('sysparm_query'));
+		expect(lookups).toEqual(['experience_id=NOPE^^ORstate=open', 'experience_id=NOPE^^ORstate=open', 'name=nothing^^ORname=web-01']);
 	});
 });

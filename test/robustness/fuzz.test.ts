@@ -4,11 +4,11 @@
  * refusal a catalogue message, and the state afterwards still obeys the emulator's invariants.
  */
 import fc from 'fast-check';
-import { ISSUE_STATES } from '../../nodes/shared/api';
-import { ERROR_CATALOGUE } from '../../nodes/shared/errors';
-import { Emulator } from '../../nodes/shared/emulator';
-import { parseXmlBody } from '../../nodes/shared/xml';
-import { startEmulator } from '../../lib/server';
+import { ISSUE_STATES } from '../../contract/api';
+import { ERROR_CATALOGUE } from '../../contract/errors';
+import { Emulator } from '../../emulator/core';
+import { parseXmlBody } from '../../contract/xml';
+import { startEmulator } from '../../emulator/server';
 import { ABEL, CREATE_PATH, DOCUMENT_EXAMPLE_BODY, send } from '../helpers/http';
 
 const MESSAGES = new Set(Object.values(ERROR_CATALOGUE).map((e) => e.message));

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import { startEmulator, type RunningEmulator } from '../../lib/server';
-import { PLATFORM_ERRORS } from '../../nodes/shared/errors';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { PLATFORM_ERRORS } from '../../contract/errors';
 import { ABEL, CREATE_PATH, postJson, postXml, send } from '../helpers/http';
 
 let sn: RunningEmulator;
@@ -72,11 +72,14 @@ describe('security of the emulator', () => {
 
 	it('treats Table API queries as data: no injection through sysparm_query or the path', async () => {
 		await postJson(sn.url, valid);
-		for (const query of ['user=x^ORuser!=x', 'sys_idISNOTEMPTY^NQsys_id=1', 'javascript:gs.getUser()', "name=x' OR '1'='1"]) {
+		for (const query of ['user=x^ORuser!=x', 'javascript:gs.getUser()', "name=x' OR '1'='1", 'user_name=x^^ORuser_name!=x']) {
 			const res = await send(`${sn.url}/api/now/table/sys_user?sysparm_query=${encodeURIComponent(query)}`);
 			expect(res.status).toBe(200);
 			expect(res.json().result).toEqual([]);
 		}
+		// ^OR and ^NQ are the query language itself, read as an instance reads them.
+		const all = await send(`${sn.url}/api/now/table/sys_user?sysparm_query=${encodeURIComponent('sys_idISNOTEMPTY^NQsys_id=1')}`);
+		expect(all.json().result).toHaveLength(sn.emulator.seed.users.length);
 		const traversal = await send(`${sn.url}/api/now/table/../../_emulator/reset`, { method: 'POST' });
 		expect(traversal.status).toBe(400);
 		expect(sn.issues()).toHaveLength(1);

@@ -1,4 +1,9 @@
-import { extractAlerts, issueCodeFor, parseTags, stripPort, SourceFormatError } from '../../nodes/shared/sources';
+import { extractAlerts, sourceNamed } from '../../nodes/ServiceNowPe/sources';
+import { parseTags } from '../../nodes/ServiceNowPe/sources/datadog';
+import { issueCodeFor } from '../../nodes/ServiceNowPe/sources/fields';
+import { SourceFormatError, stripPort, type MonitoringSource } from '../../nodes/ServiceNowPe/sources/types';
+
+const source = (name: string) => sourceNamed(name) as MonitoringSource;
 
 describe('monitoring payload helpers', () => {
 	it('strips ports from host names, IPv6 included', () => {
@@ -11,7 +16,7 @@ describe('monitoring payload helpers', () => {
 	});
 
 	it('matches issue code rules exactly (any case) or by /regex/, and survives a bad regex', () => {
-		const [alert] = extractAlerts('alertmanager', { alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', severity: 'critical' } }] });
+		const [alert] = extractAlerts(source('alertmanager'), { alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', severity: 'critical' } }] });
 		const rules = [
 			{ field: 'alertName', value: '/(/', issueCode: 'X' },
 			{ field: 'severity', value: 'CRITICAL', issueCode: '200' },
@@ -22,9 +27,9 @@ describe('monitoring payload helpers', () => {
 	});
 
 	it('says which format it expected when a payload is of another kind', () => {
-		expect(() => extractAlerts('azureMonitor', { alerts: [] })).toThrow(SourceFormatError);
-		expect(() => extractAlerts('azureMonitor', { alerts: [] })).toThrow(/common alert schema/);
-		expect(() => extractAlerts('grafana', { schemaId: 'x' })).toThrow(/not a Grafana alerting webhook/);
-		expect(() => extractAlerts('alertmanager', { alerts: ['x'] })).toThrow(/alerts\[0\] of an Alertmanager webhook is not an object/);
+		expect(() => extractAlerts(source('azureMonitor'), { alerts: [] })).toThrow(SourceFormatError);
+		expect(() => extractAlerts(source('azureMonitor'), { alerts: [] })).toThrow(/common alert schema/);
+		expect(() => extractAlerts(source('grafana'), { schemaId: 'x' })).toThrow(/not a Grafana alerting webhook/);
+		expect(() => extractAlerts(source('alertmanager'), { alerts: ['x'] })).toThrow(/alerts\[0\] of an Alertmanager webhook is not an object/);
 	});
 });

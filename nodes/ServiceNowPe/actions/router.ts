@@ -1,20 +1,224 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import * as chain from './experienceIssue/chain.operation';
-import * as create from './experienceIssue/create.operation';
-import * as get from './experienceIssue/get.operation';
-import type { CredentialType } from '../transport/request';
+/**
+ * The node's execution and its outputs. The operation prepares one create request per item (read
+ * parameters → build → validate), then each goes send → classify → route, every item to exactly
+ * one output, in input order (Get reads on its own). One table names the outputs of each operation
+ * and Error Routing mode: n8n evaluates the `outputs` expression made from it (as for the Switch
+ * node), and a run routes with the same table.
+ */
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+import { createIssuePath, type CreateIssueBody } from '../../../contract/api';
+import { serialiseBody } from '../../../contract/body';
+import { BRANCH_ORDER, DOCUMENTED_ERRORS, type CatalogueEntry, type ErrorGroup } from '../../../contract/errors';
+import { readOptions } from '../parameters';
+import { classify, connectionFor, sendCreate, type Connection, type Outcome } from '../transport/request';
+import { findIssue } from '../transport/tableApi';
+import { operations } from './experienceIssue/ExperienceIssue.resource';
+import type { OperationOutputs, Prepared, SendOptions } from './interfaces';
+
+export type ErrorRouting = 'perError' | 'grouped' | 'single';
+
+const GROUPS: Array<[ErrorGroup, string]> = [
+	['alreadyBeingResolved', 'Already Being Resolved'],
+	['fixInput', 'Fix Input'],
+	['failed', 'Failed'],
+];
+
+export const OUTPUT_TABLE = {
+	/** Outputs of the operations that send create requests, per Error Routing mode. */
+	routing: {
+		perError: ['Created', ...BRANCH_ORDER.map((e) => e.output), 'Other'],
+		grouped: ['Created', ...GROUPS.map(([, name]) => name)],
+		single: ['Created'],
+	} satisfies Record<ErrorRouting, string[]>,
+	/** Each operation's own outputs. */
+	operations: Object.fromEntries(Object.entries(operations).map(([name, op]) => [name, op.outputs])) as Record<string, OperationOutputs>,
+};
+
+/**
+ * Output names for the node's parameters. Self-contained (n8n evaluates its source text in an
+ * expression), plain ES2015 syntax.
+ */
+export function outputNames(table: typeof OUTPUT_TABLE, p: Record<string, unknown>): string[] {
+	const op = table.operations[String(p.operation || 'create')] || {};
+	if (op.names) return op.names;
+	const names = table.routing[(p.errorRouting || 'perError') as ErrorRouting] || table.routing.perError;
+	const rule = op.skippedUnless;
+	return rule && (p[rule[0]] || rule[1]) !== rule[1] ? names.concat(['Skipped']) : names;
+}
+
+/** `}}` would end n8n's expression early: nested objects and blocks get a space between braces. */
+const source = `(${outputNames.toString()})(${JSON.stringify(OUTPUT_TABLE)}, $parameter).map((name) => ({ type: "main", displayName: name }))`;
+export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{${source.replace(/\}(?=\})/g, '} ')}}}`;
+
+/** Output index of an error in the chosen routing mode (single: only Created, index 0). */
+export function errorOutput(routing: ErrorRouting, entry: CatalogueEntry): number {
+	if (routing === 'perError') {
+		const at = BRANCH_ORDER.indexOf(entry);
+		return at >= 0 ? at + 1 : BRANCH_ORDER.length + 1;
+	}
+	if (routing === 'grouped') {
+		const group = entry.documented ? entry.group : 'failed';
+		return GROUPS.findIndex(([g]) => g === group) + 1;
+	}
+	return 0;
+}
+
+type ErrorOutcome = Extract<Outcome, { kind: 'error' }>;
+
+interface Routed {
+	output: number;
+	item: INodeExecutionData;
+}
+
+/** Runs `fn` over items with at most `limit` in flight; results keep the items' order. */
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+	const results = new Array<R>(items.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) {
+			const index = next++;
+			results[index] = await fn(items[index]);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+	return results;
+}
+
+class ItemRouter {
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly connection: Connection,
+		private readonly options: SendOptions,
+		private readonly routing: ErrorRouting,
+		private readonly skippedOutput: number,
+	) {}
+
+	private error(p: Prepared, outcome: ErrorOutcome, extra: IDataObject): Routed {
+		const { ctx } = this;
+		const i = p.itemIndex;
+		if (this.routing !== 'single') {
+			return {
+				output: errorOutput(this.routing, outcome.entry),
+				item: {
+					json: { outcome: 'error', errorCode: outcome.entry.code, branch: outcome.entry.output, message: outcome.message, detail: outcome.detail, ...extra },
+					pairedItem: { item: i },
+				},
+			};
+		}
+		if (!ctx.continueOnFail()) {
+			throw new NodeApiError(ctx.getNode(), { message: outcome.message, description: outcome.detail } as JsonObject, {
+				itemIndex: i,
+				message: `ServiceNow refused the experience issue: ${outcome.message}`,
+				description: `${outcome.detail ? `${outcome.detail} ` : ''}(error code ${outcome.entry.code}${extra.httpStatus ? `, HTTP ${String(extra.httpStatus)}` : ''})`,
+				httpCode: extra.httpStatus ? String(extra.httpStatus) : undefined,
+			});
+		}
+		// `error` on the item is what n8n's "continue (using error output)" moves to the error output.
+		return {
+			output: 0,
+			item: {
+				json: { error: outcome.message, errorCode: outcome.entry.code, detail: outcome.detail, ...extra },
+				error: new NodeApiError(ctx.getNode(), { message: outcome.message } as JsonObject, { itemIndex: i, message: outcome.message, description: outcome.detail }),
+				pairedItem: { item: i },
+			},
+		};
+	}
+
+	/** Items that are not sent: skipped on purpose, refused before sending, or missing a field. */
+	private unsent(p: Prepared, base: IDataObject): Routed | undefined {
+		const i = p.itemIndex;
+		if (p.skipped) {
+			return { output: this.skippedOutput, item: { json: { outcome: 'skipped', reason: p.skipped, ...base, input: p.input }, pairedItem: { item: i } } };
+		}
+		// A known refusal names the root cause (e.g. no CI for the host), so it goes before field problems.
+		if (p.refusal) {
+			const { entry, message, detail, field } = p.refusal;
+			return this.error(p, { kind: 'error', entry, message, detail }, { sent: false, ...(field ? { field } : {}), ...base, request: (p.body ?? {}) as unknown as IDataObject, input: p.input });
+		}
+		if (!p.problems?.length) return undefined;
+		const problem = p.problems[0];
+		if (!this.ctx.continueOnFail()) {
+			throw new NodeOperationError(this.ctx.getNode(), problem.message, {
+				itemIndex: i,
+				description: `Item ${i + 1} was not sent. ${p.problems.map((x) => x.message).join(' ')}`,
+			});
+		}
+		return this.error(
+			p,
+			{ kind: 'error', entry: DOCUMENTED_ERRORS[problem.code], message: problem.message, detail: `Not sent: ${p.problems.map((x) => x.field).join(', ')} missing.` },
+			{ sent: false, field: problem.field, ...base, request: p.body as unknown as IDataObject, input: p.input },
+		);
+	}
+
+	async route(p: Prepared): Promise<Routed> {
+		const i = p.itemIndex;
+		const base: IDataObject = { ...(p.context ?? {}) };
+		const unsent = this.unsent(p, base);
+		if (unsent) return unsent;
+		const body = p.body as CreateIssueBody;
+		const { options } = this;
+		const serialised = serialiseBody(body, options.requestFormat);
+		const path = createIssuePath(options.namespace);
+		const request = body as unknown as IDataObject;
+		if (options.dryRun) {
+			const json = { outcome: 'dryRun', method: 'POST', path, format: options.requestFormat, serialisedBody: serialised, ...base, request, input: p.input };
+			return { output: 0, item: { json, pairedItem: { item: i } } };
+		}
+		const result = await sendCreate(this.ctx, this.connection, path, serialised, options);
+		let outcome = classify(result);
+		let recovered = false;
+		// Did an attempt reach the instance and perhaps get processed? (5xx, lost answer, timeout)
+		const maybeProcessed = result.earlierAttemptUncertain || result.status === 0 || result.status >= 500;
+		const uncertain =
+			outcome.kind === 'error' &&
+			maybeProcessed &&
+			(!outcome.entry.documented || outcome.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || outcome.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT);
+		if (uncertain && body.experience_id) {
+			// With an experience_id we can tell: the instance holds it with our issue code.
+			const { found } = await findIssue(this.ctx, this.connection, 'experience_id', body.experience_id, options);
+			if (found && found.issue_code === body.issue_code && (found.state === 'open' || found.state === 'in_progress')) {
+				outcome = { kind: 'created', experienceId: body.experience_id };
+				recovered = true;
+			}
+		}
+		const common: IDataObject = { httpStatus: result.status, attempts: result.attempts, sent: true, ...base, request, input: p.input };
+		if (outcome.kind === 'created') {
+			const json = { outcome: 'created', experience_id: outcome.experienceId, ...(recovered ? { recoveredAfterRetry: true } : {}), ...common };
+			return { output: 0, item: { json, pairedItem: { item: i } } };
+		}
+		const reported = uncertain ? { ...outcome, detail: `${outcome.detail} An attempt of this request may have reached the instance and created the issue.` } : outcome;
+		return this.error(p, reported, {
+			...common,
+			...(uncertain ? { mayHaveBeenCreated: true } : {}),
+			...(outcome.entry.documented ? {} : { response: result.rawText }),
+		});
+	}
+}
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
-	const credentialType: CredentialType =
-		this.getNodeParameter('authentication', 0, 'serviceNowPeApi') === 'serviceNowPeOAuth2Api'
-			? 'serviceNowPeOAuth2Api'
-			: 'serviceNowPeApi';
-	if (resource === 'experienceIssue') {
-		if (operation === 'create') return create.execute.call(this, credentialType);
-		if (operation === 'chain') return chain.execute.call(this, credentialType);
-		if (operation === 'get') return get.execute.call(this, credentialType);
+	const operationName = this.getNodeParameter('operation', 0) as string;
+	const operation = resource === 'experienceIssue' ? operations[operationName] : undefined;
+	if (!operation) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported.`);
 	}
-	throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported.`);
+	const options = readOptions(this);
+	const credentialType = this.getNodeParameter('authentication', 0, 'serviceNowPeApi') === 'serviceNowPeOAuth2Api' ? 'serviceNowPeOAuth2Api' : 'serviceNowPeApi';
+	const connection = await connectionFor(this, credentialType);
+	if ('execute' in operation) return operation.execute(this, connection, options);
+
+	const routing = this.getNodeParameter('errorRouting', 0, 'perError') as ErrorRouting;
+	const names = outputNames(OUTPUT_TABLE, { operation: operationName, errorRouting: routing, source: this.getNodeParameter('source', 0, 'manual') });
+	const prepared = await operation.prepare(this, connection, options);
+	const items = new ItemRouter(this, connection, options, routing, names.length - 1);
+	const outputs: INodeExecutionData[][] = names.map(() => []);
+	for (const r of await mapWithConcurrency(prepared, options.concurrency, (p) => items.route(p))) outputs[r.output].push(r.item);
+	return outputs;
 }

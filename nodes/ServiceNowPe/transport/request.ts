@@ -1,11 +1,13 @@
 /**
  * The one place the action node talks HTTP: authentication through n8n's credential machinery,
- * JSON or XML, retries with back-off, and answers turned into plain data (never exceptions), so
- * every outcome can be routed to a branch.
+ * JSON or XML, retries with back-off, and answers turned into plain data (never exceptions) and
+ * classified against the error catalogue, so every outcome can be routed to a branch.
  */
 import { NodeOperationError, sleep, type ICredentialsDecrypted, type IExecuteFunctions, type IHttpRequestMethods, type IHttpRequestOptions } from 'n8n-workflow';
-import { isPlainObject, parseXmlResponse } from '../../shared/xml';
-import { normaliseInstanceUrl } from '../../shared/instance';
+import { PLATFORM_ERRORS, classifyDocumentedMessage, errorForStatus, type CatalogueEntry } from '../../../contract/errors';
+import { normaliseInstanceUrl } from '../../../contract/instance';
+import { isPlainObject, text } from '../../../contract/values';
+import { parseXmlResponse } from '../../../contract/xml';
 
 export const CREDENTIAL_TYPES = ['serviceNowPeApi', 'serviceNowPeOAuth2Api'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
@@ -222,4 +224,52 @@ export async function apiRequest(
 		const wait = retryAfterSeconds(result.headers['retry-after']) ?? backoff;
 		await sleep(Math.min(wait, policy.maxWaitSeconds) * 1000);
 	}
+}
+
+/** Sends one serialised create request. */
+export async function sendCreate(
+	ctx: IExecuteFunctions,
+	connection: Connection,
+	path: string,
+	body: string,
+	options: { requestFormat: 'json' | 'xml'; timeoutMs: number; policy: RetryPolicy },
+): Promise<ApiResult> {
+	return apiRequest(ctx, connection, { method: 'POST', path, body, format: options.requestFormat, timeoutMs: options.timeoutMs }, options.policy);
+}
+
+export type Outcome =
+	| { kind: 'created'; experienceId: string }
+	| { kind: 'error'; entry: CatalogueEntry; message: string; detail: string };
+
+function errorOf(entry: CatalogueEntry, detail: string, message = entry.message): Outcome {
+	return { kind: 'error', entry, message, detail };
+}
+
+/** Reads a create answer the way the API document describes it, tolerating `experienceId`. */
+export function classify(result: Attempt): Outcome {
+	if (result.status === 0) return errorOf(PLATFORM_ERRORS.NETWORK_ERROR, result.networkError ?? '');
+	if (result.status >= 200 && result.status < 300) {
+		const res = isPlainObject(result.data) && isPlainObject(result.data.result) ? result.data.result : undefined;
+		const id = res?.experience_id ?? res?.experienceId;
+		if (typeof id === 'string' || typeof id === 'number') return { kind: 'created', experienceId: String(id) };
+		return errorOf(PLATFORM_ERRORS.UNRECOGNISED_ANSWER, `HTTP ${result.status} without result.experience_id`);
+	}
+	if (result.status >= 300 && result.status < 400) {
+		const location = result.headers.location;
+		return errorOf(
+			PLATFORM_ERRORS.UNRECOGNISED_ANSWER,
+			`${location ? `To ${location}. ` : ''}Check the credential's Instance URL (https, the instance name) and that the instance is awake; the node does not follow redirects.`,
+			`The instance redirected the request (HTTP ${result.status})`,
+		);
+	}
+	const error = isPlainObject(result.data) && isPlainObject(result.data.error) ? result.data.error : {};
+	const message = error.message === undefined || error.message === null ? undefined : text(error.message);
+	const detail = error.detail === undefined || error.detail === null ? undefined : text(error.detail);
+	const documented = classifyDocumentedMessage(message);
+	if (documented) return errorOf(documented, detail ?? '', message);
+	const entry =
+		errorForStatus(result.status) ??
+		[PLATFORM_ERRORS.UNKNOWN_RESOURCE, PLATFORM_ERRORS.MALFORMED_BODY].find((e) => e.message === message) ??
+		PLATFORM_ERRORS.UNRECOGNISED_ANSWER;
+	return errorOf(entry, detail ?? `HTTP ${result.status}`, message ?? entry.message);
 }

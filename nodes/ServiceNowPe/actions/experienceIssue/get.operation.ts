@@ -1,21 +1,17 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { PLATFORM_ERRORS } from '../../../shared/errors';
-import { connectionFor, type CredentialType } from '../../transport/request';
-import { findIssue, readSubmitOptions } from './submit';
+/** Get: an experience issue read through the Table API by experience_id or sys_id. */
+import { NodeOperationError, updateDisplayOptions, type IDataObject, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { ISSUE_JSON_FIELDS, type IssueRow } from '../../../../contract/api';
+import { PLATFORM_ERRORS } from '../../../../contract/errors';
+import { findIssue } from '../../transport/tableApi';
+import type { ReadingOperation } from '../interfaces';
 
-const get = { show: { resource: ['experienceIssue'], operation: ['get'] } };
-
-export const description: INodeProperties[] = [
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Find By',
 		name: 'findBy',
 		type: 'options',
-		options: [
-			{ name: 'Experience ID', value: 'experience_id' },
-			{ name: 'Sys_id', value: 'sys_id' },
-		],
+		options: [{ name: 'Experience ID', value: 'experience_id' }, { name: 'Sys_id', value: 'sys_id' }],
 		default: 'experience_id',
-		displayOptions: get,
 	},
 	{
 		displayName: 'ID',
@@ -23,17 +19,14 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		displayOptions: get,
 		description: 'Experience_id or sys_id of the experience issue',
 	},
 ];
 
-const JSON_FIELDS = ['endpoint', 'input_parameters', 'investigative_details'];
-
 /** A record as the Table API sends it, with its JSON text fields parsed. */
-function readable(row: Record<string, string>): IDataObject {
+function readable(row: IssueRow): IDataObject {
 	const out: IDataObject = { ...row };
-	for (const f of JSON_FIELDS) {
+	for (const f of ISSUE_JSON_FIELDS) {
 		if (typeof row[f] === 'string' && row[f].startsWith('{')) {
 			try {
 				out[f] = JSON.parse(row[f]) as IDataObject;
@@ -46,34 +39,37 @@ function readable(row: Record<string, string>): IDataObject {
 	return out;
 }
 
-export async function execute(this: IExecuteFunctions, credentialType: CredentialType): Promise<INodeExecutionData[][]> {
-	const options = readSubmitOptions(this);
-	const connection = await connectionFor(this, credentialType);
-	const out: INodeExecutionData[] = [];
-	for (const [i] of this.getInputData().entries()) {
-		const by = this.getNodeParameter('findBy', i, 'experience_id') as string;
-		const id = String(this.getNodeParameter('issueId', i, '')).trim();
-		try {
-			if (!id) throw new NodeOperationError(this.getNode(), 'ID is empty: give the experience_id or sys_id of the issue.', { itemIndex: i });
-			const { found, result } = await findIssue(this, connection, `${by}=${id}`, options);
-			if (result.status !== 200) {
-				throw new NodeOperationError(this.getNode(), `Reading the experience issue failed (HTTP ${result.status || 'no answer'}).`, {
-					itemIndex: i,
-					description: result.networkError ?? result.rawText.slice(0, 500),
-				});
+export const get: ReadingOperation = {
+	description: updateDisplayOptions({ show: { resource: ['experienceIssue'], operation: ['get'] } }, properties),
+	outputs: { names: ['Issue'] },
+
+	async execute(ctx, connection, options) {
+		const out: INodeExecutionData[] = [];
+		for (const [i] of ctx.getInputData().entries()) {
+			const by = ctx.getNodeParameter('findBy', i, 'experience_id') === 'sys_id' ? 'sys_id' : 'experience_id';
+			const id = String(ctx.getNodeParameter('issueId', i, '')).trim();
+			try {
+				if (!id) throw new NodeOperationError(ctx.getNode(), 'ID is empty: give the experience_id or sys_id of the issue.', { itemIndex: i });
+				const { found, result } = await findIssue(ctx, connection, by, id, options);
+				if (result.status !== 200) {
+					throw new NodeOperationError(ctx.getNode(), `Reading the experience issue failed (HTTP ${result.status || 'no answer'}).`, {
+						itemIndex: i,
+						description: result.networkError ?? result.rawText.slice(0, 500),
+					});
+				}
+				if (!found) {
+					throw new NodeOperationError(ctx.getNode(), `${PLATFORM_ERRORS.ISSUE_NOT_FOUND.message}: no issue has ${by} "${id}".`, {
+						itemIndex: i,
+						description: 'Check the ID and Find By.',
+					});
+				}
+				out.push({ json: readable(found), pairedItem: { item: i } });
+			} catch (e) {
+				const error = e instanceof NodeOperationError ? e : new NodeOperationError(ctx.getNode(), e as Error, { itemIndex: i });
+				if (!ctx.continueOnFail()) throw error;
+				out.push({ json: { error: error.message }, pairedItem: { item: i } });
 			}
-			if (!found) {
-				throw new NodeOperationError(this.getNode(), `${PLATFORM_ERRORS.ISSUE_NOT_FOUND.message}: no issue has ${by} "${id}".`, {
-					itemIndex: i,
-					description: 'Check the ID and Find By.',
-				});
-			}
-			out.push({ json: readable(found), pairedItem: { item: i } });
-		} catch (e) {
-			const error = e instanceof NodeOperationError ? e : new NodeOperationError(this.getNode(), e as Error, { itemIndex: i });
-			if (!this.continueOnFail()) throw error;
-			out.push({ json: { error: error.message }, pairedItem: { item: i } });
 		}
-	}
-	return [out];
-}
+		return [out];
+	},
+};

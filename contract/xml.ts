@@ -1,0 +1,106 @@
+/** ServiceNow's XML envelope <-> plain objects, through fast-xml-parser. */
+// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- the package's one runtime dependency: the API documents XML bodies
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { isPlainObject, setOwn } from './values';
+
+export class XmlBodyError extends Error {}
+
+const parser = new XMLParser({
+	ignoreAttributes: true,
+	ignoreDeclaration: true,
+	ignorePiTags: true,
+	// Every value stays a string, as the API's fields are strings ("Number (parsed as a string)").
+	parseTagValue: false,
+	parseAttributeValue: false,
+	trimValues: true,
+	// Only the five predefined entities are decoded; DOCTYPE is refused before parsing.
+	processEntities: true,
+	htmlEntities: false,
+});
+
+const builder = new XMLBuilder({
+	ignoreAttributes: true,
+	format: false,
+	suppressEmptyNode: false,
+	processEntities: true,
+});
+
+/** Largest nesting depth accepted in an XML body (guards the parser against deep recursion). */
+const MAX_XML_DEPTH = 64;
+
+function depthOf(xml: string): number {
+	let depth = 0;
+	let max = 0;
+	const tag = /<(\/?)[A-Za-z_][^>]*?(\/?)>/g;
+	for (let m = tag.exec(xml); m; m = tag.exec(xml)) {
+		if (m[1]) depth--;
+		else if (!m[2]) {
+			depth++;
+			if (depth > max) max = depth;
+		}
+	}
+	return max;
+}
+
+/**
+ * Parses an XML request body of any root element into the object under that root.
+ * Throws XmlBodyError with a message that says what is wrong.
+ */
+export function parseXmlBody(xml: string): Record<string, unknown> {
+	if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
+		throw new XmlBodyError(
+			'XML bodies must not contain a DOCTYPE or entity declarations; remove them and send plain elements.',
+		);
+	}
+	if (depthOf(xml) > MAX_XML_DEPTH) {
+		throw new XmlBodyError(`XML body is nested deeper than ${MAX_XML_DEPTH} levels.`);
+	}
+	const valid = XMLValidator.validate(xml);
+	if (valid !== true) {
+		throw new XmlBodyError(
+			`Malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`,
+		);
+	}
+	const doc: unknown = parser.parse(xml);
+	if (!isPlainObject(doc)) throw new XmlBodyError('XML body has no root element.');
+	const roots = Object.keys(doc);
+	if (roots.length !== 1) {
+		throw new XmlBodyError('XML body must have exactly one root element, e.g. <request>…</request>.');
+	}
+	const root = doc[roots[0]];
+	if (root === '' || root === undefined) return {};
+	if (!isPlainObject(root)) {
+		throw new XmlBodyError('The XML root element must contain the request fields as child elements.');
+	}
+	return root;
+}
+
+/** Serialises an object as an XML document under `root`; keys become valid element names. */
+export function toXmlDocument(root: string, body: Record<string, unknown>): string {
+	return '<?xml version="1.0" encoding="UTF-8"?>' + builder.build({ [root]: xmlSafe(body) });
+}
+
+/** Serialises a response object as `<response>…</response>`. */
+export function toXmlResponse(body: Record<string, unknown>): string {
+	return toXmlDocument('response', body);
+}
+
+/** Parses a ServiceNow XML response (`<response>…</response>`) into the object under the root. */
+export function parseXmlResponse(xml: string): Record<string, unknown> {
+	return parseXmlBody(xml);
+}
+
+const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Element names must be XML names: keys such as "cpu usage" become "cpu_usage". */
+function xmlSafe(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(xmlSafe);
+	if (!isPlainObject(value)) return value === null || value === undefined ? '' : value;
+	const out: Record<string, unknown> = {};
+	for (const [key, v] of Object.entries(value)) {
+		let name = key.replace(/[^A-Za-z0-9_.-]/g, '_');
+		if (!XML_NAME.test(name)) name = `_${name}`;
+		setOwn(out, name, xmlSafe(v));
+	}
+	return out;
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/* eslint-disable no-console -- a command-line program talks on the console */
+/** The standalone emulator's command line (`servicenow-pe-emulator`, `npm run emulator`). */
+import { ISSUE_STATES, isIssueState, type IssueState } from '../contract/api';
+import { AUTH_MODES, defaultSeed, type AuthMode } from './core';
+import { startEmulator } from './server';
+
+export const USAGE = `Usage: servicenow-pe-emulator [options]
+  (or: npm run emulator -- [options])
+
+Serves an emulated ServiceNow Proactive Engagement endpoint for local tests.
+
+Options:
+  --port <n>            port to listen on (default 8787; 0 picks a free port)
+  --host <address>      address to bind (default 127.0.0.1)
+  --seed <file.json>    registry seed (default: the built-in seed; see --print-seed)
+  --auth <mode>         none | basic | oauth (default none)
+  --state <file.json>   keep issues and tokens in this file across restarts
+  --initial-state <s>   state new issues start in: ${ISSUE_STATES.join(' | ')} (default open)
+  --token-ttl <sec>     lifetime of OAuth access tokens (default 1800)
+  --print-seed          print the built-in seed as JSON and exit
+  -h, --help            show this help
+`;
+
+export interface CliOptions {
+	port: number;
+	host: string;
+	seed?: string;
+	auth: AuthMode;
+	statePath?: string;
+	initialState: IssueState;
+	tokenTtlSeconds: number;
+	printSeed: boolean;
+	help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): CliOptions {
+	const options: CliOptions = {
+		port: 8787,
+		host: '127.0.0.1',
+		auth: 'none',
+		initialState: 'open',
+		tokenTtlSeconds: 1800,
+		printSeed: false,
+		help: false,
+	};
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+		const value = (): string => {
+			const v = inline ?? argv[++i];
+			if (v === undefined || (inline === undefined && v.startsWith('--'))) {
+				throw new UsageError(`${flag} needs a value.`);
+			}
+			return v;
+		};
+		const integer = (name: string, min: number, max: number): number => {
+			const v = value();
+			const n = Number(v);
+			if (!/^\d+$/.test(v) || n < min || n > max) {
+				throw new UsageError(`${name} must be a whole number from ${min} to ${max} (got "${v}").`);
+			}
+			return n;
+		};
+		switch (flag) {
+			case '--port':
+				options.port = integer('--port', 0, 65535);
+				break;
+			case '--host':
+				options.host = value();
+				break;
+			case '--seed':
+				options.seed = value();
+				break;
+			case '--auth': {
+				const v = value();
+				if (!AUTH_MODES.includes(v as AuthMode)) {
+					throw new UsageError(`--auth must be one of ${AUTH_MODES.join(', ')} (got "${v}").`);
+				}
+				options.auth = v as AuthMode;
+				break;
+			}
+			case '--state':
+				options.statePath = value();
+				break;
+			case '--initial-state': {
+				const v = value();
+				if (!isIssueState(v)) {
+					throw new UsageError(`--initial-state must be one of ${ISSUE_STATES.join(', ')} (got "${v}").`);
+				}
+				options.initialState = v;
+				break;
+			}
+			case '--token-ttl':
+				options.tokenTtlSeconds = integer('--token-ttl', 1, 31_536_000);
+				break;
+			case '--print-seed':
+				options.printSeed = true;
+				break;
+			case '-h':
+			case '--help':
+				options.help = true;
+				break;
+			default:
+				throw new UsageError(`Unknown option "${arg}".`);
+		}
+	}
+	return options;
+}
+
+async function main(): Promise<void> {
+	let options: CliOptions;
+	try {
+		options = parseArgs(process.argv.slice(2));
+	} catch (e) {
+		if (!(e instanceof UsageError)) throw e;
+		console.error(`Error: ${e.message}\n\n${USAGE}`);
+		process.exit(2);
+	}
+	if (options.help) {
+		console.log(USAGE);
+		return;
+	}
+	if (options.printSeed) {
+		console.log(JSON.stringify(defaultSeed(), null, '\t'));
+		return;
+	}
+	const running = await startEmulator({
+		port: options.port,
+		host: options.host,
+		seed: options.seed,
+		auth: options.auth,
+		statePath: options.statePath,
+		initialState: options.initialState,
+		tokenTtlSeconds: options.tokenTtlSeconds,
+	});
+	console.log(`ServiceNow Proactive Engagement emulator listening on ${running.url} (auth: ${options.auth})`);
+	console.log(`  create:  POST ${running.url}/api/sn_pren/self_remediation/experience_issue/create`);
+	console.log(`  journal: GET  ${running.url}/_emulator/journal`);
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		console.log(`Received ${signal}; stopping.`);
+		running.close().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.on('SIGINT', () => stop('SIGINT'));
+	process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) {
+	main().catch((e: unknown) => {
+		console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
+		process.exit(1);
+	});
+}

@@ -1,0 +1,75 @@
+/** What the emulator's request pipeline hands each handler: the state, and the request as read. */
+import type { IssueState } from '../../contract/api';
+import type { CatalogueEntry } from '../../contract/errors';
+import type { FaultList, Route } from './faults';
+import type { EmulatorRequest, EmulatorResponse, ParsedBody, ResponseFormat } from './http';
+import type { IssueRecord, IssueStore } from './issues';
+import type { Journal } from './journal';
+import type { Registry, UserRecord } from './registry';
+import type { TokenStore } from './tokens';
+
+export type AuthMode = 'none' | 'basic' | 'oauth';
+export const AUTH_MODES: readonly AuthMode[] = ['none', 'basic', 'oauth'];
+
+export interface EmulatorSettings {
+	auth: AuthMode;
+	initialState: IssueState;
+	tokenTtlSeconds: number;
+	maxBodyBytes: number;
+	control: boolean;
+	responseIdKey: 'experience_id' | 'experienceId';
+}
+
+/** The emulator's state, shared by its handlers. */
+export interface EmulatorState {
+	readonly settings: EmulatorSettings;
+	registry: Registry;
+	readonly issues: IssueStore;
+	readonly tokens: TokenStore;
+	readonly faults: FaultList;
+	readonly journal: Journal;
+	/** One-time codes of the authorization-code grant: code → client and user. */
+	readonly authorizationCodes: Map<string, { client_id: string; user_name: string; redirect_uri: string }>;
+	now(): number;
+	/** Tells listeners that issues or tokens changed (adapters persist the state). */
+	changed(): void;
+	/** Clears issues, tokens, journal and faults; the registry stays. */
+	reset(): void;
+}
+
+/** A request as the pipeline read it. */
+export interface ApiCall {
+	method: string;
+	/** Path with doubled slashes folded, without the query. */
+	path: string;
+	query: string;
+	route: Route;
+	format: ResponseFormat;
+	req: EmulatorRequest;
+	/** The body, parsed on first use. */
+	body(): ParsedBody;
+	/** The authenticated user (none when auth is off). */
+	user?: UserRecord;
+}
+
+/** What a create request did, for adapters that react to it (the trigger node's outputs). */
+export type CreateOutcome =
+	| {
+			kind: 'accepted';
+			chained: boolean;
+			issue: IssueRecord;
+			user: Pick<UserRecord, 'sys_id' | 'user_name' | 'name' | 'email'>;
+			body: Record<string, unknown>;
+	  }
+	| {
+			kind: 'rejected';
+			error: CatalogueEntry;
+			body: Record<string, unknown> | undefined;
+	  };
+
+export interface HandleResult extends EmulatorResponse {
+	/** Set for create requests that reached the rules (or a forced error). */
+	outcome?: CreateOutcome;
+}
+
+export type Handler = (state: EmulatorState, call: ApiCall) => HandleResult;

@@ -1,0 +1,179 @@
+/**
+ * A pure model of ServiceNow's Proactive Engagement endpoint (and the slice of the platform
+ * around it: Table API, Basic/OAuth auth). No n8n, no sockets: a request and the state in, a
+ * response out. The standalone server and the n8n trigger node are thin adapters over it.
+ */
+import { ISSUE_STATES, isIssueState, type IssueState } from '../../contract/api';
+import { isPlainObject } from '../../contract/values';
+import { AUTH_MODES, type EmulatorSettings, type EmulatorState, type HandleResult } from './context';
+import { FaultList, type Fault, type FaultSpec } from './faults';
+import type { EmulatorRequest } from './http';
+import { IssueStore, glideDateTime, type IssueRecord, type IssueSnapshot } from './issues';
+import { Journal, type JournalEntry } from './journal';
+import { Registry, defaultSeed, type Seed } from './registry';
+import { handleRequest } from './pipeline';
+import { TokenStore, type TokenSnapshot } from './tokens';
+
+export interface EmulatorOptions {
+	/** Registry; the built-in seed when absent. */
+	seed?: Seed;
+	/** Authentication required of API calls (default 'none'). */
+	auth?: EmulatorSettings['auth'];
+	/** State new experience issues start in (default 'open'). */
+	initialState?: IssueState;
+	/** Lifetime of OAuth access tokens in seconds (default 1800). */
+	tokenTtlSeconds?: number;
+	/** Journal entries kept (default 1000). */
+	journalLimit?: number;
+	/** Largest request body accepted, in bytes (default 1 MiB); larger gets 413. */
+	maxBodyBytes?: number;
+	/** Serve the `/_emulator/...` control API (default true). */
+	control?: boolean;
+	/** Key of the id in a create response (default 'experience_id', as the document's example). */
+	responseIdKey?: EmulatorSettings['responseIdKey'];
+	/** State to start from (see `snapshot()`). */
+	state?: EmulatorSnapshot;
+	/** Faults in force from the start (e.g. forced outcomes; `count: 0` keeps one for good). */
+	faults?: FaultSpec[];
+	/** Clock (ms since epoch); tests may pass their own. */
+	now?: () => number;
+}
+
+export interface EmulatorSnapshot {
+	version: 1;
+	issues: IssueSnapshot;
+	tokens: TokenSnapshot;
+}
+
+export class Emulator {
+	private readonly state: EmulatorState;
+	private readonly listeners = new Set<() => void>();
+
+	constructor(options: EmulatorOptions = {}) {
+		const auth = options.auth ?? 'none';
+		if (!AUTH_MODES.includes(auth)) throw new Error(`auth must be one of ${AUTH_MODES.join(', ')} (got "${auth}").`);
+		const initialState = options.initialState ?? 'open';
+		if (!isIssueState(initialState)) throw new Error(`initialState must be one of ${ISSUE_STATES.join(', ')}.`);
+		const issues = new IssueStore();
+		const tokens = new TokenStore();
+		const faults = new FaultList();
+		const journal = new Journal(options.journalLimit ?? 1000);
+		const authorizationCodes: EmulatorState['authorizationCodes'] = new Map();
+		const changed = () => {
+			for (const listener of this.listeners) listener();
+		};
+		this.state = {
+			settings: {
+				auth,
+				initialState,
+				tokenTtlSeconds: options.tokenTtlSeconds ?? 1800,
+				maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+				control: options.control ?? true,
+				responseIdKey: options.responseIdKey ?? 'experience_id',
+			},
+			registry: new Registry(options.seed ?? defaultSeed()),
+			issues,
+			tokens,
+			faults,
+			journal,
+			authorizationCodes,
+			now: options.now ?? Date.now,
+			changed,
+			reset: () => {
+				issues.clear();
+				tokens.clear();
+				journal.clear();
+				faults.clear();
+				changed();
+			},
+		};
+		if (options.state) this.restore(options.state);
+		for (const fault of options.faults ?? []) faults.add(fault);
+	}
+
+	get auth(): EmulatorSettings['auth'] {
+		return this.state.settings.auth;
+	}
+
+	get initialState(): IssueState {
+		return this.state.settings.initialState;
+	}
+
+	get maxBodyBytes(): number {
+		return this.state.settings.maxBodyBytes;
+	}
+
+	get seed(): Seed {
+		return this.state.registry.seed;
+	}
+
+	/** Called after every change of state (issues, tokens): adapters persist it. */
+	onChange(listener: () => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	// ---------------------------------------------------------------- state
+
+	snapshot(): EmulatorSnapshot {
+		return { version: 1, issues: this.state.issues.snapshot(), tokens: this.state.tokens.snapshot() };
+	}
+
+	restore(snapshot: EmulatorSnapshot): void {
+		if (!isPlainObject(snapshot) || snapshot.version !== 1 || !isPlainObject(snapshot.issues)) {
+			throw new Error('State is not an emulator snapshot (version 1); delete the state file or pass another.');
+		}
+		// A plain copy: stored state may arrive wrapped (n8n's static data is an observable proxy).
+		const copy = JSON.parse(JSON.stringify(snapshot)) as EmulatorSnapshot;
+		this.state.issues.restore(copy.issues);
+		this.state.tokens.restore(copy.tokens ?? { access: [], refresh: [] });
+	}
+
+	/** Clears issues, tokens, journal and faults; the registry stays. */
+	reset(): void {
+		this.state.reset();
+	}
+
+	listIssues(): IssueRecord[] {
+		return structuredClone(this.state.issues.all());
+	}
+
+	journalEntries(since = 0): JournalEntry[] {
+		return this.state.journal.list(since);
+	}
+
+	clearJournal(): void {
+		this.state.journal.clear();
+	}
+
+	injectFault(spec: FaultSpec): Fault {
+		return this.state.faults.add(spec);
+	}
+
+	listFaults(): Fault[] {
+		return this.state.faults.list();
+	}
+
+	clearFaults(): void {
+		this.state.faults.clear();
+	}
+
+	expireAccessTokens(): number {
+		return this.state.tokens.expireAccessTokens();
+	}
+
+	/** Sets an issue's state as the Table API does; undefined when no such issue. */
+	setIssueState(sysIdOrExperienceId: string, state: IssueState): IssueRecord | undefined {
+		const { issues } = this.state;
+		const issue = issues.get(sysIdOrExperienceId) ?? issues.byExperience(sysIdOrExperienceId);
+		if (!issue) return undefined;
+		issues.setState(issue, state, glideDateTime(this.state.now()));
+		this.state.changed();
+		return structuredClone(issue);
+	}
+
+	/** One request through the pipeline (see `pipeline.ts`). */
+	handle(req: EmulatorRequest): HandleResult {
+		return handleRequest(this.state, req);
+	}
+}

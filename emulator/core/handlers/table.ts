@@ -1,0 +1,67 @@
+/** The Table API: reads of every emulated table, and state changes of experience issues. */
+import { ISSUE_STATES, TABLES, TABLE_API_PREFIX, TABLE_PARAMS, isIssueState } from '../../../contract/api';
+import { PLATFORM_ERRORS } from '../../../contract/errors';
+import type { EmulatorState, Handler, HandleResult, ApiCall } from '../context';
+import { bodyErrorResponse, render, renderError } from '../http';
+import { glideDateTime } from '../issues';
+import { issueRow, parseEncodedQuery, pickFields, queryRows, tableRows } from '../table';
+
+function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields: string[] | undefined): HandleResult {
+	const { format } = call;
+	const issue = state.issues.get(sysId);
+	if (!issue) return renderError(PLATFORM_ERRORS.NO_RECORD, format);
+	const { body, error } = call.body();
+	if (!body) return bodyErrorResponse(error, format);
+	const unknown = Object.keys(body).filter((k) => k !== 'state');
+	if (unknown.length > 0) {
+		return renderError(
+			PLATFORM_ERRORS.INVALID_FIELD_VALUE,
+			format,
+			`Only "state" can be updated on ${TABLES.experienceIssue} here; remove ${unknown.map((k) => `"${k}"`).join(', ')}.`,
+		);
+	}
+	if (!isIssueState(body.state)) {
+		return renderError(
+			PLATFORM_ERRORS.INVALID_FIELD_VALUE,
+			format,
+			`state must be one of ${ISSUE_STATES.join(', ')} (got ${JSON.stringify(body.state ?? null)}).`,
+		);
+	}
+	state.issues.setState(issue, body.state, glideDateTime(state.now()));
+	state.changed();
+	return render(200, { result: pickFields(issueRow(issue), fields) }, format);
+}
+
+export const handleTable: Handler = (state, call) => {
+	const { method, format } = call;
+	const [table = '', sysId, ...rest] = call.path.slice(TABLE_API_PREFIX.length).split('/');
+	if (rest.length > 0 || sysId === '') return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, format);
+	const rows = tableRows(table, state.registry, () => state.issues.all());
+	if (!rows) {
+		return renderError(PLATFORM_ERRORS.INVALID_TABLE, format, `Invalid table ${table}. The emulator serves ${Object.values(TABLES).join(', ')}.`);
+	}
+	const params = new URLSearchParams(call.query);
+	const fields = params.get(TABLE_PARAMS.fields)?.split(',').map((f) => f.trim()).filter(Boolean);
+
+	if (method === 'PATCH' || method === 'PUT') {
+		if (table !== TABLES.experienceIssue || !sysId) {
+			return renderError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED, format, `Only ${TABLES.experienceIssue} records can be updated, by sys_id.`);
+		}
+		return updateIssue(state, call, sysId, fields);
+	}
+	if (method !== 'GET') {
+		return renderError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED, format, 'The Table API here answers GET, and PATCH/PUT for experience issues.');
+	}
+	if (sysId) {
+		const row = rows.find((r) => r.sys_id === sysId);
+		if (!row) return renderError(PLATFORM_ERRORS.NO_RECORD, format);
+		return render(200, { result: pickFields(row, fields) }, format);
+	}
+	const query = parseEncodedQuery(params.get(TABLE_PARAMS.query) ?? '', new Set(Object.keys(rows[0] ?? {})));
+	const matched = queryRows(rows, query);
+	const offset = Math.max(0, Number(params.get(TABLE_PARAMS.offset)) || 0);
+	const limitParam = Number(params.get(TABLE_PARAMS.limit));
+	const limit = Number.isInteger(limitParam) && limitParam > 0 ? limitParam : 10000;
+	const page = matched.slice(offset, offset + limit).map((r) => pickFields(r, fields));
+	return render(200, { result: page }, format, { 'x-total-count': String(matched.length) });
+};

@@ -1,0 +1,204 @@
+/** Experience issues held by the emulator, indexed for the create rules. */
+import { randomBytes } from 'node:crypto';
+import { ACTIVE_STATES, type IssueState } from '../../contract/api';
+
+export interface IssueRecord {
+	sys_id: string;
+	number: string;
+	experience_id: string;
+	issue_code: string;
+	provider: string;
+	state: IssueState;
+	/** sys_id of the resolved user. */
+	user: string;
+	/** sys_id of the CI named in the endpoint ('' when none). */
+	configuration_item: string;
+	endpoint: Record<string, string>;
+	input_parameters: Record<string, unknown>;
+	investigative_details: Record<string, unknown>;
+	/** Issue codes this issue has carried, oldest first (chaining appends). */
+	issue_code_history: string[];
+	sys_created_on: string;
+	sys_updated_on: string;
+}
+
+/** What a create request gives a new issue (or a chained one). */
+export interface IssueContent {
+	issueCode: string;
+	provider: string;
+	state: IssueState;
+	inputParameters: Record<string, unknown>;
+	investigativeDetails: Record<string, unknown>;
+	/** ServiceNow date-time of the change. */
+	at: string;
+}
+
+export interface IssueSnapshot {
+	issues: IssueRecord[];
+	counter: number;
+}
+
+// Random bytes drawn in blocks: one system call per 256 sys_ids instead of one each.
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+export function newSysId(): string {
+	if (poolAt + 16 > pool.length) {
+		pool = randomBytes(16 * 256);
+		poolAt = 0;
+	}
+	poolAt += 16;
+	return pool.toString('hex', poolAt - 16, poolAt);
+}
+
+let lastSecond = -1;
+let lastStamp = '';
+
+/** ServiceNow's date-time format, UTC: 2026-11-28 05:26:52. */
+export function glideDateTime(time: number): string {
+	const second = Math.floor(time / 1000);
+	if (second !== lastSecond) {
+		lastSecond = second;
+		lastStamp = new Date(second * 1000).toISOString().replace('T', ' ').slice(0, 19);
+	}
+	return lastStamp;
+}
+
+function activeKey(user: string, provider: string, issueCode: string): string {
+	// NUL cannot occur in a sys_id, and separates the parts whatever the provider and code hold.
+	return `${user}\u0000${provider.length}\u0000${provider}\u0000${issueCode}`;
+}
+
+export class IssueStore {
+	private bySysId = new Map<string, IssueRecord>();
+	private byExperienceId = new Map<string, IssueRecord>();
+	/** Open / in-progress issues by (user, provider, issue code): the "being resolved" rule. */
+	private active = new Map<string, Set<string>>();
+	private counter = 0;
+
+	all(): IssueRecord[] {
+		return [...this.bySysId.values()];
+	}
+
+	get size(): number {
+		return this.bySysId.size;
+	}
+
+	get(sysId: string): IssueRecord | undefined {
+		return this.bySysId.get(sysId);
+	}
+
+	byExperience(experienceId: string): IssueRecord | undefined {
+		const found = this.byExperienceId.get(experienceId);
+		if (found) return found;
+		// An issue created without an experience_id carries its sys_id as one, indexed only there.
+		const bySysId = this.bySysId.get(experienceId);
+		return bySysId?.experience_id === experienceId ? bySysId : undefined;
+	}
+
+	/** An open or in-progress issue with this code for this user, other than `except`. */
+	beingResolved(
+		user: string,
+		provider: string,
+		issueCode: string,
+		except?: string,
+	): IssueRecord | undefined {
+		const ids = this.active.get(activeKey(user, provider, issueCode));
+		if (!ids) return undefined;
+		for (const id of ids) if (id !== except) return this.bySysId.get(id);
+		return undefined;
+	}
+
+	/** A new record: the caller's experience_id, or its own sys_id when none is given. */
+	create(
+		content: IssueContent,
+		owner: { experienceId: string; user: string; configurationItem: string; endpoint: Record<string, string> },
+	): IssueRecord {
+		const sysId = newSysId();
+		this.counter++;
+		const issue: IssueRecord = {
+			sys_id: sysId,
+			number: `PREN${String(this.counter).padStart(7, '0')}`,
+			experience_id: owner.experienceId || sysId,
+			issue_code: content.issueCode,
+			provider: content.provider,
+			state: content.state,
+			user: owner.user,
+			configuration_item: owner.configurationItem,
+			endpoint: owner.endpoint,
+			input_parameters: content.inputParameters,
+			investigative_details: content.investigativeDetails,
+			issue_code_history: [content.issueCode],
+			sys_created_on: content.at,
+			sys_updated_on: content.at,
+		};
+		this.insert(issue);
+		return issue;
+	}
+
+	/** Chains a new issue code onto an issue: it continues with the new code and content. */
+	chain(issue: IssueRecord, content: IssueContent): void {
+		this.update(issue, (i) => {
+			i.issue_code = content.issueCode;
+			i.provider = content.provider;
+			i.state = content.state;
+			i.input_parameters = content.inputParameters;
+			i.investigative_details = content.investigativeDetails;
+			i.issue_code_history.push(content.issueCode);
+			i.sys_updated_on = content.at;
+		});
+	}
+
+	setState(issue: IssueRecord, state: IssueState, at: string): void {
+		this.update(issue, (i) => {
+			i.state = state;
+			i.sys_updated_on = at;
+		});
+	}
+
+	private insert(issue: IssueRecord): void {
+		this.bySysId.set(issue.sys_id, issue);
+		if (issue.experience_id !== issue.sys_id) this.byExperienceId.set(issue.experience_id, issue);
+		this.index(issue);
+	}
+
+	/** Applies a change to an issue, keeping the indexes right. */
+	private update(issue: IssueRecord, change: (issue: IssueRecord) => void): void {
+		this.unindex(issue);
+		change(issue);
+		this.index(issue);
+	}
+
+	private index(issue: IssueRecord): void {
+		if (!ACTIVE_STATES.includes(issue.state)) return;
+		const key = activeKey(issue.user, issue.provider, issue.issue_code);
+		let ids = this.active.get(key);
+		if (!ids) this.active.set(key, (ids = new Set()));
+		ids.add(issue.sys_id);
+	}
+
+	private unindex(issue: IssueRecord): void {
+		const key = activeKey(issue.user, issue.provider, issue.issue_code);
+		const ids = this.active.get(key);
+		if (!ids) return;
+		ids.delete(issue.sys_id);
+		if (ids.size === 0) this.active.delete(key);
+	}
+
+	clear(): void {
+		this.bySysId.clear();
+		this.byExperienceId.clear();
+		this.active.clear();
+		this.counter = 0;
+	}
+
+	snapshot(): IssueSnapshot {
+		return { issues: structuredClone(this.all()), counter: this.counter };
+	}
+
+	restore(snapshot: IssueSnapshot): void {
+		this.clear();
+		for (const issue of snapshot.issues) this.insert(issue);
+		this.counter = snapshot.counter;
+	}
+}

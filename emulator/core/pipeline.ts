@@ -1,0 +1,146 @@
+/**
+ * One request's way through the emulator: read → limits → fault → authenticate → dispatch to its
+ * handler (create, oauth, table, control) → journal. Synchronous, so concurrent requests are
+ * applied one at a time.
+ */
+import { NAMESPACES, OAUTH_AUTHORIZE_PATH, OAUTH_TOKEN_PATH, TABLE_API_PREFIX, createIssuePath } from '../../contract/api';
+import { ERROR_CATALOGUE, PLATFORM_ERRORS, errorForStatus, isErrorCode } from '../../contract/errors';
+import { scalarText } from '../../contract/values';
+import { authenticate } from './auth';
+import type { ApiCall, EmulatorState, Handler, HandleResult } from './context';
+import type { Fault, Route } from './faults';
+import { CONTROL_PREFIX, handleControl } from './handlers/control';
+import { handleCreate } from './handlers/create';
+import { handleAuthorize, handleToken } from './handlers/oauth';
+import { handleTable } from './handlers/table';
+import { parseBodyOnce, renderError, responseFormat, type EmulatorRequest, type ParsedBody } from './http';
+
+const CREATE_PATHS = new Set(NAMESPACES.map((ns) => createIssuePath(ns)));
+
+const HANDLERS: Record<Exclude<Route, 'unknown'>, Handler> = {
+	create: handleCreate,
+	token: handleToken,
+	authorize: handleAuthorize,
+	table: handleTable,
+};
+
+/** Routes that are part of signing in, answered without authentication. */
+const OPEN_ROUTES: ReadonlySet<Route> = new Set(['token', 'authorize']);
+
+function routeOf(path: string): Route {
+	if (CREATE_PATHS.has(path)) return 'create';
+	if (path === OAUTH_TOKEN_PATH) return 'token';
+	if (path === OAUTH_AUTHORIZE_PATH) return 'authorize';
+	if (path.startsWith(TABLE_API_PREFIX)) return 'table';
+	return 'unknown';
+}
+
+function splitUrl(url: string): [string, string] {
+	const q = url.indexOf('?');
+	return q < 0 ? [url || '/', ''] : [url.slice(0, q) || '/', url.slice(q + 1)];
+}
+
+/** The request as the handlers see it: path without doubled slashes, route, answer format. */
+function read(req: EmulatorRequest): ApiCall {
+	const [rawPath, query = ''] = splitUrl(req.url);
+	const path = rawPath.includes('//') ? rawPath.replace(/\/{2,}/g, '/') : rawPath;
+	let parsed: ParsedBody | undefined;
+	return {
+		method: req.method.toUpperCase(),
+		path,
+		query,
+		route: routeOf(path),
+		format: responseFormat(req.headers),
+		req,
+		body: () => (parsed ??= parseBodyOnce(req)),
+	};
+}
+
+function takeFault(state: EmulatorState, call: ApiCall): Fault | undefined {
+	if (state.faults.size === 0) return undefined;
+	return state.faults.take({
+		route: call.route,
+		method: call.method,
+		path: call.path,
+		issueCode: () => scalarText(call.body().body?.issue_code) ?? undefined,
+	});
+}
+
+function faultAnswer(state: EmulatorState, fault: Fault | undefined, call: ApiCall): HandleResult | undefined {
+	if (!fault) return undefined;
+	if (fault.drop === 'before') return { status: 0, headers: {}, body: '', drop: true };
+	if (fault.error) {
+		const entry = ERROR_CATALOGUE[fault.error];
+		return renderError(entry, call.format, `${entry.detail} (injected fault)`);
+	}
+	if (!fault.status) return undefined;
+	const entry = errorForStatus(fault.status) ?? PLATFORM_ERRORS.SERVER_ERROR;
+	const headers: Record<string, string> = {};
+	if (fault.status === 429 || fault.status === 503) {
+		const retryAfter = fault.retryAfter ?? 1;
+		headers['retry-after'] = String(retryAfter);
+		if (fault.status === 429) {
+			headers['x-ratelimit-limit'] = '100';
+			headers['x-ratelimit-remaining'] = '0';
+			headers['x-ratelimit-reset'] = String(Math.ceil(state.now() / 1000) + retryAfter);
+		}
+	}
+	const rendered = renderError(entry, call.format, `${entry.detail} (injected fault)`, headers);
+	rendered.status = fault.status;
+	return rendered;
+}
+
+/** Undefined when the caller may go on (auth off, signing in, or good credentials). */
+function refusedCaller(state: EmulatorState, call: ApiCall): HandleResult | undefined {
+	if (OPEN_ROUTES.has(call.route)) return undefined;
+	const found = authenticate(state, call.req, call.format);
+	if ('status' in found) return found;
+	call.user = found.user;
+	return undefined;
+}
+
+function dispatch(state: EmulatorState, call: ApiCall): HandleResult {
+	if (call.route === 'unknown') return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, call.format);
+	return HANDLERS[call.route](state, call);
+}
+
+/** Every refused create (auth, body, injected status) reaches adapters as a rejection. */
+function completeCreateOutcome(call: ApiCall, result: HandleResult): void {
+	if (call.route !== 'create' || result.outcome || result.status < 400 || result.drop) return;
+	const entry = result.errorCode && isErrorCode(result.errorCode) ? ERROR_CATALOGUE[result.errorCode] : PLATFORM_ERRORS.SERVER_ERROR;
+	result.outcome = { kind: 'rejected', error: entry, body: call.body().body };
+}
+
+function describeFault(fault: Fault): string {
+	if (fault.drop) return `drop ${fault.drop}`;
+	if (fault.error) return `error ${fault.error}`;
+	if (fault.status) return `status ${fault.status}`;
+	return `delay ${fault.delayMs} ms`;
+}
+
+function record(state: EmulatorState, call: ApiCall, result: HandleResult, fault: Fault | undefined): void {
+	const errorCode = result.outcome?.kind === 'rejected' ? result.outcome.error.code : result.errorCode;
+	const extra =
+		errorCode || fault ? { ...(errorCode ? { errorCode } : {}), ...(fault ? { fault: describeFault(fault) } : {}) } : undefined;
+	const [rawPath] = splitUrl(call.req.url);
+	state.journal.record(call.req, call.query ? `${rawPath}?${call.query}` : rawPath, call.route, result, state.now(), extra);
+}
+
+export function handleRequest(state: EmulatorState, req: EmulatorRequest): HandleResult {
+	const call = read(req);
+	if (state.settings.control && call.path.startsWith(CONTROL_PREFIX)) return handleControl(state, call);
+	const { maxBodyBytes } = state.settings;
+	let result: HandleResult;
+	let fault: Fault | undefined;
+	if ((req.bodyBytes ?? Buffer.byteLength(req.body)) > maxBodyBytes) {
+		result = renderError(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE, call.format, `The body has more than ${maxBodyBytes} bytes, the most this emulator accepts.`);
+	} else {
+		fault = takeFault(state, call);
+		result = faultAnswer(state, fault, call) ?? refusedCaller(state, call) ?? dispatch(state, call);
+		completeCreateOutcome(call, result);
+		if (fault?.delayMs) result.delayMs = fault.delayMs;
+		if (fault?.drop === 'after') result.drop = true;
+	}
+	record(state, call, result, fault);
+	return result;
+}

@@ -1,0 +1,217 @@
+/** The emulator's registry: providers, issue codes, users, roles, CIs and OAuth clients. */
+import defaultSeedJson from './default-seed.json';
+import { isPlainObject } from '../../contract/values';
+
+export interface ProviderRecord {
+	provider_code: string;
+	name: string;
+}
+
+export interface IssueCodeRecord {
+	issue_code: string;
+	provider: string;
+	name: string;
+	deployed: boolean;
+	/** Name of the configured resolution; null or empty means none is configured. */
+	resolution: string | null;
+}
+
+export interface RoleRecord {
+	sys_id: string;
+	name: string;
+}
+
+export interface UserRecord {
+	sys_id: string;
+	user_name: string;
+	name: string;
+	email: string;
+	roles: string[];
+	/** Users with a password can authenticate against the emulator. */
+	password?: string;
+	active?: boolean;
+}
+
+export interface CiRecord {
+	sys_id: string;
+	name: string;
+	/** sys_id of the user the device is assigned to; empty when unassigned. */
+	assigned_to: string;
+}
+
+export interface OAuthClientRecord {
+	client_id: string;
+	client_secret: string;
+	/** user_name the client_credentials grant acts as. */
+	user: string;
+}
+
+export interface Seed {
+	providers: ProviderRecord[];
+	issue_codes: IssueCodeRecord[];
+	roles: RoleRecord[];
+	users: UserRecord[];
+	cis: CiRecord[];
+	oauth_clients: OAuthClientRecord[];
+}
+
+export class SeedError extends Error {}
+
+function fail(path: string, expected: string, value: unknown): never {
+	const shown = value === undefined ? 'nothing' : JSON.stringify(value);
+	throw new SeedError(`Invalid seed: ${path} must be ${expected} (got ${shown}).`);
+}
+
+function str(obj: Record<string, unknown>, key: string, path: string, optional = false): string {
+	const v = obj[key];
+	if (v === undefined && optional) return '';
+	if (typeof v !== 'string') fail(`${path}.${key}`, 'a string', v);
+	return v;
+}
+
+function list(seed: Record<string, unknown>, key: string): Record<string, unknown>[] {
+	const v = seed[key];
+	if (v === undefined) return [];
+	if (!Array.isArray(v)) fail(key, 'an array', v);
+	return v.map((item, i) => (isPlainObject(item) ? item : fail(`${key}[${i}]`, 'an object', item)));
+}
+
+/** Checks a parsed seed and fills defaults; errors name the field and what it must be. */
+export function parseSeed(raw: unknown): Seed {
+	if (!isPlainObject(raw)) fail('the seed', 'a JSON object', raw);
+	const providers = list(raw, 'providers').map((p, i) => ({
+		provider_code: str(p, 'provider_code', `providers[${i}]`),
+		name: str(p, 'name', `providers[${i}]`, true),
+	}));
+	const issue_codes = list(raw, 'issue_codes').map((c, i) => {
+		const path = `issue_codes[${i}]`;
+		const deployed = c.deployed === undefined ? true : c.deployed;
+		if (typeof deployed !== 'boolean') fail(`${path}.deployed`, 'true or false', deployed);
+		const resolution = c.resolution ?? null;
+		if (resolution !== null && typeof resolution !== 'string') {
+			fail(`${path}.resolution`, 'a string or null', resolution);
+		}
+		return {
+			issue_code: str(c, 'issue_code', path),
+			provider: str(c, 'provider', path),
+			name: str(c, 'name', path, true),
+			deployed,
+			resolution,
+		};
+	});
+	const roles = list(raw, 'roles').map((r, i) => ({
+		sys_id: str(r, 'sys_id', `roles[${i}]`),
+		name: str(r, 'name', `roles[${i}]`),
+	}));
+	const users = list(raw, 'users').map((u, i) => {
+		const path = `users[${i}]`;
+		const userRoles = u.roles ?? [];
+		if (!Array.isArray(userRoles) || userRoles.some((r) => typeof r !== 'string')) {
+			fail(`${path}.roles`, 'an array of role names', userRoles);
+		}
+		if (u.active !== undefined && typeof u.active !== 'boolean') {
+			fail(`${path}.active`, 'true or false', u.active);
+		}
+		const user: UserRecord = {
+			sys_id: str(u, 'sys_id', path),
+			user_name: str(u, 'user_name', path),
+			name: str(u, 'name', path, true),
+			email: str(u, 'email', path, true),
+			roles: userRoles as string[],
+			active: u.active !== false,
+		};
+		if (u.password !== undefined) user.password = str(u, 'password', path);
+		return user;
+	});
+	const cis = list(raw, 'cis').map((c, i) => ({
+		sys_id: str(c, 'sys_id', `cis[${i}]`),
+		name: str(c, 'name', `cis[${i}]`),
+		assigned_to: str(c, 'assigned_to', `cis[${i}]`, true),
+	}));
+	const oauth_clients = list(raw, 'oauth_clients').map((c, i) => ({
+		client_id: str(c, 'client_id', `oauth_clients[${i}]`),
+		client_secret: str(c, 'client_secret', `oauth_clients[${i}]`),
+		user: str(c, 'user', `oauth_clients[${i}]`),
+	}));
+	const seed: Seed = { providers, issue_codes, roles, users, cis, oauth_clients };
+	crossCheck(seed);
+	return seed;
+}
+
+function crossCheck(seed: Seed): void {
+	const providers = new Set(seed.providers.map((p) => p.provider_code));
+	seed.issue_codes.forEach((c, i) => {
+		if (!providers.has(c.provider)) {
+			fail(`issue_codes[${i}].provider`, `one of the providers' provider_code values`, c.provider);
+		}
+	});
+	const users = new Set(seed.users.map((u) => u.sys_id));
+	seed.cis.forEach((c, i) => {
+		if (c.assigned_to && !users.has(c.assigned_to)) {
+			fail(`cis[${i}].assigned_to`, "a user's sys_id or empty", c.assigned_to);
+		}
+	});
+	const userNames = new Set(seed.users.map((u) => u.user_name));
+	seed.oauth_clients.forEach((c, i) => {
+		if (!userNames.has(c.user)) fail(`oauth_clients[${i}].user`, 'a user_name of users', c.user);
+	});
+}
+
+/** A fresh copy of the built-in seed (the cURL example of the API document succeeds against it). */
+export function defaultSeed(): Seed {
+	return parseSeed(structuredClone(defaultSeedJson));
+}
+
+/** Indexed, read-only view of a seed, used by the emulator's rules. */
+export class Registry {
+	readonly seed: Seed;
+	private readonly usersById: Map<string, UserRecord>;
+	private readonly usersByName: Map<string, UserRecord>;
+	private readonly usersByEmail: Map<string, UserRecord>;
+	private readonly cisById: Map<string, CiRecord>;
+
+	constructor(seed: Seed) {
+		this.seed = seed;
+		this.usersById = new Map(seed.users.map((u) => [u.sys_id, u]));
+		this.usersByName = new Map(seed.users.map((u) => [u.user_name, u]));
+		this.usersByEmail = new Map(
+			seed.users.filter((u) => u.email).map((u) => [u.email.toLowerCase(), u]),
+		);
+		this.cisById = new Map(seed.cis.map((c) => [c.sys_id, c]));
+	}
+
+	provider(code: string): ProviderRecord | undefined {
+		return this.seed.providers.find((p) => p.provider_code === code);
+	}
+
+	issueCode(code: string, provider: string): IssueCodeRecord | undefined {
+		return this.seed.issue_codes.find((c) => c.issue_code === code && c.provider === provider);
+	}
+
+	userById(sysId: string): UserRecord | undefined {
+		const u = this.usersById.get(sysId);
+		return u && u.active !== false ? u : undefined;
+	}
+
+	userByName(userName: string): UserRecord | undefined {
+		const u = this.usersByName.get(userName);
+		return u && u.active !== false ? u : undefined;
+	}
+
+	userByEmail(email: string): UserRecord | undefined {
+		const u = this.usersByEmail.get(email.toLowerCase());
+		return u && u.active !== false ? u : undefined;
+	}
+
+	ci(sysId: string): CiRecord | undefined {
+		return this.cisById.get(sysId);
+	}
+
+	oauthClient(clientId: string): OAuthClientRecord | undefined {
+		return this.seed.oauth_clients.find((c) => c.client_id === clientId);
+	}
+
+	hasRole(user: UserRecord, role: string): boolean {
+		return user.roles.includes('admin') || user.roles.includes(role);
+	}
+}

@@ -1,0 +1,52 @@
+/** What the operations hand the router: requests ready to send, or finished items. */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { CreateIssueBody, Namespace } from '../../../contract/api';
+import type { BodyProblem, RequestFormat } from '../../../contract/body';
+import type { CatalogueEntry } from '../../../contract/errors';
+import type { Connection, RetryPolicy } from '../transport/request';
+
+export interface SendOptions {
+	requestFormat: RequestFormat;
+	namespace: Namespace;
+	concurrency: number;
+	timeoutMs: number;
+	policy: RetryPolicy;
+	dryRun: boolean;
+}
+
+/** One create request to send, or the reason it cannot be sent, tied to its input item. */
+export interface Prepared {
+	itemIndex: number;
+	input: IDataObject;
+	/** Extra fields for the output item (e.g. the alert it came from). */
+	context?: IDataObject;
+	body?: CreateIssueBody;
+	problems?: BodyProblem[];
+	/** Known before sending: a routed error (e.g. CI not found, chain state). */
+	refusal?: { entry: CatalogueEntry; message: string; detail: string; field?: string };
+	/** Not sent on purpose (a resolved alert): goes to the Skipped output. */
+	skipped?: string;
+}
+
+/**
+ * An operation's outputs: fixed names, or the Error Routing mode's outputs plus "Skipped" unless
+ * the parameter `skippedUnless[0]` has the value `skippedUnless[1]`.
+ */
+export interface OperationOutputs {
+	names?: string[];
+	skippedUnless?: [string, string];
+}
+
+/** Create and Chain: read parameters → build → validate; the router sends, classifies and routes. */
+export interface SendingOperation {
+	description: INodeProperties[];
+	outputs: OperationOutputs;
+	prepare(ctx: IExecuteFunctions, connection: Connection, options: SendOptions): Promise<Prepared[]>;
+}
+
+/** Get: reads and outputs on its own. */
+export interface ReadingOperation {
+	description: INodeProperties[];
+	outputs: Required<Pick<OperationOutputs, 'names'>>;
+	execute(ctx: IExecuteFunctions, connection: Connection, options: SendOptions): Promise<INodeExecutionData[][]>;
+}
