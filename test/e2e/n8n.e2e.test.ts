@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOCUMENTED_ERRORS } from '../../contract/errors';
+import { defaultSeed } from '../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { DOCUMENT_EXAMPLE_BODY } from '../helpers/http';
 import { ROOT, example, executionsOf, freePort, importAll, login, newUserFolder, ownerEnv, post, rt } from './helpers';
@@ -34,6 +35,9 @@ const SELF_WORKFLOW = {
 	settings: { executionOrder: 'v1' },
 };
 
+/** CIs for the hosts of the vendor sample the preset example is fed. */
+const VENDOR_HOSTS = { example2: 'e2e0000000000000000000000000e002', example3: 'e2e0000000000000000000000000e003' };
+
 describe('the package inside a real n8n', () => {
 	let sn: RunningEmulator;
 	let userFolder: string;
@@ -42,7 +46,9 @@ describe('the package inside a real n8n', () => {
 
 	beforeAll(async () => {
 		await rt.ensureN8n();
-		sn = await startEmulator({ port: 0 });
+		const seed = defaultSeed();
+		seed.cis.push({ sys_id: VENDOR_HOSTS.example2, name: 'example2', assigned_to: seed.users[4].sys_id }, { sys_id: VENDOR_HOSTS.example3, name: 'example3', assigned_to: seed.users[5].sys_id });
+		sn = await startEmulator({ port: 0, seed });
 		const port = await freePort();
 		base = `http://127.0.0.1:${port}`;
 		userFolder = newUserFolder();
@@ -135,14 +141,19 @@ describe('the package inside a real n8n', () => {
 		expect(rt.nodeOutput(runs[1], 'Issue Rejected')[0].json).toMatchObject({ errorCode: 'NO_RESOLUTION', httpStatus: 400 });
 	});
 
-	it('runs the Alertmanager preset example: one issue per firing alert, the resolved one skipped', async () => {
+	it('runs the Alertmanager preset example on what Alertmanager 0.25 sent: one issue per host, repeats and resolved alerts apart', async () => {
 		sn.reset();
-		const payload = readFileSync(join(ROOT, 'test', 'fixtures', 'alertmanager.json'), 'utf8');
+		// Both hosts of the vendor's sample are in the emulator's CMDB (see beforeAll).
+		const payload = readFileSync(join(ROOT, 'test', 'fixtures', 'vendors', 'alertmanager', '02-mixed-2-resolved-4-firing.json'), 'utf8');
 		expect((await post(`${base}/webhook/alertmanager`, payload)).status).toBe(200);
 		const [run] = await executionsOf(userFolder, 'e2ePreset', 1);
 		expect(rt.nodeOutput(run, 'Created')).toHaveLength(2);
-		expect(rt.nodeOutput(run, 'Resolved Alerts')).toHaveLength(1);
-		expect(sn.issues().map((i) => i.issue_code).sort()).toEqual(['100', '101']);
+		expect(rt.nodeOutput(run, 'Already Being Resolved')).toHaveLength(2);
+		expect(rt.nodeOutput(run, 'Resolved Alerts')).toHaveLength(2);
+		expect(sn.issues().map((i) => [i.issue_code, i.configuration_item])).toEqual([
+			['102', VENDOR_HOSTS.example2],
+			['102', VENDOR_HOSTS.example3],
+		]);
 	});
 
 	it('runs the chaining example: refused while the issue is open, chained once it waits', async () => {

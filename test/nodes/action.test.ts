@@ -169,11 +169,14 @@ describe('bad items', () => {
 		const { error, run } = await runAction({
 			items: [{ user_id: ABEL.sys_id, code: '100' }, { code: '100' }],
 			credentials: BASIC(sn.url),
+			parameters: { options: { concurrency: 1 } },
 		});
 		expect(error).toBe('No endpoint field is set: give at least one of Endpoint CI (sys_id), Email, User ID (sys_id) or User Name.');
 		const nodeError = run.data.resultData.error as unknown as { context?: { itemIndex?: number }; description?: string };
 		expect(nodeError.context?.itemIndex).toBe(1);
-		expect(nodeError.description).toMatch(/^Item 2 was not sent/);
+		expect(nodeError.description).toMatch(/^Item 2 cannot be sent; nothing was sent\./);
+		// Checked before anything leaves: the good item before it was not sent either.
+		expect(sn.journal().filter((e) => e.route === 'create')).toEqual([]);
 	});
 
 	it('fail the node in single-output mode with the instance\'s message', async () => {

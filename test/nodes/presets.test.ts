@@ -5,10 +5,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ABEL, BETH } from '../helpers/http';
 import { BASIC, routed, runAction } from '../helpers/action';
 
-const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', name), 'utf8'));
-const DAVID = '46d44a23a9fe19810012d100cca80667';
-const WEB01 = 'b4fd7c8437201000deeabfc8bcbe5dc1';
-const BETH_DESKTOP = 'a9c0c8d2c611227601fb4e12e2bde3a0';
+const vendor = (path: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'vendors', path), 'utf8'));
 
 let sn: RunningEmulator;
 beforeAll(async () => {
@@ -20,122 +17,53 @@ beforeEach(() => sn.reset());
 const sentBodies = () => sn.journal().filter((e) => e.route === 'create').map((e) => JSON.parse(e.body));
 const rule = (value: string, issueCode: string, label?: string) => (label ? { match: 'label', label, value, issueCode } : { match: 'alertName', value, issueCode });
 
-describe('Build From: Prometheus Alertmanager', () => {
-	it('gives one issue per firing alert, skips the resolved one, resolves a CI from the host', async () => {
+/** The vendor's own payload, with the labels a rule author adds to name the user (see vendors.test.ts for payloads as sent). */
+const alertmanagerWithUsers = () => {
+	const group = vendor('alertmanager/04-blackbox-url-instance-firing.json');
+	group.alerts[0].labels.user = 'abel.tuter';
+	group.alerts[0].labels.pid = '10644';
+	group.alerts[1].labels.email = 'beth.anglin@example.com';
+	group.alerts[1].labels.cpu_usage = '78%';
+	return group;
+};
+
+describe('Build From, whatever the source', () => {
+	it('reads users from labels, renamed under Label Names; overrides replace what the alert says for every alert', async () => {
+		const payload = alertmanagerWithUsers();
 		const { outputs } = await runAction({
-			items: [fixture('alertmanager.json')],
+			items: [payload],
 			credentials: BASIC(sn.url),
-			parameters: {
-				source: 'alertmanager',
-				issueCodeRules: { rules: [rule('HighCpuUsage', '100'), rule('LowMemory', '101')] },
-				resolveCiFromHost: true,
-				options: { concurrency: 1 },
-			},
+			parameters: { source: 'alertmanager', defaultIssueCode: '103', alertContext: [], labelNames: { emailLabel: 'mail' } },
 		});
-		expect(routed(outputs)).toEqual({ Created: [0, 0], Skipped: [0] });
+		expect(routed(outputs)).toEqual({ Created: [0], 'Missing Endpoint': [0, 0] });
+		expect(sentBodies()).toEqual([{ endpoint: { user_name: 'abel.tuter' }, issue_code: '103', provider: 'sn', input_parameters: { process_id: '10644' } }]);
+		sn.reset();
+		const overridden = await runAction({
+			items: [payload],
+			credentials: BASIC(sn.url),
+			parameters: { source: 'alertmanager', defaultIssueCode: '103', alertContext: [], overrides: { endpointUserName: '={{ $json.receiver === "n8n-servicenow-webhook" ? "david.miller" : "" }}', cpuUsage: '99%' } },
+		});
+		// The third alert has the same endpoint as the first: not sent. The second keeps its email label,
+		// so it is sent, and the instance (which finds the user by user name first) answers "being resolved".
+		expect(routed(overridden.outputs)).toEqual({ Created: [0], 'Already Being Resolved': [0, 0] });
+		expect(overridden.outputs['Already Being Resolved'].map((o) => o.json.sent)).toEqual([true, false]);
 		expect(sentBodies()).toEqual([
-			{
-				endpoint: { CI: ABEL.ci, user_name: 'abel.tuter' },
-				issue_code: '100',
-				provider: 'sn',
-				input_parameters: { process_id: '10644' },
-				investigative_details: { cpu_usage: '78%' },
-			},
-			{ endpoint: { CI: WEB01 }, issue_code: '101', provider: 'sn', investigative_details: { available_memory: '8%' } },
+			{ endpoint: { user_name: 'david.miller' }, issue_code: '103', provider: 'sn', input_parameters: { process_id: '10644' }, investigative_details: { cpu_usage: '99%' } },
+			{ endpoint: { user_name: 'david.miller', email: 'beth.anglin@example.com' }, issue_code: '103', provider: 'sn', investigative_details: { cpu_usage: '99%' } },
 		]);
-		expect(sn.issues().map((i) => i.user)).toEqual([ABEL.sys_id, DAVID]);
-		expect(outputs.Created[1].json).toMatchObject({ ciResolvedFromHost: 'web-01', alert: { name: 'LowMemory', host: 'web-01', issueCodeFrom: 'rule 2' } });
-		expect(outputs.Skipped[0].json).toMatchObject({ outcome: 'skipped', alert: { status: 'resolved', host: 'BETH-DESKTOP' } });
-		// Each host is looked up once per execution.
-		expect(sn.journal().filter((e) => e.path.startsWith('/api/now/table/cmdb_ci_computer')).length).toBe(2);
 	});
 
 	it('sends resolved alerts too when asked, and reads the payload from a Webhook node item (body)', async () => {
 		const { outputs } = await runAction({
-			items: [{ headers: {}, body: fixture('alertmanager.json') }],
+			items: [{ headers: {}, body: vendor('alertmanager/05-blackbox-url-instance-resolved.json') }],
 			credentials: BASIC(sn.url),
-			parameters: { source: 'alertmanager', includeResolved: true, defaultIssueCode: '102', resolveCiFromHost: true },
+			parameters: { source: 'alertmanager', includeResolved: true, defaultIssueCode: '102', alertContext: [], overrides: { endpointUserName: 'abel.tuter' } },
 		});
-		expect(routed(outputs)).toEqual({ Created: [0, 0, 0] });
-		expect(sentBodies().map((b) => b.endpoint.CI)).toEqual([ABEL.ci, WEB01, BETH_DESKTOP]);
-	});
-});
-
-describe('Build From: Grafana Alerting', () => {
-	it('maps values and hosts, and routes a host without a CI as failed when so set', async () => {
-		const { outputs, error } = await runAction({
-			items: [fixture('grafana.json')],
-			credentials: BASIC(sn.url),
-			parameters: {
-				source: 'grafana',
-				issueCodeRules: { rules: [rule('/cpu/', '100'), rule('/disk/', '102')] },
-				resolveCiFromHost: true,
-				ciNotFound: 'fail',
-			},
-		});
-		expect(error).toBeUndefined();
-		expect(routed(outputs)).toEqual({ Created: [0], Other: [0] });
-		expect(sentBodies()).toEqual([
-			{ endpoint: { CI: BETH_DESKTOP, user_name: 'beth.anglin' }, issue_code: '100', provider: 'sn', investigative_details: { cpu_usage: '91.5' } },
-		]);
-		expect(outputs.Other[0].json).toMatchObject({
-			errorCode: 'CI_NOT_FOUND',
-			sent: false,
-			message: 'No cmdb_ci_computer record is named "ghost-host".',
-			alert: { name: 'Disk Almost Full' },
-		});
-	});
-
-	it('continues without a CI by default: the alert then lands on Missing Endpoint, naming the alert', async () => {
-		const { outputs } = await runAction({
-			items: [fixture('grafana.json')],
-			credentials: BASIC(sn.url),
-			parameters: { source: 'grafana', defaultIssueCode: '102', resolveCiFromHost: true },
-			onError: 'continueRegularOutput',
-		});
-		expect(routed(outputs)).toEqual({ Created: [0], 'Missing Endpoint': [0] });
-		expect(String(outputs['Missing Endpoint'][0].json.message)).toContain('Alert "Disk Almost Full" names no user or device');
-	});
-});
-
-describe('Build From: Azure Monitor', () => {
-	it('reads the common alert schema: configuration item, metric value, custom properties', async () => {
-		const { outputs } = await runAction({
-			items: [fixture('azure-monitor.json')],
-			credentials: BASIC(sn.url),
-			parameters: { source: 'azureMonitor', resolveCiFromHost: true, fingerprintAsExperienceId: true },
-		});
-		expect(routed(outputs)).toEqual({ Created: [0] });
-		const alertId = fixture('azure-monitor.json').data.essentials.alertId;
-		expect(sentBodies()).toEqual([
-			{
-				endpoint: { CI: WEB01 },
-				issue_code: '101',
-				provider: 'sn',
-				experience_id: alertId,
-				input_parameters: { process_id: '4242' },
-				investigative_details: { cpu_usage: '92.417' },
-			},
-		]);
-		expect(outputs.Created[0].json.experience_id).toBe(alertId);
-	});
-});
-
-describe('Build From: Datadog', () => {
-	it('reads host and tags of the webhook payload; overrides replace what the alert says', async () => {
-		const { outputs } = await runAction({
-			items: [fixture('datadog.json')],
-			credentials: BASIC(sn.url),
-			parameters: { source: 'datadog', overrides: { processId: '={{ $json.alert_id }}' } },
-		});
-		expect(routed(outputs)).toEqual({ Created: [0] });
-		expect(sentBodies()).toEqual([
-			{ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn', input_parameters: { process_id: '98765432' }, investigative_details: { cpu_usage: '93%' } },
-		]);
+		expect(routed(outputs)).toEqual({ Created: [0], 'Already Being Resolved': [0, 0] });
 	});
 
 	it('routes a payload of another source as unrecognised, never dropping it', async () => {
-		const { outputs } = await runAction({ items: [fixture('datadog.json')], credentials: BASIC(sn.url), parameters: { source: 'alertmanager' } });
+		const { outputs } = await runAction({ items: [vendor('datadog/12-rendered-by-us-custom-triggered.json')], credentials: BASIC(sn.url), parameters: { source: 'alertmanager' } });
 		expect(routed(outputs)).toEqual({ Other: [0] });
 		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'UNRECOGNISED_PAYLOAD', sent: false });
 		expect(String(outputs.Other[0].json.message)).toMatch(/not an Alertmanager webhook: it has no "alerts" array/);
@@ -143,28 +71,32 @@ describe('Build From: Datadog', () => {
 });
 
 describe('issue code mapping', () => {
-	it('uses rules in order, then the alert label, then the default; with none, names the alert', async () => {
-		const payload = fixture('alertmanager.json');
+	it('uses rules in order, then the alert label, then the default; with none, the alert goes to Invalid Issue Code, named', async () => {
+		const payload = alertmanagerWithUsers();
 		payload.alerts[1].labels.issue_code = '103';
 		const withLabel = await runAction({
 			items: [payload],
 			credentials: BASIC(sn.url),
-			parameters: { source: 'alertmanager', resolveCiFromHost: true, issueCodeRules: { rules: [rule('warning', '100', 'severity'), rule('HighCpuUsage', '999')] }, options: { dryRun: true } },
+			parameters: { source: 'alertmanager', resolveCiFromHost: true, issueCodeRules: { rules: [rule('page', '100', 'severity'), rule('InstanceDown', '999')] }, options: { dryRun: true } },
 		});
-		expect(withLabel.outputs.Created.map((o) => [(o.json.request as any).issue_code, (o.json.alert as any).issueCodeFrom])).toEqual([
-			['100', 'rule 1'],
-			['100', 'rule 1'],
-		]);
-		const labelOnly = await runAction({ items: [payload], credentials: BASIC(sn.url), parameters: { source: 'alertmanager', resolveCiFromHost: true, defaultIssueCode: '102', options: { dryRun: true } } });
+		expect(withLabel.outputs.Created.map((o) => [(o.json.request as any).issue_code, (o.json.alert as any).issueCodeFrom])).toEqual([['100', 'rule 1'], ['100', 'rule 1']]);
+		const labelOnly = await runAction({ items: [payload], credentials: BASIC(sn.url), parameters: { source: 'alertmanager', defaultIssueCode: '102', options: { dryRun: true } } });
 		expect(labelOnly.outputs.Created.map((o) => (o.json.request as any).issue_code)).toEqual(['102', '103']);
 
-		const none = await runAction({ items: [fixture('alertmanager.json')], credentials: BASIC(sn.url), parameters: { source: 'alertmanager', resolveCiFromHost: true }, onError: 'continueRegularOutput' });
-		expect(routed(none.outputs)).toEqual({ 'Invalid Issue Code': [0, 0], Skipped: [0] });
-		expect(none.outputs['Invalid Issue Code'][0].json.message).toBe(
-			'Alert "HighCpuUsage" matched no issue code rule, has no "issue_code" label, and no Default Issue Code is set: add a rule or a default.',
-		);
-		const failing = await runAction({ items: [fixture('alertmanager.json')], credentials: BASIC(sn.url), parameters: { source: 'alertmanager', resolveCiFromHost: true } });
-		expect(failing.error).toMatch(/^Alert "HighCpuUsage" matched no issue code rule/);
+		const none = await runAction({ items: [alertmanagerWithUsers()], credentials: BASIC(sn.url), parameters: { source: 'alertmanager' } });
+		expect(none.error).toBeUndefined();
+		expect(routed(none.outputs)).toEqual({ 'Invalid Issue Code': [0, 0], 'Missing Endpoint': [0] });
+		expect(none.outputs['Invalid Issue Code'][0].json).toMatchObject({
+			sent: false,
+			field: 'issue_code',
+			message: 'Alert "InstanceDown" matched no issue code rule, has no "issue_code" label, and no Default Issue Code is set: add a rule or a default.',
+		});
+		expect(sentBodies()).toEqual([]);
+	});
+
+	it('fails the node before anything is sent when Error Routing is Single Output', async () => {
+		const single = await runAction({ items: [alertmanagerWithUsers()], credentials: BASIC(sn.url), routing: 'single', parameters: { source: 'alertmanager', issueCodeRules: { rules: [rule('nothing', '100')] } } });
+		expect(single.error).toMatch(/^Alert "InstanceDown" matched no issue code rule/);
 		expect(sentBodies()).toEqual([]);
 	});
 });
@@ -172,18 +104,21 @@ describe('issue code mapping', () => {
 describe('dry run', () => {
 	it('outputs the exact request each alert would send and creates nothing (CI lookups, being reads, still run)', async () => {
 		const { outputs, error } = await runAction({
-			items: [fixture('alertmanager.json')],
+			items: [alertmanagerWithUsers()],
 			credentials: BASIC(sn.url),
-			parameters: { source: 'alertmanager', defaultIssueCode: '100', resolveCiFromHost: true, options: { dryRun: true, requestFormat: 'xml' } },
+			parameters: { source: 'alertmanager', defaultIssueCode: '100', alertContext: ['severity'], resolveCiFromHost: true, options: { dryRun: true, requestFormat: 'xml' } },
 		});
 		expect(error).toBeUndefined();
-		expect(routed(outputs)).toEqual({ Created: [0, 0], Skipped: [0] });
+		expect(routed(outputs)).toEqual({ Created: [0, 0], 'Missing Endpoint': [0] });
 		expect(outputs.Created[0].json).toMatchObject({ outcome: 'dryRun', method: 'POST', path: '/api/sn_pren/self_remediation/experience_issue/create', format: 'xml' });
 		expect(outputs.Created[0].json.serialisedBody).toBe(
-			'<?xml version="1.0" encoding="UTF-8"?><request><endpoint><user_name>abel.tuter</user_name><CI>d049b28e936aa1106f98f6db5cba10d5</CI></endpoint><issue_code>100</issue_code><provider>sn</provider><input_parameters><process_id>10644</process_id></input_parameters><investigative_details><cpu_usage>78%</cpu_usage></investigative_details></request>',
+			'<?xml version="1.0" encoding="UTF-8"?><request><endpoint><user_name>abel.tuter</user_name></endpoint><issue_code>100</issue_code><provider>sn</provider><input_parameters><process_id>10644</process_id></input_parameters><investigative_details><severity>page</severity></investigative_details></request>',
 		);
-		expect(outputs.Created[1].json.serialisedBody).toContain(`<endpoint><CI>${WEB01}</CI></endpoint>`);
+		expect(outputs.Created[1].json.serialisedBody).toContain('<endpoint><email>beth.anglin@example.com</email></endpoint>');
+		expect(outputs.Created[1].json.serialisedBody).toContain('<cpu_usage>78%</cpu_usage>');
+		// One CMDB lookup per host (example.com, prometheus.io), nothing else.
 		expect(sn.journal().map((e) => `${e.method} ${e.route}`)).toEqual(['GET table', 'GET table']);
+		expect(sn.issues()).toEqual([]);
 	});
 });
 

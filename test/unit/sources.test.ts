@@ -1,13 +1,21 @@
 import { extractAlerts, sourceNamed } from '../../nodes/ServiceNowPe/sources';
 import { parseTags } from '../../nodes/ServiceNowPe/sources/datadog';
 import { issueCodeFor } from '../../nodes/ServiceNowPe/sources/fields';
-import { SourceFormatError, stripPort, type MonitoringSource } from '../../nodes/ServiceNowPe/sources/types';
+import { SourceFormatError, hostName, type MonitoringSource } from '../../nodes/ServiceNowPe/sources/types';
 
 const source = (name: string) => sourceNamed(name) as MonitoringSource;
 
 describe('monitoring payload helpers', () => {
-	it('strips ports from host names, IPv6 included', () => {
-		expect([stripPort('ABEL-LAPTOP:9182'), stripPort('[::1]:9100'), stripPort('web-01'), stripPort('fe80::1')]).toEqual(['ABEL-LAPTOP', '::1', 'web-01', 'fe80::1']);
+	it('reads a host name from host:port, IPv6 and URL instances (blackbox probes)', () => {
+		expect(['ABEL-LAPTOP:9182', '[::1]:9100', 'web-01', 'fe80::1', 'https://prometheus.io', 'http://example.com:8080/health', 'http://[::1]:9115/probe'].map(hostName)).toEqual([
+			'ABEL-LAPTOP',
+			'::1',
+			'web-01',
+			'fe80::1',
+			'prometheus.io',
+			'example.com',
+			'::1',
+		]);
 	});
 
 	it('reads Datadog tags given as a string or a list, keeping values with colons', () => {

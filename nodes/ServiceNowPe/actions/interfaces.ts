@@ -26,6 +26,10 @@ export interface Prepared {
 	refusal?: { entry: CatalogueEntry; message: string; detail: string; field?: string };
 	/** Not sent on purpose (a resolved alert): goes to the Skipped output. */
 	skipped?: string;
+	/** From a monitoring alert: a problem routes to its branch instead of failing the node. */
+	fromAlert?: boolean;
+	/** The same issue as an earlier request of the item (same endpoint and issue code): not sent, it ends where that one does. */
+	sameIssueAs?: Prepared;
 }
 
 /**

@@ -77,6 +77,12 @@ interface Routed {
 	item: INodeExecutionData;
 }
 
+interface Done {
+	routed: Routed;
+	/** What became of the request: undefined when it was not sent. */
+	outcome?: Outcome | { kind: 'dryRun' };
+}
+
 /** Runs `fn` over items with at most `limit` in flight; results keep the items' order. */
 async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
 	const results = new Array<R>(items.length);
@@ -144,12 +150,6 @@ class ItemRouter {
 		}
 		if (!p.problems?.length) return undefined;
 		const problem = p.problems[0];
-		if (!this.ctx.continueOnFail()) {
-			throw new NodeOperationError(this.ctx.getNode(), problem.message, {
-				itemIndex: i,
-				description: `Item ${i + 1} was not sent. ${p.problems.map((x) => x.message).join(' ')}`,
-			});
-		}
 		return this.error(
 			p,
 			{ kind: 'error', entry: DOCUMENTED_ERRORS[problem.code], message: problem.message, detail: `Not sent: ${p.problems.map((x) => x.field).join(', ')} missing.` },
@@ -157,11 +157,35 @@ class ItemRouter {
 		);
 	}
 
-	async route(p: Prepared): Promise<Routed> {
+	/** Each request's result and what the instance answered it, for requests of the same issue. */
+	private readonly done = new Map<Prepared, Promise<Done>>();
+
+	route(p: Prepared): Promise<Routed> {
+		const done = p.sameIssueAs ? this.repeat(p, p.sameIssueAs) : this.send(p);
+		this.done.set(p, done);
+		return done.then((d) => d.routed);
+	}
+
+	/** A request for the same issue as an earlier one of its item: not sent, it ends where that one did. */
+	private async repeat(p: Prepared, first: Prepared): Promise<Done> {
+		const { outcome } = await (this.done.get(first) as Promise<Done>);
+		const alertName = (q: Prepared) => String((q.context?.alert as IDataObject | undefined)?.name ?? `item ${q.itemIndex + 1}`);
+		const extra: IDataObject = { sent: false, sameIssueAs: first.context?.alert ?? null, ...(p.context ?? {}), request: (p.body ?? {}) as unknown as IDataObject, input: p.input };
+		if (outcome?.kind === 'error') {
+			const detail = `Not sent: the same user and issue code as alert "${alertName(first)}" of this notification, which got this answer.`;
+			return { routed: this.error(p, { ...outcome, detail }, extra), outcome };
+		}
+		const message = `Alert "${alertName(p)}" is for the same user and issue code as alert "${alertName(first)}" of this notification: one issue covers both.`;
+		const detail = outcome?.kind === 'created' ? `Not sent: that alert's issue ${outcome.experienceId} is being resolved.` : 'Not sent: that alert would create the issue.';
+		if (outcome?.kind === 'created') extra.experience_id = outcome.experienceId;
+		return { routed: this.error(p, { kind: 'error', entry: DOCUMENTED_ERRORS.BEING_RESOLVED, message, detail }, extra), outcome };
+	}
+
+	private async send(p: Prepared): Promise<Done> {
 		const i = p.itemIndex;
 		const base: IDataObject = { ...(p.context ?? {}) };
 		const unsent = this.unsent(p, base);
-		if (unsent) return unsent;
+		if (unsent) return { routed: unsent };
 		const body = p.body as CreateIssueBody;
 		const { options } = this;
 		const serialised = serialiseBody(body, options.requestFormat);
@@ -169,7 +193,7 @@ class ItemRouter {
 		const request = body as unknown as IDataObject;
 		if (options.dryRun) {
 			const json = { outcome: 'dryRun', method: 'POST', path, format: options.requestFormat, serialisedBody: serialised, ...base, request, input: p.input };
-			return { output: 0, item: { json, pairedItem: { item: i } } };
+			return { routed: { output: 0, item: { json, pairedItem: { item: i } } }, outcome: { kind: 'dryRun' } };
 		}
 		const result = await sendCreate(this.ctx, this.connection, path, serialised, options);
 		let outcome = classify(result);
@@ -191,14 +215,41 @@ class ItemRouter {
 		const common: IDataObject = { httpStatus: result.status, attempts: result.attempts, sent: true, ...base, request, input: p.input };
 		if (outcome.kind === 'created') {
 			const json = { outcome: 'created', experience_id: outcome.experienceId, ...(recovered ? { recoveredAfterRetry: true } : {}), ...common };
-			return { output: 0, item: { json, pairedItem: { item: i } } };
+			return { routed: { output: 0, item: { json, pairedItem: { item: i } } }, outcome };
 		}
 		const reported = uncertain ? { ...outcome, detail: `${outcome.detail} An attempt of this request may have reached the instance and created the issue.` } : outcome;
-		return this.error(p, reported, {
+		const routed = this.error(p, reported, {
 			...common,
 			...(uncertain ? { mayHaveBeenCreated: true } : {}),
 			...(outcome.entry.documented ? {} : { response: result.rawText }),
 		});
+		return { routed, outcome: reported };
+	}
+}
+
+/**
+ * The node fails only before anything is sent. Mapped fields an item lacks are a configuration
+ * error (unless the node continues on error); so is any refusal when Error Routing is Single Output.
+ * Alerts that cannot be sent go to their branches instead.
+ */
+function failBeforeSending(ctx: IExecuteFunctions, prepared: Prepared[], routing: ErrorRouting): void {
+	if (ctx.continueOnFail()) return;
+	for (const p of prepared) {
+		if (p.skipped) continue;
+		const problem = p.problems?.[0];
+		// A known refusal names the root cause, so it goes before field problems (as when routed).
+		if (problem && !p.refusal && (!p.fromAlert || routing === 'single')) {
+			throw new NodeOperationError(ctx.getNode(), problem.message, {
+				itemIndex: p.itemIndex,
+				description: `Item ${p.itemIndex + 1} cannot be sent; nothing was sent. ${p.problems?.map((x) => x.message).join(' ')}`,
+			});
+		}
+		if (p.refusal && routing === 'single') {
+			throw new NodeOperationError(ctx.getNode(), p.refusal.message, {
+				itemIndex: p.itemIndex,
+				description: `${p.refusal.detail} Nothing was sent (error code ${p.refusal.entry.code}).`,
+			});
+		}
 	}
 }
 
@@ -217,6 +268,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const routing = this.getNodeParameter('errorRouting', 0, 'perError') as ErrorRouting;
 	const names = outputNames(OUTPUT_TABLE, { operation: operationName, errorRouting: routing, source: this.getNodeParameter('source', 0, 'manual') });
 	const prepared = await operation.prepare(this, connection, options);
+	failBeforeSending(this, prepared, routing);
 	const items = new ItemRouter(this, connection, options, routing, names.length - 1);
 	const outputs: INodeExecutionData[][] = names.map(() => []);
 	for (const r of await mapWithConcurrency(prepared, options.concurrency, (p) => items.route(p))) outputs[r.output].push(r.item);

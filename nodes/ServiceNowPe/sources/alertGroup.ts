@@ -1,17 +1,35 @@
 /**
  * The alert group both Prometheus Alertmanager (webhook version "4") and Grafana unified alerting
- * send: `alerts[]`, each with status, labels, annotations and a fingerprint.
+ * send: `alerts[]`, each with its own status, labels, annotations, fingerprint and links. The
+ * group's status says "firing" while any alert fires, so each alert's own status decides.
  */
 import { isPlainObject, text, textMap } from '../../../contract/values';
-import { SourceFormatError, stripPort, type NormalisedAlert } from './types';
+import { SourceFormatError, hostName, type AlertMetric, type NormalisedAlert } from './types';
 
-const HOST_LABELS = ['instance', 'host', 'hostname', 'nodename', 'node', 'device'];
+/** Labels that name the monitored machine, in order of preference (`instance` by convention). */
+export const HOST_LABELS = ['instance', 'host', 'hostname', 'nodename', 'node'];
 
 export function looksLikeAlertGroup(payload: Record<string, unknown>): boolean {
 	return 'alerts' in payload;
 }
 
-export function fromAlertGroup(payload: Record<string, unknown>, source: string, what: string): NormalisedAlert[] {
+export interface AlertGroupExtras {
+	/** Values the alert carries (Grafana's queries). */
+	metrics(alert: Record<string, unknown>, name: string, annotations: Record<string, string>): AlertMetric[];
+	/** A host when no host label has one (Grafana: the series labels of its values). */
+	host(alert: Record<string, unknown>): string;
+	/** Links beyond the rule's own (Grafana: dashboard, panel, image). */
+	links(alert: Record<string, unknown>): Record<string, string>;
+}
+
+const NONE: AlertGroupExtras = { metrics: () => [], host: () => '', links: () => ({}) };
+
+export function fromAlertGroup(
+	payload: Record<string, unknown>,
+	source: string,
+	what: string,
+	extras: AlertGroupExtras = NONE,
+): NormalisedAlert[] {
 	const alerts = payload.alerts;
 	if (!Array.isArray(alerts)) {
 		throw new SourceFormatError(`The item is not ${what}: it has no "alerts" array (looked in the item and in its "body").`);
@@ -22,18 +40,25 @@ export function fromAlertGroup(payload: Record<string, unknown>, source: string,
 		if (!isPlainObject(alert)) throw new SourceFormatError(`alerts[${i}] of ${what} is not an object.`);
 		const labels = { ...common, ...textMap(alert.labels) };
 		const annotations = { ...commonAnnotations, ...textMap(alert.annotations) };
-		const metrics = textMap(alert.values); // Grafana: {"B": 78.5, "C": 1}
 		const hostLabel = HOST_LABELS.find((l) => labels[l]);
-		const status = text(alert.status ?? payload.status).toLowerCase() === 'resolved' ? 'resolved' : 'firing';
+		const name = labels.alertname ?? labels.__alert_rule_title__ ?? text(payload.title);
+		const links: Record<string, string> = { source: text(alert.generatorURL), runbook: annotations.runbook_url || annotations.runbook || '', ...extras.links(alert) };
 		return {
 			source,
-			name: labels.alertname ?? labels.__alert_rule_title__ ?? text(payload.title),
-			status,
-			host: hostLabel ? stripPort(labels[hostLabel]) : '',
+			name,
+			status: text(alert.status ?? payload.status).toLowerCase() === 'resolved' ? 'resolved' : 'firing',
+			host: hostLabel ? hostName(labels[hostLabel]) : extras.host(alert),
 			labels,
 			annotations,
-			metrics,
+			metrics: extras.metrics(alert, name, annotations),
 			fingerprint: text(alert.fingerprint),
+			context: {
+				summary: annotations.summary || annotations.title || '',
+				description: annotations.description || annotations.message || annotations.info || '',
+				severity: labels.severity ?? '',
+				startedAt: text(alert.startsAt),
+				links,
+			},
 		};
 	});
 }

@@ -1,10 +1,11 @@
 /**
- * Datadog webhook: the default payload (body, title, event_type, date, id, org…) plus the
- * variables builders usually add ($HOSTNAME as host_name or hostname, $TAGS as tags,
- * $ALERT_TRANSITION as alert_transition, $ALERT_METRIC, $ALERT_ID, $ALERT_TITLE).
+ * Datadog webhook: the default payload (`title`, `body`, `event_type`, `date`, `id`, `org`) or a
+ * custom one with the documented variables ($ALERT_TRANSITION, $HOSTNAME, $TAGS, $ALERT_ID,
+ * $ALERT_SCOPE, $ALERT_METRIC, $LINK, …). The default payload says what happened only in the title:
+ * `[P1] [Recovered on {host:web-01}] High CPU` — priority, transition and scope, then the monitor.
  */
 import { setOwn, text } from '../../../contract/values';
-import { SourceFormatError, stripPort, type MonitoringSource, type NormalisedAlert } from './types';
+import { SourceFormatError, hostName, type MonitoringSource, type NormalisedAlert } from './types';
 
 /** "env:prod, user:abel.tuter, host:web-01" → {env: "prod", user: "abel.tuter", host: "web-01"} */
 export function parseTags(tags: unknown): Record<string, string> {
@@ -17,29 +18,58 @@ export function parseTags(tags: unknown): Record<string, string> {
 	return out;
 }
 
+const TITLE = /^\s*(?:\[(P\d)\]\s*)?\[(Triggered|Recovered|Re-Triggered|Warn|Re-Warn|No Data|Re-No Data|Renotify)(?: on \{([^}]*)\})?\]\s*/i;
+
+/** The title's decorations and the monitor name they wrap. */
+export function parseTitle(title: string): { priority: string; transition: string; scope: string; name: string } {
+	const m = TITLE.exec(title);
+	if (!m) return { priority: '', transition: '', scope: '', name: title.trim() };
+	return { priority: m[1] ?? '', transition: m[2], scope: m[3] ?? '', name: title.slice(m[0].length).trim() };
+}
+
+/** The first field present, in the documented name first, then names seen in real templates. */
+function field(payload: Record<string, unknown>, ...names: string[]): string {
+	for (const name of names) if (payload[name] !== undefined && payload[name] !== null) return text(payload[name]);
+	return '';
+}
+
+function isoFromEpochMs(value: string): string {
+	const ms = Number(value);
+	return /^\d{10,}$/.test(value) && Number.isFinite(ms) ? new Date(ms).toISOString() : value;
+}
+
 function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 	if (payload.title === undefined && payload.alert_title === undefined && payload.event_type === undefined) {
 		throw new SourceFormatError('The item is not a Datadog webhook payload: expected at least "title" or "event_type" (the default payload has both).');
 	}
-	const labels = parseTags(payload.tags);
-	const scope = parseTags(payload.alert_scope);
+	const title = parseTitle(field(payload, 'title', 'event_title', 'alert_title'));
+	const transition = (field(payload, 'alert_transition', 'transition') || title.transition).toLowerCase();
+	const alertType = field(payload, 'alert_type', 'type').toLowerCase();
+	const resolved = transition === 'recovered' || transition === 'resolved' || (!transition && alertType === 'success');
+	const scope = parseTags(field(payload, 'alert_scope') || title.scope);
+	const labels = parseTags(payload.tags ?? payload.event_tags);
 	for (const [k, v] of Object.entries(scope)) if (!(k in labels)) setOwn(labels, k, v);
-	const transition = text(payload.alert_transition).toLowerCase();
-	const host = text(payload.host_name ?? payload.hostname ?? payload.host) || labels.host || '';
-	const metrics: Record<string, string> = {};
-	if (payload.alert_metric !== undefined && payload.alert_value !== undefined) {
-		setOwn(metrics, text(payload.alert_metric), text(payload.alert_value));
-	}
+	const host = field(payload, 'hostname', 'host_name', 'host') || scope.host || labels.host || '';
+	const monitor = field(payload, 'alert_id', 'aggreg_key') || title.name;
 	return [
 		{
 			source: 'datadog',
-			name: text(payload.alert_title ?? payload.title),
-			status: transition === 'recovered' || transition === 'resolved' ? 'resolved' : 'firing',
-			host: stripPort(host),
+			name: title.name || parseTitle(field(payload, 'alert_title')).name,
+			status: resolved ? 'resolved' : 'firing',
+			host: hostName(host),
 			labels,
-			annotations: { body: text(payload.body), event_type: text(payload.event_type), priority: text(payload.alert_priority ?? payload.priority) },
-			metrics,
-			fingerprint: text(payload.alert_id ?? payload.id),
+			annotations: { body: field(payload, 'body', 'msg', 'event_msg'), event_type: field(payload, 'event_type'), priority: field(payload, 'alert_priority', 'priority') || title.priority },
+			// Datadog's variables carry no measured value (only $ALERT_METRIC's name): tags and overrides give them.
+			metrics: [],
+			// One monitor alerts once per group (host): both make the identity.
+			fingerprint: `${monitor}|${field(payload, 'alert_scope') || title.scope || host}`,
+			context: {
+				summary: field(payload, 'alert_status'),
+				description: field(payload, 'text_only_msg', 'body', 'msg', 'event_msg').replace(/^%%%\s*|\s*%%%$/g, ''),
+				severity: field(payload, 'alert_priority') || title.priority || alertType,
+				startedAt: isoFromEpochMs(field(payload, 'date', 'last_updated')),
+				links: { source: field(payload, 'link'), image: field(payload, 'snapshot') },
+			},
 		},
 	];
 }
@@ -47,7 +77,7 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 export const datadog = {
 	name: 'datadog',
 	label: 'Datadog',
-	description: 'Datadog webhook payload (default, plus $HOSTNAME and $TAGS)',
+	description: 'Datadog webhook, default payload or a custom one with $HOSTNAME, $TAGS, $ALERT_TRANSITION…',
 	looksLike: (payload) => 'title' in payload || 'event_type' in payload,
 	extract,
 } as const satisfies MonitoringSource;

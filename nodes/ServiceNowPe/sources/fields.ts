@@ -1,4 +1,5 @@
-/** What an alert says for each create-issue field, and which issue code it gets. */
+/** What an alert says for each create-issue field: endpoint, issue code, values, context. */
+import { setOwn } from '../../../contract/values';
 import type { NormalisedAlert } from './types';
 
 export interface LabelNames {
@@ -19,52 +20,9 @@ export const DEFAULT_LABELS: LabelNames = {
 	issueCode: 'issue_code',
 };
 
-const CPU = /cpu/i;
-const MEMORY = /mem/i;
-const PROCESSES = /proc(ess)?(es)?[_ .]?(count|running)|processes/i;
-
-function lookup(alert: NormalisedAlert, ...keys: string[]): string {
-	for (const key of keys) {
-		const value = alert.labels[key] || alert.annotations[key];
-		if (value) return value;
-	}
-	return '';
-}
-
-function metric(alert: NormalisedAlert, pattern: RegExp): string {
-	const key = Object.keys(alert.metrics).find((k) => pattern.test(k));
-	if (key) return alert.metrics[key];
-	// Grafana: a single query value on an alert named after the metric.
-	const values = Object.values(alert.metrics);
-	return values.length === 1 && pattern.test(alert.name) ? values[0] : '';
-}
-
-/** What an alert says for each create-issue field (before rules and overrides). */
-export function alertFields(alert: NormalisedAlert, names: LabelNames = DEFAULT_LABELS) {
-	return {
-		user_name: lookup(alert, names.user),
-		email: lookup(alert, names.email),
-		user_id: lookup(alert, names.userId),
-		ci: lookup(alert, names.ci),
-		host: alert.host,
-		issue_code: lookup(alert, names.issueCode),
-		process_id: lookup(alert, names.processId, 'pid'),
-		cpu_usage: lookup(alert, 'cpu_usage') || metric(alert, CPU),
-		available_memory: lookup(alert, 'available_memory') || metric(alert, MEMORY),
-		processes_running: lookup(alert, 'processes_running') || metric(alert, PROCESSES),
-	};
-}
-
-export interface IssueCodeRule {
-	/** "alertName" matches the alert's name; otherwise the value of this label. */
-	field: string;
-	/** Exact value, or /regex/ (case-insensitive). */
-	value: string;
-	issueCode: string;
-}
-
-function matches(pattern: string, value: string): boolean {
-	const regex = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+/** Exact value (any case), or a /regular expression/ (case-insensitive). */
+export function matches(pattern: string, value: string): boolean {
+	const regex = /^\/(.+)\/([a-z]*)$/.exec(pattern.trim());
 	if (regex) {
 		try {
 			return new RegExp(regex[1], regex[2].includes('i') ? regex[2] : `${regex[2]}i`).test(value);
@@ -75,6 +33,107 @@ function matches(pattern: string, value: string): boolean {
 	return pattern.trim().toLowerCase() === value.trim().toLowerCase();
 }
 
+/** Which investigative detail a measured value is, by what it measures. */
+export interface MetricRule {
+	/** Matched against the metric's names (exact, any case, or /regex/). */
+	match: string;
+	/** Investigative detail key, e.g. cpu_usage. */
+	detail: string;
+}
+
+/**
+ * The built-in meanings, after the user's own rules: usage and available memory are opposite
+ * quantities, so only a name that says available or free is available_memory.
+ */
+export const DEFAULT_METRIC_RULES: MetricRule[] = [
+	{ match: '/(avail|free).*mem|mem.*(avail|free)/', detail: 'available_memory' },
+	{ match: '/mem/', detail: 'memory_usage' },
+	{ match: '/cpu/', detail: 'cpu_usage' },
+	{ match: '/proc(ess)?(es)?[_ .]?(count|running)|processes/', detail: 'processes_running' },
+];
+
+/** Details an alert's labels or annotations may carry by their own name. */
+const DETAIL_LABELS = ['cpu_usage', 'memory_usage', 'available_memory', 'processes_running'];
+
+function lookup(alert: NormalisedAlert, ...keys: string[]): string {
+	for (const key of keys) {
+		const value = (Object.hasOwn(alert.labels, key) && alert.labels[key]) || (Object.hasOwn(alert.annotations, key) && alert.annotations[key]);
+		if (value) return value;
+	}
+	return '';
+}
+
+/** The alert's measured values as investigative details: labels of those names, then metrics by rule. */
+export function alertValues(alert: NormalisedAlert, rules: MetricRule[]): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const metric of alert.metrics) {
+		const rule = rules.find((r) => metric.names.some((n) => matches(r.match, n)));
+		const key = rule?.detail || metric.key;
+		if (!Object.hasOwn(out, key)) setOwn(out, key, metric.value);
+	}
+	for (const key of DETAIL_LABELS) {
+		const value = lookup(alert, key);
+		if (value) setOwn(out, key, value);
+	}
+	return out;
+}
+
+/** What an alert says for the endpoint, issue code and process (before rules and overrides). */
+export function alertFields(alert: NormalisedAlert, names: LabelNames = DEFAULT_LABELS) {
+	return {
+		user_name: lookup(alert, names.user),
+		email: lookup(alert, names.email),
+		user_id: lookup(alert, names.userId),
+		ci: lookup(alert, names.ci),
+		host: alert.host,
+		issue_code: lookup(alert, names.issueCode),
+		process_id: lookup(alert, names.processId, 'pid'),
+	};
+}
+
+/** Parts of an alert's context that can go into investigative_details. */
+export const CONTEXT_PARTS = ['name', 'summary', 'description', 'severity', 'startedAt', 'links'] as const;
+export type ContextPart = (typeof CONTEXT_PARTS)[number];
+
+/** Longest value, and most characters in all, that the alert context adds to investigative_details. */
+export const CONTEXT_LIMITS = { value: 1000, total: 4000 };
+
+function bounded(value: string, max: number): string {
+	return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+}
+
+/** The chosen context of an alert as investigative details, each value and the whole bounded. */
+export function alertContextDetails(alert: NormalisedAlert, parts: readonly ContextPart[]): Record<string, string> {
+	const { context } = alert;
+	const candidates: Array<[string, string]> = [];
+	for (const part of parts) {
+		if (part === 'name') candidates.push(['alert_name', alert.name]);
+		else if (part === 'links') for (const [kind, url] of Object.entries(context.links)) candidates.push([`${kind}_link`, url]);
+		else candidates.push([part === 'startedAt' ? 'started_at' : part, context[part]]);
+	}
+	const out: Record<string, string> = {};
+	let total = 0;
+	for (const [key, raw] of candidates) {
+		const value = bounded(raw.trim(), CONTEXT_LIMITS.value);
+		if (!value) continue;
+		if (total + value.length > CONTEXT_LIMITS.total) {
+			setOwn(out, 'context_truncated', `more alert context than ${CONTEXT_LIMITS.total} characters; see the alert itself`);
+			break;
+		}
+		total += value.length;
+		setOwn(out, key, value);
+	}
+	return out;
+}
+
+export interface IssueCodeRule {
+	/** "alertName" matches the alert's name; otherwise the value of this label. */
+	field: string;
+	/** Exact value, or /regex/ (case-insensitive). */
+	value: string;
+	issueCode: string;
+}
+
 /** The issue code for an alert: the first matching rule, else the alert's own label, else the default. */
 export function issueCodeFor(
 	alert: NormalisedAlert,
@@ -82,7 +141,7 @@ export function issueCodeFor(
 	fallback: { fromLabel: string; defaultCode: string },
 ): { issueCode: string; how: string } {
 	for (const [i, rule] of rules.entries()) {
-		const value = rule.field === 'alertName' ? alert.name : (alert.labels[rule.field] ?? '');
+		const value = rule.field === 'alertName' ? alert.name : Object.hasOwn(alert.labels, rule.field) ? alert.labels[rule.field] : '';
 		if (value && matches(rule.value, value)) return { issueCode: rule.issueCode, how: `rule ${i + 1}` };
 	}
 	if (fallback.fromLabel) return { issueCode: fallback.fromLabel, how: 'alert label' };

@@ -1,11 +1,74 @@
-/** Grafana unified alerting webhook: the Alertmanager group shape plus `values` per query. */
+/**
+ * Grafana unified alerting webhook: the Alertmanager group shape plus, per alert, the value of
+ * each query of the rule (`values`, ref ID → number; Grafana 9 and older only `valueString`) and
+ * links to the dashboard and panel.
+ */
+import { isPlainObject, setOwn, text } from '../../../contract/values';
 import { fromAlertGroup, looksLikeAlertGroup } from './alertGroup';
-import type { MonitoringSource } from './types';
+import { hostName, type MonitoringSource } from './types';
+
+interface QueryValue {
+	refId: string;
+	value: number;
+	labels: Record<string, string>;
+}
+
+/**
+ * `[ var='B' labels={instance=web-01:9100, job=node} value=44.2 ], [ var='C' … ]`; Grafana 8 wrote
+ * `[ metric='' labels={} value=14151.3 ]` without the ref ID.
+ */
+function parseValueString(valueString: string): QueryValue[] {
+	const out: QueryValue[] = [];
+	for (const m of valueString.matchAll(/\[ (?:var='([^']*)' )?(?:metric='[^']*' )?labels=\{([^}]*)\} value=([^\s\]]+) \]/g)) {
+		const labels: Record<string, string> = {};
+		for (const pair of m[2].split(', ')) {
+			const at = pair.indexOf('=');
+			if (at > 0) setOwn(labels, pair.slice(0, at), pair.slice(at + 1));
+		}
+		out.push({ refId: m[1] ?? '', value: Number(m[3]), labels });
+	}
+	return out;
+}
+
+function queryValues(alert: Record<string, unknown>): QueryValue[] {
+	const fromString = typeof alert.valueString === 'string' ? parseValueString(alert.valueString) : [];
+	if (!isPlainObject(alert.values)) return fromString;
+	return Object.entries(alert.values).map(([refId, value]) => ({
+		refId,
+		value: Number(value),
+		labels: fromString.find((q) => q.refId === refId)?.labels ?? {},
+	}));
+}
+
+/**
+ * The query whose value is the alert's: the one named, else the only one, else among those that are
+ * not a threshold's 0/1 the reduce step "B" (Grafana's default layout A query → B reduce →
+ * C threshold), else the first of them.
+ */
+export function pickValue(values: QueryValue[], refId = ''): QueryValue | undefined {
+	if (refId) return values.find((q) => q.refId === refId);
+	if (values.length <= 1) return values[0];
+	const measured = values.filter((q) => q.value !== 0 && q.value !== 1);
+	const candidates = measured.length > 0 ? measured : values.slice(0, -1);
+	return candidates.find((q) => q.refId === 'B') ?? candidates[0];
+}
 
 export const grafana = {
 	name: 'grafana',
 	label: 'Grafana Alerting',
 	description: 'Grafana unified alerting webhook: one issue per firing alert',
 	looksLike: looksLikeAlertGroup,
-	extract: (payload) => fromAlertGroup(payload, 'grafana', 'a Grafana alerting webhook'),
+	extract: (payload, options) =>
+		fromAlertGroup(payload, 'grafana', 'a Grafana alerting webhook', {
+			metrics: (alert, name, annotations) => {
+				const picked = pickValue(queryValues(alert), options.valueRefId);
+				if (!picked || !Number.isFinite(picked.value)) return [];
+				return [{ names: [name, annotations.summary ?? ''].filter(Boolean), value: String(picked.value), key: 'value' }];
+			},
+			host: (alert) => {
+				const instance = queryValues(alert).find((q) => q.labels.instance)?.labels.instance;
+				return instance ? hostName(instance) : '';
+			},
+			links: (alert) => ({ dashboard: text(alert.dashboardURL), panel: text(alert.panelURL), image: text(alert.imageURL) }),
+		}),
 } as const satisfies MonitoringSource;

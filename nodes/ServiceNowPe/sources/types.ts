@@ -1,19 +1,40 @@
 /** One alert from a monitoring system, and what a monitoring source provides. */
 
+/** A measured value and the names that say what it measures, most telling first. */
+export interface AlertMetric {
+	/** E.g. Azure's metric name, or Grafana's alert name and summary. Matched against Metric Names. */
+	names: string[];
+	value: string;
+	/** Investigative detail key when no Metric Names rule matches (nothing is dropped). */
+	key: string;
+}
+
+/** What a human needs when self-remediation fails: copied into investigative_details. */
+export interface AlertContext {
+	summary: string;
+	description: string;
+	severity: string;
+	/** When the alert started, as the source gives it (ISO 8601 where it can). */
+	startedAt: string;
+	/** Links by kind: source (rule, graph, event), dashboard, panel, runbook, image. */
+	links: Record<string, string>;
+}
+
 export interface NormalisedAlert {
 	/** Name of the source it came from (the Build From value). */
 	source: string;
-	/** Alert or rule name (alertname, Azure alertRule, Datadog title). */
+	/** Alert or rule name, without the decorations some sources add (Datadog's `[Triggered on …]`). */
 	name: string;
 	status: 'firing' | 'resolved';
-	/** Host or device name as the source reports it (port stripped). */
+	/** Host or device name (port stripped, a URL reduced to its host name). */
 	host: string;
 	/** Labels, tags, dimensions and custom properties, flattened to strings. */
 	labels: Record<string, string>;
 	annotations: Record<string, string>;
-	/** Metric values the source carries by name (e.g. Azure "Percentage CPU"). */
-	metrics: Record<string, string>;
+	metrics: AlertMetric[];
+	/** Identity of this alert (stable from firing to resolved; distinct per host). */
 	fingerprint: string;
+	context: AlertContext;
 }
 
 /**
@@ -30,14 +51,39 @@ export interface MonitoringSource {
 	/** Whether an object is this source's payload (checked on the item, then on its `body`). */
 	looksLike(payload: Record<string, unknown>): boolean;
 	/** The alerts of a payload; throws SourceFormatError saying what is missing. */
-	extract(payload: Record<string, unknown>): NormalisedAlert[];
+	extract(payload: Record<string, unknown>, options: ExtractOptions): NormalisedAlert[];
+}
+
+export interface ExtractOptions {
+	/** Grafana: the query (ref ID) whose value is the alert's value; empty picks one (see grafana.ts). */
+	valueRefId?: string;
 }
 
 export class SourceFormatError extends Error {}
 
-/** "ABEL-LAPTOP:9182" → "ABEL-LAPTOP"; "[::1]:9100" → "::1". */
-export function stripPort(host: string): string {
-	const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
+/**
+ * A host name from what sources put in a host label: "ABEL-LAPTOP:9182" → "ABEL-LAPTOP",
+ * "[::1]:9100" → "::1", "https://example.com:8443/health" (a blackbox probe) → "example.com".
+ */
+export function hostName(value: string): string {
+	const text = value.trim();
+	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+		try {
+			return new URL(text).hostname.replace(/^\[(.*)\]$/, '$1');
+		} catch {
+			return text;
+		}
+	}
+	const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
 	if (bracketed) return bracketed[1];
-	return /^[^:]+:\d+$/.test(host) ? host.slice(0, host.lastIndexOf(':')) : host;
+	return /^[^:]+:\d+$/.test(text) ? text.slice(0, text.lastIndexOf(':')) : text;
+}
+
+/** The last segment of an Azure resource ID (`/subscriptions/…/virtualMachines/testvm` → `testvm`). */
+export function resourceName(id: string): string {
+	return id.split('/').filter(Boolean).pop() ?? '';
+}
+
+export function emptyContext(): AlertContext {
+	return { summary: '', description: '', severity: '', startedAt: '', links: {} };
 }

@@ -5,7 +5,8 @@ import { manualFields, parameterReader } from '../../parameters';
 import { SOURCES, SOURCE_NAMES, sourceNamed } from '../../sources';
 import type { SendingOperation } from '../interfaces';
 import { detailFields, endpointFields, providerField } from './fields';
-import { alertProperties, prepareFromAlerts, resolveCis } from './fromAlerts';
+import { alertProperties } from './alertParameters';
+import { explainProblems, markRepeats, prepareFromAlerts, resolveCis } from './fromAlerts';
 
 const manualProperties: INodeProperties[] = [
 	...endpointFields,
@@ -61,6 +62,8 @@ export const create: SendingOperation = {
 		const requests = items.flatMap((_, i) => prepareFromAlerts(ctx, source, i));
 		// CI lookups only read, so a dry run does them too and shows the exact body.
 		await resolveCis(ctx, connection, requests, options);
+		explainProblems(ctx, requests);
+		markRepeats(requests);
 		return requests;
 	},
 };

@@ -1,0 +1,370 @@
+/**
+ * Build From with what the vendors really send (test/fixtures/vendors, provenance in its README):
+ * each payload through the action node in a real n8n workflow against the emulator, with the exact
+ * request bodies and branches. Real alerts name hosts, not users: the CMDB (cmdb_ci_computer,
+ * seeded here with the samples' host names) gives the CI, and its assigned user.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultSeed } from '../../emulator/core';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { BASIC, routed, runAction } from '../helpers/action';
+import { ABEL, BETH } from '../helpers/http';
+
+const DAVID = '46d44a23a9fe19810012d100cca80667';
+const HOSTS: Array<[string, string]> = [
+	['example1', ABEL.sys_id],
+	['example2', BETH.sys_id],
+	['example3', DAVID],
+	['prometheus.io', ABEL.sys_id],
+	['example.com', BETH.sys_id],
+	['localhost', DAVID],
+	['sadhost.example.com', BETH.sys_id],
+	['wcus-r2-gen2', ABEL.sys_id],
+	['test-storageAccount', BETH.sys_id],
+	['testvm', DAVID],
+	['test-computer', ABEL.sys_id],
+	['test-VM', BETH.sys_id],
+	['i-3b93aafb', ABEL.sys_id],
+	['ip-012345', BETH.sys_id],
+	['my-host', DAVID],
+];
+/** A made-up sys_id per seeded host: 32 hex characters derived from the name. */
+const CI = (host: string) => Buffer.from(host).toString('hex').padEnd(32, '0').slice(0, 32);
+
+const vendor = (path: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'vendors', path), 'utf8'));
+
+let sn: RunningEmulator;
+beforeAll(async () => {
+	const seed = defaultSeed();
+	for (const [name, user] of HOSTS) seed.cis.push({ sys_id: CI(name), name, assigned_to: user });
+	sn = await startEmulator({ port: 0, auth: 'basic', seed });
+});
+afterAll(() => sn.close());
+beforeEach(() => sn.reset());
+
+const sentBodies = () => sn.journal().filter((e) => e.route === 'create').map((e) => JSON.parse(e.body));
+const ciLookups = () => sn.journal().filter((e) => e.path.includes('cmdb_ci_computer')).map((e) => new URL(e.path, sn.url).searchParams.get('sysparm_query'));
+const rule = (value: string, issueCode: string, label?: string) => (label ? { match: 'label', label, value, issueCode } : { match: 'alertName', value, issueCode });
+const body = (host: string, issueCode: string, details?: Record<string, string>) => ({
+	endpoint: { CI: CI(host) },
+	issue_code: issueCode,
+	provider: 'sn',
+	...(details ? { investigative_details: details } : {}),
+});
+
+/** Runs payloads through the node; alert context is left out unless a test asks for it. */
+const run = (source: string, payloads: unknown[], parameters: Record<string, unknown> = {}) =>
+	runAction({
+		items: payloads as Array<Record<string, unknown>>,
+		credentials: BASIC(sn.url),
+		parameters: { source, resolveCiFromHost: true, alertContext: [], options: { concurrency: 1 }, ...parameters },
+	});
+
+describe('Prometheus Alertmanager, as Alertmanager 0.25 sends it', () => {
+	const disk = { issueCodeRules: { rules: [rule('DiskRunningFull', '102')] } };
+
+	it('one issue per host and issue code of a group; repeats on Already Being Resolved, also on the next notification; fresh issues after they close', async () => {
+		const first = await run('alertmanager', [vendor('alertmanager/01-firing-group-6-alerts.json')], disk);
+		expect(first.error).toBeUndefined();
+		expect(routed(first.outputs)).toEqual({ Created: [0, 0, 0], 'Already Being Resolved': [0, 0, 0] });
+		expect(sentBodies()).toEqual([body('example1', '102'), body('example2', '102'), body('example3', '102')]);
+		expect(ciLookups()).toEqual(['name=example1', 'name=example2', 'name=example3']);
+		const repeat = first.outputs['Already Being Resolved'][0].json;
+		expect(repeat).toMatchObject({
+			sent: false,
+			errorCode: 'BEING_RESOLVED',
+			experience_id: first.outputs.Created[0].json.experience_id,
+			alert: { index: 1, host: 'example1' },
+			sameIssueAs: { index: 0, host: 'example1' },
+		});
+		expect(repeat.message).toBe('Alert "DiskRunningFull" is for the same user and issue code as alert "DiskRunningFull" of this notification: one issue covers both.');
+
+		// Alertmanager repeats the notification while the alerts fire: nothing new is created.
+		sn.emulator.clearJournal();
+		const again = await run('alertmanager', [vendor('alertmanager/01-firing-group-6-alerts.json')], disk);
+		expect(routed(again.outputs)).toEqual({ 'Already Being Resolved': [0, 0, 0, 0, 0, 0] });
+		expect(again.outputs['Already Being Resolved'].map((o) => o.json.sent)).toEqual([true, false, true, false, true, false]);
+		expect(sn.issues()).toHaveLength(3);
+
+		// Once ServiceNow closes the issues, the same alerts open new ones.
+		for (const issue of sn.issues()) sn.emulator.setIssueState(issue.sys_id, 'closed');
+		const later = await run('alertmanager', [vendor('alertmanager/01-firing-group-6-alerts.json')], disk);
+		expect(routed(later.outputs)).toEqual({ Created: [0, 0, 0], 'Already Being Resolved': [0, 0, 0] });
+		expect(sn.issues()).toHaveLength(6);
+		expect(sn.issues().every((i) => i.experience_id === i.sys_id)).toBe(true);
+	});
+
+	it('reads each alert status, not the group status: resolved alerts of a firing group are skipped', async () => {
+		const { outputs } = await run('alertmanager', [vendor('alertmanager/02-mixed-2-resolved-4-firing.json')], disk);
+		expect(routed(outputs)).toEqual({ Created: [0, 0], 'Already Being Resolved': [0, 0], Skipped: [0, 0] });
+		expect(outputs.Skipped.map((o) => (o.json.alert as { host: string }).host)).toEqual(['example1', 'example1']);
+		expect(sentBodies()).toEqual([body('example2', '102'), body('example3', '102')]);
+		const resolved = await run('alertmanager', [vendor('alertmanager/03-resolved-group.json')], disk);
+		expect(routed(resolved.outputs)).toEqual({ Skipped: [0, 0, 0, 0] });
+	});
+
+	it('looks up the host of a blackbox probe whose instance is a URL, not the URL', async () => {
+		const { outputs } = await run('alertmanager', [vendor('alertmanager/04-blackbox-url-instance-firing.json')], { defaultIssueCode: '103' });
+		expect(ciLookups()).toEqual(['name=example.com', 'name=prometheus.io']);
+		expect(sentBodies()).toEqual([body('example.com', '103'), body('prometheus.io', '103')]);
+		// http:// and https:// probes of one site are one device and one issue.
+		expect(routed(outputs)).toEqual({ Created: [0, 0], 'Already Being Resolved': [0] });
+		const resolved = await run('alertmanager', [vendor('alertmanager/05-blackbox-url-instance-resolved.json')], { defaultIssueCode: '103' });
+		expect(routed(resolved.outputs)).toEqual({ Skipped: [0, 0, 0] });
+	});
+
+	it("reads Grafana OnCall's example payloads: host:port instances are one host", async () => {
+		const { outputs } = await run('alertmanager', [vendor('alertmanager/06-grafana-oncall-alertmanager-integration-example-payload.json')], { defaultIssueCode: '103' });
+		expect(routed(outputs)).toEqual({ Created: [0], 'Already Being Resolved': [0] });
+		expect(sentBodies()).toEqual([body('localhost', '103')]);
+		expect(sn.issues()[0].user).toBe(DAVID);
+	});
+});
+
+describe('Grafana Alerting', () => {
+	const codes = { issueCodeRules: { rules: [rule('/memory/', '101'), rule('/cpu/', '100')] } };
+
+	it('routes alerts that name no host and no user to Missing Endpoint, naming the alert and the fix, and sends the rest', async () => {
+		const { outputs, error } = await run('grafana', [vendor('grafana/01-docs-firing-2-alerts-values.json')], codes);
+		expect(error).toBeUndefined();
+		expect(routed(outputs)).toEqual({ 'Missing Endpoint': [0, 0] });
+		expect(outputs['Missing Endpoint'][0].json).toMatchObject({ sent: false, field: 'endpoint' });
+		expect(outputs['Missing Endpoint'][0].json.message).toBe(
+			'Alert "High memory usage" names no user or device (no "user", "email", "user_id" or "ci_sys_id" label): and it has no host to look up in the CMDB: set one of those labels, an Endpoint override, or a Host Name override.',
+		);
+		expect(sentBodies()).toEqual([]);
+	});
+
+	it('takes the reduced value, not the threshold flag, and maps memory usage to memory_usage (not available memory)', async () => {
+		const { outputs } = await run('grafana', [vendor('grafana/01-docs-firing-2-alerts-values.json')], { ...codes, overrides: { endpointUserName: 'abel.tuter' } });
+		expect(routed(outputs)).toEqual({ Created: [0, 0] });
+		expect(sentBodies()).toEqual([
+			{ endpoint: { user_name: 'abel.tuter' }, issue_code: '101', provider: 'sn', investigative_details: { memory_usage: '44.23943737541908' } },
+			{ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn', investigative_details: { cpu_usage: '44.23943737541908' } },
+		]);
+	});
+
+	it("reads Grafana 8's valueString, and values a rule names by its own metric rule", async () => {
+		await run('grafana', [vendor('grafana/02-docs-legacy-firing-2-alerts-valueString.json')], { ...codes, overrides: { endpointUserName: 'abel.tuter' } });
+		expect(sentBodies().map((b) => b.investigative_details)).toEqual([{ memory_usage: '14151.331895396988' }, { cpu_usage: '47043.702386305304' }]);
+		sn.reset();
+		await run('grafana', [vendor('grafana/03-integration-test-expected-firing-values.json')], {
+			defaultIssueCode: '103',
+			overrides: { endpointUserName: 'beth.anglin' },
+			metricNames: { rules: [{ match: 'WebhookAlert', detail: 'processes_running' }] },
+		});
+		expect(sentBodies()).toEqual([{ endpoint: { user_name: 'beth.anglin' }, issue_code: '103', provider: 'sn', investigative_details: { processes_running: '1' } }]);
+	});
+
+	it('finds the host in the series labels, and takes the query the builder names', async () => {
+		const v11 = vendor('grafana/04-thirdparty-zulip-fixture-v11-firing-values-imageURL.json');
+		const unknownHost = await run('grafana', [v11], codes);
+		expect(ciLookups()).toEqual(['name=node_exporter']);
+		expect(routed(unknownHost.outputs)).toEqual({ 'Missing Endpoint': [0] });
+		expect(unknownHost.outputs['Missing Endpoint'][0].json.message).toContain('no cmdb_ci_computer record is named "node_exporter": add the device to the CMDB under that name');
+		sn.reset();
+		await run('grafana', [v11], { ...codes, overrides: { endpointUserName: 'david.miller' } });
+		expect(sentBodies()[0].investigative_details).toEqual({ memory_usage: '2473545728' });
+		sn.reset();
+		await run('grafana', [v11], { ...codes, overrides: { endpointUserName: 'david.miller' }, grafanaValueRefId: 'minute' });
+		expect(sentBodies()[0].investigative_details).toEqual({ memory_usage: '9' });
+	});
+
+	it('skips resolved alerts of a resolved or mixed group and sends the firing one', async () => {
+		const resolved = await run('grafana', [vendor('grafana/05-thirdparty-zulip-fixture-v9-resolved.json')], { defaultIssueCode: '103' });
+		expect(routed(resolved.outputs)).toEqual({ Skipped: [0] });
+		const mixed = await run('grafana', [vendor('grafana/06-thirdparty-zulip-fixture-v9-mixed-1-firing-2-resolved.json')], { defaultIssueCode: '103' });
+		expect(routed(mixed.outputs)).toEqual({ Created: [0], Skipped: [0, 0] });
+		expect(sentBodies()).toEqual([body('sadhost.example.com', '103', { value: '1' })]);
+	});
+});
+
+describe('Azure Monitor (common alert schema)', () => {
+	it('metric alerts: the configuration item is the host; the metric keeps its name unless a rule names it', async () => {
+		await run('azureMonitor', [vendor('azure-monitor/02-metric-static-threshold-fired-test-action.json')], { defaultIssueCode: '103' });
+		expect(sentBodies()).toEqual([body('test-storageAccount', '103', { Transactions: '100' })]);
+		sn.reset();
+		await run('azureMonitor', [vendor('azure-monitor/03-metric-dynamic-threshold-fired-test-action.json')], {
+			defaultIssueCode: '103',
+			metricNames: { rules: [{ match: '/transactions/', detail: 'processes_running' }] },
+		});
+		expect(sentBodies()).toEqual([body('test-storageAccount', '103', { processes_running: '78.09' })]);
+	});
+
+	it('a resolved alert is skipped; sent when asked, Percentage CPU as cpu_usage', async () => {
+		const doc = vendor('azure-monitor/01-metric-resolved-common-schema-doc.json');
+		expect(routed((await run('azureMonitor', [doc], { defaultIssueCode: '100' })).outputs)).toEqual({ Skipped: [0] });
+		await run('azureMonitor', [doc], { defaultIssueCode: '100', includeResolved: true });
+		expect(sentBodies()).toEqual([body('wcus-r2-gen2', '100', { cpu_usage: '7.727' })]);
+	});
+
+	it('log search alerts (V2): the value without metricName, the host from the ResourceId dimension, the rule properties as labels', async () => {
+		const { outputs } = await run('azureMonitor', [vendor('azure-monitor/04-log-alerts-v2-fired-alerts-log-webhook-doc.json')], {
+			issueCodeRules: { rules: [rule('value1', '103', 'name1')] },
+		});
+		expect(routed(outputs)).toEqual({ Created: [0] });
+		expect(outputs.Created[0].json.alert).toMatchObject({ issueCodeFrom: 'rule 1', host: 'testvm' });
+		expect(sentBodies()).toEqual([body('testvm', '103', { CounterValue: '0' })]);
+		sn.reset();
+		await run('azureMonitor', [vendor('azure-monitor/05-log-alerts-v2-fired-test-action.json')], { defaultIssueCode: '103' });
+		expect(sentBodies()).toEqual([body('test-computer', '103', { value: '3' })]);
+	});
+
+	it('activity log and resource health alerts name their resource; a service health alert has none', async () => {
+		const { outputs } = await run(
+			'azureMonitor',
+			['06-activity-log-administrative-fired-test-action.json', '07-service-health-test-action.json', '08-resource-health-fired-test-action.json'].map((f) => vendor(`azure-monitor/${f}`)),
+			{ issueCodeRules: { rules: [rule('test-activityLogAlertRule', '103'), rule('test-ResourceHealthAlertRule', '102')] }, defaultIssueCode: '101' },
+		);
+		expect(routed(outputs)).toEqual({ Created: [0, 2], 'Missing Endpoint': [1] });
+		expect(sentBodies()).toEqual([body('test-VM', '103'), body('test-VM', '102')]);
+	});
+});
+
+describe('Datadog', () => {
+	const down = { issueCodeRules: { rules: [rule('Host is Down', '103'), rule('/out of memory/', '101')] } };
+
+	it('the default payload: the monitor name without its [P1] [Triggered on {…}] decoration, the host from the title', async () => {
+		const { outputs } = await run('datadog', [vendor('datadog/10-rendered-by-us-default-triggered.json')], down);
+		expect(routed(outputs)).toEqual({ Created: [0] });
+		expect(outputs.Created[0].json.alert).toMatchObject({ name: 'Host is Down', host: 'ip-012345', issueCodeFrom: 'rule 1' });
+		expect(sentBodies()).toEqual([body('ip-012345', '103')]);
+	});
+
+	it('a recovery in the default payload (only the title says so) is skipped, not created', async () => {
+		const { outputs } = await run('datadog', [vendor('datadog/11-rendered-by-us-default-recovered.json')], down);
+		expect(routed(outputs)).toEqual({ Skipped: [0] });
+		expect(sentBodies()).toEqual([]);
+	});
+
+	it('custom templates: $ALERT_TRANSITION or the alert type decides; real captures triggered, recovered and re-triggered', async () => {
+		const payloads = ['12-rendered-by-us-custom-triggered.json', '13-rendered-by-us-custom-recovered.json', '02-custom-template-triggered-host-scope-codenow-fluffy.json', '03-custom-template-recovered-by-user-codenow-fluffy.json'];
+		const { outputs } = await run('datadog', payloads.map((f) => vendor(`datadog/${f}`)), down);
+		expect(routed(outputs)).toEqual({ Created: [0, 2], Skipped: [1, 3] });
+		expect(sentBodies()).toEqual([body('ip-012345', '103'), body('i-3b93aafb', '101')]);
+		sn.reset();
+		const log = ['04-custom-template-P2-triggered-log-monitor-pokt.json', '05-custom-template-P2-recovered-by-user-log-monitor-pokt.json', '06-custom-template-P2-re-triggered-log-monitor-pokt.json'];
+		const pokt = await run('datadog', log.map((f) => vendor(`datadog/${f}`)), { defaultIssueCode: '103', overrides: { endpointUserName: 'abel.tuter' } });
+		expect(routed(pokt.outputs)).toEqual({ Created: [0], 'Already Being Resolved': [2], Skipped: [1] });
+		// Without $ALERT_ID in the template, the monitor name and the title's scope make the identity.
+		expect(pokt.outputs.Created[0].json.alert).toMatchObject({ name: 'xDai UE2-A', fingerprint: 'xDai UE2-A|@conditions:NOT_SYNCHRONIZED' });
+	});
+
+	it('one monitor on two hosts is two alerts, two issues', async () => {
+		const hosts = ['14-rendered-by-us-custom-multi-host-same-monitor-host1.json', '15-rendered-by-us-custom-multi-host-same-monitor-host2.json'];
+		const { outputs } = await run('datadog', hosts.map((f) => vendor(`datadog/${f}`)), down);
+		expect(routed(outputs)).toEqual({ Created: [0, 1] });
+		expect(outputs.Created.map((o) => (o.json.alert as { fingerprint: string }).fingerprint)).toEqual(['1234|host:ip-012345', '1234|host:my-host']);
+		expect(sentBodies()).toEqual([body('ip-012345', '103'), body('my-host', '103')]);
+		expect(sn.issues().map((i) => i.user)).toEqual([BETH.sys_id, DAVID]);
+	});
+
+	it('a payload without a host goes to Missing Endpoint with the alert named', async () => {
+		const { outputs } = await run('datadog', [vendor('datadog/01-default-payload-plus-3-custom-fields-triggered-inres.json')], { defaultIssueCode: '103' });
+		expect(routed(outputs)).toEqual({ 'Missing Endpoint': [0] });
+		expect(String(outputs['Missing Endpoint'][0].json.message)).toMatch(/^Alert "High tracking" names no user or device/);
+	});
+});
+
+describe('alert context in investigative_details', () => {
+	it('carries summary, description, severity, start time and links of each vendor, for the fallback incident', async () => {
+		const cases: Array<[string, string, Record<string, string>]> = [
+			[
+				'alertmanager',
+				'alertmanager/04-blackbox-url-instance-firing.json',
+				{
+					alert_name: 'InstanceDown',
+					summary: 'Instance http://example.com:8080 down',
+					description: 'http://example.com:8080 of job blackbox has been down for more than 5 minutes.',
+					severity: 'page',
+					started_at: '2026-11-28T13:03:29.163Z',
+					source_link: 'http://prometheus.example.org:9090/graph?g0.expr=up+%3D%3D+0&g0.tab=1',
+				},
+			],
+			[
+				'grafana',
+				'grafana/04-thirdparty-zulip-fixture-v11-firing-values-imageURL.json',
+				{
+					memory_usage: '2473545728',
+					alert_name: 'Memory (copy)',
+					summary: 'High memory usage',
+					started_at: '2024-03-01T02:09:00Z',
+					source_link: 'https://play.grafana.org/alerting/grafana/dd2f0260-3cfc-4c65-a4c4-f3f632c551f4/view?orgId=1',
+					dashboard_link: 'https://play.grafana.org/d/ece9fb32-7f71-4be9-bd94-2f23608ae5b9?orgId=1',
+					panel_link: 'https://play.grafana.org/d/ece9fb32-7f71-4be9-bd94-2f23608ae5b9?orgId=1&viewPanel=2',
+					image_link: 'https://grafana.com/assets/img/blog/mixed_styles.png',
+				},
+			],
+			[
+				'azureMonitor',
+				'azure-monitor/02-metric-static-threshold-fired-test-action.json',
+				{ Transactions: '100', alert_name: 'test-metricAlertRule', description: 'Alertruledescription', severity: 'Sev4', started_at: '2025-04-15T18:17:12.851Z' },
+			],
+			[
+				'datadog',
+				'datadog/12-rendered-by-us-custom-triggered.json',
+				{
+					alert_name: 'Host is Down',
+					summary: 'system.load.1 over host:ip-012345 was > 0 at least once during the last 1m',
+					description: '@webhook-url Sending to the webhook',
+					severity: 'P1',
+					started_at: '2014-07-29T19:37:52.000Z',
+					source_link: 'https://app.datadoghq.com/event/jump_to?event_id=123456',
+					image_link: 'https://p.datadoghq.com/path-to-snapshot',
+				},
+			],
+		];
+		for (const [source, file, details] of cases) {
+			sn.reset();
+			const { outputs } = await run(source, [vendor(file)], { defaultIssueCode: '103', overrides: { endpointUserName: 'abel.tuter' }, alertContext: undefined });
+			expect([file, outputs.Created.length]).toEqual([file, 1]);
+			expect([file, sentBodies()[0].investigative_details]).toEqual([file, details]);
+		}
+	});
+
+	it('bounds each value and the whole, and takes only the parts chosen', async () => {
+		const payload = vendor('alertmanager/04-blackbox-url-instance-firing.json');
+		payload.alerts = payload.alerts.slice(0, 1);
+		payload.alerts[0].annotations.description = 'x'.repeat(5000);
+		payload.alerts[0].annotations.summary = 'y'.repeat(5000);
+		payload.alerts[0].annotations.runbook_url = 'z'.repeat(5000);
+		payload.alerts[0].generatorURL = `http://prometheus.example.org/${'g'.repeat(5000)}`;
+		await run('alertmanager', [payload], { defaultIssueCode: '103', alertContext: undefined });
+		const details = sentBodies()[0].investigative_details;
+		expect(details.summary).toBe(`${'y'.repeat(999)}…`);
+		expect(details.description).toBe(`${'x'.repeat(999)}…`);
+		expect(details.source_link).toHaveLength(1000);
+		// The runbook link would pass 4,000 characters in all: it is left out, and that is said.
+		expect(details.runbook_link).toBeUndefined();
+		expect(details.context_truncated).toMatch(/more alert context than 4000 characters/);
+		expect(Object.entries(details).filter(([k]) => k !== 'context_truncated').map(([, v]) => String(v).length).reduce((a, b) => a + b)).toBeLessThanOrEqual(4000);
+		sn.reset();
+		await run('alertmanager', [payload], { defaultIssueCode: '103', alertContext: ['severity', 'name'] });
+		expect(sentBodies()[0].investigative_details).toEqual({ alert_name: 'InstanceDown', severity: 'page' });
+	});
+});
+
+describe('an alert never fails its siblings', () => {
+	it('alerts without an issue code, without a CI, or with an unreachable endpoint go to their branches; the rest are sent; the node does not fail', async () => {
+		const group = vendor('alertmanager/01-firing-group-6-alerts.json');
+		group.alerts[2].labels.instance = 'not-in-the-cmdb';
+		group.alerts[4].labels.alertname = 'SomethingElse';
+		const { outputs, error } = await run('alertmanager', [group], { issueCodeRules: { rules: [rule('DiskRunningFull', '102')] } });
+		expect(error).toBeUndefined();
+		expect(routed(outputs)).toEqual({ Created: [0, 0, 0], 'Missing Endpoint': [0], 'Invalid Issue Code': [0], 'Already Being Resolved': [0] });
+		expect(outputs['Invalid Issue Code'][0].json.message).toBe(
+			'Alert "SomethingElse" matched no issue code rule, has no "issue_code" label, and no Default Issue Code is set: add a rule or a default.',
+		);
+		expect(outputs['Missing Endpoint'][0].json.message).toContain('no cmdb_ci_computer record is named "not-in-the-cmdb"');
+		expect(sentBodies()).toEqual([body('example1', '102'), body('example2', '102'), body('example3', '102')]);
+	});
+
+	it('with "Route as Failed", an alert whose host is not in the CMDB goes to Other; its siblings are sent', async () => {
+		const group = vendor('alertmanager/04-blackbox-url-instance-firing.json');
+		group.alerts[0].labels.instance = 'https://unknown.example.org/health';
+		const { outputs } = await run('alertmanager', [group], { defaultIssueCode: '103', ciNotFound: 'fail' });
+		expect(routed(outputs)).toEqual({ Created: [0], Other: [0], 'Already Being Resolved': [0] });
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'CI_NOT_FOUND', message: 'No cmdb_ci_computer record is named "unknown.example.org".' });
+	});
+});
