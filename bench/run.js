@@ -172,6 +172,51 @@ async function emulatorVsBare() {
 	results.emulatorVsBare = out;
 }
 
+/**
+ * The durable emulator (--state): creates/s at 50 clients with the state file empty and holding
+ * 100,000 issues (each create one row: the cost does not grow with the issues held), against the
+ * same emulator without a state file.
+ */
+async function durableEmulator() {
+	const HELD = Number(process.env.BENCH_HELD_ISSUES || 100_000);
+	log(`durable emulator (--state): creates/s at 50 clients, state empty and holding ${HELD} issues, vs no state file`);
+	const { StateFile } = require(path.join(ROOT, 'dist/emulator/store'));
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sn-pe-bench-state-'));
+	const full = path.join(dir, 'full.db');
+	const { file } = StateFile.open(full);
+	const at = '2026-11-28 00:00:00';
+	for (let i = 0; i < HELD; i++) {
+		const id = i.toString(16).padStart(32, '0');
+		file.stage({ kind: 'issue', counter: i + 1, issue: { sys_id: id, number: `PREN${String(i + 1).padStart(7, '0')}`, experience_id: id, issue_code: '100', provider: 'sn', state: 'closed', user: '62826bf03710200044e0bfc8bcbe5df1', configuration_item: '', endpoint: { user_name: 'abel.tuter' }, input_parameters: {}, investigative_details: { cpu_usage: '78%' }, issue_code_history: ['100'], sys_created_on: at, sys_updated_on: at } });
+	}
+	file.close();
+	const servers = {
+		memory: ['--initial-state', 'closed'],
+		empty: ['--initial-state', 'closed', '--state', path.join(dir, 'empty.db')],
+		full: ['--initial-state', 'closed', '--state', full],
+	};
+	const started = {};
+	for (const [name, args] of Object.entries(servers)) started[name] = await startProcess([path.join(ROOT, 'dist/emulator/cli.js'), '--port', '0', ...args], /listening on (http:\S+)/, { cpu: 0 });
+	const measure = (url) => (loadGenerator() === 'ab' ? abLoad({ url, body: BODY, concurrency: 50, seconds: 2 }) : load({ url, body: BODY, concurrency: 50, seconds: 2 }));
+	const runs = { memory: [], empty: [], full: [] };
+	try {
+		for (const s of Object.values(started)) await measure(s.url + CREATE);
+		for (let r = 0; r < EMULATOR_ROUNDS; r++) for (const [name, s] of Object.entries(started)) runs[name].push((await measure(s.url + CREATE)).rps);
+		const held = (await (await fetch(`${started.full.url}/_emulator/health`)).json()).issues;
+		if (held < HELD) throw new Error(`the full state file holds ${held} issues, expected at least ${HELD}`);
+	} finally {
+		for (const s of Object.values(started)) s.child.kill('SIGTERM');
+	}
+	results.durable = {
+		heldIssues: HELD,
+		memoryRps: median(runs.memory),
+		emptyRps: median(runs.empty),
+		fullRps: median(runs.full),
+		emptyToMemory: median(runs.empty.map((x, i) => x / runs.memory[i])),
+		fullToEmpty: median(runs.full.map((x, i) => x / runs.empty[i])),
+	};
+}
+
 function payloadCost() {
 	log('payload build + classify per item, vs JSON.stringify + JSON.parse of the same data');
 	const { buildCreateIssueBody, serialiseBody } = require(path.join(ROOT, 'dist/contract/body'));
@@ -381,20 +426,27 @@ function table() {
 		const e = r.emulatorStorm;
 		rows.push(['alert storm: duplicates refused, 50 clients (req/s)', `${f(e.emulatorRps, 0)} vs ${f(e.bareRps, 0)} (p99 ${e.emulatorP99Ms} vs ${e.bareP99Ms} ms)`, `${f(e.throughputRatio)}×`, '1 issue']);
 	}
+	if (r.durable) {
+		const d = r.durable;
+		rows.push(['durable (--state) vs in memory, 50 clients (creates/s)', `${f(d.emptyRps, 0)} vs ${f(d.memoryRps, 0)}`, `${f(d.emptyToMemory)}×`, '']);
+		rows.push([`  state holding ${d.heldIssues} issues vs empty`, `${f(d.fullRps, 0)} vs ${f(d.emptyRps, 0)}`, `${f(d.fullToEmpty)}×`, '≈ 1× (no growth)']);
+	}
 	if (r.payload) rows.push(['payload build + classify (µs/item)', `${f(r.payload.usPerItem)} vs ${f(r.payload.baselineUsPerItem)} (JSON round trip)`, `${f(r.payload.ratio)}×`, '< 50 µs']);
 	if (r.heap) rows.push(['10,000 items through the node: extra heap (MB)', `${f(r.heap.extraHeapMb, 1)} vs ${f(r.heap.dataHeldMb, 1)} (the items' data)`, `${f(r.heap.ratio)}×`, '< 100 MB']);
 	if (r.coldLoad) rows.push(['cold load of the node module (ms)', `${r.coldLoad.nodeMs < 0 ? '' : '+'}${f(r.coldLoad.nodeMs, 1)} over ${f(r.coldLoad.baselineMs, 1)} (n8n-workflow)`, `${f(r.coldLoad.ratio)}×`, '']);
-	const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length), 8));
+	const header = ['measure', 'ours vs baseline', 'ratio', 'target'];
+	const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
 	const line = (row) => '| ' + row.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
-	process.stdout.write('\n' + line(['measure', 'ours vs baseline', 'ratio', 'target']) + '\n' + line(widths.map((w) => '-'.repeat(w))) + '\n' + rows.map(line).join('\n') + '\n');
+	process.stdout.write('\n' + line(header) + '\n' + line(widths.map((w) => '-'.repeat(w))) + '\n' + rows.map(line).join('\n') + '\n');
 }
 
 (async () => {
 	const started = Date.now();
-	const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['payload', 'cold', 'emulator', 'heap', 'n8n'];
+	const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : ['payload', 'cold', 'emulator', 'durable', 'heap', 'n8n'];
 	if (only.includes('payload')) payloadCost();
 	if (only.includes('cold')) coldLoad();
 	if (only.includes('emulator')) await emulatorVsBare();
+	if (only.includes('durable')) await durableEmulator();
 	if (only.includes('heap')) heap();
 	if (only.includes('n8n')) await nodeVsHttpRequest();
 	results.seconds = Math.round((Date.now() - started) / 1000);

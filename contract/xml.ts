@@ -25,21 +25,31 @@ const builder = new XMLBuilder({
 	processEntities: true,
 });
 
-/** Largest nesting depth accepted in an XML body (guards the parser against deep recursion). */
-const MAX_XML_DEPTH = 64;
+/** Largest nesting depth accepted in an XML or JSON body (the API's fields nest three levels). */
+export const MAX_NESTING_DEPTH = 32;
 
-function depthOf(xml: string): number {
+/**
+ * Whether elements nest deeper than `max`, in one pass over the text (each `<` is looked at once),
+ * before the parser, which recurses per level, sees it.
+ */
+export function xmlNestedDeeperThan(xml: string, max: number): boolean {
 	let depth = 0;
-	let max = 0;
-	const tag = /<(\/?)[A-Za-z_][^>]*?(\/?)>/g;
-	for (let m = tag.exec(xml); m; m = tag.exec(xml)) {
-		if (m[1]) depth--;
-		else if (!m[2]) {
-			depth++;
-			if (depth > max) max = depth;
+	let at = xml.indexOf('<');
+	while (at >= 0) {
+		const next = xml[at + 1];
+		let end: number;
+		if (xml.startsWith('<!--', at)) end = xml.indexOf('-->', at + 4) + 2;
+		else if (xml.startsWith('<![CDATA[', at)) end = xml.indexOf(']]>', at + 9) + 2;
+		else {
+			end = xml.indexOf('>', at + 1);
+			if (end > 0 && next === '/') depth--;
+			else if (end > 0 && next !== '?' && next !== '!' && xml[end - 1] !== '/' && ++depth > max) return true;
 		}
+		// Unclosed: the validator says what is wrong.
+		if (end < at) return false;
+		at = xml.indexOf('<', end + 1);
 	}
-	return max;
+	return false;
 }
 
 /**
@@ -52,14 +62,13 @@ export function parseXmlBody(xml: string): Record<string, unknown> {
 			'XML bodies must not contain a DOCTYPE or entity declarations; remove them and send plain elements.',
 		);
 	}
-	if (depthOf(xml) > MAX_XML_DEPTH) {
-		throw new XmlBodyError(`XML body is nested deeper than ${MAX_XML_DEPTH} levels.`);
+	if (xmlNestedDeeperThan(xml, MAX_NESTING_DEPTH)) {
+		throw new XmlBodyError(`XML body is nested deeper than ${MAX_NESTING_DEPTH} levels; the API's fields nest three.`);
 	}
 	const valid = XMLValidator.validate(xml);
 	if (valid !== true) {
-		throw new XmlBodyError(
-			`Malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`,
-		);
+		// Where, and the validator's kind of error; never the body's own text (it may hold secrets).
+		throw new XmlBodyError(`Malformed XML at line ${valid.err.line}, column ${valid.err.col} (${valid.err.code}).`);
 	}
 	const doc: unknown = parser.parse(xml);
 	if (!isPlainObject(doc)) throw new XmlBodyError('XML body has no root element.');

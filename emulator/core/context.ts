@@ -3,10 +3,13 @@ import type { IssueState } from '../../contract/api';
 import type { CatalogueEntry } from '../../contract/errors';
 import type { FaultList, Route } from './faults';
 import type { EmulatorRequest, EmulatorResponse, ParsedBody, ResponseFormat } from './http';
-import type { IssueRecord, IssueStore } from './issues';
+import type { IssueChange, IssueRecord, IssueStore } from './issues';
 import type { Journal } from './journal';
 import type { Registry, UserRecord } from './registry';
-import type { TokenStore } from './tokens';
+import type { TokenChange, TokenStore } from './tokens';
+
+/** One change of the state, in the order it happened: what a durable store writes. */
+export type StateChange = IssueChange | TokenChange | { kind: 'reset' };
 
 export type AuthMode = 'none' | 'basic' | 'oauth';
 export const AUTH_MODES: readonly AuthMode[] = ['none', 'basic', 'oauth'];
@@ -32,7 +35,7 @@ export interface EmulatorState {
 	readonly authorizationCodes: Map<string, { client_id: string; user_name: string; redirect_uri: string }>;
 	now(): number;
 	/** Tells listeners that issues or tokens changed (adapters persist the state). */
-	changed(): void;
+	changed(change: StateChange): void;
 	/** Clears issues, tokens, journal and faults; the registry stays. */
 	reset(): void;
 }

@@ -5,13 +5,13 @@
  */
 import { ISSUE_STATES, isIssueState, type IssueState } from '../../contract/api';
 import { isPlainObject } from '../../contract/values';
-import { AUTH_MODES, type EmulatorSettings, type EmulatorState, type HandleResult } from './context';
+import { AUTH_MODES, type EmulatorSettings, type EmulatorState, type HandleResult, type StateChange } from './context';
 import { FaultList, type Fault, type FaultSpec } from './faults';
 import type { EmulatorRequest } from './http';
 import { IssueStore, glideDateTime, type IssueRecord, type IssueSnapshot } from './issues';
 import { Journal, type JournalEntry } from './journal';
 import { Registry, defaultSeed, type Seed } from './registry';
-import { handleRequest } from './pipeline';
+import { handleHead, handleRequest } from './pipeline';
 import { TokenStore, type TokenSnapshot } from './tokens';
 
 export interface EmulatorOptions {
@@ -40,28 +40,29 @@ export interface EmulatorOptions {
 }
 
 export interface EmulatorSnapshot {
-	version: 1;
+	/** 2: tokens kept as their SHA-256; 1 (read, never written): tokens themselves. */
+	version: 1 | 2;
 	issues: IssueSnapshot;
 	tokens: TokenSnapshot;
 }
 
 export class Emulator {
 	private readonly state: EmulatorState;
-	private readonly listeners = new Set<() => void>();
+	private readonly listeners = new Set<(change: StateChange) => void>();
 
 	constructor(options: EmulatorOptions = {}) {
 		const auth = options.auth ?? 'none';
 		if (!AUTH_MODES.includes(auth)) throw new Error(`auth must be one of ${AUTH_MODES.join(', ')} (got "${auth}").`);
 		const initialState = options.initialState ?? 'open';
 		if (!isIssueState(initialState)) throw new Error(`initialState must be one of ${ISSUE_STATES.join(', ')}.`);
-		const issues = new IssueStore();
-		const tokens = new TokenStore();
+		const changed = (change: StateChange) => {
+			for (const listener of this.listeners) listener(change);
+		};
+		const issues = new IssueStore(changed);
+		const tokens = new TokenStore(changed);
 		const faults = new FaultList();
 		const journal = new Journal(options.journalLimit ?? 1000);
 		const authorizationCodes: EmulatorState['authorizationCodes'] = new Map();
-		const changed = () => {
-			for (const listener of this.listeners) listener();
-		};
 		this.state = {
 			settings: {
 				auth,
@@ -84,7 +85,7 @@ export class Emulator {
 				tokens.clear();
 				journal.clear();
 				faults.clear();
-				changed();
+				changed({ kind: 'reset' });
 			},
 		};
 		if (options.state) this.restore(options.state);
@@ -107,8 +108,8 @@ export class Emulator {
 		return this.state.registry.seed;
 	}
 
-	/** Called after every change of state (issues, tokens): adapters persist it. */
-	onChange(listener: () => void): () => void {
+	/** Called with every change of state (issues, tokens), in order: adapters persist it. */
+	onChange(listener: (change: StateChange) => void): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
 	}
@@ -116,17 +117,17 @@ export class Emulator {
 	// ---------------------------------------------------------------- state
 
 	snapshot(): EmulatorSnapshot {
-		return { version: 1, issues: this.state.issues.snapshot(), tokens: this.state.tokens.snapshot() };
+		return { version: 2, issues: this.state.issues.snapshot(), tokens: this.state.tokens.snapshot() };
 	}
 
 	restore(snapshot: EmulatorSnapshot): void {
-		if (!isPlainObject(snapshot) || snapshot.version !== 1 || !isPlainObject(snapshot.issues)) {
-			throw new Error('State is not an emulator snapshot (version 1); delete the state file or pass another.');
+		if (!isPlainObject(snapshot) || (snapshot.version !== 1 && snapshot.version !== 2) || !isPlainObject(snapshot.issues)) {
+			throw new Error('State is not an emulator snapshot (version 1 or 2); delete the state file or pass another.');
 		}
 		// A plain copy: stored state may arrive wrapped (n8n's static data is an observable proxy).
 		const copy = JSON.parse(JSON.stringify(snapshot)) as EmulatorSnapshot;
 		this.state.issues.restore(copy.issues);
-		this.state.tokens.restore(copy.tokens ?? { access: [], refresh: [] });
+		this.state.tokens.restore(copy.tokens ?? { access: [], refresh: [] }, copy.version === 2);
 	}
 
 	/** Clears issues, tokens, journal and faults; the registry stays. */
@@ -168,12 +169,16 @@ export class Emulator {
 		const issue = issues.get(sysIdOrExperienceId) ?? issues.byExperience(sysIdOrExperienceId);
 		if (!issue) return undefined;
 		issues.setState(issue, state, glideDateTime(this.state.now()));
-		this.state.changed();
 		return structuredClone(issue);
 	}
 
 	/** One request through the pipeline (see `pipeline.ts`). */
 	handle(req: EmulatorRequest): HandleResult {
 		return handleRequest(this.state, req);
+	}
+
+	/** The answer a request gets from its head alone (413, 401), before its body is read; else undefined. */
+	handleHead(req: Omit<EmulatorRequest, 'body'> & { contentLength?: number }): HandleResult | undefined {
+		return handleHead(this.state, req);
 	}
 }

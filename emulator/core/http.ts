@@ -1,7 +1,7 @@
 /** Request/response shapes of the emulator core and the wire helpers they need. */
 import { PLATFORM_ERRORS, type CatalogueEntry } from '../../contract/errors';
 import { isPlainObject } from '../../contract/values';
-import { XmlBodyError, parseXmlBody, toXmlResponse } from '../../contract/xml';
+import { MAX_NESTING_DEPTH, XmlBodyError, parseXmlBody, toXmlResponse } from '../../contract/xml';
 
 export type HeaderValue = string | string[] | undefined;
 
@@ -108,6 +108,23 @@ export class BodyError extends Error {
 	}
 }
 
+/** Whether objects and arrays nest deeper than `max`, in one pass (strings skipped). */
+export function jsonNestedDeeperThan(text: string, max: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (inString) {
+			if (c === 0x5c) i++;
+			else if (c === 0x22) inString = false;
+		} else if (c === 0x22) inString = true;
+		else if (c === 0x7b || c === 0x5b) {
+			if (++depth > max) return true;
+		} else if (c === 0x7d || c === 0x5d) depth--;
+	}
+	return false;
+}
+
 /** The first character that is not white space, without copying the text. */
 function firstNonSpace(text: string): string | undefined {
 	for (let i = 0; i < text.length; i++) {
@@ -144,15 +161,21 @@ export function parseRequestBody(req: EmulatorRequest): Record<string, unknown> 
 			return parseXmlBody(text);
 		} catch (e) {
 			if (e instanceof XmlBodyError) throw new BodyError(e.message);
-			throw new BodyError(`Malformed XML body: ${e instanceof Error ? e.message : 'unreadable'}`);
+			const reserved = e instanceof Error ? /"(__proto__|constructor|prototype)" is a reserved/.exec(e.message)?.[1] : undefined;
+			if (reserved) throw new BodyError(`XML element name ${reserved} is reserved (it could change object prototypes): rename the element.`);
+			throw new BodyError('Malformed XML body: send one root element with the request fields as child elements.');
 		}
+	}
+	if (jsonNestedDeeperThan(text, MAX_NESTING_DEPTH)) {
+		throw new BodyError(`The JSON body is nested deeper than ${MAX_NESTING_DEPTH} levels; the API's fields nest three.`);
 	}
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
 	} catch (e) {
-		const why = e instanceof SyntaxError ? e.message : 'too deeply nested';
-		throw new BodyError(`Malformed JSON body: ${why}`);
+		// Where, never what: the engine's message may quote the body, which may hold secrets.
+		const at = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+		throw new BodyError(`Malformed JSON body${at ? ` at position ${at}` : ''}: send one JSON object.`);
 	}
 	if (!isPlainObject(parsed)) {
 		throw new BodyError('The JSON body must be an object, e.g. {"endpoint": {...}, "issue_code": "100", ...}.');

@@ -1,8 +1,9 @@
 /** The emulator core's public API: what the server, the CLI, the trigger node and users' tests use. */
 export { Emulator, type EmulatorOptions, type EmulatorSnapshot } from './emulator';
-export { AUTH_MODES, type AuthMode, type CreateOutcome, type HandleResult } from './context';
+export { AUTH_MODES, type AuthMode, type CreateOutcome, type HandleResult, type StateChange } from './context';
 export { parseSeed, defaultSeed, SeedError, type Seed } from './registry';
 export { parseFaultSpec, FaultSpecError, type FaultSpec, type Fault } from './faults';
 export type { EmulatorRequest, EmulatorResponse } from './http';
 export type { JournalEntry } from './journal';
 export type { IssueRecord } from './issues';
+export { tokenHash, type TokenGrant, type TokenKind } from './tokens';

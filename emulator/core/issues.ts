@@ -69,7 +69,16 @@ function activeKey(user: string, provider: string, issueCode: string): string {
 	return `${user}\u0000${provider.length}\u0000${provider}\u0000${issueCode}`;
 }
 
+/** A new or changed issue, for adapters that persist it; `counter` numbers the next one. */
+export interface IssueChange {
+	kind: 'issue';
+	issue: IssueRecord;
+	counter: number;
+}
+
 export class IssueStore {
+	constructor(private readonly changed: (change: IssueChange) => void = () => undefined) {}
+
 	private bySysId = new Map<string, IssueRecord>();
 	private byExperienceId = new Map<string, IssueRecord>();
 	/** Open / in-progress issues by (user, provider, issue code): the "being resolved" rule. */
@@ -133,6 +142,7 @@ export class IssueStore {
 			sys_updated_on: content.at,
 		};
 		this.insert(issue);
+		this.changed({ kind: 'issue', issue, counter: this.counter });
 		return issue;
 	}
 
@@ -147,6 +157,7 @@ export class IssueStore {
 			i.issue_code_history.push(content.issueCode);
 			i.sys_updated_on = content.at;
 		});
+		this.changed({ kind: 'issue', issue, counter: this.counter });
 	}
 
 	setState(issue: IssueRecord, state: IssueState, at: string): void {
@@ -154,6 +165,7 @@ export class IssueStore {
 			i.state = state;
 			i.sys_updated_on = at;
 		});
+		this.changed({ kind: 'issue', issue, counter: this.counter });
 	}
 
 	private insert(issue: IssueRecord): void {

@@ -1,4 +1,9 @@
-/** The request journal: what the emulator received and what it answered, with secrets masked. */
+/**
+ * The request journal: what the emulator received and what it answered. Bounded (the last `limit`
+ * requests, each body and answer cut at JOURNAL_TEXT_LIMIT characters) and without secrets:
+ * credential-bearing headers, query parameters and token request and answer fields are masked as
+ * they are recorded, so no secret is kept.
+ */
 import type { EmulatorRequest, EmulatorResponse } from './http';
 
 export interface JournalEntry {
@@ -8,10 +13,10 @@ export interface JournalEntry {
 	path: string;
 	route: string;
 	headers: Record<string, string>;
-	/** Request body as received (token request secrets masked). */
+	/** Request body as received (secrets of token requests masked; cut at JOURNAL_TEXT_LIMIT). */
 	body: string;
 	status: number;
-	/** Response body as sent (tokens masked); empty for a dropped connection. */
+	/** Response body as sent (tokens masked; cut at JOURNAL_TEXT_LIMIT); empty for a dropped connection. */
 	response: string;
 	/** Catalogue code of the error answered, when there was one. */
 	errorCode?: string;
@@ -19,30 +24,56 @@ export interface JournalEntry {
 	fault?: string;
 }
 
+export const JOURNAL_TEXT_LIMIT = 4096;
 const MASK = '***';
-const SECRET_FORM_FIELDS = ['password', 'client_secret', 'refresh_token', 'code'];
-const SECRET_JSON_FIELDS = /"(access_token|refresh_token)"\s*:\s*"[^"]*"/g;
+/** Names of headers, query parameters and token fields that carry credentials. */
+const SECRET_NAME = /authori[sz]ation|token|secret|passw|cookie|api[-_]?key|session|credential|signature|^code$|^sig$/i;
+const SECRET_JSON_FIELD = /"((?:access|refresh|id)_token|client_secret|password|code)"\s*:\s*"(?:[^"\\]|\\.)*"/g;
+
+/** A header's value, masked when its name says it carries a credential (an Authorization scheme stays). */
+function maskHeader(name: string, value: string): string {
+	if (!SECRET_NAME.test(name)) return value;
+	const scheme = /^(basic|bearer|digest|negotiate|oauth|token|apikey)\s+\S/i.exec(value);
+	return scheme ? `${scheme[1]} ${MASK}` : MASK;
+}
 
 export function maskHeaders(headers: EmulatorRequest['headers']): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const [key, raw] of Object.entries(headers)) {
-		const value = Array.isArray(raw) ? raw.join(', ') : (raw ?? '');
+	for (const key of Object.keys(headers)) {
+		const raw = headers[key];
 		const lower = key.toLowerCase();
-		if (lower === 'authorization') out[lower] = value.replace(/^(\S+)\s+.*$/, `$1 ${MASK}`);
-		else if (lower === 'cookie' || lower === 'x-api-key') out[lower] = MASK;
-		else out[lower] = value;
+		out[lower] = maskHeader(lower, Array.isArray(raw) ? raw.join(', ') : (raw ?? ''));
 	}
 	return out;
 }
 
-export function maskFormBody(body: string): string {
-	const params = new URLSearchParams(body);
-	for (const field of SECRET_FORM_FIELDS) if (params.has(field)) params.set(field, MASK);
-	return params.toString();
+/** Form or query parameters with credential-bearing names masked. */
+export function maskParams(text: string): string {
+	const params = new URLSearchParams(text);
+	let masked = false;
+	for (const name of new Set(params.keys())) {
+		if (SECRET_NAME.test(name)) {
+			params.set(name, MASK);
+			masked = true;
+		}
+	}
+	return masked ? params.toString() : text;
 }
 
-export function maskTokenResponse(body: string): string {
-	return body.replace(SECRET_JSON_FIELDS, `"$1":"${MASK}"`);
+function maskPath(path: string): string {
+	const q = path.indexOf('?');
+	return q < 0 ? path : `${path.slice(0, q)}?${maskParams(path.slice(q + 1))}`;
+}
+
+/** A token request's body: form fields or JSON fields that carry credentials masked. */
+function maskTokenBody(body: string): string {
+	return body.trimStart().startsWith('{') ? body.replace(SECRET_JSON_FIELD, `"$1":"${MASK}"`) : maskParams(body);
+}
+
+/** At most JOURNAL_TEXT_LIMIT characters, copied so the journal never holds on to a large body. */
+function bounded(text: string): string {
+	if (text.length <= JOURNAL_TEXT_LIMIT) return text;
+	return `${Buffer.from(text.slice(0, JOURNAL_TEXT_LIMIT)).toString()}… (${Buffer.byteLength(text)} bytes in all)`;
 }
 
 const NO_EXTRA: { errorCode?: string; fault?: string } = Object.freeze({});
@@ -50,19 +81,17 @@ const NO_EXTRA: { errorCode?: string; fault?: string } = Object.freeze({});
 interface Recorded {
 	seq: number;
 	time: number;
-	req: EmulatorRequest;
+	method: string;
 	path: string;
 	route: string;
+	headers: Record<string, string>;
+	body: string;
 	status: number;
 	response: string;
 	extra: { errorCode?: string; fault?: string };
 }
 
-/**
- * The last `limit` entries, in a ring: recording costs the same however long the emulator runs.
- * An entry is kept as received and masked/formatted only when the journal is read, which keeps
- * recording off the request's hot path.
- */
+/** The last `limit` entries, in a ring: recording costs the same however long the emulator runs. */
 export class Journal {
 	private ring: Array<Recorded | undefined>;
 	private next = 0;
@@ -80,29 +109,38 @@ export class Journal {
 		time: number,
 		extra: { errorCode?: string; fault?: string } = NO_EXTRA,
 	): void {
-		this.ring[this.next] = { seq: ++this.seq, time, req, path, route, status: res.drop ? 0 : res.status, response: res.drop ? '' : res.body, extra };
-		this.next = (this.next + 1) % this.ring.length;
-	}
-
-	private static entry(r: Recorded): JournalEntry {
-		const isToken = r.route === 'token';
-		return {
-			seq: r.seq,
-			time: new Date(r.time).toISOString(),
-			method: r.req.method.toUpperCase(),
-			path: r.path,
-			route: r.route,
-			headers: maskHeaders(r.req.headers),
-			body: isToken ? maskFormBody(r.req.body) : r.req.body,
-			status: r.status,
-			response: isToken ? maskTokenResponse(r.response) : r.response,
-			...r.extra,
+		const isToken = route === 'token';
+		this.ring[this.next] = {
+			seq: ++this.seq,
+			time,
+			method: req.method.toUpperCase(),
+			path: path.includes('?') ? maskPath(path) : path,
+			route,
+			headers: maskHeaders(req.headers),
+			body: bounded(isToken ? maskTokenBody(req.body) : req.body),
+			status: res.drop ? 0 : res.status,
+			response: res.drop ? '' : bounded(isToken ? res.body.replace(SECRET_JSON_FIELD, `"$1":"${MASK}"`) : res.body),
+			extra,
 		};
+		this.next = (this.next + 1) % this.ring.length;
 	}
 
 	list(since = 0): JournalEntry[] {
 		const ordered = [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-		return ordered.filter((r): r is Recorded => r !== undefined && r.seq > since).map((r) => Journal.entry(r));
+		return ordered
+			.filter((r): r is Recorded => r !== undefined && r.seq > since)
+			.map((r) => ({
+				seq: r.seq,
+				time: new Date(r.time).toISOString(),
+				method: r.method,
+				path: r.path,
+				route: r.route,
+				headers: r.headers,
+				body: r.body,
+				status: r.status,
+				response: r.response,
+				...r.extra,
+			}));
 	}
 
 	clear(): void {

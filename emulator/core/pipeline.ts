@@ -144,3 +144,23 @@ export function handleRequest(state: EmulatorState, req: EmulatorRequest): Handl
 	record(state, call, result, fault);
 	return result;
 }
+
+/**
+ * What can be answered from the request line and headers alone, before the body is read: a body
+ * declared larger than the limit (413), or missing or wrong credentials (401). Undefined: read the
+ * body and handle the request. With faults pending the full pipeline decides (faults come first).
+ */
+export function handleHead(state: EmulatorState, req: Omit<EmulatorRequest, 'body'> & { contentLength?: number }): HandleResult | undefined {
+	const full: EmulatorRequest = { ...req, body: '', bodyBytes: req.contentLength ?? 0 };
+	const call = read(full);
+	if (state.settings.control && call.path.startsWith(CONTROL_PREFIX)) return undefined;
+	let result: HandleResult | undefined;
+	if ((req.contentLength ?? 0) > state.settings.maxBodyBytes) {
+		result = renderError(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE, call.format, `The body has more than ${state.settings.maxBodyBytes} bytes, the most this emulator accepts.`);
+	} else if (state.faults.size === 0) {
+		result = refusedCaller(state, call);
+		if (result) completeCreateOutcome(call, result);
+	}
+	if (result) record(state, call, result, undefined);
+	return result;
+}

@@ -80,17 +80,32 @@ const OPERATORS: Array<[string, (value: string, arg: string) => boolean]> = [
 	['IN', (v, a) => a.split(',').includes(v)],
 	// Like instances, = and != ignore case.
 	['!=', (v, a) => v.toLowerCase() !== a.toLowerCase()],
+	// Dates (yyyy-MM-dd HH:mm:ss) and equal-length codes compare as text.
+	['>=', (v, a) => v >= a],
+	['<=', (v, a) => v <= a],
+	['>', (v, a) => v > a],
+	['<', (v, a) => v < a],
 	['=', (v, a) => v.toLowerCase() === a.toLowerCase()],
 ];
 
-function conditionOf(term: string, fields: Set<string>): Condition {
+/** A field of a referenced record (`user.user_name`), as instances dot-walk references. */
+export type DotWalk = (row: Row, field: string) => string | undefined;
+
+function conditionOf(term: string, fields: Set<string>, walk?: DotWalk): Condition {
 	for (const [op, test] of OPERATORS) {
 		const at = term.indexOf(op);
 		if (at <= 0) continue;
 		const field = term.slice(0, at);
 		if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field)) continue;
 		const arg = term.slice(at + op.length);
-		return fields.has(field) ? (row) => test(row[field] ?? '', arg) : () => false;
+		if (fields.has(field)) return (row) => test(row[field] ?? '', arg);
+		if (walk && field.includes('.')) {
+			return (row) => {
+				const value = walk(row, field);
+				return value !== undefined && test(value, arg);
+			};
+		}
+		return () => false;
 	}
 	return () => false;
 }
@@ -100,7 +115,7 @@ function conditionOf(term: string, fields: Set<string>): Condition {
  * `^`). A condition on a field the table does not have matches no row (as instances set to return
  * no rows for invalid queries do), so a misspelt field can never return the whole table.
  */
-export function parseEncodedQuery(query: string, fields: Set<string>): TableQuery {
+export function parseEncodedQuery(query: string, fields: Set<string>, walk?: DotWalk): TableQuery {
 	const result: TableQuery = { groups: [[]], order: [] };
 	for (const term of splitQuery(query)) {
 		if (term.startsWith('ORDERBYDESC')) {
@@ -113,20 +128,25 @@ export function parseEncodedQuery(query: string, fields: Set<string>): TableQuer
 		}
 		const group = result.groups[result.groups.length - 1];
 		if (term.startsWith('NQ') && group.length > 0) {
-			result.groups.push([[conditionOf(term.slice(2), fields)]]);
+			result.groups.push([[conditionOf(term.slice(2), fields, walk)]]);
 		} else if (term.startsWith('OR') && group.length > 0) {
-			group[group.length - 1].push(conditionOf(term.slice(2), fields));
+			group[group.length - 1].push(conditionOf(term.slice(2), fields, walk));
 		} else {
-			group.push([conditionOf(term, fields)]);
+			group.push([conditionOf(term, fields, walk)]);
 		}
 	}
 	return result;
 }
 
+/** A row's own field; names an object inherits (`constructor`, `__proto__`) are no fields. */
+function own(row: Row, field: string): string {
+	return Object.hasOwn(row, field) ? row[field] : '';
+}
+
 export function queryRows(rows: Row[], query: TableQuery): Row[] {
 	const matched = rows.filter((row) => query.groups.some((clauses) => clauses.every((anyOf) => anyOf.some((c) => c(row)))));
 	for (const { field, desc } of [...query.order].reverse()) {
-		matched.sort((a, b) => (a[field] ?? '').localeCompare(b[field] ?? '') * (desc ? -1 : 1));
+		matched.sort((a, b) => own(a, field).localeCompare(own(b, field)) * (desc ? -1 : 1));
 	}
 	return matched;
 }
@@ -134,6 +154,6 @@ export function queryRows(rows: Row[], query: TableQuery): Row[] {
 export function pickFields(row: Row, fields: string[] | undefined): Row {
 	if (!fields) return row;
 	const out: Row = {};
-	for (const f of fields) if (f in row) out[f] = row[f];
+	for (const f of fields) if (Object.hasOwn(row, f)) out[f] = row[f];
 	return out;
 }

@@ -1,5 +1,9 @@
-/** OAuth tokens issued by the emulator's /oauth_token.do. */
-import { randomBytes } from 'node:crypto';
+/**
+ * OAuth tokens issued by the emulator's /oauth_token.do. Only their SHA-256 is kept (in memory, in
+ * snapshots, on disk): a stolen state file holds no usable token. Expired tokens are swept as new
+ * ones are issued, and each kind is capped, oldest first.
+ */
+import { createHash, randomBytes } from 'node:crypto';
 
 export interface TokenGrant {
 	user_name: string;
@@ -7,7 +11,13 @@ export interface TokenGrant {
 	expiresAt: number;
 }
 
+export type TokenKind = 'access' | 'refresh';
+
+/** A change of the token store, for adapters that persist it. */
+export type TokenChange = { kind: 'token'; type: TokenKind; hash: string; grant: TokenGrant } | { kind: 'tokensRemoved'; type: TokenKind; hashes: string[] };
+
 export interface TokenSnapshot {
+	/** SHA-256 (hex) of each token and its grant; version 1 snapshots held the tokens themselves. */
 	access: Array<[string, TokenGrant]>;
 	refresh: Array<[string, TokenGrant]>;
 }
@@ -15,13 +25,36 @@ export interface TokenSnapshot {
 /** How long refresh tokens live (ServiceNow's default: 100 days). */
 const REFRESH_TTL_MS = 100 * 24 * 3600 * 1000;
 
-function token(): string {
+/** Most tokens of each kind kept; past it the oldest are dropped (their holders sign in again). */
+export const MAX_TOKENS = 10_000;
+
+function newToken(): string {
 	return randomBytes(32).toString('base64url');
 }
 
+export function tokenHash(token: string): string {
+	return createHash('sha256').update(token).digest('hex');
+}
+
 export class TokenStore {
-	private access = new Map<string, TokenGrant>();
-	private refresh = new Map<string, TokenGrant>();
+	private stores: Record<TokenKind, Map<string, TokenGrant>> = { access: new Map(), refresh: new Map() };
+
+	constructor(private readonly changed: (change: TokenChange) => void = () => undefined) {}
+
+	private add(type: TokenKind, token: string, grant: TokenGrant, now: number): void {
+		const store = this.stores[type];
+		const hash = tokenHash(token);
+		store.set(hash, grant);
+		this.changed({ kind: 'token', type, hash, grant });
+		// Insertion order is expiry order (one lifetime per kind): sweep from the front.
+		const removed: string[] = [];
+		for (const [h, g] of store) {
+			if (g.expiresAt > now && store.size - removed.length <= MAX_TOKENS) break;
+			removed.push(h);
+		}
+		for (const h of removed) store.delete(h);
+		if (removed.length) this.changed({ kind: 'tokensRemoved', type, hashes: removed });
+	}
 
 	issue(
 		userName: string,
@@ -30,61 +63,55 @@ export class TokenStore {
 		ttlSeconds: number,
 		refreshToken?: string,
 	): { access_token: string; refresh_token: string; expires_in: number } {
-		const accessToken = token();
-		this.access.set(accessToken, {
-			user_name: userName,
-			client_id: clientId,
-			expiresAt: now + ttlSeconds * 1000,
-		});
-		const refresh = refreshToken ?? token();
-		if (!refreshToken) {
-			this.refresh.set(refresh, {
-				user_name: userName,
-				client_id: clientId,
-				expiresAt: now + REFRESH_TTL_MS,
-			});
-		}
+		const accessToken = newToken();
+		this.add('access', accessToken, { user_name: userName, client_id: clientId, expiresAt: now + ttlSeconds * 1000 }, now);
+		const refresh = refreshToken ?? newToken();
+		if (!refreshToken) this.add('refresh', refresh, { user_name: userName, client_id: clientId, expiresAt: now + REFRESH_TTL_MS }, now);
 		return { access_token: accessToken, refresh_token: refresh, expires_in: ttlSeconds };
 	}
 
 	/** The grant of a live access token. */
 	accessGrant(accessToken: string, now: number): TokenGrant | undefined {
-		const grant = this.access.get(accessToken);
+		const hash = tokenHash(accessToken);
+		const grant = this.stores.access.get(hash);
 		if (!grant) return undefined;
 		if (grant.expiresAt <= now) {
-			this.access.delete(accessToken);
+			this.stores.access.delete(hash);
+			this.changed({ kind: 'tokensRemoved', type: 'access', hashes: [hash] });
 			return undefined;
 		}
 		return grant;
 	}
 
 	refreshGrant(refreshToken: string, now: number): TokenGrant | undefined {
-		const grant = this.refresh.get(refreshToken);
+		const grant = this.stores.refresh.get(tokenHash(refreshToken));
 		return grant && grant.expiresAt > now ? grant : undefined;
 	}
 
 	/** Makes every access token expired (refresh tokens stay valid): for testing refresh. */
 	expireAccessTokens(): number {
-		const n = this.access.size;
-		this.access.clear();
-		return n;
+		const hashes = [...this.stores.access.keys()];
+		this.stores.access.clear();
+		if (hashes.length) this.changed({ kind: 'tokensRemoved', type: 'access', hashes });
+		return hashes.length;
 	}
 
 	get counts(): { access: number; refresh: number } {
-		return { access: this.access.size, refresh: this.refresh.size };
+		return { access: this.stores.access.size, refresh: this.stores.refresh.size };
 	}
 
 	clear(): void {
-		this.access.clear();
-		this.refresh.clear();
+		this.stores = { access: new Map(), refresh: new Map() };
 	}
 
 	snapshot(): TokenSnapshot {
-		return { access: [...this.access], refresh: [...this.refresh] };
+		return { access: [...this.stores.access], refresh: [...this.stores.refresh] };
 	}
 
-	restore(snapshot: TokenSnapshot): void {
-		this.access = new Map(snapshot.access);
-		this.refresh = new Map(snapshot.refresh);
+	/** From a snapshot; `hashed: false` for version 1 snapshots, which held the tokens themselves. */
+	restore(snapshot: TokenSnapshot, hashed = true): void {
+		const read = (entries: Array<[string, TokenGrant]> | undefined) =>
+			new Map((entries ?? []).map(([key, grant]) => [hashed ? key : tokenHash(key), grant] as [string, TokenGrant]));
+		this.stores = { access: read(snapshot.access), refresh: read(snapshot.refresh) };
 	}
 }

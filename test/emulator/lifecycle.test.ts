@@ -192,7 +192,7 @@ describe('Table API', () => {
 		const state = await patchState(id, 'done');
 		expect(state.status).toBe(400);
 		expect(state.json().error.detail).toBe(
-			'state must be one of open, in_progress, action_wait, closed (got "done").',
+			'state must be one of open, in_progress, action_wait, closed (got another string).',
 		);
 		const other = await send(`${sn.url}${TABLE}/${id}`, {
 			method: 'PATCH',

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCUMENTED_ERRORS } from '../../contract/errors';
@@ -106,9 +108,9 @@ describe('the emulator command', () => {
 		expect(bad.stderr).toContain('Invalid seed: users[0].sys_id must be a string (got nothing).');
 	});
 
-	it('keeps issues and tokens across a restart with --state, written atomically', async () => {
+	it('keeps issues and tokens across a restart with --state, tokens only as their hashes', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'pe-state-'));
-		const state = join(dir, 'state.json');
+		const state = join(dir, 'state.db');
 		const first = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
 		const token = (
 			await send(first.url + '/oauth_token.do', {
@@ -121,8 +123,12 @@ describe('the emulator command', () => {
 		expect((await postJson(first.url, body, auth)).status).toBe(200);
 		first.child.kill('SIGTERM');
 		expect(await first.exit).toBe(0);
-		expect(JSON.parse(readFileSync(state, 'utf8')).issues.issues).toHaveLength(1);
-		expect(existsSync(`${state}.${first.child.pid}.tmp`)).toBe(false);
+		const db = new DatabaseSync(state, { readOnly: true });
+		expect(db.prepare('SELECT count(*) AS n FROM issues').get()).toEqual({ n: 1 });
+		const hashes = db.prepare("SELECT hash FROM tokens WHERE type = 'access'").all().map((r) => (r as { hash: string }).hash);
+		db.close();
+		expect(hashes).toEqual([createHash('sha256').update(token).digest('hex')]);
+		for (const file of [state, `${state}-wal`].filter(existsSync)) expect(readFileSync(file).includes(Buffer.from(token))).toBe(false);
 
 		const second = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
 		try {
@@ -134,6 +140,38 @@ describe('the emulator command', () => {
 		} finally {
 			second.child.kill('SIGTERM');
 			await second.exit;
+		}
+	});
+
+	it('imports a JSON state file of the earlier version, keeping it beside the database', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'pe-state-'));
+		const state = join(dir, 'state.json');
+		const issue = {
+			sys_id: 'a'.repeat(32),
+			number: 'PREN0000001',
+			experience_id: 'OLD-1',
+			issue_code: '100',
+			provider: 'sn',
+			state: 'open',
+			user: ABEL.sys_id,
+			configuration_item: '',
+			endpoint: { user_id: ABEL.sys_id },
+			input_parameters: {},
+			investigative_details: {},
+			issue_code_history: ['100'],
+			sys_created_on: '2026-11-01 10:00:00',
+			sys_updated_on: '2026-11-01 10:00:00',
+		};
+		writeFileSync(state, JSON.stringify({ version: 1, issues: { issues: [issue], counter: 1 }, tokens: { access: [['raw-token', { user_name: 'admin', client_id: 'pe-emulator-client', expiresAt: Date.now() + 60_000 }]], refresh: [] } }));
+		const emu = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
+		try {
+			expect(emu.output()).toContain(`Imported the JSON state of ${state}; it is kept as ${state}.v1.json.`);
+			const rows = (await send(emu.url + '/api/now/table/sn_pren_experience_issue', { headers: { authorization: 'Bearer raw-token' } })).json().result;
+			expect(rows.map((r: { experience_id: string }) => r.experience_id)).toEqual(['OLD-1']);
+			expect(existsSync(`${state}.v1.json`)).toBe(true);
+		} finally {
+			emu.child.kill('SIGTERM');
+			await emu.exit;
 		}
 	});
 

@@ -77,12 +77,18 @@ describe('security of the emulator', () => {
 			expect(res.status).toBe(200);
 			expect(res.json().result).toEqual([]);
 		}
+		// A reference can be dot-walked to the fields the referenced table serves, never to a password.
+		expect((await postJson(sn.url, { ...valid, endpoint: { user_name: 'pe.integration' } })).status).toBe(200);
+		const walked = async (q: string) => (await send(`${sn.url}/api/now/table/sn_pren_experience_issue?sysparm_query=${encodeURIComponent(q)}`)).json().result;
+		expect(await walked('user.user_name=pe.integration')).toHaveLength(1);
+		expect(await walked('user.password=integration')).toEqual([]);
+		expect(await walked('user.passwordSTARTSWITHi')).toEqual([]);
 		// ^OR and ^NQ are the query language itself, read as an instance reads them.
 		const all = await send(`${sn.url}/api/now/table/sys_user?sysparm_query=${encodeURIComponent('sys_idISNOTEMPTY^NQsys_id=1')}`);
 		expect(all.json().result).toHaveLength(sn.emulator.seed.users.length);
 		const traversal = await send(`${sn.url}/api/now/table/../../_emulator/reset`, { method: 'POST' });
 		expect(traversal.status).toBe(400);
-		expect(sn.issues()).toHaveLength(1);
+		expect(sn.issues()).toHaveLength(2);
 	});
 
 	it('requires authentication for every API route when configured, and never lists passwords', async () => {

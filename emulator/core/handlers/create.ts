@@ -104,7 +104,6 @@ function applyRules(
 		const ci = endpoint.CI && state.registry.ci(endpoint.CI) ? endpoint.CI : '';
 		issue = state.issues.create(content, { experienceId: experienceId ?? '', user: user.sys_id, configurationItem: ci, endpoint });
 	}
-	state.changed();
 	return { issue, chained: existing !== undefined, user };
 }
 

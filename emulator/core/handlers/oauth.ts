@@ -35,14 +35,19 @@ export const handleAuthorize: Handler = (state, call) => {
 	return { status: 302, headers: { location: target.toString() }, body: '' };
 };
 
-/** Client ID and secret from the form, or from a Basic Authorization header. */
-function clientCredentials(call: Parameters<Handler>[1], params: URLSearchParams): { id: string; secret: string } {
+/** Client ID and secret from the form, or from a Basic Authorization header (undefined: not readable). */
+function clientCredentials(call: Parameters<Handler>[1], params: URLSearchParams): { id: string; secret: string } | undefined {
 	const id = params.get('client_id') ?? '';
 	const authorization = header(call.req.headers, 'authorization');
 	if (id || !/^basic\s/i.test(authorization)) return { id, secret: params.get('client_secret') ?? '' };
 	const decoded = Buffer.from(authorization.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
 	const colon = decoded.indexOf(':');
-	return { id: decodeURIComponent(decoded.slice(0, Math.max(colon, 0))), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+	try {
+		// RFC 6749 §2.3.1: the client ID and secret are form-encoded before Basic encoding.
+		return { id: decodeURIComponent(decoded.slice(0, Math.max(colon, 0))), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+	} catch {
+		return undefined;
+	}
 }
 
 export const handleToken: Handler = (state, call) => {
@@ -54,6 +59,9 @@ export const handleToken: Handler = (state, call) => {
 		jsonAnswer(status, { error, error_description: description });
 	const now = state.now();
 	const credentials = clientCredentials(call, params);
+	if (!credentials) {
+		return oauthError(401, 'invalid_client', 'The Basic Authorization header is not a form-encoded client ID and secret: percent-encode them (RFC 6749 §2.3.1).');
+	}
 	const client = state.registry.oauthClient(credentials.id);
 	if (!client || client.client_secret !== credentials.secret) {
 		return oauthError(401, 'invalid_client', 'Client authentication failed: check the client ID and client secret.');
@@ -87,6 +95,5 @@ export const handleToken: Handler = (state, call) => {
 		return oauthError(400, 'unsupported_grant_type', 'grant_type must be one of password, client_credentials, authorization_code, refresh_token.');
 	}
 	const tokens = state.tokens.issue(userName, client.client_id, now, state.settings.tokenTtlSeconds, refreshToken);
-	state.changed();
 	return jsonAnswer(200, { ...tokens, scope: 'useraccount', token_type: 'Bearer' }, { 'cache-control': 'no-store' });
 };

@@ -4,7 +4,7 @@ import { PLATFORM_ERRORS } from '../../../contract/errors';
 import type { EmulatorState, Handler, HandleResult, ApiCall } from '../context';
 import { bodyErrorResponse, render, renderError } from '../http';
 import { glideDateTime } from '../issues';
-import { issueRow, parseEncodedQuery, pickFields, queryRows, tableRows } from '../table';
+import { issueRow, parseEncodedQuery, pickFields, queryRows, tableRows, type DotWalk, type Row } from '../table';
 
 function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields: string[] | undefined): HandleResult {
 	const { format } = call;
@@ -24,12 +24,27 @@ function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields:
 		return renderError(
 			PLATFORM_ERRORS.INVALID_FIELD_VALUE,
 			format,
-			`state must be one of ${ISSUE_STATES.join(', ')} (got ${JSON.stringify(body.state ?? null)}).`,
+			`state must be one of ${ISSUE_STATES.join(', ')} (got ${body.state === undefined || body.state === null ? 'none' : `another ${Array.isArray(body.state) ? 'list' : typeof body.state}`}).`,
 		);
 	}
 	state.issues.setState(issue, body.state, glideDateTime(state.now()));
-	state.changed();
 	return render(200, { result: pickFields(issueRow(issue), fields) }, format);
+}
+
+/** Experience issues reference a user and a CI: their rows, as the Table API serves them, can be dot-walked. */
+function referencesOf(state: EmulatorState): DotWalk {
+	const tables: Record<string, Map<string, Row>> = {};
+	const byId = (table: string): Map<string, Row> =>
+		(tables[table] ??= new Map((tableRows(table, state.registry, () => []) ?? []).map((r) => [r.sys_id, r])));
+	const references: Record<string, string> = { user: TABLES.user, configuration_item: TABLES.computer };
+	return (row, field) => {
+		const dot = field.indexOf('.');
+		const reference = field.slice(0, dot);
+		if (!Object.hasOwn(references, reference) || !Object.hasOwn(row, reference)) return undefined;
+		const target = byId(references[reference]).get(row[reference]);
+		const name = field.slice(dot + 1);
+		return target && Object.hasOwn(target, name) ? target[name] : undefined;
+	};
 }
 
 export const handleTable: Handler = (state, call) => {
@@ -57,7 +72,7 @@ export const handleTable: Handler = (state, call) => {
 		if (!row) return renderError(PLATFORM_ERRORS.NO_RECORD, format);
 		return render(200, { result: pickFields(row, fields) }, format);
 	}
-	const query = parseEncodedQuery(params.get(TABLE_PARAMS.query) ?? '', new Set(Object.keys(rows[0] ?? {})));
+	const query = parseEncodedQuery(params.get(TABLE_PARAMS.query) ?? '', new Set(Object.keys(rows[0] ?? {})), table === TABLES.experienceIssue ? referencesOf(state) : undefined);
 	const matched = queryRows(rows, query);
 	const offset = Math.max(0, Number(params.get(TABLE_PARAMS.offset)) || 0);
 	const limitParam = Number(params.get(TABLE_PARAMS.limit));
