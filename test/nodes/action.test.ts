@@ -216,32 +216,32 @@ describe('retries', () => {
 		expect([...statuses].sort()).toEqual([200, 200, 200, 429, 429, 500, 503]);
 	});
 
-	it('reports a retry after a lost answer as the issue it created, not a duplicate', async () => {
-		sn.injectFault({ drop: 'after', count: 1, match: { route: 'create' } });
-		const { outputs } = await runAction({
-			items: [{ user_id: ABEL.sys_id, code: '100', experience_id: 'LOST-1' }],
-			credentials: BASIC(sn.url),
-			parameters: { options: { retryBaseDelayMs: 10 } },
-		});
-		expect(routed(outputs)).toEqual({ Created: [0] });
-		expect(outputs.Created[0].json).toMatchObject({ experience_id: 'LOST-1', recoveredAfterRetry: true, attempts: 2 });
-		expect(sn.issues()).toHaveLength(1);
+	it('finds the issue a lost answer created instead of resending: by experience_id, or by user, code and time', async () => {
+		for (const item of [{ user_id: ABEL.sys_id, code: '100', experience_id: 'LOST-1' }, { user_id: BETH.sys_id, code: '100' }]) {
+			sn.reset();
+			sn.injectFault({ drop: 'after', count: 1, match: { route: 'create' } });
+			const { outputs } = await runAction({ items: [item], credentials: BASIC(sn.url), parameters: { options: { retryBaseDelayMs: 10 } } });
+			expect(routed(outputs)).toEqual({ Created: [0] });
+			const [issue] = sn.issues();
+			expect(outputs.Created[0].json).toMatchObject({ experience_id: issue.experience_id, recoveredAfterRetry: true, attempts: 1 });
+			expect(outputs.Created[0].json.mayHaveBeenCreated).toBeUndefined();
+			expect(sn.issues()).toHaveLength(1);
+			expect(sn.journal().filter((e) => e.route === 'create')).toHaveLength(1);
+		}
 	});
 
-	it('flags "being resolved" after a lost answer when it cannot tell (no experience_id)', async () => {
+	it('flags an item when it cannot tell whether a lost answer created the issue (the issue table cannot be read)', async () => {
 		sn.injectFault({ drop: 'after', count: 1, match: { route: 'create' } });
-		const { outputs } = await runAction({
-			items: [{ user_id: ABEL.sys_id, code: '100' }],
-			credentials: BASIC(sn.url),
-			parameters: { options: { retryBaseDelayMs: 10 } },
-		});
+		sn.injectFault({ status: 403, count: 0, match: { route: 'table' } });
+		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(sn.url), parameters: { options: { retryBaseDelayMs: 10 } } });
 		expect(routed(outputs)).toEqual({ 'Already Being Resolved': [0] });
 		expect(outputs['Already Being Resolved'][0].json).toMatchObject({ mayHaveBeenCreated: true, attempts: 2 });
 		expect(sn.issues()).toHaveLength(1);
+		sn.emulator.clearFaults();
 	});
 
 	it('gives up after the attempts allowed and routes the last answer', async () => {
-		sn.injectFault({ status: 503, retryAfter: 0, count: 5 });
+		sn.injectFault({ status: 503, retryAfter: 0, count: 5, match: { route: 'create' } });
 		const { outputs } = await runAction({
 			items: [{ user_id: ABEL.sys_id, code: '100' }],
 			credentials: BASIC(sn.url),

@@ -56,3 +56,47 @@ it('loses and duplicates nothing when every kind of fault hits a batch of 30 ite
 	const createStatuses = sn.journal(0).filter((e) => e.route === 'create').map((e) => e.status);
 	for (const status of [0, 429, 500, 503]) expect(createStatuses).toContain(status);
 });
+
+describe('a lost connection never hides or makes a duplicate', () => {
+	const STATES = ['open', 'in_progress', 'action_wait', 'closed'] as const;
+	const emulators: Record<string, RunningEmulator> = {};
+	beforeAll(async () => {
+		// A real instance may close an issue within moments (silent execution): new issues start in each state.
+		for (const state of STATES) emulators[state] = await startEmulator({ port: 0, auth: 'basic', initialState: state });
+	});
+	afterAll(() => Promise.all(Object.values(emulators).map((e) => e.close())));
+
+	const cases = STATES.flatMap((state) => [true, false].flatMap((withId) => (['before', 'after'] as const).map((drop) => ({ state, withId, drop }))));
+
+	it.each(cases)('new issues $state, experience_id: $withId, connection dropped $drop processing: one issue, on Created, said as it is', async ({ state, withId, drop }) => {
+		const emu = emulators[state];
+		emu.reset();
+		emu.injectFault({ drop, count: 1, match: { route: 'create' } });
+		const item = { user_id: USERS[3], code: '101', experience_id: withId ? `DROP-${state}-${drop}` : '' };
+		const { outputs } = await runAction({ items: [item], credentials: BASIC(emu.url), parameters: { options: { retryBaseDelayMs: 10 } } });
+		expect(routed(outputs)).toEqual({ Created: [0] });
+		const issues = emu.issues();
+		expect(issues).toHaveLength(1);
+		expect(issues[0].issue_code_history).toEqual(['101']); // never chained onto itself
+		const json = outputs.Created[0].json;
+		expect(json.experience_id).toBe(issues[0].experience_id);
+		expect(json.mayHaveBeenCreated).toBeUndefined();
+		expect([json.recoveredAfterRetry ?? false, json.attempts]).toEqual(drop === 'after' ? [true, 1] : [false, 2]);
+	});
+
+	it('when the issue table cannot be read, does not resend an experience_id (it could chain onto its own issue) and says so', async () => {
+		const emu = emulators.action_wait;
+		emu.reset();
+		emu.injectFault({ drop: 'after', count: 1, match: { route: 'create' } });
+		emu.injectFault({ status: 500, count: 0, match: { route: 'table' } });
+		const { outputs } = await runAction({
+			items: [{ user_id: USERS[3], code: '101', experience_id: 'UNREADABLE-1' }],
+			credentials: BASIC(emu.url),
+			parameters: { options: { retryBaseDelayMs: 10, maxAttempts: 2 } },
+		});
+		expect(routed(outputs)).toEqual({ Other: [0] });
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'NETWORK_ERROR', mayHaveBeenCreated: true, attempts: 1 });
+		expect(emu.issues().map((i) => i.issue_code_history)).toEqual([['101']]);
+		emu.emulator.clearFaults();
+	});
+});

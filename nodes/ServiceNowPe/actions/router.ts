@@ -13,12 +13,12 @@ import {
 	type INodeExecutionData,
 	type JsonObject,
 } from 'n8n-workflow';
-import { createIssuePath, type CreateIssueBody } from '../../../contract/api';
+import { createIssuePath, type CreateIssueBody, type IssueRow } from '../../../contract/api';
 import { serialiseBody } from '../../../contract/body';
 import { BRANCH_ORDER, DOCUMENTED_ERRORS, type CatalogueEntry, type ErrorGroup } from '../../../contract/errors';
 import { readOptions } from '../parameters';
 import { classify, connectionFor, sendCreate, type Connection, type Outcome } from '../transport/request';
-import { findIssue } from '../transport/tableApi';
+import { findOwnIssue } from '../transport/tableApi';
 import { operations } from './experienceIssue/ExperienceIssue.resource';
 import type { OperationOutputs, Prepared, SendOptions } from './interfaces';
 
@@ -195,34 +195,53 @@ class ItemRouter {
 			const json = { outcome: 'dryRun', method: 'POST', path, format: options.requestFormat, serialisedBody: serialised, ...base, request, input: p.input };
 			return { routed: { output: 0, item: { json, pairedItem: { item: i } } }, outcome: { kind: 'dryRun' } };
 		}
-		const result = await sendCreate(this.ctx, this.connection, path, serialised, options);
-		let outcome = classify(result);
-		let recovered = false;
-		// Did an attempt reach the instance and perhaps get processed? (5xx, lost answer, timeout)
-		const maybeProcessed = result.earlierAttemptUncertain || result.status === 0 || result.status >= 500;
-		const uncertain =
-			outcome.kind === 'error' &&
-			maybeProcessed &&
-			(!outcome.entry.documented || outcome.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || outcome.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT);
-		if (uncertain && body.experience_id) {
-			// With an experience_id we can tell: the instance holds it with our issue code.
-			const { found } = await findIssue(this.ctx, this.connection, 'experience_id', body.experience_id, options);
-			if (found && found.issue_code === body.issue_code && (found.state === 'open' || found.state === 'in_progress')) {
-				outcome = { kind: 'created', experienceId: body.experience_id };
-				recovered = true;
+		// Before any resend, look for what an uncertain attempt may have made: found, it is ours and
+		// nothing is resent; unprovable with an experience_id, nothing is resent either (it could chain
+		// onto the issue the attempt made).
+		const started = Date.now();
+		let recovered: IssueRow | undefined;
+		let unprovable = false;
+		const lookUp = async (): Promise<'stop' | 'retry'> => {
+			const found = await findOwnIssue(this.ctx, this.connection, body, started, options);
+			if (found === 'absent') return 'retry';
+			if (found === 'unknown') {
+				unprovable = true;
+				return body.experience_id ? 'stop' : 'retry';
 			}
+			recovered = found.row;
+			return 'stop';
+		};
+		const result = await sendCreate(this.ctx, this.connection, path, serialised, options, lookUp);
+		let outcome = classify(result);
+		// After an uncertain attempt, a refusal (being resolved, chain conflict) or an answer the
+		// document does not list may be the earlier attempt's own issue: look once more.
+		if (result.earlierAttemptUncertain && !recovered && outcome.kind === 'error' && !unprovable) {
+			const doubtful = !outcome.entry.documented || outcome.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || outcome.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT;
+			if (doubtful) await lookUp();
 		}
-		const common: IDataObject = { httpStatus: result.status, attempts: result.attempts, sent: true, ...base, request, input: p.input };
+		if (recovered) outcome = { kind: 'created', experienceId: recovered.experience_id };
+		else if (result.earlierAttemptUncertain && outcome.kind === 'created' && !unprovable) {
+			// An attempt that timed out may have been processed after the look-up: then two issues fit.
+			const again = await findOwnIssue(this.ctx, this.connection, body, started, options);
+			if (again === 'unknown' || (again !== 'absent' && again.row.experience_id !== outcome.experienceId)) unprovable = true;
+		}
+		const uncertain = result.earlierAttemptUncertain && !recovered && (unprovable || outcome.kind === 'error');
+		const common: IDataObject = {
+			httpStatus: recovered ? 200 : result.status,
+			attempts: result.attempts,
+			sent: true,
+			...(uncertain ? { mayHaveBeenCreated: true } : {}),
+			...base,
+			request,
+			input: p.input,
+		};
 		if (outcome.kind === 'created') {
+			// mayHaveBeenCreated on a created item: an earlier attempt may have made another issue.
 			const json = { outcome: 'created', experience_id: outcome.experienceId, ...(recovered ? { recoveredAfterRetry: true } : {}), ...common };
 			return { routed: { output: 0, item: { json, pairedItem: { item: i } } }, outcome };
 		}
 		const reported = uncertain ? { ...outcome, detail: `${outcome.detail} An attempt of this request may have reached the instance and created the issue.` } : outcome;
-		const routed = this.error(p, reported, {
-			...common,
-			...(uncertain ? { mayHaveBeenCreated: true } : {}),
-			...(outcome.entry.documented ? {} : { response: result.rawText }),
-		});
+		const routed = this.error(p, reported, { ...common, ...(outcome.entry.documented ? {} : { response: result.rawText }) });
 		return { routed, outcome: reported };
 	}
 }

@@ -206,11 +206,23 @@ function retryable(a: Attempt): boolean {
  * Sends a request, retrying 429 (after Retry-After), 5xx and network failures with exponential
  * back-off, up to the policy's attempts. Never throws for an HTTP or network failure.
  */
+/**
+ * Before resending a request an earlier attempt of which may have been processed (5xx, lost
+ * answer, timeout): 'stop' ends the attempts there (the earlier one was processed, or resending
+ * could do harm), 'retry' goes on.
+ */
+export type BeforeRetry = (attempt: Attempt) => Promise<'stop' | 'retry'>;
+
+/**
+ * Sends a request, retrying 429 (after Retry-After), 5xx and network failures with exponential
+ * back-off, up to the policy's attempts. Never throws for an HTTP or network failure.
+ */
 export async function apiRequest(
 	ctx: IExecuteFunctions,
 	connection: Connection,
 	request: ApiRequest,
 	policy: RetryPolicy,
+	beforeRetry?: BeforeRetry,
 ): Promise<ApiResult> {
 	let uncertain = false;
 	for (let n = 1; ; n++) {
@@ -219,7 +231,10 @@ export async function apiRequest(
 			return { ...result, attempts: n, earlierAttemptUncertain: uncertain };
 		}
 		// A 429 was refused before processing; a 5xx or a lost answer may have been processed.
-		if (result.status !== 429) uncertain = true;
+		if (result.status !== 429) {
+			uncertain = true;
+			if (beforeRetry && (await beforeRetry(result)) === 'stop') return { ...result, attempts: n, earlierAttemptUncertain: true };
+		}
 		const backoff = (policy.baseDelayMs * 2 ** (n - 1)) / 1000;
 		const wait = retryAfterSeconds(result.headers['retry-after']) ?? backoff;
 		await sleep(Math.min(wait, policy.maxWaitSeconds) * 1000);
@@ -233,8 +248,9 @@ export async function sendCreate(
 	path: string,
 	body: string,
 	options: { requestFormat: 'json' | 'xml'; timeoutMs: number; policy: RetryPolicy },
+	beforeRetry?: BeforeRetry,
 ): Promise<ApiResult> {
-	return apiRequest(ctx, connection, { method: 'POST', path, body, format: options.requestFormat, timeoutMs: options.timeoutMs }, options.policy);
+	return apiRequest(ctx, connection, { method: 'POST', path, body, format: options.requestFormat, timeoutMs: options.timeoutMs }, options.policy, beforeRetry);
 }
 
 export type Outcome =

@@ -1,12 +1,36 @@
 /** Table API reads the node makes: experience issues and computers, with escaped query values. */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { TABLE_PARAMS, TABLES, tablePath, type IssueRow, type TableName } from '../../../contract/api';
+import { TABLE_PARAMS, TABLES, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../contract/api';
 import { condition, encodeQuery } from '../../../contract/encodedQuery';
 import { apiRequest, type ApiResult, type Connection, type RetryPolicy } from './request';
 
 export interface ReadOptions {
 	timeoutMs: number;
 	policy: RetryPolicy;
+}
+
+async function rows<T>(
+	ctx: IExecuteFunctions,
+	connection: Connection,
+	table: TableName,
+	query: string,
+	options: ReadOptions,
+	{ fields, limit = 1 }: { fields?: string; limit?: number } = {},
+): Promise<{ rows?: T[]; result: ApiResult }> {
+	const result = await apiRequest(
+		ctx,
+		connection,
+		{
+			method: 'GET',
+			path: tablePath(table),
+			qs: { [TABLE_PARAMS.query]: query, [TABLE_PARAMS.limit]: limit, ...(fields ? { [TABLE_PARAMS.fields]: fields } : {}) },
+			format: 'json',
+			timeoutMs: options.timeoutMs,
+		},
+		options.policy,
+	);
+	const found = (result.data as { result?: T[] } | undefined)?.result;
+	return { rows: result.status === 200 && Array.isArray(found) ? found : undefined, result };
 }
 
 async function firstRow<T>(
@@ -17,20 +41,8 @@ async function firstRow<T>(
 	options: ReadOptions,
 	fields?: string,
 ): Promise<{ found?: T; result: ApiResult }> {
-	const result = await apiRequest(
-		ctx,
-		connection,
-		{
-			method: 'GET',
-			path: tablePath(table),
-			qs: { [TABLE_PARAMS.query]: query, [TABLE_PARAMS.limit]: 1, ...(fields ? { [TABLE_PARAMS.fields]: fields } : {}) },
-			format: 'json',
-			timeoutMs: options.timeoutMs,
-		},
-		options.policy,
-	);
-	const rows = (result.data as { result?: T[] } | undefined)?.result;
-	return { found: Array.isArray(rows) ? rows[0] : undefined, result };
+	const { rows: found, result } = await rows<T>(ctx, connection, table, query, options, { fields });
+	return { found: found?.[0], result };
 }
 
 /** The experience issue with this experience_id or sys_id (undefined when none). */
@@ -60,4 +72,43 @@ export async function findComputer(
 		'sys_id,name',
 	);
 	return { sysId: found?.sys_id || undefined, result };
+}
+
+/** How far before an attempt an issue's date may lie and still be the attempt's (clocks differ). */
+export const RECOVERY_SLACK_MS = 60_000;
+
+/** ServiceNow date-time (UTC, `yyyy-MM-dd HH:mm:ss`) as milliseconds. */
+function glideTime(value: string | undefined): number {
+	return value ? Date.parse(`${value.replace(' ', 'T')}Z`) : Number.NaN;
+}
+
+/**
+ * Whether the instance holds what an earlier attempt of this create (or chain) would have made: an
+ * issue with its issue code, provider, user (as the endpoint names it) and experience_id, created
+ * (or, for a chain, changed) since the attempt began. "unknown" when the read failed or more than
+ * one issue fits: then nothing can be proven either way.
+ */
+export async function findOwnIssue(
+	ctx: IExecuteFunctions,
+	connection: Connection,
+	body: CreateIssueBody,
+	since: number,
+	options: ReadOptions,
+): Promise<{ row: IssueRow } | 'absent' | 'unknown'> {
+	const { endpoint } = body;
+	const who = endpoint.user_id
+		? condition('user', '=', endpoint.user_id)
+		: endpoint.user_name
+			? condition('user.user_name', '=', endpoint.user_name)
+			: endpoint.email
+				? condition('user.email', '=', endpoint.email)
+				: condition('configuration_item', '=', endpoint.CI ?? '');
+	const conditions = [condition('issue_code', '=', body.issue_code), condition('provider', '=', body.provider), who];
+	if (body.experience_id) conditions.push(condition('experience_id', '=', body.experience_id));
+	const { rows: found } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery(conditions, ['ORDERBYDESCsys_updated_on']), options, { limit: 5 });
+	if (!found) return 'unknown';
+	const field = body.experience_id ? 'sys_updated_on' : 'sys_created_on';
+	const recent = found.filter((row) => glideTime(row[field]) >= since - RECOVERY_SLACK_MS);
+	if (recent.length === 1) return { row: recent[0] };
+	return recent.length === 0 ? 'absent' : 'unknown';
 }
