@@ -6,7 +6,16 @@
 
 export type QueryOperator = '=' | '!=' | 'LIKE' | 'STARTSWITH' | 'IN' | '>' | '>=' | '<' | '<=';
 
-/** One condition; `^` in the value is escaped. */
+/**
+ * Whether a value can be put in a query as data. Instances run a value that starts with
+ * `javascript:` as a script (sandboxed, but still the caller's code), and no escape stops that:
+ * such a value is not queried at all.
+ */
+export function isQueryableValue(value: string): boolean {
+	return !/^\s*javascript\s*:/i.test(value);
+}
+
+/** One condition; `^` in the value is escaped. Check the value with isQueryableValue first. */
 export function condition(field: string, operator: QueryOperator, value: string): string {
 	return `${field}${operator}${value.replace(/\^/g, '^^')}`;
 }

@@ -194,6 +194,12 @@ export const PLATFORM_ERRORS = Object.freeze({
 		message: 'No CI with this host name',
 		detail: 'No cmdb_ci_computer record has the alert host as its name.',
 	}),
+	CI_LOOKUP_FAILED: entry({
+		code: 'CI_LOOKUP_FAILED',
+		status: 0, output: 'Other', group: 'failed', documented: false,
+		message: 'The CMDB lookup of the host failed',
+		detail: 'The instance did not answer the cmdb_ci_computer read (rate limit, server error or no connection); the alert was not sent.',
+	}),
 	ISSUE_NOT_FOUND: entry({
 		code: 'ISSUE_NOT_FOUND',
 		status: 404, output: 'Other', group: 'fixInput', documented: false,

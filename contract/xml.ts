@@ -62,6 +62,14 @@ export function parseXmlBody(xml: string): Record<string, unknown> {
 			'XML bodies must not contain a DOCTYPE or entity declarations; remove them and send plain elements.',
 		);
 	}
+	NOT_XML.lastIndex = 0;
+	const forbidden = NOT_XML.exec(xml);
+	if (forbidden) {
+		const line = xml.slice(0, forbidden.index).split('\n').length;
+		throw new XmlBodyError(
+			`XML 1.0 does not allow the character U+${forbidden[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (line ${line}): remove it or send JSON.`,
+		);
+	}
 	if (xmlNestedDeeperThan(xml, MAX_NESTING_DEPTH)) {
 		throw new XmlBodyError(`XML body is nested deeper than ${MAX_NESTING_DEPTH} levels; the API's fields nest three.`);
 	}
@@ -84,9 +92,14 @@ export function parseXmlBody(xml: string): Record<string, unknown> {
 	return root;
 }
 
+/** Characters XML 1.0 does not allow in a document (C0 controls but tab, LF, CR; U+FFFE, U+FFFF; lone surrogates). */
+// eslint-disable-next-line no-control-regex -- matching those control characters is the point
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** Serialises an object as an XML document under `root`; keys become valid element names. */
 export function toXmlDocument(root: string, body: Record<string, unknown>): string {
-	return '<?xml version="1.0" encoding="UTF-8"?>' + builder.build({ [root]: xmlSafe(body) });
+	// A character XML cannot carry (e.g. the ESC of colour codes in log text) becomes U+FFFD.
+	return '<?xml version="1.0" encoding="UTF-8"?>' + builder.build({ [root]: xmlSafe(body) }).replace(NOT_XML, '\uFFFD');
 }
 
 /** Serialises a response object as `<response>…</response>`. */

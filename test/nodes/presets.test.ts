@@ -43,13 +43,11 @@ describe('Build From, whatever the source', () => {
 			credentials: BASIC(sn.url),
 			parameters: { source: 'alertmanager', defaultIssueCode: '103', alertContext: [], overrides: { endpointUserName: '={{ $json.receiver === "n8n-servicenow-webhook" ? "david.miller" : "" }}', cpuUsage: '99%' } },
 		});
-		// The third alert has the same endpoint as the first: not sent. The second keeps its email label,
-		// so it is sent, and the instance (which finds the user by user name first) answers "being resolved".
+		// All three now name david.miller (the user name decides over the email, as on the instance): one request.
 		expect(routed(overridden.outputs)).toEqual({ Created: [0], 'Already Being Resolved': [0, 0] });
-		expect(overridden.outputs['Already Being Resolved'].map((o) => o.json.sent)).toEqual([true, false]);
+		expect(overridden.outputs['Already Being Resolved'].map((o) => o.json.sent)).toEqual([false, false]);
 		expect(sentBodies()).toEqual([
 			{ endpoint: { user_name: 'david.miller' }, issue_code: '103', provider: 'sn', input_parameters: { process_id: '10644' }, investigative_details: { cpu_usage: '99%' } },
-			{ endpoint: { user_name: 'david.miller', email: 'beth.anglin@example.com' }, issue_code: '103', provider: 'sn', investigative_details: { cpu_usage: '99%' } },
 		]);
 	});
 

@@ -337,7 +337,7 @@ describe('alert context in investigative_details', () => {
 		expect(details.source_link).toHaveLength(1000);
 		// The runbook link would pass 4,000 characters in all: it is left out, and that is said.
 		expect(details.runbook_link).toBeUndefined();
-		expect(details.context_truncated).toMatch(/more alert context than 4000 characters/);
+		expect(details.context_truncated).toMatch(/more from the alert than 4000 characters/);
 		expect(Object.entries(details).filter(([k]) => k !== 'context_truncated').map(([, v]) => String(v).length).reduce((a, b) => a + b)).toBeLessThanOrEqual(4000);
 		sn.reset();
 		await run('alertmanager', [payload], { defaultIssueCode: '103', alertContext: ['severity', 'name'] });
@@ -366,5 +366,138 @@ describe('an alert never fails its siblings', () => {
 		const { outputs } = await run('alertmanager', [group], { defaultIssueCode: '103', ciNotFound: 'fail' });
 		expect(routed(outputs)).toEqual({ Created: [0], Other: [0], 'Already Being Resolved': [0] });
 		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'CI_NOT_FOUND', message: 'No cmdb_ci_computer record is named "unknown.example.org".' });
+	});
+});
+
+describe('alerts a monitoring system may send, beyond the vendors samples', () => {
+	const group = (alerts: unknown[]) => ({ version: '4', status: 'firing', receiver: 'n8n', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts });
+	const alert = (labels: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ status: 'firing', labels, annotations: {}, startsAt: '2024-01-01T00:00:00Z', fingerprint: 'f', ...extra });
+	const disk = { issueCodeRules: { rules: [rule('DiskRunningFull', '102')] } };
+	const details = () => sentBodies().map((b) => b.investigative_details);
+
+	it('Single Output: a repeat within a notification is covered by the created issue and fails nothing', async () => {
+		const { outputs, error } = await runAction({
+			items: [vendor('alertmanager/01-firing-group-6-alerts.json')],
+			credentials: BASIC(sn.url),
+			routing: 'single',
+			parameters: { source: 'alertmanager', resolveCiFromHost: true, alertContext: [], ...disk },
+		});
+		expect(error).toBeUndefined();
+		expect(sentBodies()).toHaveLength(3);
+		expect(outputs.Created.map((o) => [o.json.outcome, o.json.sent])).toEqual([['created', true], ['created', false], ['created', true], ['created', false], ['created', true], ['created', false]]);
+		expect(outputs.Created[1].json.experience_id).toBe(outputs.Created[0].json.experience_id);
+	});
+
+	it('an entry of alerts[] that is no object goes to Other; its siblings are sent', async () => {
+		const { outputs } = await run('alertmanager', [group([alert({ alertname: 'DiskRunningFull', instance: 'example1' }), null])], disk);
+		expect(routed(outputs)).toEqual({ Created: [0], Other: [0] });
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'UNRECOGNISED_PAYLOAD', sent: false, message: 'alerts[1] of an Alertmanager webhook is not an object: the other alerts are sent, this one cannot be.' });
+	});
+
+	it('a notification without alerts comes out on Skipped, saying so', async () => {
+		const { outputs } = await run('alertmanager', [group([]), group([alert({ alertname: 'DiskRunningFull', instance: 'example1' })])], disk);
+		expect(routed(outputs)).toEqual({ Created: [1], Skipped: [0] });
+		expect(outputs.Skipped[0].json.reason).toBe('The notification holds no alerts.');
+	});
+
+	it('a CMDB lookup that fails (503) ends that host on Other; an alert that names its user is sent', async () => {
+		sn.injectFault({ match: { route: 'table' }, count: 3, status: 503, retryAfter: 0 });
+		const { outputs, error } = await run('alertmanager', [group([alert({ alertname: 'X', instance: 'example1:9100' }), alert({ alertname: 'X', user: 'beth.anglin' })])], {
+			defaultIssueCode: '103',
+			options: { concurrency: 1, retryBaseDelayMs: 1, maxRetryWaitSeconds: 0 },
+		});
+		expect(error).toBeUndefined();
+		expect(routed(outputs)).toEqual({ Created: [0], Other: [0] });
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'CI_LOOKUP_FAILED', sent: false });
+		expect(sentBodies()).toEqual([{ endpoint: { user_name: 'beth.anglin' }, issue_code: '103', provider: 'sn' }]);
+	});
+
+	it('a CMDB lookup refused (403) is a configuration error: the node fails before sending anything', async () => {
+		sn.injectFault({ match: { route: 'table' }, count: 0, status: 403 });
+		const { error } = await run('alertmanager', [group([alert({ alertname: 'X', user: 'beth.anglin' }), alert({ alertname: 'X', instance: 'example1:9100' })])], { defaultIssueCode: '103' });
+		sn.emulator.clearFaults();
+		expect(error).toBe('Looking up the CI of host "example1" was refused (HTTP 403); nothing was sent.');
+		expect(sentBodies()).toEqual([]);
+	});
+
+	it('one request per user and issue code, whatever device each alert names', async () => {
+		const { outputs } = await run('alertmanager', [group([alert({ alertname: 'X', user: 'abel.tuter', instance: 'example1:9100' }), alert({ alertname: 'X', user: 'abel.tuter', instance: 'laptop-x:9100' })])], { defaultIssueCode: '103' });
+		expect(routed(outputs)).toEqual({ Created: [0], 'Already Being Resolved': [0] });
+		expect(sentBodies()).toEqual([{ endpoint: { user_name: 'abel.tuter', CI: CI('example1') }, issue_code: '103', provider: 'sn' }]);
+	});
+
+	it('"Route as Failed" holds back only an alert that names nobody: one with a user label is sent without a CI', async () => {
+		const { outputs } = await run('alertmanager', [group([alert({ alertname: 'X', user: 'abel.tuter', instance: 'laptop-not-in-cmdb:9100' }), alert({ alertname: 'Y', instance: 'other-not-in-cmdb' })])], {
+			defaultIssueCode: '103',
+			ciNotFound: 'fail',
+		});
+		expect(routed(outputs)).toEqual({ Created: [0], Other: [0] });
+		expect(outputs.Created[0].json).toMatchObject({ ciNotFoundForHost: 'laptop-not-in-cmdb' });
+	});
+
+	it('a probe target written without a scheme is looked up by its host name', async () => {
+		await run('alertmanager', [group([alert({ alertname: 'ProbeFailed', instance: 'example.com/health', job: 'blackbox' })])], { defaultIssueCode: '103' });
+		expect(ciLookups()).toEqual(['name=example.com']);
+	});
+
+	it('a host that would run as a script on the instance is not looked up', async () => {
+		const { outputs } = await run('alertmanager', [group([alert({ alertname: 'X', instance: 'javascript:gs.getUserID()' })])], { defaultIssueCode: '103' });
+		expect(ciLookups()).toEqual([]);
+		expect(routed(outputs)).toEqual({ 'Missing Endpoint': [0] });
+	});
+
+	it('Grafana: the alert name decides before the summary; a null value is no value; a value rule picks a query', async () => {
+		const grafana = (values: Record<string, unknown>, summary = 'Memory usage above 90%, less than 10% free') => ({
+			receiver: 'n8n',
+			status: 'firing',
+			alerts: [{ status: 'firing', labels: { alertname: 'High memory usage' }, annotations: { summary }, values }],
+		});
+		const user = { defaultIssueCode: '101', overrides: { endpointUserName: 'abel.tuter' } };
+		await run('grafana', [grafana({ B: 93.2, C: 1 })], user);
+		expect(details()).toEqual([{ memory_usage: '93.2' }]);
+		sn.reset();
+		await run('grafana', [grafana({ B: null, C: 1 })], user);
+		expect(details()).toEqual([undefined]);
+		sn.reset();
+		// Of the values that are not a threshold's 0 or 1, B first, else the first of them.
+		await run('grafana', [grafana({ A: 0.5, B: 1, C: 1 })], user);
+		expect(details()).toEqual([{ memory_usage: '0.5' }]);
+		sn.reset();
+		await run('grafana', [grafana({ A: 7, B: 8, C: 0 })], user);
+		expect(details()).toEqual([{ memory_usage: '8' }]);
+	});
+
+	it('bounds values from labels too, and never cuts a character in two', async () => {
+		await run('alertmanager', [group([alert({ alertname: 'X', instance: 'example1', cpu_usage: '9'.repeat(5000), process_id: 'p'.repeat(5000) }, { annotations: { description: '😀'.repeat(1200) } })])], {
+			defaultIssueCode: '103',
+			alertContext: ['description'],
+		});
+		const [sent] = sentBodies();
+		expect(sent.investigative_details.cpu_usage).toHaveLength(1000);
+		expect(sent.input_parameters.process_id).toHaveLength(1000);
+		expect(sent.investigative_details.description.endsWith('😀…')).toBe(true);
+		expect(sent.investigative_details.description).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+	});
+
+	it('XML bodies are XML 1.0: a control character of log text becomes U+FFFD', async () => {
+		await run('alertmanager', [group([alert({ alertname: 'X', instance: 'example1' }, { annotations: { description: 'log \u001b[31mERROR\u001b[0m' } })])], {
+			defaultIssueCode: '103',
+			alertContext: ['description'],
+			options: { concurrency: 1, requestFormat: 'xml' },
+		});
+		const [entry] = sn.journal().filter((e) => e.route === 'create');
+		expect(entry.status).toBe(200);
+		expect(entry.body).toContain('<description>log \ufffd[31mERROR\ufffd[0m</description>');
+	});
+
+	it('each output of a large notification carries its own alert, not the whole notification', async () => {
+		const alerts = Array.from({ length: 300 }, (_, i) => alert({ alertname: 'KubePodCrashLooping', pod: `pod-${i}` }, { annotations: { description: `Pod prod/pod-${i} is waiting (CrashLoopBackOff).` } }));
+		const payload = group(alerts);
+		const { outputs } = await run('alertmanager', [payload], { defaultIssueCode: '103', overrides: { endpointUserName: 'abel.tuter' }, resolveCiFromHost: false });
+		const all = Object.values(outputs).flat();
+		expect(all).toHaveLength(300);
+		expect(all[5].json.input).toMatchObject({ alerts: [alerts[5]], receiver: 'n8n' });
+		const size = all.reduce((sum, o) => sum + JSON.stringify(o.json).length, 0);
+		expect(size).toBeLessThan(10 * JSON.stringify(payload).length);
 	});
 });

@@ -1,13 +1,13 @@
 import { extractAlerts, sourceNamed } from '../../nodes/ServiceNowPe/sources';
 import { parseTags } from '../../nodes/ServiceNowPe/sources/datadog';
 import { issueCodeFor } from '../../nodes/ServiceNowPe/sources/fields';
-import { SourceFormatError, hostName, type MonitoringSource } from '../../nodes/ServiceNowPe/sources/types';
+import { SourceFormatError, hostName, type MonitoringSource, type NormalisedAlert } from '../../nodes/ServiceNowPe/sources/types';
 
 const source = (name: string) => sourceNamed(name) as MonitoringSource;
 
 describe('monitoring payload helpers', () => {
 	it('reads a host name from host:port, IPv6 and URL instances (blackbox probes)', () => {
-		expect(['ABEL-LAPTOP:9182', '[::1]:9100', 'web-01', 'fe80::1', 'https://prometheus.io', 'http://example.com:8080/health', 'http://[::1]:9115/probe'].map(hostName)).toEqual([
+		expect(['ABEL-LAPTOP:9182', '[::1]:9100', 'web-01', 'fe80::1', 'https://prometheus.io', 'http://example.com:8080/health', 'http://[::1]:9115/probe', 'example.com:443/health', 'example.com/health'].map(hostName)).toEqual([
 			'ABEL-LAPTOP',
 			'::1',
 			'web-01',
@@ -15,6 +15,8 @@ describe('monitoring payload helpers', () => {
 			'prometheus.io',
 			'example.com',
 			'::1',
+			'example.com',
+			'example.com',
 		]);
 	});
 
@@ -24,7 +26,7 @@ describe('monitoring payload helpers', () => {
 	});
 
 	it('matches issue code rules exactly (any case) or by /regex/, and survives a bad regex', () => {
-		const [alert] = extractAlerts(source('alertmanager'), { alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', severity: 'critical' } }] });
+		const [alert] = extractAlerts(source('alertmanager'), { alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', severity: 'critical' } }] }) as NormalisedAlert[];
 		const rules = [
 			{ field: 'alertName', value: '/(/', issueCode: 'X' },
 			{ field: 'severity', value: 'CRITICAL', issueCode: '200' },
@@ -38,6 +40,6 @@ describe('monitoring payload helpers', () => {
 		expect(() => extractAlerts(source('azureMonitor'), { alerts: [] })).toThrow(SourceFormatError);
 		expect(() => extractAlerts(source('azureMonitor'), { alerts: [] })).toThrow(/common alert schema/);
 		expect(() => extractAlerts(source('grafana'), { schemaId: 'x' })).toThrow(/not a Grafana alerting webhook/);
-		expect(() => extractAlerts(source('alertmanager'), { alerts: ['x'] })).toThrow(/alerts\[0\] of an Alertmanager webhook is not an object/);
+		expect(extractAlerts(source('alertmanager'), { alerts: ['x'] })).toEqual([{ entry: 0, unreadable: 'alerts[0] of an Alertmanager webhook is not an object: the other alerts are sent, this one cannot be.' }]);
 	});
 });

@@ -178,6 +178,11 @@ class ItemRouter {
 		const message = `Alert "${alertName(p)}" is for the same user and issue code as alert "${alertName(first)}" of this notification: one issue covers both.`;
 		const detail = outcome?.kind === 'created' ? `Not sent: that alert's issue ${outcome.experienceId} is being resolved.` : 'Not sent: that alert would create the issue.';
 		if (outcome?.kind === 'created') extra.experience_id = outcome.experienceId;
+		if (this.routing === 'single') {
+			// Single Output: no refusal happened, so nothing fails: the alert is covered by the created issue.
+			const json = { outcome: outcome?.kind === 'dryRun' ? 'dryRun' : 'created', message, detail, ...extra };
+			return { routed: { output: 0, item: { json, pairedItem: { item: p.itemIndex } } }, outcome };
+		}
 		return { routed: this.error(p, { kind: 'error', entry: DOCUMENTED_ERRORS.BEING_RESOLVED, message, detail }, extra), outcome };
 	}
 

@@ -4,7 +4,7 @@
  * group's status says "firing" while any alert fires, so each alert's own status decides.
  */
 import { isPlainObject, text, textMap } from '../../../contract/values';
-import { SourceFormatError, hostName, type AlertMetric, type NormalisedAlert } from './types';
+import { SourceFormatError, hostName, type AlertMetric, type NormalisedAlert, type UnreadableAlert } from './types';
 
 /** Labels that name the monitored machine, in order of preference (`instance` by convention). */
 export const HOST_LABELS = ['instance', 'host', 'hostname', 'nodename', 'node'];
@@ -29,7 +29,7 @@ export function fromAlertGroup(
 	source: string,
 	what: string,
 	extras: AlertGroupExtras = NONE,
-): NormalisedAlert[] {
+): Array<NormalisedAlert | UnreadableAlert> {
 	const alerts = payload.alerts;
 	if (!Array.isArray(alerts)) {
 		throw new SourceFormatError(`The item is not ${what}: it has no "alerts" array (looked in the item and in its "body").`);
@@ -37,7 +37,7 @@ export function fromAlertGroup(
 	const common = textMap(payload.commonLabels);
 	const commonAnnotations = textMap(payload.commonAnnotations);
 	return alerts.map((alert, i) => {
-		if (!isPlainObject(alert)) throw new SourceFormatError(`alerts[${i}] of ${what} is not an object.`);
+		if (!isPlainObject(alert)) return { unreadable: `alerts[${i}] of ${what} is not an object: the other alerts are sent, this one cannot be.`, entry: i };
 		const labels = { ...common, ...textMap(alert.labels) };
 		const annotations = { ...commonAnnotations, ...textMap(alert.annotations) };
 		const hostLabel = HOST_LABELS.find((l) => labels[l]);
@@ -52,6 +52,7 @@ export function fromAlertGroup(
 			annotations,
 			metrics: extras.metrics(alert, name, annotations),
 			fingerprint: text(alert.fingerprint),
+			entry: i,
 			context: {
 				summary: annotations.summary || annotations.title || '',
 				description: annotations.description || annotations.message || annotations.info || '',

@@ -67,13 +67,18 @@ function lookup(alert: NormalisedAlert, ...keys: string[]): string {
 export function alertValues(alert: NormalisedAlert, rules: MetricRule[]): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const metric of alert.metrics) {
-		const rule = rules.find((r) => metric.names.some((n) => matches(r.match, n)));
-		const key = rule?.detail || metric.key;
-		if (!Object.hasOwn(out, key)) setOwn(out, key, metric.value);
+		// The most telling name first: the alert name decides before its summary does.
+		let detail: string | undefined;
+		for (const name of metric.names) {
+			detail = rules.find((r) => matches(r.match, name))?.detail;
+			if (detail) break;
+		}
+		const key = detail || metric.key;
+		if (!Object.hasOwn(out, key)) setOwn(out, key, bounded(metric.value, CONTEXT_LIMITS.value));
 	}
 	for (const key of DETAIL_LABELS) {
 		const value = lookup(alert, key);
-		if (value) setOwn(out, key, value);
+		if (value) setOwn(out, key, bounded(value, CONTEXT_LIMITS.value));
 	}
 	return out;
 }
@@ -87,7 +92,7 @@ export function alertFields(alert: NormalisedAlert, names: LabelNames = DEFAULT_
 		ci: lookup(alert, names.ci),
 		host: alert.host,
 		issue_code: lookup(alert, names.issueCode),
-		process_id: lookup(alert, names.processId, 'pid'),
+		process_id: bounded(lookup(alert, names.processId, 'pid'), CONTEXT_LIMITS.value),
 	};
 }
 
@@ -98,12 +103,20 @@ export type ContextPart = (typeof CONTEXT_PARTS)[number];
 /** Longest value, and most characters in all, that the alert context adds to investigative_details. */
 export const CONTEXT_LIMITS = { value: 1000, total: 4000 };
 
-function bounded(value: string, max: number): string {
-	return value.length <= max ? value : `${value.slice(0, max - 1)}…`;
+/** At most `max` characters, cut between whole characters (never inside a surrogate pair), ending in "…". */
+export function bounded(value: string, max: number): string {
+	if (value.length <= max) return value;
+	let end = max - 1;
+	const last = value.charCodeAt(end - 1);
+	if (last >= 0xd800 && last <= 0xdbff) end--;
+	return `${value.slice(0, end)}…`;
 }
 
-/** The chosen context of an alert as investigative details, each value and the whole bounded. */
-export function alertContextDetails(alert: NormalisedAlert, parts: readonly ContextPart[]): Record<string, string> {
+/**
+ * The chosen context of an alert as investigative details, each value bounded, and all of them
+ * with the `used` characters the alert's own values already take, within CONTEXT_LIMITS.total.
+ */
+export function alertContextDetails(alert: NormalisedAlert, parts: readonly ContextPart[], used = 0): Record<string, string> {
 	const { context } = alert;
 	const candidates: Array<[string, string]> = [];
 	for (const part of parts) {
@@ -112,12 +125,12 @@ export function alertContextDetails(alert: NormalisedAlert, parts: readonly Cont
 		else candidates.push([part === 'startedAt' ? 'started_at' : part, context[part]]);
 	}
 	const out: Record<string, string> = {};
-	let total = 0;
+	let total = used;
 	for (const [key, raw] of candidates) {
 		const value = bounded(raw.trim(), CONTEXT_LIMITS.value);
 		if (!value) continue;
 		if (total + value.length > CONTEXT_LIMITS.total) {
-			setOwn(out, 'context_truncated', `more alert context than ${CONTEXT_LIMITS.total} characters; see the alert itself`);
+			setOwn(out, 'context_truncated', `more from the alert than ${CONTEXT_LIMITS.total} characters; see the alert itself`);
 			break;
 		}
 		total += value.length;

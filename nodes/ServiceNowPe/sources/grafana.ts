@@ -35,21 +35,25 @@ function queryValues(alert: Record<string, unknown>): QueryValue[] {
 	if (!isPlainObject(alert.values)) return fromString;
 	return Object.entries(alert.values).map(([refId, value]) => ({
 		refId,
-		value: Number(value),
+		// null, '' and other non-numbers are no value (Number(null) would be 0).
+		value: typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN,
 		labels: fromString.find((q) => q.refId === refId)?.labels ?? {},
 	}));
 }
 
 /**
  * The query whose value is the alert's: the one named, else the only one, else among those that are
- * not a threshold's 0/1 the reduce step "B" (Grafana's default layout A query → B reduce →
- * C threshold), else the first of them.
+ * not a threshold's 0 or 1 the reduce step "B" (Grafana's default layout A query → B reduce →
+ * C threshold), else the first of them; when all are 0 or 1, the same among all but the last (the
+ * condition). A value that is no number (null) is no value.
  */
-export function pickValue(values: QueryValue[], refId = ''): QueryValue | undefined {
+export function pickValue(all: QueryValue[], refId = ''): QueryValue | undefined {
+	const values = all.filter((q) => Number.isFinite(q.value));
 	if (refId) return values.find((q) => q.refId === refId);
-	if (values.length <= 1) return values[0];
+	if (all.length === 1) return values[0];
 	const measured = values.filter((q) => q.value !== 0 && q.value !== 1);
-	const candidates = measured.length > 0 ? measured : values.slice(0, -1);
+	const condition = all[all.length - 1];
+	const candidates = measured.length > 0 ? measured : values.filter((q) => q !== condition);
 	return candidates.find((q) => q.refId === 'B') ?? candidates[0];
 }
 
@@ -62,7 +66,7 @@ export const grafana = {
 		fromAlertGroup(payload, 'grafana', 'a Grafana alerting webhook', {
 			metrics: (alert, name, annotations) => {
 				const picked = pickValue(queryValues(alert), options.valueRefId);
-				if (!picked || !Number.isFinite(picked.value)) return [];
+				if (!picked) return [];
 				return [{ names: [name, annotations.summary ?? ''].filter(Boolean), value: String(picked.value), key: 'value' }];
 			},
 			host: (alert) => {

@@ -7,7 +7,7 @@ import { alertmanager } from './alertmanager';
 import { azureMonitor } from './azureMonitor';
 import { datadog } from './datadog';
 import { grafana } from './grafana';
-import { SourceFormatError, type ExtractOptions, type MonitoringSource, type NormalisedAlert } from './types';
+import { SourceFormatError, type ExtractOptions, type MonitoringSource, type NormalisedAlert, type UnreadableAlert } from './types';
 
 export const SOURCES = [alertmanager, grafana, azureMonitor, datadog] as const;
 
@@ -23,7 +23,7 @@ export function sourceNamed(name: string): MonitoringSource | undefined {
  * The alerts in an item: the payload itself, or in `body` when the item comes from n8n's Webhook
  * node (which puts the request body there).
  */
-export function extractAlerts(source: MonitoringSource, item: unknown, options: ExtractOptions = {}): NormalisedAlert[] {
+export function extractAlerts(source: MonitoringSource, item: unknown, options: ExtractOptions = {}): Array<NormalisedAlert | UnreadableAlert> {
 	if (!isPlainObject(item)) throw new SourceFormatError('The item is not a JSON object.');
 	const payload = !source.looksLike(item) && isPlainObject(item.body) && source.looksLike(item.body) ? item.body : item;
 	return source.extract(payload, options);

@@ -35,6 +35,14 @@ export interface NormalisedAlert {
 	/** Identity of this alert (stable from firing to resolved; distinct per host). */
 	fingerprint: string;
 	context: AlertContext;
+	/** Position in the payload's `alerts[]`, for sources that send a group. */
+	entry?: number;
+}
+
+/** An entry of a group that is no alert (not an object): it ends on Other, its siblings go on. */
+export interface UnreadableAlert {
+	unreadable: string;
+	entry: number;
 }
 
 /**
@@ -51,7 +59,7 @@ export interface MonitoringSource {
 	/** Whether an object is this source's payload (checked on the item, then on its `body`). */
 	looksLike(payload: Record<string, unknown>): boolean;
 	/** The alerts of a payload; throws SourceFormatError saying what is missing. */
-	extract(payload: Record<string, unknown>, options: ExtractOptions): NormalisedAlert[];
+	extract(payload: Record<string, unknown>, options: ExtractOptions): Array<NormalisedAlert | UnreadableAlert>;
 }
 
 export interface ExtractOptions {
@@ -67,9 +75,11 @@ export class SourceFormatError extends Error {}
  */
 export function hostName(value: string): string {
 	const text = value.trim();
-	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+	// A URL, or a probe target written without its scheme (`example.com:443/health`).
+	const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : /^[^/\s:]+(?::\d+)?\/\S*$/.test(text) ? `http://${text}` : undefined;
+	if (url) {
 		try {
-			return new URL(text).hostname.replace(/^\[(.*)\]$/, '$1');
+			return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
 		} catch {
 			return text;
 		}

@@ -1,7 +1,7 @@
 /** Table API reads the node makes: experience issues and computers, with escaped query values. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { TABLE_PARAMS, TABLES, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../contract/api';
-import { condition, encodeQuery } from '../../../contract/encodedQuery';
+import { condition, encodeQuery, isQueryableValue } from '../../../contract/encodedQuery';
 import { apiRequest, type ApiResult, type Connection, type RetryPolicy } from './request';
 
 export interface ReadOptions {
@@ -45,7 +45,13 @@ async function firstRow<T>(
 	return { found: found?.[0], result };
 }
 
-/** The experience issue with this experience_id or sys_id (undefined when none). */
+/** A read that was not made: the value would run as a script on the instance. */
+const NOT_QUERIED: ApiResult = { status: 0, headers: {}, data: undefined, rawText: '', networkError: 'not queried', attempts: 0, earlierAttemptUncertain: false };
+
+/**
+ * The experience issue with this experience_id or sys_id (undefined when none). An ID starting
+ * with `javascript:` is no ID: nothing is queried, nothing found.
+ */
 export async function findIssue(
 	ctx: IExecuteFunctions,
 	connection: Connection,
@@ -53,24 +59,19 @@ export async function findIssue(
 	id: string,
 	options: ReadOptions,
 ): Promise<{ found?: IssueRow; result: ApiResult }> {
+	if (!isQueryableValue(id)) return { result: { ...NOT_QUERIED, status: 200 } };
 	return firstRow<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition(by, '=', id)]), options);
 }
 
-/** The sys_id of the computer (cmdb_ci_computer) with this name. */
+/** The sys_id of the computer (cmdb_ci_computer) with this name; a `javascript:` name is not queried (`notQueried`). */
 export async function findComputer(
 	ctx: IExecuteFunctions,
 	connection: Connection,
 	name: string,
 	options: ReadOptions,
-): Promise<{ sysId?: string; result: ApiResult }> {
-	const { found, result } = await firstRow<{ sys_id?: string }>(
-		ctx,
-		connection,
-		TABLES.computer,
-		encodeQuery([condition('name', '=', name)]),
-		options,
-		'sys_id,name',
-	);
+): Promise<{ sysId?: string; result: ApiResult; notQueried?: boolean }> {
+	if (!isQueryableValue(name)) return { result: NOT_QUERIED, notQueried: true };
+	const { found, result } = await firstRow<{ sys_id?: string }>(ctx, connection, TABLES.computer, encodeQuery([condition('name', '=', name)]), options, 'sys_id,name');
 	return { sysId: found?.sys_id || undefined, result };
 }
 
@@ -96,6 +97,8 @@ export async function findOwnIssue(
 	options: ReadOptions,
 ): Promise<{ row: IssueRow } | 'absent' | 'unknown'> {
 	const { endpoint } = body;
+	const values = [body.issue_code, body.provider, body.experience_id ?? '', ...Object.values(endpoint)];
+	if (!values.every((v) => isQueryableValue(String(v ?? '')))) return 'unknown';
 	const who = endpoint.user_id
 		? condition('user', '=', endpoint.user_id)
 		: endpoint.user_name

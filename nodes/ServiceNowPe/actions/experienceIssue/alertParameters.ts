@@ -70,7 +70,7 @@ export const alertProperties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Continue Without CI', value: 'continue' },
-			{ name: 'Route as Failed', value: 'fail', description: 'The alert goes to Other (Failed when grouped) with code CI_NOT_FOUND' },
+			{ name: 'Route as Failed', value: 'fail', description: 'An alert that names no user goes to Other (Failed when grouped) with code CI_NOT_FOUND' },
 		],
 		default: 'continue',
 		displayOptions: { show: { resolveCiFromHost: [true] } },
@@ -103,7 +103,7 @@ export const alertProperties: INodeProperties[] = [
 		placeholder: 'B',
 		displayOptions: { show: { source: ['grafana'] } },
 		description:
-			"Query whose value is the alert's value (Grafana sends one per query, e.g. B: 44.2 and the threshold C: 1). Empty: the only one, else the reduce step B, else the first that is not a threshold's 0 or 1.",
+			"Query whose value is the alert's value (Grafana sends one per query, e.g. B: 44.2 and the threshold C: 1). Empty: the only one, else of those that are not a threshold's 0 or 1 the reduce step B, else the first of them.",
 	},
 	{
 		displayName: 'Alert Context in Investigative Details',

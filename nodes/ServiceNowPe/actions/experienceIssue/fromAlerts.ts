@@ -6,7 +6,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { buildCreateIssueBody, type CreateIssueFields } from '../../../../contract/body';
 import { PLATFORM_ERRORS } from '../../../../contract/errors';
-import { setOwn, text } from '../../../../contract/values';
+import { isPlainObject, setOwn, text } from '../../../../contract/values';
 import { extractAlerts } from '../../sources';
 import {
 	CONTEXT_PARTS,
@@ -21,7 +21,7 @@ import {
 	type LabelNames,
 	type MetricRule,
 } from '../../sources/fields';
-import { SourceFormatError, type MonitoringSource, type NormalisedAlert } from '../../sources/types';
+import { SourceFormatError, type MonitoringSource, type NormalisedAlert, type UnreadableAlert } from '../../sources/types';
 import { findComputer } from '../../transport/tableApi';
 import type { Connection } from '../../transport/request';
 import type { Prepared, SendOptions } from '../interfaces';
@@ -41,10 +41,22 @@ function rows(ctx: IExecuteFunctions, name: string, i: number): IDataObject[] {
 	return Array.isArray(value) ? (value as IDataObject[]) : [];
 }
 
+/**
+ * The input an alert's output item shows: the item itself, but with only this alert in a group's
+ * `alerts[]`, so a group of N alerts gives N outputs of one alert each, not N copies of N.
+ */
+function inputOf(item: IDataObject, entry: number | undefined): IDataObject {
+	if (entry === undefined) return item;
+	const inBody = !Array.isArray(item.alerts) && isPlainObject(item.body) && Array.isArray(item.body.alerts);
+	const group = (inBody ? item.body : item) as IDataObject;
+	const only = { ...group, alerts: [(group.alerts as unknown[])[entry]] } as IDataObject;
+	return inBody ? { ...item, body: only } : only;
+}
+
 /** Prepared requests for one input item: one per alert it holds. */
 export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSource, i: number): AlertRequest[] {
 	const input = ctx.getInputData()[i].json;
-	let alerts: NormalisedAlert[];
+	let alerts: Array<NormalisedAlert | UnreadableAlert>;
 	try {
 		alerts = extractAlerts(source, input, { valueRefId: text(ctx.getNodeParameter('grafanaValueRefId', i, '')) });
 	} catch (e) {
@@ -57,6 +69,9 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 				refusal: { entry: PLATFORM_ERRORS.UNRECOGNISED_PAYLOAD, message: e.message, detail: `Build From is "${source.label}": send that source's webhook payload, or choose another Build From.` },
 			},
 		];
+	}
+	if (alerts.length === 0) {
+		return [{ itemIndex: i, input, fromAlert: true, skipped: 'The notification holds no alerts.' }];
 	}
 	const names: LabelNames = { ...DEFAULT_LABELS };
 	const labelNames = ctx.getNodeParameter('labelNames', i, {}) as IDataObject;
@@ -83,6 +98,16 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 	const includeResolved = ctx.getNodeParameter('includeResolved', i, false) as boolean;
 
 	return alerts.map((alert, n) => {
+		if ('unreadable' in alert) {
+			return {
+				itemIndex: i,
+				input: inputOf(input, alert.entry),
+				fromAlert: true,
+				context: { alert: { source: source.name, index: n } },
+				refusal: { entry: PLATFORM_ERRORS.UNRECOGNISED_PAYLOAD, message: alert.unreadable, detail: 'Fix the entry in the monitoring system; its siblings were read as usual.' },
+			};
+		}
+		const alertInput = inputOf(input, alert.entry);
 		const f = alertFields(alert, names);
 		const pick = (override: string, fromAlert: string) => text(overrides[override]) || fromAlert;
 		const code = issueCodeFor(alert, rules, { fromLabel: f.issue_code, defaultCode });
@@ -90,11 +115,12 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 			alert: { source: source.name, index: n, name: alert.name, status: alert.status, host: alert.host, fingerprint: alert.fingerprint, issueCodeFrom: code.how },
 		};
 		if (alert.status === 'resolved' && !includeResolved) {
-			return { itemIndex: i, input, context, fromAlert: true, skipped: 'The alert is resolved (turn on Include Resolved Alerts to send it).' };
+			return { itemIndex: i, input: alertInput, context, fromAlert: true, skipped: 'The alert is resolved (turn on Include Resolved Alerts to send it).' };
 		}
 		const details: Record<string, unknown> = { ...alertValues(alert, metricRules) };
 		for (const [override, key] of DETAIL_OVERRIDES) if (text(overrides[override])) setOwn(details, key, text(overrides[override]));
-		for (const [key, value] of Object.entries(alertContextDetails(alert, contextParts))) if (!Object.hasOwn(details, key)) setOwn(details, key, value);
+		const used = Object.values(details).reduce<number>((sum, v) => sum + String(v).length, 0);
+		for (const [key, value] of Object.entries(alertContextDetails(alert, contextParts, used))) if (!Object.hasOwn(details, key)) setOwn(details, key, value);
 		const fields: CreateIssueFields = {
 			endpoint: {
 				CI: pick('endpointCi', f.ci),
@@ -109,42 +135,57 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 			investigative_details: details,
 		};
 		const { body, problems } = buildCreateIssueBody(fields);
-		return { itemIndex: i, input, context, fromAlert: true, body, problems, alert, host: pick('host', f.host), labelNames: names };
+		return { itemIndex: i, input: alertInput, context, fromAlert: true, body, problems, alert, host: pick('host', f.host), labelNames: names };
 	});
 }
 
-/** Looks hosts up in cmdb_ci_computer, each once per execution, and puts the CI in the endpoint. */
+/**
+ * Looks hosts up in cmdb_ci_computer, each once per execution and several at a time, and puts the
+ * CI in the endpoint. A refused read (401, 403) is a configuration error: the node fails, nothing
+ * sent. Any other failed read ends that host's alerts on Other (CI_LOOKUP_FAILED), the rest go on.
+ */
 export async function resolveCis(ctx: IExecuteFunctions, connection: Connection, requests: AlertRequest[], options: SendOptions): Promise<void> {
-	const cache = new Map<string, Promise<string | undefined>>();
-	const lookup = (host: string) => {
-		let found = cache.get(host.toLowerCase());
-		if (!found) {
-			found = findComputer(ctx, connection, host, options).then(({ sysId, result }) => {
-				if (result.status !== 200) {
-					throw new NodeOperationError(ctx.getNode(), `Looking up the CI of host "${host}" failed (HTTP ${result.status || 'no answer'}).`, {
-						description: 'The CMDB lookup reads cmdb_ci_computer through the Table API: the user needs read access to it. Nothing was sent.',
-					});
-				}
-				return sysId;
-			});
-			cache.set(host.toLowerCase(), found);
+	const wanted = requests.filter((p) => p.body && !p.skipped && !p.refusal && !p.body.endpoint.CI && p.host && (ctx.getNodeParameter('resolveCiFromHost', p.itemIndex, false) as boolean));
+	// Each host once (as first written; instances compare names without regard to case).
+	const hosts = [...new Map(wanted.map((p) => [(p.host as string).toLowerCase(), p.host as string])).values()];
+	const found = new Map<string, Awaited<ReturnType<typeof findComputer>>>();
+	let next = 0;
+	const worker = async () => {
+		while (next < hosts.length) {
+			const host = hosts[next++];
+			const answer = await findComputer(ctx, connection, host, options);
+			if (answer.result.status === 401 || answer.result.status === 403) {
+				throw new NodeOperationError(ctx.getNode(), `Looking up the CI of host "${host}" was refused (HTTP ${answer.result.status}); nothing was sent.`, {
+					description: 'The CMDB lookup reads cmdb_ci_computer through the Table API: give the credential\'s user read access to it, or turn off Resolve CI From Host Name.',
+				});
+			}
+			found.set(host.toLowerCase(), answer);
 		}
-		return found;
 	};
-	for (const p of requests) {
+	await Promise.all(Array.from({ length: Math.min(options.concurrency, hosts.length) }, worker));
+	for (const p of wanted) {
 		const i = p.itemIndex;
-		if (!p.body || p.skipped || p.refusal || p.body.endpoint.CI || !p.host) continue;
-		if (!(ctx.getNodeParameter('resolveCiFromHost', i, false) as boolean)) continue;
-		const ci = await lookup(p.host);
-		if (ci) {
-			p.body.endpoint.CI = ci;
+		const body = p.body as NonNullable<AlertRequest['body']>;
+		const answer = found.get((p.host as string).toLowerCase());
+		const namesUser = Boolean(body.endpoint.user_id || body.endpoint.user_name || body.endpoint.email);
+		if (answer?.sysId) {
+			body.endpoint.CI = answer.sysId;
 			p.problems = p.problems?.filter((x) => x.code !== 'ENDPOINT_MISSING');
 			p.context = { ...p.context, ciResolvedFromHost: p.host };
-		} else if (ctx.getNodeParameter('ciNotFound', i, 'continue') === 'fail') {
+		} else if (answer && !answer.notQueried && answer.result.status !== 200) {
+			p.refusal = {
+				entry: PLATFORM_ERRORS.CI_LOOKUP_FAILED,
+				message: `Looking up the CI of host "${p.host}" failed (HTTP ${answer.result.status || 'no answer'}): the alert was not sent.`,
+				detail: `${answer.result.networkError ?? answer.result.rawText.slice(0, 200)} Send the alert again later.`,
+				field: 'endpoint.CI',
+			};
+		} else if (!namesUser && ctx.getNodeParameter('ciNotFound', i, 'continue') === 'fail') {
 			p.refusal = {
 				entry: PLATFORM_ERRORS.CI_NOT_FOUND,
 				message: `No cmdb_ci_computer record is named "${p.host}".`,
-				detail: 'Add the device to the CMDB, fix the host label, or choose "Continue Without CI".',
+				detail: answer?.notQueried
+					? 'The host name starts with "javascript:", which an instance would run as a script: it was not looked up.'
+					: 'Add the device to the CMDB, fix the host label, or choose "Continue Without CI".',
 				field: 'endpoint.CI',
 			};
 		} else {
@@ -175,11 +216,15 @@ export function explainProblems(ctx: IExecuteFunctions, requests: AlertRequest[]
 	}
 }
 
-/** The identity one issue stands for: provider, issue code and the endpoint as sent. */
+/**
+ * The identity one issue stands for: provider, issue code, and the user as the alert names it (else
+ * the device): the instance keeps one issue per user and issue code, whatever device it is on.
+ */
 function issueKey(p: AlertRequest): string | undefined {
 	if (!p.body || p.skipped || p.refusal || p.problems?.length) return undefined;
-	const endpoint = Object.entries(p.body.endpoint).map(([k, v]) => `${k}=${String(v).toLowerCase()}`).sort().join('&');
-	return JSON.stringify([p.body.provider, p.body.issue_code, endpoint, p.body.experience_id ?? '']);
+	const { endpoint } = p.body;
+	const who = endpoint.user_id ? `id=${endpoint.user_id}` : endpoint.user_name ? `name=${endpoint.user_name}` : endpoint.email ? `email=${endpoint.email}` : `ci=${endpoint.CI}`;
+	return JSON.stringify([p.body.provider, p.body.issue_code, who.toLowerCase(), p.body.experience_id ?? '']);
 }
 
 /**
