@@ -19,6 +19,10 @@ export const TABLES = {
 	computer: 'cmdb_ci_computer',
 	user: 'sys_user',
 	role: 'sys_user_role',
+	provider: 'sn_pren_provider',
+	issueRegistry: 'sn_pren_issue_registry',
+	issueRegistryTemplate: 'sn_pren_issue_registry_template',
+	incident: 'incident',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
 
@@ -86,10 +90,17 @@ export const ISSUE_ROW_FIELDS = [
 	'input_parameters',
 	'investigative_details',
 	'issue_code_history',
+	'end_reason',
+	'fallback_result',
+	'fallback_incident',
 	'sys_created_on',
 	'sys_updated_on',
 ] as const;
 export type IssueRow = Record<(typeof ISSUE_ROW_FIELDS)[number], string>;
+
+/** Why an engagement ended (`end_reason`), and what its fallback did (`fallback_result`). */
+export const END_REASONS = ['resolved', 'resolution_failed', 'consent_declined', 'notified'] as const;
+export const FALLBACK_RESULTS = ['incident_created', 'routed_to_live_agent', 'none'] as const;
 
 /** Row fields holding JSON text. */
 export const ISSUE_JSON_FIELDS = ['endpoint', 'input_parameters', 'investigative_details'] as const;

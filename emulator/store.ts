@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { tokenHash, type EmulatorSnapshot, type IssueRecord, type StateChange, type TokenGrant, type TokenKind } from './core';
+import { tokenHash, type EmulatorSnapshot, type IncidentRecord, type IssueRecord, type StateChange, type TokenGrant, type TokenKind } from './core';
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 
@@ -29,6 +29,7 @@ export class StateFile {
 	private readonly upsertToken: StatementSync;
 	private readonly deleteToken: StatementSync;
 	private readonly setMeta: StatementSync;
+	private readonly upsertIncident: StatementSync;
 	private staged: StateChange[] = [];
 
 	private constructor(
@@ -40,6 +41,7 @@ export class StateFile {
 		this.upsertToken = db.prepare('INSERT INTO tokens (type, hash, grant_json) VALUES (?, ?, ?) ON CONFLICT(type, hash) DO UPDATE SET grant_json = excluded.grant_json');
 		this.deleteToken = db.prepare('DELETE FROM tokens WHERE type = ? AND hash = ?');
 		this.setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+		this.upsertIncident = db.prepare('INSERT INTO incidents (sys_id, record) VALUES (?, ?) ON CONFLICT(sys_id) DO UPDATE SET record = excluded.record');
 	}
 
 	/**
@@ -74,6 +76,7 @@ export class StateFile {
 				CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 				CREATE TABLE IF NOT EXISTS issues (sys_id TEXT PRIMARY KEY, record TEXT NOT NULL);
 				CREATE TABLE IF NOT EXISTS tokens (type TEXT NOT NULL, hash TEXT NOT NULL, grant_json TEXT NOT NULL, PRIMARY KEY (type, hash));
+				CREATE TABLE IF NOT EXISTS incidents (sys_id TEXT PRIMARY KEY, record TEXT NOT NULL);
 			`);
 		} catch (e) {
 			throw new StateFileError(`The state file ${path} cannot be opened as an emulator database (${(e as Error).message}); pass another path or delete it.`);
@@ -92,10 +95,12 @@ export class StateFile {
 			(this.db.prepare('SELECT hash, grant_json FROM tokens WHERE type = ? ORDER BY rowid').all(type) as Array<{ hash: string; grant_json: string }>).map(
 				(t) => [t.hash, JSON.parse(t.grant_json) as TokenGrant] as [string, TokenGrant],
 			);
+		const incidents = this.db.prepare('SELECT record FROM incidents ORDER BY rowid').all() as Array<{ record: string }>;
 		return {
 			version: 2,
 			issues: { issues: issues.map((i) => JSON.parse(i.record) as IssueRecord), counter: Number(counter?.value ?? issues.length) },
 			tokens: { access: tokens('access'), refresh: tokens('refresh') },
+			incidents: incidents.map((i) => JSON.parse(i.record) as IncidentRecord),
 		};
 	}
 
@@ -121,12 +126,14 @@ export class StateFile {
 			for (const change of changes) {
 				if (change.kind === 'reset') {
 					issues.clear();
-					this.db.exec('DELETE FROM issues; DELETE FROM tokens; DELETE FROM meta;');
+					this.db.exec('DELETE FROM issues; DELETE FROM tokens; DELETE FROM meta; DELETE FROM incidents;');
 				} else if (change.kind === 'issue') {
 					issues.set(change.issue.sys_id, change.issue);
 					counter = change.counter;
 				} else if (change.kind === 'token') {
 					this.upsertToken.run(change.type, change.hash, JSON.stringify(change.grant));
+				} else if (change.kind === 'incident') {
+					this.upsertIncident.run(change.incident.sys_id, JSON.stringify(change.incident));
 				} else {
 					for (const hash of change.hashes) this.deleteToken.run(change.type, hash);
 				}

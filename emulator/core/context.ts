@@ -3,13 +3,14 @@ import type { IssueState } from '../../contract/api';
 import type { CatalogueEntry } from '../../contract/errors';
 import type { FaultList, Route } from './faults';
 import type { EmulatorRequest, EmulatorResponse, ParsedBody, ResponseFormat } from './http';
+import type { IncidentChange, IncidentStore } from './incidents';
 import type { IssueChange, IssueRecord, IssueStore } from './issues';
 import type { Journal } from './journal';
 import type { Registry, UserRecord } from './registry';
 import type { TokenChange, TokenStore } from './tokens';
 
 /** One change of the state, in the order it happened: what a durable store writes. */
-export type StateChange = IssueChange | TokenChange | { kind: 'reset' };
+export type StateChange = IssueChange | IncidentChange | TokenChange | { kind: 'reset' };
 
 export type AuthMode = 'none' | 'basic' | 'oauth';
 export const AUTH_MODES: readonly AuthMode[] = ['none', 'basic', 'oauth'];
@@ -28,12 +29,16 @@ export interface EmulatorState {
 	readonly settings: EmulatorSettings;
 	registry: Registry;
 	readonly issues: IssueStore;
+	readonly incidents: IncidentStore;
 	readonly tokens: TokenStore;
 	readonly faults: FaultList;
 	readonly journal: Journal;
 	/** One-time codes of the authorization-code grant: code → client and user. */
 	readonly authorizationCodes: Map<string, { client_id: string; user_name: string; redirect_uri: string }>;
+	/** The emulator's clock (ms since epoch): the real one, plus what the control API advanced it by. */
 	now(): number;
+	/** Moves the clock forward (control API). */
+	advance(ms: number): void;
 	/** Tells listeners that issues or tokens changed (adapters persist the state). */
 	changed(change: StateChange): void;
 	/** Clears issues, tokens, journal and faults; the registry stays. */

@@ -11,6 +11,8 @@ import type { EmulatorRequest } from './http';
 import { IssueStore, glideDateTime, type IssueRecord, type IssueSnapshot } from './issues';
 import { Journal, type JournalEntry } from './journal';
 import { Registry, defaultSeed, type Seed } from './registry';
+import { forceOutcome, playDue, type ForcedOutcome } from './engagement';
+import { IncidentStore, type IncidentRecord } from './incidents';
 import { handleHead, handleRequest } from './pipeline';
 import { TokenStore, type TokenSnapshot } from './tokens';
 
@@ -44,6 +46,8 @@ export interface EmulatorSnapshot {
 	version: 1 | 2;
 	issues: IssueSnapshot;
 	tokens: TokenSnapshot;
+	/** Fallback incidents (absent before they existed). */
+	incidents?: IncidentRecord[];
 }
 
 export class Emulator {
@@ -59,7 +63,10 @@ export class Emulator {
 			for (const listener of this.listeners) listener(change);
 		};
 		const issues = new IssueStore(changed);
+		const incidents = new IncidentStore(changed);
 		const tokens = new TokenStore(changed);
+		const clock = options.now ?? Date.now;
+		let offset = 0;
 		const faults = new FaultList();
 		const journal = new Journal(options.journalLimit ?? 1000);
 		const authorizationCodes: EmulatorState['authorizationCodes'] = new Map();
@@ -74,14 +81,19 @@ export class Emulator {
 			},
 			registry: new Registry(options.seed ?? defaultSeed()),
 			issues,
+			incidents,
 			tokens,
 			faults,
 			journal,
 			authorizationCodes,
-			now: options.now ?? Date.now,
+			now: () => clock() + offset,
+			advance: (ms) => {
+				offset += ms;
+			},
 			changed,
 			reset: () => {
 				issues.clear();
+				incidents.clear();
 				tokens.clear();
 				journal.clear();
 				faults.clear();
@@ -117,7 +129,7 @@ export class Emulator {
 	// ---------------------------------------------------------------- state
 
 	snapshot(): EmulatorSnapshot {
-		return { version: 2, issues: this.state.issues.snapshot(), tokens: this.state.tokens.snapshot() };
+		return { version: 2, issues: this.state.issues.snapshot(), tokens: this.state.tokens.snapshot(), incidents: structuredClone(this.state.incidents.all()) };
 	}
 
 	restore(snapshot: EmulatorSnapshot): void {
@@ -128,6 +140,7 @@ export class Emulator {
 		const copy = JSON.parse(JSON.stringify(snapshot)) as EmulatorSnapshot;
 		this.state.issues.restore(copy.issues);
 		this.state.tokens.restore(copy.tokens ?? { access: [], refresh: [] }, copy.version === 2);
+		this.state.incidents.restore(Array.isArray(copy.incidents) ? copy.incidents : []);
 	}
 
 	/** Clears issues, tokens, journal and faults; the registry stays. */
@@ -136,7 +149,29 @@ export class Emulator {
 	}
 
 	listIssues(): IssueRecord[] {
+		playDue(this.state);
 		return structuredClone(this.state.issues.all());
+	}
+
+	listIncidents(): IncidentRecord[] {
+		playDue(this.state);
+		return structuredClone(this.state.incidents.all());
+	}
+
+	/** Moves the emulator's clock forward and plays the engagement steps it passes. */
+	advanceClock(seconds: number): void {
+		this.state.advance(seconds * 1000);
+		playDue(this.state);
+	}
+
+	/** Ends an issue's engagement now with the given outcome; undefined when no such issue. */
+	forceOutcome(sysIdOrExperienceId: string, outcome: ForcedOutcome): IssueRecord | undefined {
+		const { issues } = this.state;
+		playDue(this.state);
+		const issue = issues.get(sysIdOrExperienceId) ?? issues.byExperience(sysIdOrExperienceId);
+		if (!issue) return undefined;
+		forceOutcome(this.state, issue, outcome);
+		return structuredClone(issue);
 	}
 
 	journalEntries(since = 0): JournalEntry[] {

@@ -6,4 +6,6 @@ export { parseFaultSpec, FaultSpecError, type FaultSpec, type Fault } from './fa
 export type { EmulatorRequest, EmulatorResponse } from './http';
 export type { JournalEntry } from './journal';
 export type { IssueRecord } from './issues';
+export type { IncidentRecord } from './incidents';
+export { FORCED_OUTCOMES, type ForcedOutcome } from './engagement';
 export { tokenHash, type TokenGrant, type TokenKind } from './tokens';

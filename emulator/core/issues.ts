@@ -20,6 +20,15 @@ export interface IssueRecord {
 	issue_code_history: string[];
 	sys_created_on: string;
 	sys_updated_on: string;
+	/** Why the engagement ended ('' while it goes on): resolved, resolution_failed, consent_declined, notified. */
+	end_reason?: string;
+	/** What the fallback did when the resolution failed: incident_created, routed_to_live_agent, none. */
+	fallback_result?: string;
+	/** sys_id of the fallback incident. */
+	fallback_incident?: string;
+	/** The engagement step the emulator plays next, and when (ms since epoch). */
+	next_step?: 'engage' | 'outcome';
+	next_step_at?: number;
 }
 
 /** What a create request gives a new issue (or a chained one). */
@@ -80,6 +89,8 @@ export class IssueStore {
 	constructor(private readonly changed: (change: IssueChange) => void = () => undefined) {}
 
 	private bySysId = new Map<string, IssueRecord>();
+	/** Issues with a planned engagement step, earliest first. */
+	private steps = new StepHeap();
 	private byExperienceId = new Map<string, IssueRecord>();
 	/** Open / in-progress issues by (user, provider, issue code): the "being resolved" rule. */
 	private active = new Map<string, Set<string>>();
@@ -140,6 +151,9 @@ export class IssueStore {
 			issue_code_history: [content.issueCode],
 			sys_created_on: content.at,
 			sys_updated_on: content.at,
+			end_reason: '',
+			fallback_result: '',
+			fallback_incident: '',
 		};
 		this.insert(issue);
 		this.changed({ kind: 'issue', issue, counter: this.counter });
@@ -156,16 +170,43 @@ export class IssueStore {
 			i.investigative_details = content.investigativeDetails;
 			i.issue_code_history.push(content.issueCode);
 			i.sys_updated_on = content.at;
+			i.end_reason = '';
+			i.fallback_result = '';
+			i.fallback_incident = '';
 		});
 		this.changed({ kind: 'issue', issue, counter: this.counter });
 	}
 
-	setState(issue: IssueRecord, state: IssueState, at: string): void {
+	/** Sets an issue's state (and, when the engagement ends, why); a step planned for it is dropped. */
+	setState(issue: IssueRecord, state: IssueState, at: string, end: Partial<Pick<IssueRecord, 'end_reason' | 'fallback_result' | 'fallback_incident'>> = {}): void {
 		this.update(issue, (i) => {
 			i.state = state;
 			i.sys_updated_on = at;
+			Object.assign(i, end);
+			delete i.next_step;
+			delete i.next_step_at;
 		});
 		this.changed({ kind: 'issue', issue, counter: this.counter });
+	}
+
+	/** Plans the next engagement step of an issue (saved with it; played by `due`). */
+	plan(issue: IssueRecord, step: 'engage' | 'outcome', at: number): void {
+		issue.next_step = step;
+		issue.next_step_at = at;
+		this.steps.push(issue, at);
+		this.changed({ kind: 'issue', issue, counter: this.counter });
+	}
+
+	/** Issues whose planned step is due at `now`, earliest first (each taken off the plan). */
+	due(now: number): IssueRecord[] {
+		const out: IssueRecord[] = [];
+		for (let next = this.steps.peek(); next && next.at <= now; next = this.steps.peek()) {
+			this.steps.pop();
+			const { issue, at } = next;
+			// Planned again, played, or dropped since: the entry is stale.
+			if (issue.next_step !== undefined && issue.next_step_at === at && this.bySysId.get(issue.sys_id) === issue) out.push(issue);
+		}
+		return out;
 	}
 
 	private insert(issue: IssueRecord): void {
@@ -198,6 +239,7 @@ export class IssueStore {
 	}
 
 	clear(): void {
+		this.steps = new StepHeap();
 		this.bySysId.clear();
 		this.byExperienceId.clear();
 		this.active.clear();
@@ -210,7 +252,47 @@ export class IssueStore {
 
 	restore(snapshot: IssueSnapshot): void {
 		this.clear();
-		for (const issue of snapshot.issues) this.insert(issue);
+		for (const issue of snapshot.issues) {
+			this.insert(issue);
+			if (issue.next_step !== undefined && issue.next_step_at !== undefined) this.steps.push(issue, issue.next_step_at);
+		}
 		this.counter = snapshot.counter;
+	}
+}
+
+/** A min-heap of planned steps by time; an entry is stale once its issue was planned again or changed. */
+class StepHeap {
+	private items: Array<{ issue: IssueRecord; at: number }> = [];
+
+	peek(): { issue: IssueRecord; at: number } | undefined {
+		return this.items[0];
+	}
+
+	push(issue: IssueRecord, at: number): void {
+		const items = this.items;
+		items.push({ issue, at });
+		for (let i = items.length - 1; i > 0; ) {
+			const parent = (i - 1) >> 1;
+			if (items[parent].at <= items[i].at) break;
+			[items[parent], items[i]] = [items[i], items[parent]];
+			i = parent;
+		}
+	}
+
+	pop(): void {
+		const items = this.items;
+		const last = items.pop();
+		if (items.length === 0 || !last) return;
+		items[0] = last;
+		for (let i = 0; ; ) {
+			const l = 2 * i + 1;
+			const r = l + 1;
+			let smallest = i;
+			if (l < items.length && items[l].at < items[smallest].at) smallest = l;
+			if (r < items.length && items[r].at < items[smallest].at) smallest = r;
+			if (smallest === i) break;
+			[items[smallest], items[i]] = [items[i], items[smallest]];
+			i = smallest;
+		}
 	}
 }

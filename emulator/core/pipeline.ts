@@ -7,6 +7,7 @@ import { NAMESPACES, OAUTH_AUTHORIZE_PATH, OAUTH_TOKEN_PATH, TABLE_API_PREFIX, c
 import { ERROR_CATALOGUE, PLATFORM_ERRORS, errorForStatus, isErrorCode } from '../../contract/errors';
 import { scalarText } from '../../contract/values';
 import { authenticate } from './auth';
+import { playDue } from './engagement';
 import type { ApiCall, EmulatorState, Handler, HandleResult } from './context';
 import type { Fault, Route } from './faults';
 import { CONTROL_PREFIX, handleControl } from './handlers/control';
@@ -127,6 +128,8 @@ function record(state: EmulatorState, call: ApiCall, result: HandleResult, fault
 }
 
 export function handleRequest(state: EmulatorState, req: EmulatorRequest): HandleResult {
+	// The engagements move with the clock: every request sees them as they are now.
+	playDue(state);
 	const call = read(req);
 	if (state.settings.control && call.path.startsWith(CONTROL_PREFIX)) return handleControl(state, call);
 	const { maxBodyBytes } = state.settings;

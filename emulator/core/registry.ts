@@ -7,6 +7,30 @@ export interface ProviderRecord {
 	name: string;
 }
 
+/** How the user is engaged, as the issue registry's engagement settings say. */
+export const ENGAGEMENTS = ['engage_user', 'engage_user_consent', 'silent', 'notify_only'] as const;
+export type Engagement = (typeof ENGAGEMENTS)[number];
+/** What the resolution does: resolves, fails, or leaves the issue waiting for the next issue code. */
+export const OUTCOMES = ['resolved', 'failed', 'awaits_next'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+/** What happens when the resolution fails. */
+export const FALLBACKS = ['incident', 'live_agent', 'none'] as const;
+export type Fallback = (typeof FALLBACKS)[number];
+
+/**
+ * How the emulator plays the engagement of an issue of this code: open, then (after
+ * `engage_after_seconds`) in_progress, then (after `resolve_after_seconds`) closed or action_wait.
+ */
+export interface ScenarioRecord {
+	engagement: Engagement;
+	/** The user's answer to the consent prompt (engage_user_consent). */
+	consent: 'accept' | 'decline';
+	outcome: Outcome;
+	fallback: Fallback;
+	engage_after_seconds: number;
+	resolve_after_seconds: number;
+}
+
 export interface IssueCodeRecord {
 	issue_code: string;
 	provider: string;
@@ -14,6 +38,8 @@ export interface IssueCodeRecord {
 	deployed: boolean;
 	/** Name of the configured resolution; null or empty means none is configured. */
 	resolution: string | null;
+	/** The engagement the emulator plays; none: the issue stays as it starts until changed. */
+	scenario?: ScenarioRecord;
 }
 
 export interface RoleRecord {
@@ -76,6 +102,30 @@ function list(seed: Record<string, unknown>, key: string): Record<string, unknow
 	return v.map((item, i) => (isPlainObject(item) ? item : fail(`${key}[${i}]`, 'an object', item)));
 }
 
+function oneOf<T extends string>(obj: Record<string, unknown>, key: string, path: string, allowed: readonly T[], fallback: T): T {
+	const v = obj[key] ?? fallback;
+	if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(`${path}.${key}`, `one of ${allowed.join(', ')}`, obj[key]);
+	return v as T;
+}
+
+function seconds(obj: Record<string, unknown>, key: string, path: string, fallback: number): number {
+	const v = obj[key] ?? fallback;
+	if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 86_400 * 30) fail(`${path}.${key}`, 'a number of seconds from 0 to 2592000', obj[key]);
+	return v as number;
+}
+
+function parseScenario(raw: unknown, path: string): ScenarioRecord {
+	if (!isPlainObject(raw)) fail(path, 'an object', raw);
+	return {
+		engagement: oneOf(raw, 'engagement', path, ENGAGEMENTS, 'engage_user'),
+		consent: oneOf(raw, 'consent', path, ['accept', 'decline'] as const, 'accept'),
+		outcome: oneOf(raw, 'outcome', path, OUTCOMES, 'resolved'),
+		fallback: oneOf(raw, 'fallback', path, FALLBACKS, 'incident'),
+		engage_after_seconds: seconds(raw, 'engage_after_seconds', path, 10),
+		resolve_after_seconds: seconds(raw, 'resolve_after_seconds', path, 30),
+	};
+}
+
 /** Checks a parsed seed and fills defaults; errors name the field and what it must be. */
 export function parseSeed(raw: unknown): Seed {
 	if (!isPlainObject(raw)) fail('the seed', 'a JSON object', raw);
@@ -91,13 +141,15 @@ export function parseSeed(raw: unknown): Seed {
 		if (resolution !== null && typeof resolution !== 'string') {
 			fail(`${path}.resolution`, 'a string or null', resolution);
 		}
-		return {
+		const record: IssueCodeRecord = {
 			issue_code: str(c, 'issue_code', path),
 			provider: str(c, 'provider', path),
 			name: str(c, 'name', path, true),
 			deployed,
 			resolution,
 		};
+		if (c.scenario !== undefined) record.scenario = parseScenario(c.scenario, `${path}.scenario`);
+		return record;
 	});
 	const roles = list(raw, 'roles').map((r, i) => ({
 		sys_id: str(r, 'sys_id', `roles[${i}]`),

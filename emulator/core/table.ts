@@ -1,8 +1,10 @@
 /** The tables the emulator serves, as rows of strings, and the encoded queries that filter them. */
+import { createHash } from 'node:crypto';
 import { TABLES, type IssueRow } from '../../contract/api';
 import { splitQuery } from '../../contract/encodedQuery';
+import type { IncidentRecord } from './incidents';
 import type { IssueRecord } from './issues';
-import type { Registry } from './registry';
+import type { IssueCodeRecord, Registry } from './registry';
 
 export type Row = Record<string, string>;
 
@@ -20,20 +22,40 @@ export function issueRow(issue: IssueRecord): IssueRow {
 		input_parameters: JSON.stringify(issue.input_parameters),
 		investigative_details: JSON.stringify(issue.investigative_details),
 		issue_code_history: issue.issue_code_history.join(','),
+		end_reason: issue.end_reason ?? '',
+		fallback_result: issue.fallback_result ?? '',
+		fallback_incident: issue.fallback_incident ?? '',
 		sys_created_on: issue.sys_created_on,
 		sys_updated_on: issue.sys_updated_on,
 	};
 }
 
+/** A stable sys_id for a registry record that has none of its own (providers, issue codes). */
+export function registrySysId(kind: string, ...key: string[]): string {
+	return createHash('md5').update([kind, ...key].join('\u0000')).digest('hex');
+}
+
+function registryRow(code: IssueCodeRecord): Row {
+	const scenario = code.scenario;
+	return {
+		sys_id: registrySysId('issue_code', code.provider, code.issue_code),
+		issue_code: code.issue_code,
+		name: code.name,
+		provider: registrySysId('provider', code.provider),
+		resolution: code.resolution ?? '',
+		engagement: scenario?.engagement ?? '',
+		fallback: scenario?.fallback ?? '',
+		active: 'true',
+	};
+}
+
 /** Rows of a readable table, or undefined for a table the emulator does not hold. */
-export function tableRows(
-	table: string,
-	registry: Registry,
-	issues: () => IssueRecord[],
-): Row[] | undefined {
+export function tableRows(table: string, registry: Registry, state: { issues: () => IssueRecord[]; incidents: () => IncidentRecord[] }): Row[] | undefined {
 	switch (table) {
 		case TABLES.experienceIssue:
-			return issues().map(issueRow);
+			return state.issues().map(issueRow);
+		case TABLES.incident:
+			return state.incidents().map((i) => ({ ...i, sys_class_name: TABLES.incident }));
 		case TABLES.computer:
 			return registry.seed.cis.map((c) => ({
 				sys_id: c.sys_id,
@@ -53,10 +75,26 @@ export function tableRows(
 			}));
 		case TABLES.role:
 			return registry.seed.roles.map((r) => ({ sys_id: r.sys_id, name: r.name }));
+		case TABLES.provider:
+			return registry.seed.providers.map((p) => ({ sys_id: registrySysId('provider', p.provider_code), provider_code: p.provider_code, name: p.name, active: 'true' }));
+		case TABLES.issueRegistry:
+			// Deploying a template creates the registry record: only deployed codes are here.
+			return registry.seed.issue_codes.filter((c) => c.deployed).map(registryRow);
+		case TABLES.issueRegistryTemplate:
+			return registry.seed.issue_codes.map((c) => ({ ...registryRow(c), deployed: String(c.deployed) }));
 		default:
 			return undefined;
 	}
 }
+
+/** Reference fields of each table, and the table they point to (dot-walked in queries). */
+export const REFERENCES: Record<string, Record<string, string>> = {
+	[TABLES.experienceIssue]: { user: TABLES.user, configuration_item: TABLES.computer, fallback_incident: TABLES.incident },
+	[TABLES.incident]: { caller_id: TABLES.user, cmdb_ci: TABLES.computer },
+	[TABLES.computer]: { assigned_to: TABLES.user },
+	[TABLES.issueRegistry]: { provider: TABLES.provider },
+	[TABLES.issueRegistryTemplate]: { provider: TABLES.provider },
+};
 
 type Condition = (row: Row) => boolean;
 

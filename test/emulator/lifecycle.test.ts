@@ -185,7 +185,7 @@ describe('Table API', () => {
 	});
 
 	it('rejects an unknown table, an invalid state and fields it cannot update, naming the fix', async () => {
-		const table = await send(`${sn.url}/api/now/table/incident`);
+		const table = await send(`${sn.url}/api/now/table/change_request`);
 		expect(table.status).toBe(400);
 		expect(table.json().error.detail).toMatch(/sn_pren_experience_issue/);
 		const id = (await create()).json().result.experience_id;

@@ -1,5 +1,7 @@
 /** The control API under `/_emulator/`, for tests: health, journal, reset, issues, faults, tokens, registry. */
+import { isPlainObject } from '../../../contract/values';
 import type { Handler } from '../context';
+import { FORCED_OUTCOMES, forceOutcome, playDue, type ForcedOutcome } from '../engagement';
 import { parseFaultSpec } from '../faults';
 import { jsonAnswer } from '../http';
 
@@ -8,6 +10,27 @@ export const CONTROL_PREFIX = '/_emulator/';
 export const handleControl: Handler = (state, call) => {
 	const badRequest = (message: string) => jsonAnswer(400, { error: { message, detail: '' }, status: 'failure' });
 	const key = `${call.method} ${call.path.slice(CONTROL_PREFIX.length).replace(/\/+$/, '')}`;
+	const jsonBody = (): Record<string, unknown> | undefined => {
+		try {
+			const parsed: unknown = JSON.parse(call.req.body || '{}');
+			return isPlainObject(parsed) ? parsed : undefined;
+		} catch {
+			return undefined;
+		}
+	};
+	const outcomeOf = /^POST issues\/([^/]+)\/outcome$/.exec(key);
+	if (outcomeOf) {
+		const body = jsonBody();
+		const outcome = body?.outcome;
+		if (typeof outcome !== 'string' || !(FORCED_OUTCOMES as readonly string[]).includes(outcome)) {
+			return badRequest(`Send {"outcome": …} with one of ${FORCED_OUTCOMES.join(', ')}.`);
+		}
+		const id = decodeURIComponent(outcomeOf[1]);
+		const issue = state.issues.get(id) ?? state.issues.byExperience(id);
+		if (!issue) return jsonAnswer(404, { error: { message: 'No experience issue with this ID', detail: 'Give its sys_id or experience_id.' }, status: 'failure' });
+		forceOutcome(state, issue, outcome as ForcedOutcome);
+		return jsonAnswer(200, { result: issue });
+	}
 	switch (key) {
 		case 'GET health':
 			return jsonAnswer(200, { status: 'ok', auth: state.settings.auth, issues: state.issues.size });
@@ -21,6 +44,17 @@ export const handleControl: Handler = (state, call) => {
 			return jsonAnswer(200, { result: 'reset' });
 		case 'GET issues':
 			return jsonAnswer(200, { result: state.issues.all() });
+		case 'GET incidents':
+			return jsonAnswer(200, { result: state.incidents.all() });
+		case 'POST clock/advance': {
+			const seconds = jsonBody()?.seconds;
+			if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400 * 365) {
+				return badRequest('Send {"seconds": N} with N from 0 to 31536000.');
+			}
+			state.advance(seconds * 1000);
+			playDue(state);
+			return jsonAnswer(200, { result: { now: new Date(state.now()).toISOString() } });
+		}
 		case 'GET faults':
 			return jsonAnswer(200, { result: state.faults.list() });
 		case 'DELETE faults':
@@ -53,7 +87,7 @@ export const handleControl: Handler = (state, call) => {
 			return jsonAnswer(404, {
 				error: {
 					message: 'Unknown control endpoint',
-					detail: `Control endpoints: GET ${CONTROL_PREFIX}health, GET|DELETE journal, POST reset, GET issues, GET|POST|DELETE faults, POST tokens/expire, GET registry.`,
+					detail: `Control endpoints: GET ${CONTROL_PREFIX}health, GET|DELETE journal, POST reset, GET issues, GET incidents, POST issues/{id}/outcome, POST clock/advance, GET|POST|DELETE faults, POST tokens/expire, GET registry.`,
 				},
 				status: 'failure',
 			});

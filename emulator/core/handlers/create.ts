@@ -4,6 +4,7 @@ import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, type CatalogueEntry } from '../../.
 import { isPlainObject, scalarText } from '../../../contract/values';
 import type { EmulatorState, Handler, HandleResult } from '../context';
 import { bodyErrorResponse, render, renderError } from '../http';
+import { startEngagement } from '../engagement';
 import { glideDateTime, type IssueContent, type IssueRecord } from '../issues';
 import type { UserRecord } from '../registry';
 
@@ -104,6 +105,7 @@ function applyRules(
 		const ci = endpoint.CI && state.registry.ci(endpoint.CI) ? endpoint.CI : '';
 		issue = state.issues.create(content, { experienceId: experienceId ?? '', user: user.sys_id, configurationItem: ci, endpoint });
 	}
+	startEngagement(state, issue);
 	return { issue, chained: existing !== undefined, user };
 }
 

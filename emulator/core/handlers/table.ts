@@ -4,7 +4,7 @@ import { PLATFORM_ERRORS } from '../../../contract/errors';
 import type { EmulatorState, Handler, HandleResult, ApiCall } from '../context';
 import { bodyErrorResponse, render, renderError } from '../http';
 import { glideDateTime } from '../issues';
-import { issueRow, parseEncodedQuery, pickFields, queryRows, tableRows, type DotWalk, type Row } from '../table';
+import { REFERENCES, issueRow, parseEncodedQuery, pickFields, queryRows, tableRows, type DotWalk, type Row } from '../table';
 
 function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields: string[] | undefined): HandleResult {
 	const { format } = call;
@@ -31,12 +31,13 @@ function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields:
 	return render(200, { result: pickFields(issueRow(issue), fields) }, format);
 }
 
-/** Experience issues reference a user and a CI: their rows, as the Table API serves them, can be dot-walked. */
-function referencesOf(state: EmulatorState): DotWalk {
+/** Reference fields can be dot-walked to the fields the referenced table serves (never a password). */
+function referencesOf(state: EmulatorState, table: string): DotWalk | undefined {
+	const references = REFERENCES[table];
+	if (!references) return undefined;
 	const tables: Record<string, Map<string, Row>> = {};
-	const byId = (table: string): Map<string, Row> =>
-		(tables[table] ??= new Map((tableRows(table, state.registry, () => []) ?? []).map((r) => [r.sys_id, r])));
-	const references: Record<string, string> = { user: TABLES.user, configuration_item: TABLES.computer };
+	const byId = (target: string): Map<string, Row> =>
+		(tables[target] ??= new Map((tableRows(target, state.registry, sources(state)) ?? []).map((r) => [r.sys_id, r])));
 	return (row, field) => {
 		const dot = field.indexOf('.');
 		const reference = field.slice(0, dot);
@@ -47,11 +48,15 @@ function referencesOf(state: EmulatorState): DotWalk {
 	};
 }
 
+function sources(state: EmulatorState) {
+	return { issues: () => state.issues.all(), incidents: () => state.incidents.all() };
+}
+
 export const handleTable: Handler = (state, call) => {
 	const { method, format } = call;
 	const [table = '', sysId, ...rest] = call.path.slice(TABLE_API_PREFIX.length).split('/');
 	if (rest.length > 0 || sysId === '') return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, format);
-	const rows = tableRows(table, state.registry, () => state.issues.all());
+	const rows = tableRows(table, state.registry, sources(state));
 	if (!rows) {
 		return renderError(PLATFORM_ERRORS.INVALID_TABLE, format, `Invalid table ${table}. The emulator serves ${Object.values(TABLES).join(', ')}.`);
 	}
@@ -72,7 +77,7 @@ export const handleTable: Handler = (state, call) => {
 		if (!row) return renderError(PLATFORM_ERRORS.NO_RECORD, format);
 		return render(200, { result: pickFields(row, fields) }, format);
 	}
-	const query = parseEncodedQuery(params.get(TABLE_PARAMS.query) ?? '', new Set(Object.keys(rows[0] ?? {})), table === TABLES.experienceIssue ? referencesOf(state) : undefined);
+	const query = parseEncodedQuery(params.get(TABLE_PARAMS.query) ?? '', new Set(Object.keys(rows[0] ?? {})), referencesOf(state, table));
 	const matched = queryRows(rows, query);
 	const offset = Math.max(0, Number(params.get(TABLE_PARAMS.offset)) || 0);
 	const limitParam = Number(params.get(TABLE_PARAMS.limit));

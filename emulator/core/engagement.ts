@@ -1,0 +1,82 @@
+/**
+ * The engagement the emulator plays for an issue whose code has a scenario in the registry, as
+ * ServiceNow would: the user is engaged (open → in_progress), asked for consent, the resolution
+ * runs, and the issue ends closed with its end reason — or waits in action_wait for the next issue
+ * code — and a failed resolution falls back to an incident. Steps are played as the emulator's
+ * clock passes them (on any request, or when the control API advances the clock).
+ */
+import type { EmulatorState } from './context';
+import { glideDateTime, type IssueRecord } from './issues';
+import type { Outcome, ScenarioRecord } from './registry';
+
+/** Outcomes a test may force: the scenario's own, or the user declining. */
+export const FORCED_OUTCOMES = ['resolved', 'failed', 'awaits_next', 'consent_declined'] as const;
+export type ForcedOutcome = (typeof FORCED_OUTCOMES)[number];
+
+function scenarioOf(state: EmulatorState, issue: IssueRecord): ScenarioRecord | undefined {
+	return state.registry.issueCode(issue.issue_code, issue.provider)?.scenario;
+}
+
+/** Plans the first step of a new (or chained) issue that starts open and has a scenario. */
+export function startEngagement(state: EmulatorState, issue: IssueRecord): void {
+	const scenario = scenarioOf(state, issue);
+	if (!scenario || issue.state !== 'open') return;
+	state.issues.plan(issue, 'engage', state.now() + scenario.engage_after_seconds * 1000);
+}
+
+function interactionSummary(issue: IssueRecord, name: string, outcome: string): string {
+	return [`Proactive Engagement: ${name || issue.issue_code} (issue code ${issue.issue_code}, ${issue.number}).`, `Resolution outcome: ${outcome}.`, `Issue codes: ${issue.issue_code_history.join(', ')}.`].join('\n');
+}
+
+/** Ends an engagement the way its outcome says, at `at` (ms). */
+function finish(state: EmulatorState, issue: IssueRecord, outcome: ForcedOutcome | Outcome, at: number, fallback = scenarioOf(state, issue)?.fallback ?? 'none'): void {
+	const when = glideDateTime(at);
+	if (outcome === 'awaits_next') return state.issues.setState(issue, 'action_wait', when, { end_reason: '' });
+	if (outcome === 'resolved') return state.issues.setState(issue, 'closed', when, { end_reason: 'resolved', fallback_result: '' });
+	if (outcome === 'consent_declined') return state.issues.setState(issue, 'closed', when, { end_reason: 'consent_declined', fallback_result: '' });
+	// Failed: the fallback.
+	if (fallback === 'live_agent') return state.issues.setState(issue, 'closed', when, { end_reason: 'resolution_failed', fallback_result: 'routed_to_live_agent' });
+	if (fallback === 'none') return state.issues.setState(issue, 'closed', when, { end_reason: 'resolution_failed', fallback_result: 'none' });
+	const entry = state.registry.issueCode(issue.issue_code, issue.provider);
+	const details = Object.entries(issue.investigative_details).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+	const incident = state.incidents.create({
+		short_description: `${entry?.name || `Issue code ${issue.issue_code}`}: self-remediation did not resolve the issue`,
+		description: ['Investigative details:', ...details].join('\n'),
+		caller_id: issue.user,
+		cmdb_ci: issue.configuration_item,
+		origin_table: 'sn_pren_experience_issue',
+		origin_id: issue.sys_id,
+		work_notes: interactionSummary(issue, entry?.name ?? '', 'failed'),
+		sys_created_on: when,
+		sys_updated_on: when,
+	});
+	state.issues.setState(issue, 'closed', when, { end_reason: 'resolution_failed', fallback_result: 'incident_created', fallback_incident: incident.sys_id });
+}
+
+/** Plays every step the clock has passed, each at its own time. */
+export function playDue(state: EmulatorState): void {
+	const now = state.now();
+	for (let due = state.issues.due(now); due.length > 0; due = state.issues.due(now)) {
+		for (const issue of due) {
+			const scenario = scenarioOf(state, issue);
+			const at = issue.next_step_at ?? now;
+			if (!scenario) {
+				state.issues.setState(issue, issue.state, glideDateTime(at));
+			} else if (issue.next_step === 'engage') {
+				if (scenario.engagement === 'notify_only') state.issues.setState(issue, 'closed', glideDateTime(at), { end_reason: 'notified' });
+				else if (scenario.engagement === 'engage_user_consent' && scenario.consent === 'decline') finish(state, issue, 'consent_declined', at);
+				else {
+					state.issues.setState(issue, 'in_progress', glideDateTime(at));
+					state.issues.plan(issue, 'outcome', at + scenario.resolve_after_seconds * 1000);
+				}
+			} else {
+				finish(state, issue, scenario.outcome, at);
+			}
+		}
+	}
+}
+
+/** Ends an issue's engagement now with the given outcome (control API, for deterministic tests). */
+export function forceOutcome(state: EmulatorState, issue: IssueRecord, outcome: ForcedOutcome, fallback?: ScenarioRecord['fallback']): void {
+	finish(state, issue, outcome, state.now(), fallback);
+}
