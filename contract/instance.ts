@@ -1,28 +1,47 @@
-/** Instance URLs as users type them: full URLs, custom domains, a local emulator, a trailing slash. */
+/**
+ * Instance URLs as people type them: `dev12345`, `dev12345.service-now.com`, a full URL, a custom
+ * domain, a local emulator (`127.0.0.1:8787`), a page of the instance copied from the browser.
+ */
+
+/**
+ * The base URL for what a user typed. Self-contained and free of `URL` (n8n evaluates its source
+ * text in credential expressions); never throws: `normaliseInstanceUrl` says what is wrong.
+ */
+export function instanceBaseUrl(raw: unknown): string {
+	let text = String(raw === undefined || raw === null ? '' : raw).trim();
+	if (text === '') return '';
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+		const host = text.split('/')[0];
+		if (/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(host)) text = 'http://' + text;
+		else if (/^[a-z0-9][a-z0-9-]*$/i.test(text)) text = 'https://' + text + '.service-now.com';
+		else text = 'https://' + text;
+	}
+	text = text.replace(/\/+$/, '');
+	// A page of the instance's own UI stands for the instance: keep its origin.
+	return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)\/(now(\/.*)?|[^/?#]*\.do([?#].*)?|\$[^/]*)$/i, '$1');
+}
 
 export class InstanceUrlError extends Error {}
 
 /** The base URL without trailing slashes; throws a message that says how to fix it. */
 export function normaliseInstanceUrl(value: unknown): string {
-	const raw = typeof value === 'string' ? value.trim() : '';
-	if (!raw) {
-		throw new InstanceUrlError(
-			'Instance URL is empty: enter the full URL of the instance, e.g. https://dev12345.service-now.com',
-		);
+	const typed = typeof value === 'string' ? value.trim() : '';
+	if (!typed) {
+		throw new InstanceUrlError('Instance URL is empty: enter the instance name (dev12345) or its URL, e.g. https://dev12345.service-now.com');
 	}
+	const base = instanceBaseUrl(typed);
 	let url: URL;
 	try {
-		url = new URL(raw);
+		url = new URL(base);
 	} catch {
-		throw new InstanceUrlError(
-			`Instance URL "${raw}" is not a full URL: include the scheme, e.g. https://${raw.replace(/^\/+/, '')}`,
-		);
+		throw new InstanceUrlError(`Instance URL "${typed}" is not a URL: enter the instance name (dev12345) or its URL, e.g. https://dev12345.service-now.com`);
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		throw new InstanceUrlError(`Instance URL must start with https:// or http:// (got "${url.protocol}").`);
 	}
 	if (url.search || url.hash) {
-		throw new InstanceUrlError('Instance URL must not contain a query (?…) or fragment (#…): give the base URL only.');
+		throw new InstanceUrlError('Instance URL must not contain a query (?…) or fragment (#…): give the base URL only, e.g. https://dev12345.service-now.com');
 	}
-	return raw.replace(/\/+$/, '');
+	if (/\s/.test(base)) throw new InstanceUrlError(`Instance URL "${typed}" contains spaces: give the base URL only, e.g. https://dev12345.service-now.com`);
+	return base;
 }

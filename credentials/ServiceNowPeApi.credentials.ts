@@ -139,6 +139,8 @@ export class ServiceNowPeApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => {
+		// An Instance URL that cannot be used is said in words (a request would fail with only a code).
+		normaliseInstanceUrl(credentials.instanceUrl);
 		const headers = { ...(requestOptions.headers ?? {}) };
 		if (credentials.authType === 'basic') {
 			const token = Buffer.from(`${String(credentials.username ?? '')}:${String(credentials.password ?? '')}`).toString('base64');

@@ -1,6 +1,7 @@
 /** What both credential types share: the Instance URL, the SSL switch and the credential test. */
 import type { ICredentialTestRequest, INodeProperties } from 'n8n-workflow';
 import { TABLE_PARAMS, TABLES, tablePath } from '../contract/api';
+import { instanceBaseUrl } from '../contract/instance';
 
 export const instanceUrlProperty: INodeProperties = {
 	displayName: 'Instance URL',
@@ -8,9 +9,9 @@ export const instanceUrlProperty: INodeProperties = {
 	type: 'string',
 	default: '',
 	required: true,
-	placeholder: 'https://dev12345.service-now.com',
+	placeholder: 'dev12345, or https://dev12345.service-now.com',
 	description:
-		'Full base URL of the instance: *.service-now.com, *.servicenowservices.com, a custom domain, or a local emulator such as http://127.0.0.1:8787',
+		'The instance: its name (dev12345, for dev12345.service-now.com) or its URL (*.service-now.com, *.servicenowservices.com, a custom domain, or a local emulator such as http://127.0.0.1:8787)',
 };
 
 export const ignoreSslProperty: INodeProperties = {
@@ -22,14 +23,20 @@ export const ignoreSslProperty: INodeProperties = {
 };
 
 /**
- * The Instance URL without trailing slashes, followed by `path`, as an n8n expression over
- * `source` (`$credentials` in a test request, `$self` inside the credential).
+ * The instance's base URL (as `instanceBaseUrl` reads what was typed: `dev12345`,
+ * `dev12345.service-now.com`, a full URL), followed by `path`, as an n8n expression over `source`
+ * (`$credentials` in a test request, `$self` inside the credential).
  */
 export function instanceUrlExpression(source: string, path = ''): string {
-	return `={{${source}["instanceUrl"].trim().replace(/\\/+$/, "")${path ? ` + ${JSON.stringify(path)}` : ''}}}`;
+	const body = `(${instanceBaseUrl.toString()})(${source}["instanceUrl"])${path ? ` + ${JSON.stringify(path)}` : ''}`;
+	// `}}` would end the expression early: blocks that close together get a space between.
+	return `={{${body.replace(/\}(?=\})/g, '} ')}}}`;
 }
 
-/** A one-row read of sys_user_role: it needs a valid login and nothing else. */
+/**
+ * A one-row read of sys_user_role: it needs a valid login and nothing else. What a failure means
+ * is said in words (n8n would show only "Unauthorized").
+ */
 export const credentialTest: ICredentialTestRequest = {
 	request: {
 		baseURL: instanceUrlExpression('$credentials'),
@@ -37,4 +44,27 @@ export const credentialTest: ICredentialTestRequest = {
 		qs: { [TABLE_PARAMS.limit]: 1, [TABLE_PARAMS.fields]: 'name' },
 		skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
 	},
+	rules: [
+		{
+			type: 'responseCode',
+			properties: {
+				value: 401,
+				message: 'The instance refused the sign-in (HTTP 401): check the user name and password (Basic), or the client ID, client secret and user (OAuth2).',
+			},
+		},
+		{
+			type: 'responseCode',
+			properties: {
+				value: 403,
+				message: 'Signed in, but the instance does not let this user read sys_user_role (HTTP 403): give the user read access to it, and the role sn_pren.experience_issue_create to create issues.',
+			},
+		},
+		{
+			type: 'responseCode',
+			properties: {
+				value: 404,
+				message: 'The instance has no Table API at this address (HTTP 404): the Instance URL should be the instance itself, e.g. https://dev12345.service-now.com',
+			},
+		},
+	],
 };

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { description as experienceIssue } from './actions/experienceIssue/ExperienceIssue.resource';
 import { OUTPUTS_EXPRESSION, router } from './actions/router';
+import * as listSearch from './methods/listSearch';
 
 export class ServiceNowPe implements INodeType {
 	description: INodeTypeDescription = {
@@ -43,6 +44,8 @@ export class ServiceNowPe implements INodeType {
 			...experienceIssue,
 		],
 	};
+
+	methods = { listSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -68,6 +68,11 @@ function followPath(json: IDataObject, path: Array<string | number>): unknown {
 	return value;
 }
 
+/** A picker's stored value: `{ __rl: true, mode, value }`. */
+function isResourceLocator(raw: unknown): raw is { __rl: true; mode: string; value: unknown } {
+	return raw !== null && typeof raw === 'object' && (raw as { __rl?: unknown }).__rl === true;
+}
+
 /** A resolver for a parameter's raw value when all its expressions are field references. */
 function compile(raw: unknown): Resolver | undefined {
 	if (typeof raw === 'string') {
@@ -99,7 +104,8 @@ export function parameterReader(ctx: IExecuteFunctions, { directFieldReferences 
 	const direct = new Map<string, Resolver>();
 	const evaluated = new Set<string>();
 	const items = ctx.getInputData();
-	const viaN8n = (name: string, itemIndex: number, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType);
+	// extractValue: a picker (resource locator) gives its value; any other parameter is as it is.
+	const viaN8n = (name: string, itemIndex: number, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType, { extractValue: true });
 	const fromItem = (name: string, resolver: Resolver, itemIndex: number, fallback: unknown) => {
 		const value = resolver(items[itemIndex]?.json ?? {});
 		return value === NOT_RESOLVED ? viaN8n(name, itemIndex, fallback) : value;
@@ -109,8 +115,9 @@ export function parameterReader(ctx: IExecuteFunctions, { directFieldReferences 
 		const resolver = direct.get(name);
 		if (resolver) return fromItem(name, resolver, itemIndex, fallback);
 		if (!evaluated.has(name)) {
-			// The parameter as written (defaults applied), expressions left unevaluated.
-			const raw = ctx.getNodeParameter(name, 0, fallback as NodeParameterValueType, { rawExpressions: true });
+			// The parameter as written (defaults applied), expressions left unevaluated; a picker's value.
+			const written = ctx.getNodeParameter(name, 0, fallback as NodeParameterValueType, { rawExpressions: true });
+			const raw = isResourceLocator(written) ? written.value : written;
 			if (!holdsExpression(raw)) {
 				constants.set(name, raw);
 				return raw;

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mock } from 'jest-mock-extended';
-import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	NodeHelpers,
 	Workflow,
@@ -159,6 +159,31 @@ export async function runWorkflow(options: {
 	});
 	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
 	return done;
+}
+
+/** The context n8n gives a node's list search (a picker's "From List"). */
+export function loadOptionsContext(workflow: Workflow, nodeName: string, credentials: TestCredentials | CredentialStore): LoadOptionsContext {
+	const node = workflow.getNode(nodeName);
+	if (!node) throw new Error(`No node named ${nodeName}`);
+	const hooks = new ExecutionLifecycleHooks('internal', 'load-options', {} as never);
+	return new LoadOptionsContext(workflow, node, additionalDataFor(hooks, credentials), 'parameters');
+}
+
+/**
+ * The context n8n gives a polling trigger: `mode` 'trigger' for a scheduled poll (activation
+ * 'activate' for the first one), 'manual' for "Fetch Test Event". Static data is the workflow's.
+ */
+export function pollContext(
+	workflow: Workflow,
+	nodeName: string,
+	credentials: TestCredentials | CredentialStore,
+	mode: 'trigger' | 'manual' = 'trigger',
+	activation: 'activate' | 'init' | 'update' | 'manual' = 'init',
+): PollContext {
+	const node = workflow.getNode(nodeName);
+	if (!node) throw new Error(`No node named ${nodeName}`);
+	const hooks = new ExecutionLifecycleHooks(mode, 'poll', {} as never);
+	return new PollContext(workflow, node, additionalDataFor(hooks, credentials), mode, activation);
 }
 
 /** Output k of a node's first run. */

@@ -189,9 +189,12 @@ describe('bad items', () => {
 		expect((run.data.resultData.error as unknown as { description?: string }).description).toMatch(/USER_NOT_RESOLVED, HTTP 400/);
 	});
 
-	it('name the Instance URL when it is not a full URL', async () => {
-		const { error } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC('dev12345.service-now.com') });
-		expect(error).toBe('Instance URL "dev12345.service-now.com" is not a full URL: include the scheme, e.g. https://dev12345.service-now.com');
+	it('take the Instance URL as people type it, and name what is wrong with one it cannot use', async () => {
+		// Without its scheme, a local emulator is http:// (an instance name would be https://<name>.service-now.com).
+		const typed = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(sn.url.replace('http://', '')) });
+		expect(routed(typed.outputs)).toEqual({ Created: [0] });
+		const { error } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(`ftp://${sn.url.replace('http://', '')}`) });
+		expect(error).toBe('Instance URL must start with https:// or http:// (got "ftp:").');
 	});
 });
 

@@ -3,7 +3,19 @@
  * JSON or XML, retries with back-off, and answers turned into plain data (never exceptions) and
  * classified against the error catalogue, so every outcome can be routed to a branch.
  */
-import { NodeOperationError, sleep, type ICredentialsDecrypted, type IExecuteFunctions, type IHttpRequestMethods, type IHttpRequestOptions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	sleep,
+	type ICredentialsDecrypted,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type IPollFunctions,
+} from 'n8n-workflow';
+
+/** Where the transport runs: a node's execution, a trigger's poll, or a picker's search. */
+export type ApiContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 import { PLATFORM_ERRORS, classifyDocumentedMessage, errorForStatus, type CatalogueEntry } from '../../../contract/errors';
 import { normaliseInstanceUrl } from '../../../contract/instance';
 import { isPlainObject, text } from '../../../contract/values';
@@ -60,7 +72,7 @@ export interface Connection {
 	credentialsDecrypted?: ICredentialsDecrypted;
 }
 
-export async function connectionFor(ctx: IExecuteFunctions, credentialType: CredentialType): Promise<Connection> {
+export async function connectionFor(ctx: ApiContext, credentialType: CredentialType): Promise<Connection> {
 	const credentials = await ctx.getCredentials(credentialType);
 	let baseUrl: string;
 	try {
@@ -138,7 +150,7 @@ function networkMessage(error: unknown): string {
 	return code ? `${code}: ${message}` : message;
 }
 
-async function attempt(ctx: IExecuteFunctions, connection: Connection, request: ApiRequest): Promise<Attempt> {
+async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequest): Promise<Attempt> {
 	const mime = request.format === 'xml' ? 'application/xml' : 'application/json';
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -218,7 +230,7 @@ export type BeforeRetry = (attempt: Attempt) => Promise<'stop' | 'retry'>;
  * back-off, up to the policy's attempts. Never throws for an HTTP or network failure.
  */
 export async function apiRequest(
-	ctx: IExecuteFunctions,
+	ctx: ApiContext,
 	connection: Connection,
 	request: ApiRequest,
 	policy: RetryPolicy,
@@ -243,7 +255,7 @@ export async function apiRequest(
 
 /** Sends one serialised create request. */
 export async function sendCreate(
-	ctx: IExecuteFunctions,
+	ctx: ApiContext,
 	connection: Connection,
 	path: string,
 	body: string,

@@ -1,8 +1,7 @@
 /** Table API reads the node makes: experience issues and computers, with escaped query values. */
-import type { IExecuteFunctions } from 'n8n-workflow';
 import { TABLE_PARAMS, TABLES, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../contract/api';
 import { condition, encodeQuery, isQueryableValue } from '../../../contract/encodedQuery';
-import { apiRequest, type ApiResult, type Connection, type RetryPolicy } from './request';
+import { apiRequest, type ApiContext, type ApiResult, type Connection, type RetryPolicy } from './request';
 
 export interface ReadOptions {
 	timeoutMs: number;
@@ -10,7 +9,7 @@ export interface ReadOptions {
 }
 
 async function rows<T>(
-	ctx: IExecuteFunctions,
+	ctx: ApiContext,
 	connection: Connection,
 	table: TableName,
 	query: string,
@@ -33,8 +32,39 @@ async function rows<T>(
 	return { rows: result.status === 200 && Array.isArray(found) ? found : undefined, result };
 }
 
+/** One page of a table (undefined rows when the read failed), and the total the instance counts. */
+export async function listRows<T>(
+	ctx: ApiContext,
+	connection: Connection,
+	table: TableName,
+	query: string,
+	options: ReadOptions,
+	page: { fields?: string; limit: number; offset?: number },
+): Promise<{ rows?: T[]; total?: number; result: ApiResult }> {
+	const result = await apiRequest(
+		ctx,
+		connection,
+		{
+			method: 'GET',
+			path: tablePath(table),
+			qs: {
+				[TABLE_PARAMS.query]: query,
+				[TABLE_PARAMS.limit]: page.limit,
+				...(page.offset ? { [TABLE_PARAMS.offset]: page.offset } : {}),
+				...(page.fields ? { [TABLE_PARAMS.fields]: page.fields } : {}),
+			},
+			format: 'json',
+			timeoutMs: options.timeoutMs,
+		},
+		options.policy,
+	);
+	const found = (result.data as { result?: T[] } | undefined)?.result;
+	const total = Number(result.headers['x-total-count']);
+	return { rows: result.status === 200 && Array.isArray(found) ? found : undefined, total: Number.isFinite(total) ? total : undefined, result };
+}
+
 async function firstRow<T>(
-	ctx: IExecuteFunctions,
+	ctx: ApiContext,
 	connection: Connection,
 	table: TableName,
 	query: string,
@@ -53,7 +83,7 @@ const NOT_QUERIED: ApiResult = { status: 0, headers: {}, data: undefined, rawTex
  * with `javascript:` is no ID: nothing is queried, nothing found.
  */
 export async function findIssue(
-	ctx: IExecuteFunctions,
+	ctx: ApiContext,
 	connection: Connection,
 	by: 'experience_id' | 'sys_id',
 	id: string,
@@ -65,7 +95,7 @@ export async function findIssue(
 
 /** The sys_id of the computer (cmdb_ci_computer) with this name; a `javascript:` name is not queried (`notQueried`). */
 export async function findComputer(
-	ctx: IExecuteFunctions,
+	ctx: ApiContext,
 	connection: Connection,
 	name: string,
 	options: ReadOptions,
@@ -90,7 +120,7 @@ function glideTime(value: string | undefined): number {
  * one issue fits: then nothing can be proven either way.
  */
 export async function findOwnIssue(
-	ctx: IExecuteFunctions,
+	ctx: ApiContext,
 	connection: Connection,
 	body: CreateIssueBody,
 	since: number,

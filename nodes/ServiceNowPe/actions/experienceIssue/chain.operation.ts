@@ -5,7 +5,7 @@ import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../../contract/errors'
 import { manualFields, parameterReader } from '../../parameters';
 import { findIssue } from '../../transport/tableApi';
 import type { Prepared, SendingOperation } from '../interfaces';
-import { detailFields, endpointFields, providerField } from './fields';
+import { detailFields, endpointFields, issueCodeField, providerField } from './fields';
 
 const properties: INodeProperties[] = [
 	{
@@ -16,14 +16,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		description: 'Experience_id of the issue to continue; it must wait in action_wait',
 	},
-	{
-		displayName: 'New Issue Code',
-		name: 'issueCode',
-		type: 'string',
-		default: '',
-		required: true,
-		description: 'The next issue code for the same experience issue',
-	},
+	issueCodeField('New Issue Code', 'The next issue code for the same experience issue'),
 	providerField,
 	{
 		displayName: 'Check State First',

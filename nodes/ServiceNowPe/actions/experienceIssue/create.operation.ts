@@ -4,20 +4,13 @@ import { buildCreateIssueBody } from '../../../../contract/body';
 import { manualFields, parameterReader } from '../../parameters';
 import { SOURCES, SOURCE_NAMES, sourceNamed } from '../../sources';
 import type { SendingOperation } from '../interfaces';
-import { detailFields, endpointFields, providerField } from './fields';
+import { detailFields, endpointFields, issueCodeField, providerField } from './fields';
 import { alertProperties } from './alertParameters';
 import { explainProblems, markRepeats, prepareFromAlerts, resolveCis } from './fromAlerts';
 
 const manualProperties: INodeProperties[] = [
 	...endpointFields,
-	{
-		displayName: 'Issue Code',
-		name: 'issueCode',
-		type: 'string',
-		default: '',
-		required: true,
-		description: 'Issue code registered and deployed in the Issue Registry (sn_pren_issue_registry), e.g. 100',
-	},
+	issueCodeField('Issue Code', 'Issue code deployed in the Issue Registry (sn_pren_issue_registry), e.g. 100'),
 	{
 		displayName: 'Experience ID',
 		name: 'experienceId',

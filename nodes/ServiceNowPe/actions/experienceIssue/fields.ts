@@ -1,6 +1,32 @@
 /** Parameters of the request body fields, shared by Create (manual) and Chain (read by `manualFields` in parameters.ts). */
 import type { INodeProperties } from 'n8n-workflow';
 
+/**
+ * A picker: "From List" searches the instance (methods/listSearch.ts); "By ID" takes the value as
+ * typed or mapped (an expression, as before).
+ */
+export function picker(
+	field: Pick<INodeProperties, 'displayName' | 'name' | 'description'> & { required?: boolean },
+	searchListMethod: string,
+	idPlaceholder: string,
+	byId = 'By ID',
+	defaultId = '',
+): INodeProperties {
+	return {
+		...field,
+		type: 'resourceLocator',
+		default: { mode: defaultId ? 'id' : 'list', value: defaultId },
+		modes: [
+			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod, searchable: true } },
+			{ displayName: byId, name: 'id', type: 'string', placeholder: idPlaceholder },
+		],
+	};
+}
+
+/** Issue Code: a deployed issue registry entry. */
+export const issueCodeField = (displayName: string, description: string): INodeProperties =>
+	picker({ displayName, name: 'issueCode', required: true, description }, 'issueCodeSearch', 'e.g. 100', 'By Code');
+
 const keyValueCollection = (displayName: string, name: string, description: string): INodeProperties => ({
 	displayName,
 	name,
@@ -22,13 +48,12 @@ const keyValueCollection = (displayName: string, name: string, description: stri
 });
 
 export const endpointFields: INodeProperties[] = [
-	{
-		displayName: 'Endpoint CI',
-		name: 'endpointCi',
-		type: 'string',
-		default: '',
-		description: 'Sys_id of the device (cmdb_ci_computer) the issue was detected on. Set at least one of the four endpoint fields.',
-	},
+	picker(
+		{ displayName: 'Endpoint CI', name: 'endpointCi', description: 'The device (cmdb_ci_computer) the issue was detected on, sent as its sys_id. Set at least one of the four endpoint fields.' },
+		'computerSearch',
+		'sys_id, e.g. d049b28e936aa1106f98f6db5cba10d5',
+		'By Sys_id',
+	),
 	{
 		displayName: 'Endpoint Email',
 		name: 'endpointEmail',
@@ -37,13 +62,12 @@ export const endpointFields: INodeProperties[] = [
 		default: '',
 		description: 'Email address of the user the issue was detected for',
 	},
-	{
-		displayName: 'Endpoint User ID',
-		name: 'endpointUserId',
-		type: 'string',
-		default: '',
-		description: 'Sys_id of the user (sys_user) the issue was detected for',
-	},
+	picker(
+		{ displayName: 'Endpoint User ID', name: 'endpointUserId', description: 'The user (sys_user) the issue was detected for, sent as their sys_id; search by user name, name or email' },
+		'userSearch',
+		'sys_id, e.g. 62826bf03710200044e0bfc8bcbe5df1',
+		'By Sys_id',
+	),
 	{
 		displayName: 'Endpoint User Name',
 		name: 'endpointUserName',
@@ -53,14 +77,13 @@ export const endpointFields: INodeProperties[] = [
 	},
 ];
 
-export const providerField: INodeProperties = {
-	displayName: 'Provider',
-	name: 'provider',
-	type: 'string',
-	default: 'sn',
-	required: true,
-	description: 'Provider_code of the provider (sn_pren_provider)',
-};
+export const providerField: INodeProperties = picker(
+	{ displayName: 'Provider', name: 'provider', required: true, description: 'The provider (sn_pren_provider), sent as its provider_code' },
+	'providerSearch',
+	'e.g. sn',
+	'By Code',
+	'sn',
+);
 
 export const detailFields: INodeProperties[] = [
 	{

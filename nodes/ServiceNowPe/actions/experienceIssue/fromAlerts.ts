@@ -94,7 +94,7 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 		(CONTEXT_PARTS as readonly string[]).includes(p),
 	);
 	const defaultCode = text(ctx.getNodeParameter('defaultIssueCode', i, ''));
-	const provider = ctx.getNodeParameter('provider', i, 'sn');
+	const provider = ctx.getNodeParameter('provider', i, 'sn', { extractValue: true });
 	const includeResolved = ctx.getNodeParameter('includeResolved', i, false) as boolean;
 
 	return alerts.map((alert, n) => {
