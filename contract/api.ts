@@ -102,6 +102,16 @@ export type IssueRow = Record<(typeof ISSUE_ROW_FIELDS)[number], string>;
 export const END_REASONS = ['resolved', 'resolution_failed', 'consent_declined', 'notified'] as const;
 export const FALLBACK_RESULTS = ['incident_created', 'routed_to_live_agent', 'none'] as const;
 
+/** ServiceNow's date-time as the Table API gives it (UTC, `yyyy-MM-dd HH:mm:ss`). */
+export function formatGlideDateTime(ms: number): string {
+	return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** Milliseconds of a Table API date-time (NaN when it is none). */
+export function parseGlideDateTime(value: string | undefined): number {
+	return value ? Date.parse(`${value.replace(' ', 'T')}Z`) : Number.NaN;
+}
+
 /** Row fields holding JSON text. */
 export const ISSUE_JSON_FIELDS = ['endpoint', 'input_parameters', 'investigative_details'] as const;
 

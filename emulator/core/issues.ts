@@ -1,6 +1,6 @@
 /** Experience issues held by the emulator, indexed for the create rules. */
 import { randomBytes } from 'node:crypto';
-import { ACTIVE_STATES, type IssueState } from '../../contract/api';
+import { ACTIVE_STATES, formatGlideDateTime, type IssueState } from '../../contract/api';
 
 export interface IssueRecord {
 	sys_id: string;
@@ -68,7 +68,7 @@ export function glideDateTime(time: number): string {
 	const second = Math.floor(time / 1000);
 	if (second !== lastSecond) {
 		lastSecond = second;
-		lastStamp = new Date(second * 1000).toISOString().replace('T', ' ').slice(0, 19);
+		lastStamp = formatGlideDateTime(second * 1000);
 	}
 	return lastStamp;
 }

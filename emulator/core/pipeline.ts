@@ -144,6 +144,8 @@ export function handleRequest(state: EmulatorState, req: EmulatorRequest): Handl
 		if (fault?.delayMs) result.delayMs = fault.delayMs;
 		if (fault?.drop === 'after') result.drop = true;
 	}
+	// The instance's clock in every answer, as instances send it: pollers take time from it.
+	result.headers.date ??= new Date(state.now()).toUTCString();
 	record(state, call, result, fault);
 	return result;
 }
@@ -164,6 +166,9 @@ export function handleHead(state: EmulatorState, req: Omit<EmulatorRequest, 'bod
 		result = refusedCaller(state, call);
 		if (result) completeCreateOutcome(call, result);
 	}
-	if (result) record(state, call, result, undefined);
+	if (result) {
+		result.headers.date ??= new Date(state.now()).toUTCString();
+		record(state, call, result, undefined);
+	}
 	return result;
 }

@@ -1,5 +1,5 @@
 /** Table API reads the node makes: experience issues and computers, with escaped query values. */
-import { TABLE_PARAMS, TABLES, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../contract/api';
+import { TABLE_PARAMS, TABLES, parseGlideDateTime, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../contract/api';
 import { condition, encodeQuery, isQueryableValue } from '../../../contract/encodedQuery';
 import { apiRequest, type ApiContext, type ApiResult, type Connection, type RetryPolicy } from './request';
 
@@ -108,11 +108,6 @@ export async function findComputer(
 /** How far before an attempt an issue's date may lie and still be the attempt's (clocks differ). */
 export const RECOVERY_SLACK_MS = 60_000;
 
-/** ServiceNow date-time (UTC, `yyyy-MM-dd HH:mm:ss`) as milliseconds. */
-function glideTime(value: string | undefined): number {
-	return value ? Date.parse(`${value.replace(' ', 'T')}Z`) : Number.NaN;
-}
-
 /**
  * Whether the instance holds what an earlier attempt of this create (or chain) would have made: an
  * issue with its issue code, provider, user (as the endpoint names it) and experience_id, created
@@ -141,7 +136,7 @@ export async function findOwnIssue(
 	const { rows: found } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery(conditions, ['ORDERBYDESCsys_updated_on']), options, { limit: 5 });
 	if (!found) return 'unknown';
 	const field = body.experience_id ? 'sys_updated_on' : 'sys_created_on';
-	const recent = found.filter((row) => glideTime(row[field]) >= since - RECOVERY_SLACK_MS);
+	const recent = found.filter((row) => parseGlideDateTime(row[field]) >= since - RECOVERY_SLACK_MS);
 	if (recent.length === 1) return { row: recent[0] };
 	return recent.length === 0 ? 'absent' : 'unknown';
 }

@@ -1,0 +1,194 @@
+/**
+ * One poll of the experience issue table (and of fallback incidents): what changed since the
+ * cursor kept in the node's static data, in (sys_updated_on, sys_id) order, a page at a time.
+ * Only changes of seconds already past on the instance's clock are taken, so a change made later
+ * in the same second is never skipped; the cursor moves with what is emitted.
+ */
+import { NodeApiError, type IDataObject, type INodeExecutionData, type IPollFunctions, type JsonObject } from 'n8n-workflow';
+import { ISSUE_JSON_FIELDS, TABLES, formatGlideDateTime, parseGlideDateTime, type IssueState, type TableName } from '../../contract/api';
+import { condition, encodeQuery, isQueryableValue } from '../../contract/encodedQuery';
+import { connectionFor, type ApiResult, type Connection, type CredentialType } from '../ServiceNowPe/transport/request';
+import { listRows } from '../ServiceNowPe/transport/tableApi';
+
+export type PollEvent = 'created' | 'stateChanged' | 'fallbackIncident';
+
+export interface PollSettings {
+	events: PollEvent[];
+	states: IssueState[];
+	issueCode: string;
+	provider: string;
+	user: string;
+	maxEvents: number;
+}
+
+/** Where the poll stopped: the last change taken, by time and sys_id. */
+interface Cursor {
+	at: string;
+	id: string;
+}
+
+interface PollState {
+	issues?: Cursor;
+	incidents?: Cursor;
+	/** sys_id → the state last seen, so an update that leaves the state as it was is no state change. */
+	seen?: Record<string, string>;
+}
+
+const PAGE = 100;
+/** Most issue states remembered (oldest forgotten first); a forgotten issue's next change is reported again. */
+const SEEN_LIMIT = 10_000;
+const READ = { timeoutMs: 30_000, policy: { maxAttempts: 3, maxWaitSeconds: 10, baseDelayMs: 500 } };
+
+type Row = Record<string, string>;
+
+function failed(ctx: IPollFunctions, table: string, result: ApiResult): never {
+	throw new NodeApiError(ctx.getNode(), { message: result.rawText.slice(0, 500) } as JsonObject, {
+		message: `Reading ${table} failed (HTTP ${result.status || 'no answer'}).`,
+		description: `${result.networkError ?? ''} The credential's user needs read access to ${table}; the next poll tries again from the same place.`.trim(),
+		httpCode: result.status ? String(result.status) : undefined,
+	});
+}
+
+/** The second of the instance's clock, from its Date header (ours when it sends none). */
+function instanceNow(result: ApiResult): number {
+	const date = Date.parse(result.headers.date ?? '');
+	return Math.floor((Number.isFinite(date) ? date : Date.now()) / 1000) * 1000;
+}
+
+function filters(settings: PollSettings, table: TableName): string[] {
+	if (table === TABLES.incident) return [condition('origin_table', '=', TABLES.experienceIssue), ...(settings.user ? [condition('caller_id', '=', settings.user)] : [])];
+	return [
+		...(settings.issueCode ? [condition('issue_code', '=', settings.issueCode)] : []),
+		...(settings.provider ? [condition('provider', '=', settings.provider)] : []),
+		...(settings.user ? [condition('user', '=', settings.user)] : []),
+	];
+}
+
+/** Rows changed after the cursor, in order: `base ^ updated > at`, or `base ^ updated = at ^ sys_id > id`. */
+function after(base: string[], cursor: Cursor): string {
+	const later = encodeQuery([...base, condition('sys_updated_on', '>', cursor.at)]);
+	const same = encodeQuery([...base, condition('sys_updated_on', '=', cursor.at), condition('sys_id', '>', cursor.id)]);
+	return `${later}^NQ${same}^ORDERBYsys_updated_on^ORDERBYsys_id`;
+}
+
+/** An issue row as the trigger outputs it: ready for Chain (experience_id, issue code, user, state, end reason). */
+export function issueItem(row: Row, event: PollEvent, extra: IDataObject = {}): INodeExecutionData {
+	const json: IDataObject = { event, ...row, ...extra };
+	for (const field of ISSUE_JSON_FIELDS) {
+		if (typeof row[field] === 'string' && row[field].startsWith('{')) {
+			try {
+				json[field] = JSON.parse(row[field]) as IDataObject;
+			} catch {
+				// Kept as the instance stores it.
+			}
+		}
+	}
+	if (typeof row.issue_code_history === 'string') json.issue_code_history = row.issue_code_history.split(',').filter(Boolean);
+	return { json };
+}
+
+/** Changes of a table since the cursor, up to `max`, taken only from seconds the instance has left behind. */
+async function changes(ctx: IPollFunctions, connection: Connection, table: TableName, base: string[], start: Cursor, max: number): Promise<{ rows: Row[]; cursor: Cursor }> {
+	const rows: Row[] = [];
+	let cursor = start;
+	for (;;) {
+		const { rows: page, result } = await listRows<Row>(ctx, connection, table, after(base, cursor), READ, { limit: PAGE });
+		if (!page) failed(ctx, table, result);
+		const now = formatGlideDateTime(instanceNow(result));
+		let done = page.length < PAGE;
+		for (const row of page) {
+			// The current second may still get changes: it is read by the next poll.
+			if (row.sys_updated_on >= now || rows.length >= max) {
+				done = true;
+				break;
+			}
+			rows.push(row);
+			cursor = { at: row.sys_updated_on, id: row.sys_id };
+		}
+		if (done) return { rows, cursor };
+	}
+}
+
+/** Where a first poll starts: now, by the instance's clock. */
+async function baseline(ctx: IPollFunctions, connection: Connection): Promise<Cursor> {
+	const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, 'ORDERBYDESCsys_updated_on', READ, { limit: 1, fields: 'sys_id,sys_updated_on' });
+	if (!rows) failed(ctx, TABLES.experienceIssue, result);
+	// Everything before this second is old; changes in it are still to come.
+	return { at: formatGlideDateTime(instanceNow(result) - 1000), id: '\uffff' };
+}
+
+/** "Fetch Test Event": the latest change that matches, the cursor left alone. */
+async function latest(ctx: IPollFunctions, connection: Connection, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
+	const issueEvents = settings.events.filter((e) => e !== 'fallbackIncident');
+	if (issueEvents.length > 0) {
+		const states = settings.events.includes('stateChanged') && !settings.events.includes('created') ? [condition('state', 'IN', settings.states.join(','))] : [];
+		const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, encodeQuery([...filters(settings, TABLES.experienceIssue), ...states], ['ORDERBYDESCsys_updated_on']), READ, { limit: 1 });
+		if (!rows) failed(ctx, TABLES.experienceIssue, result);
+		if (rows[0]) return [[issueItem(rows[0], settings.events.includes('stateChanged') ? 'stateChanged' : 'created')]];
+	}
+	if (settings.events.includes('fallbackIncident')) {
+		const { rows, result } = await listRows<Row>(ctx, connection, TABLES.incident, encodeQuery(filters(settings, TABLES.incident), ['ORDERBYDESCsys_created_on']), READ, { limit: 1 });
+		if (!rows) failed(ctx, TABLES.incident, result);
+		if (rows[0]) return [[await incidentItem(ctx, connection, rows[0])]];
+	}
+	return null;
+}
+
+async function incidentItem(ctx: IPollFunctions, connection: Connection, incident: Row): Promise<INodeExecutionData> {
+	const { rows } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('sys_id', '=', incident.origin_id)]), READ, { limit: 1 });
+	const issue = rows?.[0];
+	const summary = { sys_id: incident.sys_id, number: incident.number, short_description: incident.short_description, state: incident.state, caller_id: incident.caller_id, cmdb_ci: incident.cmdb_ci };
+	return issue ? issueItem(issue, 'fallbackIncident', { incident: summary }) : { json: { event: 'fallbackIncident', incident: summary, origin_id: incident.origin_id } };
+}
+
+export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
+	for (const value of [settings.issueCode, settings.provider, settings.user]) {
+		if (!isQueryableValue(value)) throw new NodeApiError(ctx.getNode(), {} as JsonObject, { message: `The filter "${value}" would run as a script on the instance: give a plain value.` });
+	}
+	const credentialType: CredentialType = ctx.getNodeParameter('authentication', 'serviceNowPeApi') === 'serviceNowPeOAuth2Api' ? 'serviceNowPeOAuth2Api' : 'serviceNowPeApi';
+	const connection = await connectionFor(ctx, credentialType);
+	if (ctx.getMode() === 'manual') return latest(ctx, connection, settings);
+
+	const state = ctx.getWorkflowStaticData('node') as PollState;
+	if (!state.issues) {
+		const start = await baseline(ctx, connection);
+		state.issues = start;
+		state.incidents = start;
+		state.seen = {};
+		return null;
+	}
+	const seen = { ...(state.seen ?? {}) };
+	const items: INodeExecutionData[] = [];
+	const wantsIssues = settings.events.some((e) => e !== 'fallbackIncident');
+	if (wantsIssues) {
+		const previous = state.issues;
+		const { rows, cursor } = await changes(ctx, connection, TABLES.experienceIssue, filters(settings, TABLES.experienceIssue), previous, settings.maxEvents);
+		for (const row of rows) {
+			// Created since the last poll's cursor (a later change of an issue is no new issue).
+			const created = parseGlideDateTime(row.sys_created_on) > parseGlideDateTime(previous.at) || (row.sys_created_on === previous.at && row.sys_id > previous.id);
+			if (settings.events.includes('created') && created) items.push(issueItem(row, 'created'));
+			if (settings.events.includes('stateChanged') && seen[row.sys_id] !== row.state && (settings.states as string[]).includes(row.state)) {
+				items.push(issueItem(row, 'stateChanged', created ? {} : { previous_state: seen[row.sys_id] ?? null }));
+			}
+			delete seen[row.sys_id];
+			seen[row.sys_id] = row.state;
+		}
+		state.issues = cursor;
+	}
+	if (settings.events.includes('fallbackIncident')) {
+		const { rows, cursor } = await changes(ctx, connection, TABLES.incident, filters(settings, TABLES.incident), state.incidents ?? state.issues, settings.maxEvents);
+		for (const row of rows) {
+			// An incident is reported when it is created, not when it changes later.
+			if (parseGlideDateTime(row.sys_created_on) >= parseGlideDateTime((state.incidents ?? state.issues).at)) {
+				const item = await incidentItem(ctx, connection, row);
+				if (!settings.issueCode || item.json.issue_code === settings.issueCode) items.push(item);
+			}
+		}
+		state.incidents = cursor;
+	}
+	const keys = Object.keys(seen);
+	for (const key of keys.slice(0, Math.max(0, keys.length - SEEN_LIMIT))) delete seen[key];
+	state.seen = seen;
+	return items.length > 0 ? [items] : null;
+}
+
