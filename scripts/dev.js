@@ -82,6 +82,7 @@ async function main() {
 	const workflows = [
 		{ id: 'snPeDemoAlert', file: 'alert-to-experience-issue.json' },
 		{ id: 'snPeDemoEmulator', file: 'emulator-in-n8n.json' },
+		{ id: 'snPeDemoChain', file: 'chain-issue-codes-automatically.json' },
 	];
 	for (const wf of workflows) {
 		const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', wf.file), 'utf8'));
@@ -131,6 +132,8 @@ async function main() {
 	await rt.waitFor('the demo webhooks', async () => (await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status === 200, 60_000);
 
 	const alert = path.join(ROOT, 'examples', 'alertmanager-alert.json');
+	const chainAlerts = path.join(ROOT, 'examples', 'alertmanager-chain-alerts.json');
+	const emulatorUrl = `http://127.0.0.1:${EMULATOR_PORT}`;
 	process.stdout.write(`
 ================================================================================
  n8n is running with n8n-nodes-servicenow-proactive-engagement (ready in ${Math.round((Date.now() - started) / 1000)} s)
@@ -141,6 +144,12 @@ async function main() {
  Fire the demo (an Alertmanager alert -> experience issue in the emulator):
    curl -s -X POST ${base}/webhook/demo-alert -H 'content-type: application/json' --data @${path.relative(process.cwd(), alert) || alert}
  Fire it again: the issue is already being resolved -> the "Already Being Resolved" branch.
+
+ Chain issue codes automatically (workflow ${base}/workflow/snPeDemoChain):
+   curl -s -X POST ${base}/webhook/chain-alerts -H 'content-type: application/json' --data @${path.relative(process.cwd(), chainAlerts) || chainAlerts}
+ Disk full -> issue 102, which waits in action_wait after 20 s; the trigger (polling every minute)
+ chains 103, which resolves 15 s later. Low memory -> 101, whose resolution fails: a fallback incident.
+ Skip the waiting: curl -s -X POST ${emulatorUrl}/_emulator/clock/advance --data '{"seconds":25}'
 
  Emulator:   http://127.0.0.1:${EMULATOR_PORT}  (journal: http://127.0.0.1:${EMULATOR_PORT}/_emulator/journal)
  Emulator inside n8n: ${base}/webhook/servicenow-emulator  (workflow ${base}/workflow/snPeDemoEmulator)

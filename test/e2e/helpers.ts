@@ -96,3 +96,86 @@ export async function login(base: string): Promise<string> {
 	if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
 	return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 }
+
+/** Items a node output in one execution. */
+function itemsOf(execution: any, node: string): Array<Record<string, any>> {
+	return rt.nodeOutput(execution, node).map((item: any) => item.json);
+}
+
+/** Every item of `node` across the workflow's finished executions. */
+function allItems(userFolder: string, workflowId: string, node: string): Array<Record<string, any>> {
+	return rt
+		.readExecutions(userFolder)
+		.filter((e: any) => e.workflowId === workflowId && e.status !== 'running' && e.status !== 'new')
+		.flatMap((e: any) => itemsOf(e, node));
+}
+
+/** Waits until `node` of the workflow has output an item that `match` accepts; returns it. */
+async function waitForItem(userFolder: string, workflowId: string, node: string, match: (json: Record<string, any>) => boolean, timeoutMs: number) {
+	let found: Record<string, any> | undefined;
+	await rt.waitFor(`${node} in ${workflowId}`, async () => (found = allItems(userFolder, workflowId, node).find(match)) !== undefined, timeoutMs, 1000);
+	return found as Record<string, any>;
+}
+
+/**
+ * Runs the "Chain issue codes automatically" example against the emulator at `emulatorUrl`: the
+ * sample alert (disk full on ABEL-LAPTOP → 102, low memory on BETH-DESKTOP → 101) on its webhook;
+ * the emulator's clock moved on through its control API so 102 waits in action_wait and 101's
+ * resolution fails; the trigger's minute polls chain 103 onto the first and report the second's
+ * fallback incident; then 103 resolves. Checks each change is handled once; returns the timings (s).
+ */
+export async function runChainExample(options: { base: string; emulatorUrl: string; userFolder: string; workflowId: string; issues: () => any[]; incidents: () => any[] }) {
+	const { base, emulatorUrl, userFolder, workflowId } = options;
+	const t0 = Date.now();
+	const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
+	const advance = async (by: number) => {
+		const res = await post(`${emulatorUrl}/_emulator/clock/advance`, JSON.stringify({ seconds: by }));
+		if (res.status !== 200) throw new Error(`clock/advance: ${res.status} ${res.text}`);
+	};
+	const alert = readFileSync(join(ROOT, 'examples', 'alertmanager-chain-alerts.json'), 'utf8');
+	const accepted = await post(`${base}/webhook/chain-alerts`, alert);
+	if (accepted.status !== 200) throw new Error(`chain-alerts webhook: ${accepted.status} ${accepted.text}`);
+	const created = async () => {
+		const items = allItems(userFolder, workflowId, 'Issue Created');
+		return items.length >= 2 ? items : undefined;
+	};
+	await rt.waitFor('both issues created', async () => (await created()) !== undefined, 60_000);
+	const timings: Record<string, number> = { created: seconds() };
+	const issues = options.issues();
+	const disk = issues.find((i) => i.issue_code === '102');
+	const memory = issues.find((i) => i.issue_code === '101');
+	if (!disk || !memory) throw new Error(`expected issues 102 and 101, got ${JSON.stringify(issues.map((i) => i.issue_code))}`);
+
+	// 102 engages the user and waits for the next code after 20 s; 101 fails silently after 20 s.
+	await advance(25);
+	timings.clockAdvanced = seconds();
+	const chained = await waitForItem(userFolder, workflowId, 'Chained', (j) => j.experience_id === disk.experience_id, 150_000);
+	timings.chained = seconds();
+	const incident = await waitForItem(userFolder, workflowId, 'Notify: Incident Created', (j) => j.experience_id === memory.experience_id, 150_000);
+	timings.incidentReported = seconds();
+
+	// 103 runs silently and resolves 15 s after it was chained.
+	await advance(20);
+	timings.clockAdvancedAgain = seconds();
+	const resolved = await waitForItem(userFolder, workflowId, 'Notify: Resolved', (j) => j.experience_id === disk.experience_id, 150_000);
+	timings.resolvedReported = seconds();
+	// One more poll's worth of time: nothing may be reported twice.
+	await new Promise((r) => setTimeout(r, 65_000));
+	const count = (node: string, id: string) => allItems(userFolder, workflowId, node).filter((j) => j.experience_id === id).length;
+	return {
+		timings,
+		disk,
+		memory,
+		chained,
+		incident,
+		resolved,
+		counts: {
+			chained: count('Chained', disk.experience_id),
+			resolved: count('Notify: Resolved', disk.experience_id),
+			incident: count('Notify: Incident Created', memory.experience_id),
+			notChained: allItems(userFolder, workflowId, 'Not Chained').length,
+		},
+		finalIssues: options.issues(),
+		incidents: options.incidents(),
+	};
+}

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { example, executionsOf, freePort, importAll, newUserFolder, post, rt } from './helpers';
+import { example, executionsOf, freePort, importAll, newUserFolder, post, rt, runChainExample } from './helpers';
 
 /** n8n in queue mode: main process + one worker sharing Redis (Debian's redis-server). */
 describe('queue mode: the workflow runs on a worker with our node loaded', () => {
@@ -26,7 +26,10 @@ describe('queue mode: the workflow runs on a worker with our node loaded', () =>
 		importAll(
 			userFolder,
 			[{ id: 'snPeEmulatorCred', name: 'ServiceNow PE', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, authType: 'basic', username: 'pe.integration', password: 'integration' } }],
-			[{ id: 'queueAlert', json: example('alert-to-experience-issue.json') }],
+			[
+				{ id: 'queueAlert', json: example('alert-to-experience-issue.json') },
+				{ id: 'queueChain', json: example('chain-issue-codes-automatically.json') },
+			],
 		);
 		const queueEnv = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redisPort), QUEUE_HEALTH_CHECK_ACTIVE: 'false' };
 		processes.push(rt.startN8n(userFolder, { port, logFile: join(userFolder, 'main.log'), extraEnv: queueEnv }));
@@ -61,4 +64,19 @@ describe('queue mode: the workflow runs on a worker with our node loaded', () =>
 		for (const run of runs) expect(log).toMatch(new RegExp(`execution.{0,40}\\b${run.id}\\b`, 'i'));
 		expect(sn.issues()).toHaveLength(1);
 	});
+
+	it('runs "Chain issue codes automatically" with the trigger polling from the main process and the workflow on the worker', async () => {
+		sn.reset();
+		const run = await runChainExample({ base, emulatorUrl: sn.url, userFolder, workflowId: 'queueChain', issues: () => sn.issues(), incidents: () => sn.emulator.listIncidents() });
+		console.log(`chain example timings in queue mode (s from the alert): ${JSON.stringify(run.timings)}`);
+		expect(run.counts).toMatchObject({ chained: 1, resolved: 1, incident: 1 });
+		expect(run.resolved).toMatchObject({ state: 'closed', end_reason: 'resolved', issue_code_history: ['102', '103'] });
+		expect(run.incidents).toHaveLength(1);
+		expect(run.incidents[0].origin_id).toBe(run.memory.sys_id);
+		// The trigger's executions ran on the worker.
+		const log = readFileSync(workerLog, 'utf8');
+		const triggered = rt.readExecutions(userFolder).filter((e: any) => e.workflowId === 'queueChain' && e.mode === 'trigger');
+		expect(triggered.length).toBeGreaterThanOrEqual(2);
+		for (const e of triggered) expect(log).toMatch(new RegExp(`execution.{0,40}\\b${e.id}\\b`, 'i'));
+	}, 600_000);
 });

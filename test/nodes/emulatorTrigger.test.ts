@@ -223,6 +223,38 @@ describe('the emulator trigger answers as the instance would', () => {
 		expect(h.executions).toHaveLength(0);
 	});
 
+	it('plays the engagement of a scenario as the standalone emulator does: in progress, failed, fallback incident, kept across a restart', async () => {
+		const id = 'wf-engagement';
+		const seed = {
+			providers: [{ provider_code: 'sn', name: 'ServiceNow' }],
+			issue_codes: [
+				{ issue_code: 'FAIL', provider: 'sn', name: 'Disk cleanup', deployed: true, resolution: 'Clean', scenario: { engagement: 'silent', outcome: 'failed', fallback: 'incident', engage_after_seconds: 0, resolve_after_seconds: 1 } },
+			],
+			users: [{ sys_id: 'u1', user_name: 'sam', email: 'sam@example.com', roles: [] }],
+			cis: [],
+		};
+		h = await host({ registry: 'custom', registryJson: JSON.stringify(seed) }, id);
+		expect((await post(h, { endpoint: { user_name: 'sam' }, issue_code: 'FAIL', provider: 'sn', experience_id: 'ENG-1', investigative_details: { disk_free: '2%' } })).status).toBe(200);
+		const issue = async () => (await send(`${h.url}${BASE}/api/now/table/sn_pren_experience_issue?sysparm_query=experience_id=ENG-1`)).json().result[0];
+		expect((await issue()).state).toBe('in_progress'); // engaged at once (0 s)
+		await new Promise((r) => setTimeout(r, 1200)); // the resolution takes 1 s and fails
+		const closed = await issue();
+		expect(closed).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_result: 'incident_created' });
+		const incidents = (await send(`${h.url}${BASE}/api/now/table/incident?sysparm_query=origin_id=${closed.sys_id}`)).json().result;
+		expect(incidents).toHaveLength(1);
+		expect(incidents[0]).toMatchObject({ sys_id: closed.fallback_incident, caller_id: 'u1', origin_table: 'sn_pren_experience_issue' });
+		expect(incidents[0].description).toContain('disk_free: 2%');
+
+		const stored = structuredClone(h.storedStaticData);
+		await h.stop();
+		forgetEmulator('');
+		h = new WebhookHost({ id, nodes: [trigger({ registry: 'custom', registryJson: JSON.stringify(seed) })], connections: {}, staticData: stored }, nodeTypes);
+		await h.activate();
+		await h.start();
+		expect(await issue()).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_incident: incidents[0].sys_id });
+		expect((await send(`${h.url}${BASE}/api/now/table/incident`)).json().result).toHaveLength(1);
+	});
+
 	it('serves under a custom prefix and answers experienceId when so set', async () => {
 		h = await host({ path: '/my/instance/', settings: { responseIdKey: 'experienceId' } });
 		const res = await post(h, valid({ experience_id: 'E-1' }), {}, '/webhook/my/instance/api/sn_pren/self_remediation/experience_issue/create');

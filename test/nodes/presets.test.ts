@@ -138,8 +138,8 @@ describe('Chain', () => {
 
 		sn.emulator.setIssueState('CHAIN-1', 'action_wait');
 		const done = await chain([{ experience_id: 'CHAIN-1', code: '101' }]);
-		expect(routed(done.outputs)).toEqual({ Created: [0] });
-		expect(done.outputs.Created[0].json).toMatchObject({ experience_id: 'CHAIN-1', issueState: 'action_wait', request: { endpoint: { user_id: ABEL.sys_id }, issue_code: '101', experience_id: 'CHAIN-1' } });
+		expect(routed(done.outputs)).toEqual({ Chained: [0] });
+		expect(done.outputs.Chained[0].json).toMatchObject({ outcome: 'chained', experience_id: 'CHAIN-1', issueState: 'action_wait', request: { endpoint: { user_id: ABEL.sys_id }, issue_code: '101', experience_id: 'CHAIN-1' } });
 		expect(sn.issues()[0]).toMatchObject({ experience_id: 'CHAIN-1', issue_code: '101', issue_code_history: ['100', '101'] });
 	});
 

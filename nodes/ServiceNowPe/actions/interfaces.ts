@@ -38,6 +38,8 @@ export interface Prepared {
  */
 export interface OperationOutputs {
 	names?: string[];
+	/** The first output's name and the items' `outcome` when the request succeeds (default Created, created). */
+	success?: [string, string];
 	skippedUnless?: [string, string];
 }
 

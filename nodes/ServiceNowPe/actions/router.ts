@@ -48,7 +48,8 @@ export const OUTPUT_TABLE = {
 export function outputNames(table: typeof OUTPUT_TABLE, p: Record<string, unknown>): string[] {
 	const op = table.operations[String(p.operation || 'create')] || {};
 	if (op.names) return op.names;
-	const names = table.routing[(p.errorRouting || 'perError') as ErrorRouting] || table.routing.perError;
+	let names = table.routing[(p.errorRouting || 'perError') as ErrorRouting] || table.routing.perError;
+	if (op.success) names = [op.success[0]].concat(names.slice(1));
 	const rule = op.skippedUnless;
 	return rule && (p[rule[0]] || rule[1]) !== rule[1] ? names.concat(['Skipped']) : names;
 }
@@ -104,6 +105,8 @@ class ItemRouter {
 		private readonly options: SendOptions,
 		private readonly routing: ErrorRouting,
 		private readonly skippedOutput: number,
+		/** The items' `outcome` when the request succeeds: created, or chained. */
+		private readonly success: string,
 	) {}
 
 	private error(p: Prepared, outcome: ErrorOutcome, extra: IDataObject): Routed {
@@ -113,7 +116,7 @@ class ItemRouter {
 			return {
 				output: errorOutput(this.routing, outcome.entry),
 				item: {
-					json: { outcome: 'error', errorCode: outcome.entry.code, branch: outcome.entry.output, message: outcome.message, detail: outcome.detail, ...extra },
+					json: { outcome: 'error', errorCode: outcome.entry.code, branch: outcome.entry.output, message: outcome.message, detail: outcome.detail, nextStep: outcome.entry.nextStep, ...extra },
 					pairedItem: { item: i },
 				},
 			};
@@ -130,7 +133,7 @@ class ItemRouter {
 		return {
 			output: 0,
 			item: {
-				json: { error: outcome.message, errorCode: outcome.entry.code, detail: outcome.detail, ...extra },
+				json: { error: outcome.message, errorCode: outcome.entry.code, detail: outcome.detail, nextStep: outcome.entry.nextStep, ...extra },
 				error: new NodeApiError(ctx.getNode(), { message: outcome.message } as JsonObject, { itemIndex: i, message: outcome.message, description: outcome.detail }),
 				pairedItem: { item: i },
 			},
@@ -180,7 +183,7 @@ class ItemRouter {
 		if (outcome?.kind === 'created') extra.experience_id = outcome.experienceId;
 		if (this.routing === 'single') {
 			// Single Output: no refusal happened, so nothing fails: the alert is covered by the created issue.
-			const json = { outcome: outcome?.kind === 'dryRun' ? 'dryRun' : 'created', message, detail, ...extra };
+			const json = { outcome: outcome?.kind === 'dryRun' ? 'dryRun' : this.success, message, detail, ...extra };
 			return { routed: { output: 0, item: { json, pairedItem: { item: p.itemIndex } } }, outcome };
 		}
 		return { routed: this.error(p, { kind: 'error', entry: DOCUMENTED_ERRORS.BEING_RESOLVED, message, detail }, extra), outcome };
@@ -242,13 +245,30 @@ class ItemRouter {
 		};
 		if (outcome.kind === 'created') {
 			// mayHaveBeenCreated on a created item: an earlier attempt may have made another issue.
-			const json = { outcome: 'created', experience_id: outcome.experienceId, ...(recovered ? { recoveredAfterRetry: true } : {}), ...common };
+			const json = { outcome: this.success, experience_id: outcome.experienceId, ...(recovered ? { recoveredAfterRetry: true } : {}), ...common };
 			return { routed: { output: 0, item: { json, pairedItem: { item: i } } }, outcome };
 		}
 		const reported = uncertain ? { ...outcome, detail: `${outcome.detail} An attempt of this request may have reached the instance and created the issue.` } : outcome;
 		const routed = this.error(p, reported, { ...common, ...(outcome.entry.documented ? {} : { response: result.rawText }) });
 		return { routed, outcome: reported };
 	}
+}
+
+/** An outcome as an AI agent reads it: what happened (the branch it would take) and what to do next. */
+function forAgent(item: INodeExecutionData, output: string): INodeExecutionData {
+	const json: IDataObject = { ...item.json, branch: item.json.branch ?? output };
+	const id = json.experience_id ? String(json.experience_id) : '';
+	if (json.outcome === 'created' || json.outcome === 'chained') {
+		json.message ??= `Experience issue ${id} ${String(json.outcome)}: ServiceNow now engages the user to resolve it.`;
+		json.nextStep ??= `Nothing more to send for it now. Read its state with Get (experience_id ${id}); when it reaches action_wait, chain the next issue code with Chain.`;
+	} else if (json.outcome === 'skipped') {
+		json.message ??= `Not sent: ${String(json.reason)}`;
+		json.nextStep ??= 'Nothing to do: nothing was sent for this alert.';
+	} else if (json.outcome === 'dryRun') {
+		json.message ??= 'Dry Run is on: the request was built and checked, not sent.';
+		json.nextStep ??= 'Turn Dry Run off to send it.';
+	}
+	return { ...item, json };
 }
 
 /**
@@ -289,12 +309,19 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const connection = await connectionFor(this, credentialType);
 	if ('execute' in operation) return operation.execute(this, connection, options);
 
-	const routing = this.getNodeParameter('errorRouting', 0, 'perError') as ErrorRouting;
+	// As an AI agent's tool, n8n hands the agent only the first output: every outcome goes there,
+	// saying what happened and what to do next, and no refusal fails the call.
+	const asTool = this.isToolExecution?.() === true;
+	const chosen = this.getNodeParameter('errorRouting', 0, 'perError') as ErrorRouting;
+	const routing: ErrorRouting = asTool ? 'perError' : chosen;
 	const names = outputNames(OUTPUT_TABLE, { operation: operationName, errorRouting: routing, source: this.getNodeParameter('source', 0, 'manual') });
 	const prepared = await operation.prepare(this, connection, options);
-	failBeforeSending(this, prepared, routing);
-	const items = new ItemRouter(this, connection, options, routing, names.length - 1);
+	if (!asTool) failBeforeSending(this, prepared, routing);
+	const success = operation.outputs.success?.[1] ?? 'created';
+	const items = new ItemRouter(this, connection, options, routing, names.length - 1, success);
 	const outputs: INodeExecutionData[][] = names.map(() => []);
-	for (const r of await mapWithConcurrency(prepared, options.concurrency, (p) => items.route(p))) outputs[r.output].push(r.item);
+	const all = await mapWithConcurrency(prepared, options.concurrency, (p) => items.route(p));
+	if (asTool) return [all.map((r) => forAgent(r.item, names[r.output]))];
+	for (const r of all) outputs[r.output].push(r.item);
 	return outputs;
 }

@@ -32,7 +32,7 @@ const properties: INodeProperties[] = [
 
 export const chain: SendingOperation = {
 	description: updateDisplayOptions({ show: { resource: ['experienceIssue'], operation: ['chain'] } }, properties),
-	outputs: {},
+	outputs: { success: ['Chained', 'chained'] },
 
 	async prepare(ctx, connection, options) {
 		const prepared: Prepared[] = [];

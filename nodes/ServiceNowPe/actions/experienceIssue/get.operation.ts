@@ -1,7 +1,7 @@
 /** Get: an experience issue read through the Table API by experience_id or sys_id. */
 import { NodeOperationError, updateDisplayOptions, type IDataObject, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { ISSUE_JSON_FIELDS, type IssueRow } from '../../../../contract/api';
-import { PLATFORM_ERRORS } from '../../../../contract/errors';
+import { PLATFORM_ERRORS, errorForStatus } from '../../../../contract/errors';
 import { findIssue } from '../../transport/tableApi';
 import type { ReadingOperation } from '../interfaces';
 
@@ -48,16 +48,19 @@ export const get: ReadingOperation = {
 		for (const [i] of ctx.getInputData().entries()) {
 			const by = ctx.getNodeParameter('findBy', i, 'experience_id') === 'sys_id' ? 'sys_id' : 'experience_id';
 			const id = String(ctx.getNodeParameter('issueId', i, '')).trim();
+			let nextStep = 'Give the experience_id or sys_id of the issue.';
 			try {
 				if (!id) throw new NodeOperationError(ctx.getNode(), 'ID is empty: give the experience_id or sys_id of the issue.', { itemIndex: i });
 				const { found, result } = await findIssue(ctx, connection, by, id, options);
 				if (result.status !== 200) {
+					nextStep = (errorForStatus(result.status) ?? PLATFORM_ERRORS.NETWORK_ERROR).nextStep;
 					throw new NodeOperationError(ctx.getNode(), `Reading the experience issue failed (HTTP ${result.status || 'no answer'}).`, {
 						itemIndex: i,
 						description: result.networkError ?? result.rawText.slice(0, 500),
 					});
 				}
 				if (!found) {
+					nextStep = PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep;
 					throw new NodeOperationError(ctx.getNode(), `${PLATFORM_ERRORS.ISSUE_NOT_FOUND.message}: no issue has ${by} "${id}".`, {
 						itemIndex: i,
 						description: 'Check the ID and Find By.',
@@ -66,6 +69,11 @@ export const get: ReadingOperation = {
 				out.push({ json: readable(found), pairedItem: { item: i } });
 			} catch (e) {
 				const error = e instanceof NodeOperationError ? e : new NodeOperationError(ctx.getNode(), e as Error, { itemIndex: i });
+				// As an AI agent's tool, a failed read is an answer the agent can act on, not a failed call.
+				if (ctx.isToolExecution?.() === true) {
+					out.push({ json: { outcome: 'error', message: error.message, detail: error.description ?? '', nextStep }, pairedItem: { item: i } });
+					continue;
+				}
 				if (!ctx.continueOnFail()) throw error;
 				out.push({ json: { error: error.message }, pairedItem: { item: i } });
 			}
