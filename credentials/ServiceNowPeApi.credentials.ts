@@ -8,11 +8,36 @@ import type {
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 import { OAUTH_TOKEN_PATH } from '../contract/api';
 import { normaliseInstanceUrl } from '../contract/instance';
 import { credentialTest, ignoreSslProperty, instanceUrlProperty } from './instance';
 
 export type ServiceNowPeAuthType = 'basic' | 'oauth2Password' | 'oauth2ClientCredentials';
+
+const TOKEN_ATTEMPTS = 3;
+
+/** A token endpoint's answer: OAuth's fields, or ServiceNow's error envelope read into them. */
+function tokenAnswer(body: unknown): TokenAnswer {
+	let value = body;
+	if (typeof value === 'string') {
+		try {
+			value = JSON.parse(value || '{}');
+		} catch {
+			return { error: 'an answer that is not JSON' };
+		}
+	}
+	if (!value || typeof value !== 'object') return {};
+	const answer = { ...(value as TokenAnswer) };
+	const error = (value as { error?: unknown }).error;
+	if (error && typeof error === 'object') {
+		// ServiceNow's envelope: {"error": {"message": …, "detail": …}, "status": "failure"}
+		const { message, detail } = error as { message?: unknown; detail?: unknown };
+		answer.error = typeof message === 'string' ? message : 'error';
+		if (typeof detail === 'string' && detail) answer.error_description = detail;
+	} else if (error !== undefined && typeof error !== 'string') answer.error = String(error);
+	return answer;
+}
 
 interface TokenAnswer {
 	access_token?: string;
@@ -107,7 +132,7 @@ export class ServiceNowPeApi implements ICredentialType {
 			authType === 'oauth2Password'
 				? { grant_type: 'password', username: String(credentials.username ?? ''), password: String(credentials.password ?? '') }
 				: { grant_type: 'client_credentials' };
-		const ask = async (form: Record<string, string>): Promise<TokenAnswer & { status: number }> => {
+		const once = async (form: Record<string, string>): Promise<TokenAnswer & { status: number; retryAfter?: string }> => {
 			const res = (await this.helpers.httpRequest({
 				method: 'POST',
 				url: `${base}${OAUTH_TOKEN_PATH}`,
@@ -117,9 +142,22 @@ export class ServiceNowPeApi implements ICredentialType {
 				ignoreHttpStatusErrors: true,
 				skipSslCertificateValidation: credentials.ignoreSslIssues === true,
 				json: true,
-			})) as { statusCode: number; body: TokenAnswer | string };
-			const body = typeof res.body === 'string' ? (JSON.parse(res.body || '{}') as TokenAnswer) : res.body;
-			return { ...body, status: res.statusCode };
+			})) as { statusCode: number; headers?: Record<string, string>; body: unknown };
+			return { ...tokenAnswer(res.body), status: res.statusCode, retryAfter: res.headers?.['retry-after'] };
+		};
+		// A busy instance (429, 5xx) or a lost answer is asked again, twice, after a short wait.
+		const ask = async (form: Record<string, string>): Promise<TokenAnswer & { status: number }> => {
+			for (let n = 1; ; n++) {
+				let answer: (TokenAnswer & { status: number; retryAfter?: string }) | undefined;
+				try {
+					answer = await once(form);
+				} catch (error) {
+					if (n >= TOKEN_ATTEMPTS) throw new Error(`No answer from ${base}${OAUTH_TOKEN_PATH} (${(error as Error).message}). Check the Instance URL and that the instance is reachable.`);
+				}
+				if (answer && (n >= TOKEN_ATTEMPTS || (answer.status !== 429 && answer.status < 500))) return answer;
+				const after = Number(answer?.retryAfter);
+				await sleep(Math.min(Number.isFinite(after) && after >= 0 ? after * 1000 : 1000 * n, 10_000));
+			}
 		};
 		let answer: TokenAnswer & { status: number } | undefined;
 		if (credentials.refreshToken) {
@@ -128,9 +166,12 @@ export class ServiceNowPeApi implements ICredentialType {
 		if (!answer?.access_token) answer = await ask(grant);
 		if (!answer.access_token) {
 			// The instance's own words, never the secrets that were sent.
-			throw new Error(
-				`ServiceNow refused the OAuth token request (HTTP ${answer.status}: ${answer.error ?? 'no token'}${answer.error_description ? ` – ${answer.error_description}` : ''}). Check the client ID and secret${authType === 'oauth2Password' ? ', user name and password' : ''}.`,
-			);
+			const said = `${answer.error ?? 'no token'}${answer.error_description ? ` – ${answer.error_description}` : ''}`;
+			const fix =
+				answer.status === 429 || answer.status >= 500
+					? 'The instance could not issue a token now: try again later.'
+					: `Check the client ID and secret${authType === 'oauth2Password' ? ', user name and password' : ''}.`;
+			throw new Error(`ServiceNow refused the OAuth token request (HTTP ${answer.status}: ${said}). ${fix}`);
 		}
 		return { accessToken: answer.access_token, refreshToken: answer.refresh_token ?? '' };
 	}

@@ -315,6 +315,32 @@ describe('credentials', () => {
 		expect(oauth.journal().filter((e) => e.route === 'create').map((e) => e.status)).toEqual([200, 200, 401, 200]);
 	});
 
+	const tokenStore = () =>
+		new CredentialStore(
+			{ serviceNowPeApi: { instanceUrl: oauth.url, clientId: 'pe-emulator-client', clientSecret: 'pe-emulator-secret', accessToken: '', refreshToken: '', ...grants.clientCredentials } },
+			CREDENTIAL_TYPES,
+		);
+
+	it('asks the token route again after a 503 or a lost answer, and gets the token', async () => {
+		oauth.reset();
+		oauth.injectFault({ status: 503, count: 1, match: { route: 'token' } });
+		oauth.injectFault({ drop: 'before', count: 1, match: { route: 'token' } });
+		const run = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: tokenStore() });
+		expect(routed(run.outputs)).toEqual({ Created: [0] });
+		expect(oauth.journal().filter((e) => e.route === 'token').map((e) => e.status)).toEqual([503, 0, 200]); // 0: the connection dropped
+	});
+
+	it("says the instance's own words when the token route keeps failing, never [object Object]", async () => {
+		oauth.reset();
+		oauth.injectFault({ status: 500, count: 0, match: { route: 'token' } });
+		const run = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: tokenStore() });
+		expect(run.error).toMatch(/^ServiceNow refused the OAuth token request \(HTTP 500: Internal Server Error/);
+		expect(run.error).toContain('try again later');
+		expect(run.error).not.toContain('[object Object]');
+		expect(run.error).not.toContain('pe-emulator-secret');
+		expect(oauth.journal().filter((e) => e.route === 'token')).toHaveLength(3);
+	});
+
 	it('OAuth2 authorization code credential: uses the token n8n holds and refreshes it on 401', async () => {
 		oauth.reset();
 		const token = await fetch(`${oauth.url}/oauth_token.do`, {

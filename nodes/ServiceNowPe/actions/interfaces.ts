@@ -4,6 +4,7 @@ import type { CreateIssueBody, Namespace } from '../../../contract/api';
 import type { BodyProblem, RequestFormat } from '../../../contract/body';
 import type { CatalogueEntry } from '../../../contract/errors';
 import type { Connection, RetryPolicy } from '../transport/request';
+import type { ChainBase } from '../transport/tableApi';
 
 export interface SendOptions {
 	requestFormat: RequestFormat;
@@ -28,6 +29,8 @@ export interface Prepared {
 	skipped?: string;
 	/** From a monitoring alert: a problem routes to its branch instead of failing the node. */
 	fromAlert?: boolean;
+	/** The issue as read before a chain (its issue code history), to recover a chain whose answer was lost. */
+	chainBase?: ChainBase;
 	/** The same issue as an earlier request of the item (same endpoint and issue code): not sent, it ends where that one does. */
 	sameIssueAs?: Prepared;
 }

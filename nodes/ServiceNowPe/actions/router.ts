@@ -18,7 +18,7 @@ import { serialiseBody } from '../../../contract/body';
 import { BRANCH_ORDER, DOCUMENTED_ERRORS, type CatalogueEntry, type ErrorGroup } from '../../../contract/errors';
 import { readOptions } from '../parameters';
 import { classify, connectionFor, sendCreate, type Connection, type Outcome } from '../transport/request';
-import { findOwnIssue } from '../transport/tableApi';
+import { findOwnIssue, type RecoveryScope } from '../transport/tableApi';
 import { operations } from './experienceIssue/ExperienceIssue.resource';
 import type { OperationOutputs, Prepared, SendOptions } from './interfaces';
 
@@ -162,9 +162,22 @@ class ItemRouter {
 
 	/** Each request's result and what the instance answered it, for requests of the same issue. */
 	private readonly done = new Map<Prepared, Promise<Done>>();
+	/** Requests for the same issue (same user and code, or chains onto one experience_id) go one after another. */
+	private readonly lanes = new Map<string, Promise<unknown>>();
+	/** experience_ids the instance gave items of this execution: a recovery never claims another item's issue. */
+	private readonly claimed = new Set<string>();
 
 	route(p: Prepared): Promise<Routed> {
-		const done = p.sameIssueAs ? this.repeat(p, p.sameIssueAs) : this.send(p);
+		let done: Promise<Done>;
+		if (p.sameIssueAs) done = this.repeat(p, p.sameIssueAs);
+		else {
+			// Sent one after another, a lost answer's recovery cannot take the next request's issue
+			// for its own, nor chain twice.
+			const lane = laneOf(p);
+			const before = lane ? this.lanes.get(lane) : undefined;
+			done = before ? before.then(() => this.send(p)) : this.send(p);
+			if (lane) this.lanes.set(lane, done.catch(() => undefined));
+		}
 		this.done.set(p, done);
 		return done.then((d) => d.routed);
 	}
@@ -206,11 +219,11 @@ class ItemRouter {
 		// Before any resend, look for what an uncertain attempt may have made: found, it is ours and
 		// nothing is resent; unprovable with an experience_id, nothing is resent either (it could chain
 		// onto the issue the attempt made).
-		const started = Date.now();
+		const scope: RecoveryScope = { since: Date.now(), chainBase: p.chainBase, claimed: this.claimed };
 		let recovered: IssueRow | undefined;
 		let unprovable = false;
 		const lookUp = async (): Promise<'stop' | 'retry'> => {
-			const found = await findOwnIssue(this.ctx, this.connection, body, started, options);
+			const found = await findOwnIssue(this.ctx, this.connection, body, scope, options);
 			if (found === 'absent') return 'retry';
 			if (found === 'unknown') {
 				unprovable = true;
@@ -230,10 +243,12 @@ class ItemRouter {
 		if (recovered) outcome = { kind: 'created', experienceId: recovered.experience_id };
 		else if (result.earlierAttemptUncertain && outcome.kind === 'created' && !unprovable) {
 			// An attempt that timed out may have been processed after the look-up: then two issues fit.
-			const again = await findOwnIssue(this.ctx, this.connection, body, started, options);
+			const again = await findOwnIssue(this.ctx, this.connection, body, scope, options);
 			if (again === 'unknown' || (again !== 'absent' && again.row.experience_id !== outcome.experienceId)) unprovable = true;
 		}
-		const uncertain = result.earlierAttemptUncertain && !recovered && (unprovable || outcome.kind === 'error');
+		// Flagged when nothing could be proven, or when the last attempt itself may still be processed.
+		const uncertain = !recovered && ((result.earlierAttemptUncertain && unprovable) || (outcome.kind === 'error' && mayStillBeProcessed(result)));
+		if (outcome.kind === 'created') this.claimed.add(outcome.experienceId);
 		const common: IDataObject = {
 			httpStatus: recovered ? 200 : result.status,
 			attempts: result.attempts,
@@ -252,6 +267,18 @@ class ItemRouter {
 		const routed = this.error(p, reported, { ...common, ...(outcome.entry.documented ? {} : { response: result.rawText }) });
 		return { routed, outcome: reported };
 	}
+}
+
+/** Requests of one issue share a lane: chains by experience_id, creates by issue code, provider and endpoint. */
+function laneOf(p: Prepared): string | undefined {
+	const body = p.body;
+	if (!body || p.refusal || p.problems?.length) return undefined;
+	return body.experience_id ? `chain ${body.experience_id}` : `create ${JSON.stringify([body.issue_code, body.provider, body.endpoint])}`;
+}
+
+/** A last answer that does not say the request was refused before it was processed (lost, timed out, 5xx). */
+function mayStillBeProcessed(result: { status: number }): boolean {
+	return result.status === 0 || result.status >= 500;
 }
 
 /** An outcome as an AI agent reads it: what happened (the branch it would take) and what to do next. */

@@ -105,38 +105,89 @@ export async function findComputer(
 	return { sysId: found?.sys_id || undefined, result };
 }
 
-/** How far before an attempt an issue's date may lie and still be the attempt's (clocks differ). */
+/** How far before an attempt an issue's date may lie when the instance sends no clock (Date header). */
 export const RECOVERY_SLACK_MS = 60_000;
 
+/** What the node knows of an issue before chaining onto it (Chain with Check State First). */
+export interface ChainBase {
+	issueCodeHistory: string[];
+}
+
+export interface RecoveryScope {
+	/** Local time (ms) the first attempt began. */
+	since: number;
+	/** The issue as read before a chain, to tell a chain that was applied from one that was not. */
+	chainBase?: ChainBase;
+	/** experience_ids other items of this execution were given: never this item's. */
+	claimed?: ReadonlySet<string>;
+}
+
+/** When the attempt began, by the instance's clock: from the Date header of the read's answer. */
+function attemptStartOnInstance(result: ApiResult, since: number): number {
+	const instanceNow = Date.parse(result.headers.date ?? '');
+	// Without the instance's clock, allow for clocks that differ by up to a minute.
+	if (!Number.isFinite(instanceNow)) return since - RECOVERY_SLACK_MS;
+	// The header and the row dates count whole seconds: two seconds of slack.
+	return instanceNow - (Date.now() - since) - 2000;
+}
+
+function history(row: IssueRow): string[] | undefined {
+	const value = (row as Partial<IssueRow>).issue_code_history;
+	return typeof value === 'string' ? value.split(',').filter(Boolean) : undefined;
+}
+
 /**
- * Whether the instance holds what an earlier attempt of this create (or chain) would have made: an
- * issue with its issue code, provider, user (as the endpoint names it) and experience_id, created
- * (or, for a chain, changed) since the attempt began. "unknown" when the read failed or more than
- * one issue fits: then nothing can be proven either way.
+ * Whether the instance holds what an earlier attempt of this create (or chain) would have made:
+ * - a create: an issue with its issue code and provider, for the user any of its endpoint fields
+ *   names (the instance falls back from one field to the next), created since the attempt began
+ *   by the instance's clock, and given to no other item of this execution;
+ * - with an experience_id: the issue that has it, created since the attempt began (a new issue
+ *   with the caller's ID), or, for an older issue (a chain), its history grown by the issue code
+ *   since the read before sending (without that read, nothing can be proven).
+ * "unknown" when the read failed or more than one issue fits: then nothing can be proven.
  */
 export async function findOwnIssue(
 	ctx: ApiContext,
 	connection: Connection,
 	body: CreateIssueBody,
-	since: number,
+	scope: RecoveryScope,
 	options: ReadOptions,
 ): Promise<{ row: IssueRow } | 'absent' | 'unknown'> {
 	const { endpoint } = body;
 	const values = [body.issue_code, body.provider, body.experience_id ?? '', ...Object.values(endpoint)];
 	if (!values.every((v) => isQueryableValue(String(v ?? '')))) return 'unknown';
-	const who = endpoint.user_id
-		? condition('user', '=', endpoint.user_id)
-		: endpoint.user_name
-			? condition('user.user_name', '=', endpoint.user_name)
-			: endpoint.email
-				? condition('user.email', '=', endpoint.email)
-				: condition('configuration_item', '=', endpoint.CI ?? '');
-	const conditions = [condition('issue_code', '=', body.issue_code), condition('provider', '=', body.provider), who];
-	if (body.experience_id) conditions.push(condition('experience_id', '=', body.experience_id));
-	const { rows: found } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery(conditions, ['ORDERBYDESCsys_updated_on']), options, { limit: 5 });
+	if (body.experience_id) {
+		const { rows: found, result } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('experience_id', '=', body.experience_id)]), options, { limit: 2 });
+		if (!found || found.length > 1) return 'unknown';
+		if (found.length === 0) return 'absent';
+		const [row] = found;
+		const now = history(row);
+		// Read before sending (Chain): a chain, applied when the history has grown past that read
+		// by this issue code (later chains may follow it).
+		if (!scope.chainBase) {
+			// Created since the attempt began, by the instance's clock: the attempt made it (a new
+			// issue with the caller's ID). An older issue: a chain nothing can prove applied or not.
+			const fresh = parseGlideDateTime(row.sys_created_on) >= attemptStartOnInstance(result, scope.since);
+			const alone = !now || (now.length === 1 && now[0] === body.issue_code);
+			return fresh && alone && row.issue_code === body.issue_code && !scope.claimed?.has(row.experience_id) ? { row } : 'unknown';
+		}
+		if (!now) return 'unknown';
+		const before = scope.chainBase.issueCodeHistory;
+		const grown = now.length > before.length && before.every((code, i) => now[i] === code) && now.slice(before.length).includes(body.issue_code);
+		return grown ? { row } : 'absent';
+	}
+	const who = [
+		endpoint.user_id ? condition('user', '=', endpoint.user_id) : '',
+		endpoint.user_name ? condition('user.user_name', '=', endpoint.user_name) : '',
+		endpoint.email ? condition('user.email', '=', endpoint.email) : '',
+		endpoint.CI ? condition('configuration_item', '=', endpoint.CI) : '',
+	].filter(Boolean);
+	if (who.length === 0) return 'unknown';
+	const conditions = [condition('issue_code', '=', body.issue_code), condition('provider', '=', body.provider), who[0], ...who.slice(1).map((c) => `OR${c}`)];
+	const { rows: found, result } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery(conditions, ['ORDERBYDESCsys_created_on']), options, { limit: 5 });
 	if (!found) return 'unknown';
-	const field = body.experience_id ? 'sys_updated_on' : 'sys_created_on';
-	const recent = found.filter((row) => parseGlideDateTime(row[field]) >= since - RECOVERY_SLACK_MS);
+	const start = attemptStartOnInstance(result, scope.since);
+	const recent = found.filter((row) => parseGlideDateTime(row.sys_created_on) >= start && !scope.claimed?.has(row.experience_id));
 	if (recent.length === 1) return { row: recent[0] };
 	return recent.length === 0 ? 'absent' : 'unknown';
 }

@@ -71,6 +71,8 @@ export const chain: SendingOperation = {
 					const endpoint = fields.endpoint ?? {};
 					if (!Object.values(endpoint).some((v) => String(v ?? '').trim())) fields.endpoint = { user_id: found.user };
 					p.context = { issueState: found.state };
+					const codes = (found as Partial<typeof found>).issue_code_history;
+					if (typeof codes === 'string') p.chainBase = { issueCodeHistory: codes.split(',').filter(Boolean) };
 				}
 			}
 			Object.assign(p, buildCreateIssueBody(fields));

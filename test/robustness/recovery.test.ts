@@ -1,0 +1,167 @@
+/**
+ * The recovery read after a lost answer, where it could go wrong: another item's issue, an older
+ * issue of the same user and code, an instance clock far from ours, an endpoint whose first field
+ * does not resolve, chains (applied or not, twice), and a genuine refusal after a lost attempt.
+ * Each case counts the issues the emulator holds and checks where every item came out.
+ */
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import type { IssueState } from '../../contract/api';
+import { defaultSeed } from '../../emulator/core';
+import { BASIC, routed, runAction } from '../helpers/action';
+import { ABEL } from '../helpers/http';
+
+const FAST = { retryBaseDelayMs: 10, timeoutSeconds: 2, maxAttempts: 3 };
+const emulators: RunningEmulator[] = [];
+afterAll(() => Promise.all(emulators.map((e) => e.close())));
+
+let offset = 0;
+/** Issues stay as they start (no engagement scenario moves them while the clock is shifted). */
+function still() {
+	const seed = defaultSeed();
+	for (const code of seed.issue_codes) delete code.scenario;
+	return seed;
+}
+
+async function emulator(initialState: IssueState, now: () => number = () => Date.now() + offset): Promise<RunningEmulator> {
+	const e = await startEmulator({ port: 0, auth: 'basic', initialState, now, seed: still() });
+	emulators.push(e);
+	return e;
+}
+beforeEach(() => (offset = 0));
+
+const direct = (e: RunningEmulator, body: Record<string, unknown>) =>
+	fetch(`${e.url}/api/sn_pren/self_remediation/experience_issue/create`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+		body: JSON.stringify(body),
+	});
+
+const json = (outputs: Record<string, Array<{ json: Record<string, unknown> }>>, name: string, k = 0) => outputs[name][k].json;
+
+describe('recovery after a lost answer', () => {
+	it('two items for the same user and code, the first attempt lost before processing: one issue, one Created, one Already Being Resolved', async () => {
+		const e = await emulator('open');
+		e.injectFault({ drop: 'before', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }, { user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: { ...FAST, concurrency: 2 } } });
+		expect(routed(outputs)).toEqual({ Created: [0], 'Already Being Resolved': [1] });
+		expect(json(outputs, 'Created').experience_id).toBe(e.issues()[0].experience_id);
+		expect(json(outputs, 'Already Being Resolved').mayHaveBeenCreated).toBeUndefined();
+		expect(e.issues()).toHaveLength(1);
+	});
+
+	it('the same with new issues closed at once: two items, two issues, two experience_ids', async () => {
+		const e = await emulator('closed');
+		e.injectFault({ drop: 'before', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }, { user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: { ...FAST, concurrency: 2 } } });
+		expect(routed(outputs)).toEqual({ Created: [0, 1] });
+		const ids = outputs.Created.map((i) => i.json.experience_id);
+		expect(new Set(ids).size).toBe(2);
+		expect(e.issues().map((i) => i.experience_id).sort()).toEqual([...ids].sort());
+	});
+
+	it('ten items, new issues closed at once, three attempts lost: ten issues, ten distinct ids', async () => {
+		const e = await emulator('closed');
+		e.injectFault({ drop: 'before', count: 3, match: { route: 'create' } });
+		const items = Array.from({ length: 10 }, () => ({ user_id: ABEL.sys_id, code: '100' }));
+		// Requests of one user and code go one after another: the first takes all three losses.
+		const { outputs } = await runAction({ items, credentials: BASIC(e.url), parameters: { options: { ...FAST, maxAttempts: 4, concurrency: 10 } } });
+		expect(outputs.Created).toHaveLength(10);
+		expect(new Set(outputs.Created.map((i) => i.json.experience_id)).size).toBe(10);
+		expect(e.issues()).toHaveLength(10);
+	});
+
+	it('does not take an older issue of the same user and code (20 s before) for its own', async () => {
+		const e = await emulator('closed');
+		offset = -20_000;
+		await direct(e, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' });
+		offset = 0;
+		const older = e.issues()[0].experience_id;
+		e.injectFault({ drop: 'before', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: FAST } });
+		expect(routed(outputs)).toEqual({ Created: [0] });
+		expect(json(outputs, 'Created').experience_id).not.toBe(older);
+		expect(json(outputs, 'Created').recoveredAfterRetry).toBeUndefined();
+		expect(e.issues()).toHaveLength(2);
+	});
+
+	it("finds its issue by the instance's clock when that is two minutes behind ours", async () => {
+		const e = await emulator('closed', () => Date.now() - 120_000);
+		e.injectFault({ drop: 'after', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: FAST } });
+		expect(routed(outputs)).toEqual({ Created: [0] });
+		expect(json(outputs, 'Created')).toMatchObject({ experience_id: e.issues()[0].experience_id, recoveredAfterRetry: true });
+		expect(e.issues()).toHaveLength(1);
+	});
+
+	it.each(['closed', 'open'] as const)('finds its issue when the instance fell back from a stale user_id to the user_name (new issues %s)', async (state) => {
+		const e = await emulator(state);
+		e.injectFault({ drop: 'after', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ user_id: 'f'.repeat(32), user_name: ABEL.user_name, code: '100' }], credentials: BASIC(e.url), parameters: { options: FAST } });
+		expect(routed(outputs)).toEqual({ Created: [0] });
+		expect(json(outputs, 'Created')).toMatchObject({ recoveredAfterRetry: true });
+		expect(json(outputs, 'Created').mayHaveBeenCreated).toBeUndefined();
+		expect(e.issues()).toHaveLength(1);
+	});
+
+	it('a genuine refusal after an attempt lost before processing is not flagged as maybe created', async () => {
+		const e = await emulator('open');
+		offset = -300_000;
+		await direct(e, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' });
+		offset = 0;
+		e.injectFault({ drop: 'before', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: FAST } });
+		expect(routed(outputs)).toEqual({ 'Already Being Resolved': [0] });
+		expect(json(outputs, 'Already Being Resolved').mayHaveBeenCreated).toBeUndefined();
+		expect(e.issues()).toHaveLength(1);
+	});
+});
+
+describe('recovery of chains', () => {
+	const chainParameters = { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}', options: FAST };
+
+	/** An issue made a minute ago, now waiting in action_wait. */
+	async function waiting(initialState: IssueState, id: string): Promise<RunningEmulator> {
+		const e = await emulator(initialState);
+		offset = -60_000;
+		await direct(e, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: id });
+		offset = 0;
+		e.emulator.setIssueState(id, 'action_wait');
+		return e;
+	}
+
+	it('Chain the code the issue already carries, attempt lost before processing: resent, chained once', async () => {
+		const e = await waiting('open', 'SAME-1');
+		e.injectFault({ drop: 'before', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ experience_id: 'SAME-1', code: '100' }], credentials: BASIC(e.url), parameters: chainParameters });
+		expect(routed(outputs)).toEqual({ Chained: [0] });
+		expect(e.issues()[0].issue_code_history).toEqual(['100', '100']);
+	});
+
+	it('Chain whose answer is lost: found by the grown history, not resent', async () => {
+		const e = await waiting('action_wait', 'LOST-1');
+		e.injectFault({ drop: 'after', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ experience_id: 'LOST-1', code: '101' }], credentials: BASIC(e.url), parameters: chainParameters });
+		expect(routed(outputs)).toEqual({ Chained: [0] });
+		expect(json(outputs, 'Chained').recoveredAfterRetry).toBe(true);
+		expect(e.issues()[0].issue_code_history).toEqual(['100', '101']);
+	});
+
+	it('two Chains onto one issue, the first answer lost: each applied once, in order', async () => {
+		const e = await waiting('action_wait', 'TWO-1');
+		e.injectFault({ drop: 'after', match: { route: 'create' } });
+		const items = [{ experience_id: 'TWO-1', code: '101' }, { experience_id: 'TWO-1', code: '102' }];
+		const { outputs } = await runAction({ items, credentials: BASIC(e.url), parameters: { ...chainParameters, options: { ...FAST, concurrency: 2, retryBaseDelayMs: 300 } } });
+		expect(routed(outputs)).toEqual({ Chained: [0, 1] });
+		expect(e.issues()[0].issue_code_history).toEqual(['100', '101', '102']);
+	});
+
+	it('Create with the experience_id of an older issue, answer lost: not resent (it could chain twice) and said as it is', async () => {
+		const e = await waiting('action_wait', 'OLD-1');
+		e.injectFault({ drop: 'after', match: { route: 'create' } });
+		const items = [{ user_id: ABEL.sys_id, code: '101', experience_id: 'OLD-1' }, { user_id: ABEL.sys_id, code: '102', experience_id: 'OLD-1' }];
+		const { outputs } = await runAction({ items, credentials: BASIC(e.url), parameters: { options: { ...FAST, concurrency: 2, retryBaseDelayMs: 300 } } });
+		expect(routed(outputs)).toEqual({ Other: [0], Created: [1] });
+		expect(json(outputs, 'Other')).toMatchObject({ errorCode: 'NETWORK_ERROR', mayHaveBeenCreated: true, attempts: 1 });
+		expect(e.issues()[0].issue_code_history).toEqual(['100', '101', '102']);
+	});
+});
