@@ -3,7 +3,7 @@ import { config } from '@n8n/node-cli/eslint';
 // n8n's community-node rules (the ones n8n's own CLI applies) for the nodes and credentials.
 // The standalone emulator server, its command line and the tests are not node code: they may
 // use the process, timers and the console, and their dev-only imports.
-const notNodeCode = ['emulator/server.ts', 'emulator/store.ts', 'emulator/cli.ts', 'index.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'];
+const notNodeCode = ['emulator/server.ts', 'emulator/serverOptions.ts', 'emulator/store.ts', 'emulator/store/**/*.ts', 'emulator/cli.ts', 'index.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'];
 
 export default [
 	...config,

@@ -37,6 +37,8 @@ export const TABLE_PARAMS = {
 	fields: 'sysparm_fields',
 	limit: 'sysparm_limit',
 	offset: 'sysparm_offset',
+	/** `true`: reference fields as their sys_id, not `{link, value}` (instances' default). */
+	excludeReferenceLink: 'sysparm_exclude_reference_link',
 } as const;
 
 /** The role the API requires of the calling user. */

@@ -29,8 +29,24 @@ const builder = new XMLBuilder({
 export const MAX_NESTING_DEPTH = 32;
 
 /**
- * Whether elements nest deeper than `max`, in one pass over the text (each `<` is looked at once),
- * before the parser, which recurses per level, sees it.
+ * The `>` that ends the tag whose name starts at `from`: a `>` (or `/>`) inside a quoted
+ * attribute value ends nothing, as the parser reads it. -1 when the tag never ends.
+ */
+function tagEnd(xml: string, from: number): number {
+	for (let i = from; i < xml.length; i++) {
+		const c = xml.charCodeAt(i);
+		if (c === 0x3e) return i;
+		if (c === 0x22 || c === 0x27) {
+			i = xml.indexOf(xml[i], i + 1);
+			if (i < 0) return -1;
+		}
+	}
+	return -1;
+}
+
+/**
+ * Whether elements nest deeper than `max`, in one pass over the text (each character is looked
+ * at once), before the parser, which recurses per level, sees it.
  */
 export function xmlNestedDeeperThan(xml: string, max: number): boolean {
 	let depth = 0;
@@ -41,8 +57,8 @@ export function xmlNestedDeeperThan(xml: string, max: number): boolean {
 		if (xml.startsWith('<!--', at)) end = xml.indexOf('-->', at + 4) + 2;
 		else if (xml.startsWith('<![CDATA[', at)) end = xml.indexOf(']]>', at + 9) + 2;
 		else {
-			end = xml.indexOf('>', at + 1);
-			if (end > 0 && next === '/') depth--;
+			end = tagEnd(xml, at + 1);
+			if (end > 0 && next === '/') depth = Math.max(0, depth - 1);
 			else if (end > 0 && next !== '?' && next !== '!' && xml[end - 1] !== '/' && ++depth > max) return true;
 		}
 		// Unclosed: the validator says what is wrong.

@@ -43,8 +43,24 @@ export const credentialTest: ICredentialTestRequest = {
 		url: tablePath(TABLES.role),
 		qs: { [TABLE_PARAMS.limit]: 1, [TABLE_PARAMS.fields]: 'name' },
 		skipSslCertificateValidation: '={{$credentials.ignoreSslIssues}}',
+		// A redirect is reported, not followed: the nodes do not follow one either.
+		disableFollowRedirect: true,
 	},
 	rules: [
+		...[301, 302, 303, 307, 308].map((value) => ({
+			type: 'responseCode' as const,
+			properties: {
+				value,
+				message: `The instance redirected the request (HTTP ${value}): the Instance URL is not the instance's own address. Use https:// and the instance itself, e.g. https://dev12345.service-now.com (a sleeping developer instance redirects too: wake it first).`,
+			},
+		})),
+		{
+			type: 'responseCode',
+			properties: {
+				value: 400,
+				message: 'The address answered, but not as an instance (HTTP 400): the Instance URL should be the instance itself, e.g. https://dev12345.service-now.com, without a path.',
+			},
+		},
 		{
 			type: 'responseCode',
 			properties: {

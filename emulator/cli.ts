@@ -15,9 +15,11 @@ Options:
   --host <address>      address to bind (default 127.0.0.1)
   --seed <file.json>    registry seed (default: the built-in seed; see --print-seed)
   --auth <mode>         none | basic | oauth (default none)
-  --state <file.json>   keep issues and tokens in this file across restarts
+  --state <file>        keep issues and tokens in this database file across restarts
+                        (one emulator per file; a JSON state of 0.1 is imported)
   --initial-state <s>   state new issues start in: ${ISSUE_STATES.join(' | ')} (default open)
   --token-ttl <sec>     lifetime of OAuth access tokens (default 1800)
+  --max-issues <n>      experience issues held at most (default 200000); more are refused
   --print-seed          print the built-in seed as JSON and exit
   -h, --help            show this help
 `;
@@ -30,6 +32,7 @@ export interface CliOptions {
 	statePath?: string;
 	initialState: IssueState;
 	tokenTtlSeconds: number;
+	maxIssues?: number;
 	printSeed: boolean;
 	help: boolean;
 }
@@ -93,6 +96,9 @@ export function parseArgs(argv: string[]): CliOptions {
 				options.initialState = v;
 				break;
 			}
+			case '--max-issues':
+				options.maxIssues = integer('--max-issues', 1, 10_000_000);
+				break;
 			case '--token-ttl':
 				options.tokenTtlSeconds = integer('--token-ttl', 1, 31_536_000);
 				break;
@@ -135,10 +141,8 @@ async function main(): Promise<void> {
 		statePath: options.statePath,
 		initialState: options.initialState,
 		tokenTtlSeconds: options.tokenTtlSeconds,
+		...(options.maxIssues ? { maxIssues: options.maxIssues } : {}),
 	});
-	console.log(`ServiceNow Proactive Engagement emulator listening on ${running.url} (auth: ${options.auth})`);
-	console.log(`  create:  POST ${running.url}/api/sn_pren/self_remediation/experience_issue/create`);
-	console.log(`  journal: GET  ${running.url}/_emulator/journal`);
 	let stopping = false;
 	const stop = (signal: string) => {
 		if (stopping) return;
@@ -151,6 +155,10 @@ async function main(): Promise<void> {
 	};
 	process.on('SIGINT', () => stop('SIGINT'));
 	process.on('SIGTERM', () => stop('SIGTERM'));
+	// Announced once a signal stops it cleanly (closing the state file).
+	console.log(`ServiceNow Proactive Engagement emulator listening on ${running.url} (auth: ${options.auth})`);
+	console.log(`  create:  POST ${running.url}/api/sn_pren/self_remediation/experience_issue/create`);
+	console.log(`  journal: GET  ${running.url}/_emulator/journal`);
 }
 
 if (require.main === module) {

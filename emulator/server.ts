@@ -7,48 +7,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PLATFORM_ERRORS } from '../contract/errors';
-import { Emulator, parseSeed, type EmulatorOptions, type Fault, type FaultSpec, type HandleResult, type IssueRecord, type JournalEntry, type Seed } from './core';
-import { StateFile } from './store';
+import { Emulator, parseSeed, type HandleResult, type Seed } from './core';
+import { SERVER_LIMITS, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
+import { StateCommitError, StateFile } from './store';
 
-export interface StartEmulatorOptions extends Omit<EmulatorOptions, 'seed' | 'state'> {
-	/** Port to listen on; 0 (default) picks a free one. */
-	port?: number;
-	/** Address to bind (default 127.0.0.1). */
-	host?: string;
-	/** Registry: a seed object, or the path of a JSON seed file. Built-in seed when absent. */
-	seed?: Seed | string;
-	/** Database file holding the state (issues, tokens): loaded at start, every change synced before it is answered. */
-	statePath?: string;
-	/** Most connections open at once; one more is answered 429 and closed (default 256). */
-	maxConnections?: number;
-	/** Time limits in milliseconds (defaults: SERVER_LIMITS). */
-	headersTimeoutMs?: number;
-	requestTimeoutMs?: number;
-	keepAliveTimeoutMs?: number;
-}
-
-/** The server's limits (README, "Limits"). */
-export const SERVER_LIMITS = {
-	connections: 256,
-	/** Time to receive the request line and headers: then 408. */
-	headersTimeoutMs: 10_000,
-	/** Time to receive the whole request: then 408. */
-	requestTimeoutMs: 30_000,
-	/** An idle keep-alive connection is closed after this. */
-	keepAliveTimeoutMs: 10_000,
-};
-
-export interface RunningEmulator {
-	/** Base URL of the emulated instance, e.g. http://127.0.0.1:8787 */
-	url: string;
-	port: number;
-	emulator: Emulator;
-	journal(since?: number): JournalEntry[];
-	issues(): IssueRecord[];
-	injectFault(spec: FaultSpec): Fault;
-	reset(): void;
-	close(): Promise<void>;
-}
+export { SERVER_LIMITS, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
 
 export function loadSeedFile(path: string): Seed {
 	let text: string;
@@ -100,6 +63,30 @@ function readBody(req: IncomingMessage, limit: number, done: (body: string, byte
 /** Sockets over the cap: answered 429 as they connect; any request they still send is ignored. */
 const refused = new WeakSet<Socket>();
 
+/** Each request's place on its connection (1, 2…), and how many requests each connection sent. */
+const order = new WeakMap<IncomingMessage, number>();
+const sent = new WeakMap<Socket, number>();
+/**
+ * Connections that end after an answer (401 or 413 from the headers, a dropped connection): the
+ * place of that request. Requests pipelined behind it are neither applied nor answered.
+ */
+const endsAfter = new WeakMap<Socket, number>();
+
+function arrived(req: IncomingMessage): void {
+	const n = (sent.get(req.socket) ?? 0) + 1;
+	sent.set(req.socket, n);
+	order.set(req, n);
+}
+
+function endAfter(req: IncomingMessage): void {
+	const n = order.get(req) ?? 0;
+	if (n < (endsAfter.get(req.socket) ?? Infinity)) endsAfter.set(req.socket, n);
+}
+
+function behindTheEnd(req: IncomingMessage): boolean {
+	return (order.get(req) ?? 0) > (endsAfter.get(req.socket) ?? Infinity);
+}
+
 function tooManyConnections(socket: Socket, cap: number): void {
 	refused.add(socket);
 	const body = JSON.stringify({
@@ -126,11 +113,40 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	} = options;
 	const store = statePath ? StateFile.open(statePath) : undefined;
 	if (store?.imported) process.stderr.write(`Imported the JSON state of ${statePath}; it is kept as ${store.imported}.\n`);
-	const emulator = new Emulator({
-		...core,
-		seed: typeof seed === 'string' ? loadSeedFile(seed) : seed,
-		state: store?.file.load(),
-	});
+	let emulator: Emulator;
+	try {
+		emulator = new Emulator({
+			...core,
+			seed: typeof seed === 'string' ? loadSeedFile(seed) : seed,
+			state: store?.file.load(),
+		});
+	} catch (e) {
+		// The state file's lock is let go: a later start in this process can open it.
+		store?.file.close();
+		throw e;
+	}
+
+	/**
+	 * Commits what is staged; false when it could not be written (locked, disk full…). Not saved,
+	 * so not acknowledged: the held state goes back to what the file holds. Never throws, so no
+	 * state file error ends the process.
+	 */
+	const saved = (): boolean => {
+		if (!store) return true;
+		try {
+			store.file.commit();
+			return true;
+		} catch (e) {
+			try {
+				// What the batch touched goes back as saved; a reset in it needs the whole file.
+				if (e instanceof StateCommitError && !e.undo.full) emulator.revert(e.undo);
+				else emulator.restore(store.file.load() ?? { version: 2, issues: { issues: [], counter: 0 }, tokens: { access: [], refresh: [] } });
+			} catch {
+				// Not readable either: the held state stays as it is, and the next commit tries again.
+			}
+			return false;
+		}
+	};
 
 	// Every change is staged; it is committed before the answers of the requests that made it are
 	// written, and at once when it comes from a call of the API (reset, setIssueState…).
@@ -143,7 +159,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 			commitScheduled = true;
 			queueMicrotask(() => {
 				commitScheduled = false;
-				store.file.commit();
+				saved();
 			});
 		});
 	}
@@ -156,13 +172,17 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
 	const write = (req: IncomingMessage, res: ServerResponse, result: HandleResult, close: boolean) => {
 		if (result.drop) {
+			endAfter(req);
 			req.socket.destroy();
 			return;
 		}
 		// The answer's headers are this request's own object: complete it in place.
 		const headers = result.headers;
 		headers['content-length'] = String(Buffer.byteLength(result.body));
-		if (close) headers.connection = 'close';
+		if (close) {
+			endAfter(req);
+			headers.connection = 'close';
+		}
 		res.writeHead(result.status, headers);
 		res.end(result.body);
 	};
@@ -177,55 +197,69 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	const answerPending = () => {
 		const batch = pending;
 		pending = [];
-		let results: Array<HandleResult | undefined> = [];
+		let results: Array<HandleResult | undefined | null> = [];
 		handling = true;
 		for (const { req, body, bytes } of batch) {
+			// Behind an answer that ends its connection: not applied, never answered.
+			if (behindTheEnd(req)) {
+				results.push(null);
+				continue;
+			}
+			let result: HandleResult | undefined;
 			try {
-				results.push(emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes }));
+				result = emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes });
 			} catch {
 				// The core answers every request; should it ever throw, this connection ends, not the server.
-				results.push(undefined);
+				result = undefined;
 			}
+			if (!result || result.drop || bytes > emulator.bodyLimit(req.url ?? '/')) endAfter(req);
+			results.push(result);
 		}
 		handling = false;
-		if (store) {
-			try {
-				store.file.commit();
-			} catch {
-				// Not saved, so not acknowledged: the held state goes back to what the file holds.
-				emulator.restore(store.file.load() ?? { version: 2, issues: { issues: [], counter: 0 }, tokens: { access: [], refresh: [] } });
-				results = results.map((r) => (r ? unsaved() : r));
-			}
-		}
+		if (!saved()) results = results.map((r) => (r ? unsaved() : r));
 		for (let i = 0; i < batch.length; i++) {
 			const { req, res, bytes } = batch[i];
 			const result = results[i];
+			if (result === null) continue;
 			if (!result) {
 				req.socket.destroy();
 				continue;
 			}
-			const answer = () => write(req, res, result, bytes > emulator.maxBodyBytes);
+			const answer = () => write(req, res, result, bytes > emulator.bodyLimit(req.url ?? '/'));
 			if (result.delayMs) setTimeout(answer, result.delayMs);
 			else answer();
 		}
 	};
 
 	const server: Server = createServer({ connectionsCheckingInterval: 1000 }, (req: IncomingMessage, res: ServerResponse) => {
-		if (refused.has(req.socket)) return;
+		arrived(req);
+		if (refused.has(req.socket) || behindTheEnd(req)) return;
 		const declared = Number(req.headers['content-length']);
-		const early = emulator.handleHead({
-			method: req.method ?? 'GET',
-			url: req.url ?? '/',
-			headers: req.headers,
-			contentLength: Number.isFinite(declared) ? declared : undefined,
-		});
+		let early: HandleResult | undefined;
+		// What the head changed (an expired token swept) is committed now, as a batch's changes are.
+		handling = true;
+		try {
+			early = emulator.handleHead({
+				method: req.method ?? 'GET',
+				url: req.url ?? '/',
+				headers: req.headers,
+				contentLength: Number.isFinite(declared) ? declared : undefined,
+			});
+		} catch {
+			endAfter(req);
+			req.socket.destroy();
+			return;
+		} finally {
+			handling = false;
+		}
+		if (store?.file.pending && !saved()) early = unsaved();
 		if (early) {
 			// Answered from the headers: the body is never read, and the connection ends after the answer.
 			write(req, res, early, true);
 			res.once('finish', () => req.socket.destroySoon());
 			return;
 		}
-		readBody(req, emulator.maxBodyBytes, (body, bytes) => {
+		readBody(req, emulator.bodyLimit(req.url ?? '/'), (body, bytes) => {
 			if (pending.push({ req, res, body, bytes }) > 1) return;
 			if (connections > 1) setImmediate(answerPending);
 			else answerPending();
@@ -242,9 +276,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	server.keepAliveTimeout = keepAliveTimeoutMs;
 
 	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
+		server.once('error', (e) => {
+			store?.file.close();
+			reject(e);
+		});
 		server.listen(port, host, () => {
-			server.off('error', reject);
+			server.removeAllListeners('error');
 			resolve();
 		});
 	});
@@ -262,7 +299,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.close(() => {
-					store?.file.close();
+					saved();
+					try {
+						store?.file.close();
+					} catch {
+						// Whatever could not be written was never acknowledged.
+					}
 					resolve();
 				});
 				server.closeAllConnections();

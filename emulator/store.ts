@@ -3,28 +3,73 @@
  * (Node's built-in node:sqlite), written change by change. The server commits the changes of the
  * requests it handled together, with a full sync, before it answers any of them: whatever was
  * acknowledged survives a kill. A create costs one row, however many issues are held.
+ *
+ * One emulator at a time: `<file>.lock` and the database itself are locked while it runs (the
+ * system drops the locks when the process ends, however it ends).
+ *
+ * What throws: `open` and `load` throw StateFileError (a file that cannot be used, with what to
+ * do); `commit` and `close` throw StateCommitError when the changes could not be written, with
+ * what undoes them in memory. `stage` and `pending` never throw.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync } from 'node:fs';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { tokenHash, type EmulatorSnapshot, type IncidentRecord, type IssueRecord, type StateChange, type TokenGrant, type TokenKind } from './core';
+import { existsSync } from 'node:fs';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { EmulatorSnapshot, IncidentRecord, IssueRecord, StateChange, TokenGrant, TokenKind } from './core';
+import { COMPLETE, NotJsonError, importJsonState, importUnfinished } from './store/legacy';
+
+/** The meta key of the clock's lead (control API), in milliseconds. */
+const CLOCK_KEY = 'clock_offset_ms';
+import { StateFileError, connect, head, lockFor, reason } from './store/open';
+import { RecordError, checkCounter, checkGrant, checkIncident, checkIssue } from './store/records';
+
+export { StateFileError };
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 
-export class StateFileError extends Error {}
+/** What brings the held state back to the saved one after a batch could not be written. */
+export interface StateUndo {
+	/** The batch held a reset: only a reload (`load()`) brings the saved state back. */
+	full: boolean;
+	/** The issue counter as saved. */
+	counter: number;
+	/** Each issue, token and incident the batch touched, as saved (absent: not saved before). */
+	issues: Array<{ sys_id: string; record?: IssueRecord }>;
+	tokens: Array<{ type: TokenKind; hash: string; grant?: TokenGrant }>;
+	incidents: Array<{ sys_id: string; record?: IncidentRecord }>;
+	/** The clock's lead as saved, when the batch moved it. */
+	clockOffsetMs?: number;
+}
 
-function head(path: string, bytes: number): string {
-	const fd = openSync(path, 'r');
+/** A commit that could not be written (disk full, I/O error): nothing of it was saved. */
+export class StateCommitError extends StateFileError {
+	constructor(
+		message: string,
+		readonly undo: StateUndo,
+		options: { cause: unknown },
+	) {
+		super(message, options);
+	}
+}
+
+function parse(text: unknown, path: string): unknown {
 	try {
-		const buffer = Buffer.alloc(bytes);
-		const read = readSync(fd, buffer, 0, bytes, 0);
-		return buffer.subarray(0, read).toString('latin1');
-	} finally {
-		closeSync(fd);
+		return JSON.parse(String(text));
+	} catch {
+		throw new RecordError(`${path} must be JSON (got text that does not parse)`);
+	}
+}
+
+/** Runs `read`; a record that fails its check becomes a StateFileError naming the file, row and field. */
+function checked<T>(path: string, read: () => T): T {
+	try {
+		return read();
+	} catch (e) {
+		if (e instanceof StateFileError) throw e;
+		if (!(e instanceof RecordError)) throw new StateFileError(`The state file ${path} cannot be read (${reason(e)}).`);
+		throw new StateFileError(`The state file ${path} holds what the emulator cannot use: ${e.message}; fix or delete it.`);
 	}
 }
 
 export class StateFile {
-	private readonly db: DatabaseSync;
 	private readonly upsertIssue: StatementSync;
 	private readonly upsertToken: StatementSync;
 	private readonly deleteToken: StatementSync;
@@ -34,9 +79,9 @@ export class StateFile {
 
 	private constructor(
 		readonly path: string,
-		db: DatabaseSync,
+		private readonly db: DatabaseSync,
+		private readonly lock: DatabaseSync,
 	) {
-		this.db = db;
 		this.upsertIssue = db.prepare('INSERT INTO issues (sys_id, record) VALUES (?, ?) ON CONFLICT(sys_id) DO UPDATE SET record = excluded.record');
 		this.upsertToken = db.prepare('INSERT INTO tokens (type, hash, grant_json) VALUES (?, ?, ?) ON CONFLICT(type, hash) DO UPDATE SET grant_json = excluded.grant_json');
 		this.deleteToken = db.prepare('DELETE FROM tokens WHERE type = ? AND hash = ?');
@@ -45,63 +90,79 @@ export class StateFile {
 	}
 
 	/**
-	 * Opens (or creates) the state file. A JSON state file of an earlier version is imported and
-	 * kept beside it as `<file>.v1.json`.
+	 * Opens (or creates) the state file, locked for this process. A JSON state file of an earlier
+	 * version is checked whole, imported, and kept beside it as `<file>.v1.json`; an import that was
+	 * stopped before it completed is done again from that file.
 	 */
 	static open(path: string): { file: StateFile; imported?: string } {
-		let legacy: EmulatorSnapshot | undefined;
-		let imported: string | undefined;
-		if (existsSync(path)) {
-			const start = head(path, 16);
+		const lock = lockFor(path);
+		let db: DatabaseSync | undefined;
+		try {
+			const legacy = `${path}.v1.json`;
+			let imported: string | undefined;
+			const start = existsSync(path) ? head(path, 16).toString('latin1') : '';
 			if (start.length > 0 && start !== SQLITE_MAGIC) {
 				if (!start.trimStart().startsWith('{')) {
 					throw new StateFileError(`The state file ${path} is neither an emulator database nor a JSON state; pass another path or delete it.`);
 				}
-				try {
-					legacy = JSON.parse(readFileSync(path, 'utf8')) as EmulatorSnapshot;
-				} catch (e) {
-					const at = /position (\d+)/.exec((e as Error).message)?.[1];
-					throw new StateFileError(`The state file ${path} is not valid JSON (${at ? `at position ${at}` : 'it does not parse'}); fix or delete it.`);
-				}
-				imported = `${path}.v1.json`;
-				renameSync(path, imported);
+				StateFile.importJson(path, path, legacy);
+				imported = legacy;
 			}
-		}
-		let db: DatabaseSync;
-		try {
-			db = new DatabaseSync(path);
-			db.exec(`
-				PRAGMA journal_mode = WAL;
-				PRAGMA synchronous = FULL;
-				CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-				CREATE TABLE IF NOT EXISTS issues (sys_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-				CREATE TABLE IF NOT EXISTS tokens (type TEXT NOT NULL, hash TEXT NOT NULL, grant_json TEXT NOT NULL, PRIMARY KEY (type, hash));
-				CREATE TABLE IF NOT EXISTS incidents (sys_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-			`);
+			db = connect(path);
+			if (!imported && importUnfinished(db, legacy)) {
+				db.close();
+				StateFile.importJson(legacy, path);
+				imported = legacy;
+				db = connect(path);
+			}
+			db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(COMPLETE.key, COMPLETE.value);
+			return { file: new StateFile(path, db, lock), imported };
 		} catch (e) {
-			throw new StateFileError(`The state file ${path} cannot be opened as an emulator database (${(e as Error).message}); pass another path or delete it.`);
+			if (db?.isOpen) db.close();
+			lock.close();
+			throw e instanceof StateFileError ? e : new StateFileError(`The state file ${path} cannot be opened (${reason(e)}).`);
 		}
-		const file = new StateFile(path, db);
-		if (legacy) file.importSnapshot(legacy);
-		return { file, imported };
 	}
 
-	/** The state held, or undefined for a new file. */
+	private static importJson(source: string, path: string, keepAs?: string): void {
+		try {
+			importJsonState(source, path, keepAs);
+		} catch (e) {
+			if (e instanceof NotJsonError) throw new StateFileError(`The state file ${source} is not valid JSON (${e.message}); fix or delete it.`);
+			if (e instanceof RecordError) throw new StateFileError(`The state file ${source} cannot be imported: ${e.message}; fix or delete it (nothing was changed).`);
+			throw new StateFileError(`The JSON state ${source} could not be imported into ${path} (${reason(e)}); nothing was changed.`);
+		}
+	}
+
+	/** The state held, or undefined for a new file; throws StateFileError for a record it cannot use. */
 	load(): EmulatorSnapshot | undefined {
-		const counter = this.db.prepare("SELECT value FROM meta WHERE key = 'counter'").get() as { value: string } | undefined;
-		const issues = this.db.prepare('SELECT record FROM issues ORDER BY rowid').all() as Array<{ record: string }>;
-		if (!counter && issues.length === 0) return undefined;
-		const tokens = (type: TokenKind) =>
-			(this.db.prepare('SELECT hash, grant_json FROM tokens WHERE type = ? ORDER BY rowid').all(type) as Array<{ hash: string; grant_json: string }>).map(
-				(t) => [t.hash, JSON.parse(t.grant_json) as TokenGrant] as [string, TokenGrant],
-			);
-		const incidents = this.db.prepare('SELECT record FROM incidents ORDER BY rowid').all() as Array<{ record: string }>;
-		return {
-			version: 2,
-			issues: { issues: issues.map((i) => JSON.parse(i.record) as IssueRecord), counter: Number(counter?.value ?? issues.length) },
-			tokens: { access: tokens('access'), refresh: tokens('refresh') },
-			incidents: incidents.map((i) => JSON.parse(i.record) as IncidentRecord),
-		};
+		return checked(this.path, () => {
+			const counter = this.db.prepare("SELECT value FROM meta WHERE key = 'counter'").get() as { value: string } | undefined;
+			const rows = (table: string) => this.db.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).all() as Array<Record<string, string | number>>;
+			const issues = rows('issues').map((row) => {
+				const issue = checkIssue(parse(row.record, `issues[rowid ${row.rowid}].record`), `issues[rowid ${row.rowid}]`);
+				if (issue.sys_id !== row.sys_id) throw new RecordError(`issues[rowid ${row.rowid}].sys_id must be the row's sys_id ${row.sys_id} (got ${issue.sys_id})`);
+				return issue;
+			});
+			const tokens: Record<TokenKind, Array<[string, TokenGrant]>> = { access: [], refresh: [] };
+			for (const row of rows('tokens')) {
+				const path = `tokens[rowid ${row.rowid}]`;
+				if (row.type !== 'access' && row.type !== 'refresh') throw new RecordError(`${path}.type must be access or refresh (got ${String(row.type).slice(0, 40)})`);
+				tokens[row.type].push([String(row.hash), checkGrant(parse(row.grant_json, `${path}.grant_json`), `${path}.grant_json`)]);
+			}
+			const incidents = rows('incidents').map((row) => checkIncident(parse(row.record, `incidents[rowid ${row.rowid}].record`), `incidents[rowid ${row.rowid}]`));
+			const clock = this.db.prepare(`SELECT value FROM meta WHERE key = '${CLOCK_KEY}'`).get() as { value: string } | undefined;
+			const clockOffsetMs = clock ? Number(clock.value) : 0;
+			if (!Number.isFinite(clockOffsetMs) || clockOffsetMs < 0) throw new RecordError(`meta ${CLOCK_KEY} must be a number of milliseconds ≥ 0 (got ${clock?.value.slice(0, 40)})`);
+			if (!counter && !clockOffsetMs && issues.length + tokens.access.length + tokens.refresh.length + incidents.length === 0) return undefined;
+			return {
+				version: 2 as const,
+				issues: { issues, counter: counter ? checkCounter(counter.value, 'meta counter') : issues.length },
+				tokens,
+				incidents,
+				...(clockOffsetMs ? { clockOffsetMs } : {}),
+			};
+		});
 	}
 
 	/** Keeps a change until the next commit. */
@@ -113,55 +174,102 @@ export class StateFile {
 		return this.staged.length;
 	}
 
-	/** Writes every staged change in one transaction, synced to disk; throws if it could not. */
+	/**
+	 * Writes every staged change in one transaction, synced to disk. When it cannot, nothing of
+	 * them is saved and it throws StateCommitError, whose `undo` gives the saved versions.
+	 */
 	commit(): void {
 		if (this.staged.length === 0) return;
 		const changes = this.staged;
 		this.staged = [];
+		try {
+			this.write(changes);
+		} catch (e) {
+			// SQLite may have rolled the transaction back itself (disk full, I/O error).
+			if (this.db.isTransaction) {
+				try {
+					this.db.exec('ROLLBACK');
+				} catch {
+					// The write's own error is the one to report.
+				}
+			}
+			throw new StateCommitError(`The state file ${this.path} could not be written (${reason(e)}).`, this.undoOf(changes), { cause: e });
+		}
+	}
+
+	private write(changes: StateChange[]): void {
 		// An issue changed several times is written once, as it is now.
 		const issues = new Map<string, IssueRecord>();
 		let counter: number | undefined;
 		this.db.exec('BEGIN IMMEDIATE');
-		try {
-			for (const change of changes) {
-				if (change.kind === 'reset') {
-					issues.clear();
-					this.db.exec('DELETE FROM issues; DELETE FROM tokens; DELETE FROM meta; DELETE FROM incidents;');
-				} else if (change.kind === 'issue') {
-					issues.set(change.issue.sys_id, change.issue);
-					counter = change.counter;
-				} else if (change.kind === 'token') {
-					this.upsertToken.run(change.type, change.hash, JSON.stringify(change.grant));
-				} else if (change.kind === 'incident') {
-					this.upsertIncident.run(change.incident.sys_id, JSON.stringify(change.incident));
-				} else {
-					for (const hash of change.hashes) this.deleteToken.run(change.type, hash);
-				}
-			}
-			for (const [sysId, issue] of issues) this.upsertIssue.run(sysId, JSON.stringify(issue));
-			if (counter !== undefined) this.setMeta.run('counter', String(counter));
-			this.db.exec('COMMIT');
-		} catch (e) {
-			this.db.exec('ROLLBACK');
-			throw e;
-		}
-	}
-
-	private importSnapshot(snapshot: EmulatorSnapshot): void {
-		this.db.exec('BEGIN');
-		for (const issue of snapshot.issues?.issues ?? []) this.upsertIssue.run(issue.sys_id, JSON.stringify(issue));
-		this.setMeta.run('counter', String(snapshot.issues?.counter ?? 0));
-		// Version 1 held the tokens themselves: only their hashes are kept.
-		for (const type of ['access', 'refresh'] as const) {
-			for (const [key, grant] of snapshot.tokens?.[type] ?? []) {
-				this.upsertToken.run(type, snapshot.version === 1 ? tokenHash(key) : key, JSON.stringify(grant));
+		for (const change of changes) {
+			if (change.kind === 'reset') {
+				issues.clear();
+				// The clock keeps its lead: it only moves forward.
+				this.db.exec(`DELETE FROM issues; DELETE FROM tokens; DELETE FROM incidents; DELETE FROM meta WHERE key NOT IN ('${COMPLETE.key}', '${CLOCK_KEY}');`);
+			} else if (change.kind === 'issue') {
+				issues.set(change.issue.sys_id, change.issue);
+				counter = change.counter;
+			} else if (change.kind === 'token') {
+				this.upsertToken.run(change.type, change.hash, JSON.stringify(change.grant));
+			} else if (change.kind === 'incident') {
+				this.upsertIncident.run(change.incident.sys_id, JSON.stringify(change.incident));
+			} else if (change.kind === 'clock') {
+				this.setMeta.run(CLOCK_KEY, String(change.offsetMs));
+			} else {
+				for (const hash of change.hashes) this.deleteToken.run(change.type, hash);
 			}
 		}
+		for (const [sysId, issue] of issues) this.upsertIssue.run(sysId, JSON.stringify(issue));
+		if (counter !== undefined) this.setMeta.run('counter', String(counter));
 		this.db.exec('COMMIT');
 	}
 
+	/** The saved versions of what `changes` touched (read back after the failed write). */
+	private undoOf(changes: StateChange[]): StateUndo {
+		const undo: StateUndo = { full: true, counter: 0, issues: [], tokens: [], incidents: [] };
+		if (changes.some((c) => c.kind === 'reset')) return undo;
+		try {
+			const issues = new Set<string>();
+			const incidents = new Set<string>();
+			const tokens = new Map<string, { type: TokenKind; hash: string }>();
+			for (const c of changes) {
+				if (c.kind === 'issue') issues.add(c.issue.sys_id);
+				else if (c.kind === 'incident') incidents.add(c.incident.sys_id);
+				else if (c.kind === 'token') tokens.set(`${c.type} ${c.hash}`, c);
+				else if (c.kind === 'tokensRemoved') for (const hash of c.hashes) tokens.set(`${c.type} ${hash}`, { type: c.type, hash });
+			}
+			const one = (sql: string, ...keys: string[]) => this.db.prepare(sql).get(...keys) as Record<string, string> | undefined;
+			for (const sysId of issues) {
+				const row = one('SELECT record FROM issues WHERE sys_id = ?', sysId);
+				undo.issues.push({ sys_id: sysId, record: row ? checkIssue(JSON.parse(row.record), `issue ${sysId}`) : undefined });
+			}
+			for (const sysId of incidents) {
+				const row = one('SELECT record FROM incidents WHERE sys_id = ?', sysId);
+				undo.incidents.push({ sys_id: sysId, record: row ? checkIncident(JSON.parse(row.record), `incident ${sysId}`) : undefined });
+			}
+			for (const { type, hash } of tokens.values()) {
+				const row = one('SELECT grant_json FROM tokens WHERE type = ? AND hash = ?', type, hash);
+				undo.tokens.push({ type, hash, grant: row ? checkGrant(JSON.parse(row.grant_json), 'grant') : undefined });
+			}
+			if (changes.some((c) => c.kind === 'clock')) undo.clockOffsetMs = Number(one(`SELECT value FROM meta WHERE key = '${CLOCK_KEY}'`)?.value ?? 0);
+			const counter = one("SELECT value FROM meta WHERE key = 'counter'");
+			undo.counter = counter ? checkCounter(counter.value, 'counter') : Number(one('SELECT count(*) AS n FROM issues')?.n ?? 0);
+			undo.full = false;
+		} catch {
+			// The file cannot even be read back: only a reload can tell what it holds.
+		}
+		return undo;
+	}
+
+	/** Commits what is staged (see `commit`, which may throw), then closes the file and its lock. */
 	close(): void {
-		this.commit();
-		this.db.close();
+		if (!this.db.isOpen) return;
+		try {
+			this.commit();
+		} finally {
+			this.db.close();
+			this.lock.close();
+		}
 	}
 }

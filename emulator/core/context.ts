@@ -10,7 +10,7 @@ import type { Registry, UserRecord } from './registry';
 import type { TokenChange, TokenStore } from './tokens';
 
 /** One change of the state, in the order it happened: what a durable store writes. */
-export type StateChange = IssueChange | IncidentChange | TokenChange | { kind: 'reset' };
+export type StateChange = IssueChange | IncidentChange | TokenChange | { kind: 'reset' } | { kind: 'clock'; offsetMs: number };
 
 export type AuthMode = 'none' | 'basic' | 'oauth';
 export const AUTH_MODES: readonly AuthMode[] = ['none', 'basic', 'oauth'];
@@ -20,6 +20,16 @@ export interface EmulatorSettings {
 	initialState: IssueState;
 	tokenTtlSeconds: number;
 	maxBodyBytes: number;
+	/** Largest Batch API request body, in bytes (each item is held to maxBodyBytes). */
+	maxBatchBytes: number;
+	/** A batch's transaction time; items past it are unserviced (injected item delays count). */
+	batchTimeLimitMs: number;
+	/** Largest answer of one batch item; a larger one makes it and the rest unserviced. */
+	maxBatchItemOutputBytes: number;
+	/** Experience issues held at most; a create past it is refused. */
+	maxIssues: number;
+	/** Bytes of caller content (endpoint, input parameters, investigative details) held at most. */
+	maxContentBytes: number;
 	control: boolean;
 	responseIdKey: 'experience_id' | 'experienceId';
 }

@@ -13,8 +13,8 @@ import { Journal, type JournalEntry } from './journal';
 import { Registry, defaultSeed, type Seed } from './registry';
 import { forceOutcome, playDue, type ForcedOutcome } from './engagement';
 import { IncidentStore, type IncidentRecord } from './incidents';
-import { handleHead, handleRequest } from './pipeline';
-import { TokenStore, type TokenSnapshot } from './tokens';
+import { bodyLimitOf, handleHead, handleRequest } from './pipeline';
+import { TokenStore, type TokenGrant, type TokenSnapshot } from './tokens';
 
 export interface EmulatorOptions {
 	/** Registry; the built-in seed when absent. */
@@ -29,6 +29,16 @@ export interface EmulatorOptions {
 	journalLimit?: number;
 	/** Largest request body accepted, in bytes (default 1 MiB); larger gets 413. */
 	maxBodyBytes?: number;
+	/** Largest Batch API request body, in bytes (default 10 MiB); each item is held to maxBodyBytes. */
+	maxBatchBytes?: number;
+	/** Transaction time of a batch (default 30 s, as instances); items past it are unserviced. */
+	batchTimeLimitMs?: number;
+	/** Largest answer of one batch item (default 10 MiB, as instances); lowered per request by X-BATCHREQUEST-MAX-OUTPUT-SIZE. */
+	maxBatchItemOutputBytes?: number;
+	/** Experience issues held at most (default 200,000); a create past it is refused with CREATION_FAILED. */
+	maxIssues?: number;
+	/** Bytes of caller content held in all issues at most (default 256 MiB); past it creates are refused. */
+	maxContentBytes?: number;
 	/** Serve the `/_emulator/...` control API (default true). */
 	control?: boolean;
 	/** Key of the id in a create response (default 'experience_id', as the document's example). */
@@ -48,11 +58,14 @@ export interface EmulatorSnapshot {
 	tokens: TokenSnapshot;
 	/** Fallback incidents (absent before they existed). */
 	incidents?: IncidentRecord[];
+	/** How far the control API moved the clock on, in ms (absent: not at all). */
+	clockOffsetMs?: number;
 }
 
 export class Emulator {
 	private readonly state: EmulatorState;
 	private readonly listeners = new Set<(change: StateChange) => void>();
+	private readonly clockOffset: { get(): number; set(ms: number): void };
 
 	constructor(options: EmulatorOptions = {}) {
 		const auth = options.auth ?? 'none';
@@ -67,6 +80,12 @@ export class Emulator {
 		const tokens = new TokenStore(changed);
 		const clock = options.now ?? Date.now;
 		let offset = 0;
+		this.clockOffset = {
+			get: () => offset,
+			set: (ms) => {
+				offset = ms;
+			},
+		};
 		const faults = new FaultList();
 		const journal = new Journal(options.journalLimit ?? 1000);
 		const authorizationCodes: EmulatorState['authorizationCodes'] = new Map();
@@ -76,6 +95,11 @@ export class Emulator {
 				initialState,
 				tokenTtlSeconds: options.tokenTtlSeconds ?? 1800,
 				maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+				maxBatchBytes: options.maxBatchBytes ?? 10 * 1024 * 1024,
+				batchTimeLimitMs: options.batchTimeLimitMs ?? 30_000,
+				maxBatchItemOutputBytes: options.maxBatchItemOutputBytes ?? 10 * 1024 * 1024,
+				maxIssues: options.maxIssues ?? 200_000,
+				maxContentBytes: options.maxContentBytes ?? 256 * 1024 * 1024,
 				control: options.control ?? true,
 				responseIdKey: options.responseIdKey ?? 'experience_id',
 			},
@@ -89,6 +113,8 @@ export class Emulator {
 			now: () => clock() + offset,
 			advance: (ms) => {
 				offset += ms;
+				// The clock's lead is state too: kept across restarts, as the steps planned by it are.
+				changed({ kind: 'clock', offsetMs: offset });
 			},
 			changed,
 			reset: () => {
@@ -116,6 +142,11 @@ export class Emulator {
 		return this.state.settings.maxBodyBytes;
 	}
 
+	/** The largest body a request to this target may have: a batch carries many. */
+	bodyLimit(url: string): number {
+		return bodyLimitOf(this.state, url);
+	}
+
 	get seed(): Seed {
 		return this.state.registry.seed;
 	}
@@ -129,7 +160,8 @@ export class Emulator {
 	// ---------------------------------------------------------------- state
 
 	snapshot(): EmulatorSnapshot {
-		return { version: 2, issues: this.state.issues.snapshot(), tokens: this.state.tokens.snapshot(), incidents: structuredClone(this.state.incidents.all()) };
+		const clockOffsetMs = this.clockOffset.get();
+		return { version: 2, issues: this.state.issues.snapshot(), tokens: this.state.tokens.snapshot(), incidents: structuredClone(this.state.incidents.all()), ...(clockOffsetMs ? { clockOffsetMs } : {}) };
 	}
 
 	restore(snapshot: EmulatorSnapshot): void {
@@ -141,6 +173,7 @@ export class Emulator {
 		this.state.issues.restore(copy.issues);
 		this.state.tokens.restore(copy.tokens ?? { access: [], refresh: [] }, copy.version === 2);
 		this.state.incidents.restore(Array.isArray(copy.incidents) ? copy.incidents : []);
+		if (typeof copy.clockOffsetMs === 'number' && Number.isFinite(copy.clockOffsetMs) && copy.clockOffsetMs >= 0) this.clockOffset.set(copy.clockOffsetMs);
 	}
 
 	/** Clears issues, tokens, journal and faults; the registry stays. */
@@ -158,13 +191,27 @@ export class Emulator {
 		return structuredClone(this.state.incidents.all());
 	}
 
+	/** Puts back what a batch of changes that could not be saved touched, as the state file holds it. */
+	revert(undo: {
+		issues: Array<{ sys_id: string; record?: IssueRecord }>;
+		counter: number;
+		tokens: Array<{ type: 'access' | 'refresh'; hash: string; grant?: TokenGrant }>;
+		incidents: Array<{ sys_id: string; record?: IncidentRecord }>;
+		clockOffsetMs?: number;
+	}): void {
+		if (undo.clockOffsetMs !== undefined) this.clockOffset.set(undo.clockOffsetMs);
+		this.state.issues.revert(undo.issues, undo.counter);
+		this.state.tokens.revert(undo.tokens);
+		this.state.incidents.revert(undo.incidents);
+	}
+
 	/** Moves the emulator's clock forward and plays the engagement steps it passes. */
 	advanceClock(seconds: number): void {
 		this.state.advance(seconds * 1000);
 		playDue(this.state);
 	}
 
-	/** Ends an issue's engagement now with the given outcome; undefined when no such issue. */
+	/** Ends an issue's engagement now with the given outcome; undefined when no such issue. A closed issue stays as it is. */
 	forceOutcome(sysIdOrExperienceId: string, outcome: ForcedOutcome): IssueRecord | undefined {
 		const { issues } = this.state;
 		playDue(this.state);

@@ -76,7 +76,13 @@ export function playDue(state: EmulatorState): void {
 	}
 }
 
+/** Why an outcome cannot be forced on this issue (undefined: it can). A closed issue has ended. */
+export function cannotForce(issue: IssueRecord): string | undefined {
+	return issue.state === 'closed' ? `The issue is closed (${issue.end_reason || 'ended'}): its engagement is over; create a new issue.` : undefined;
+}
+
 /** Ends an issue's engagement now with the given outcome (control API, for deterministic tests). */
 export function forceOutcome(state: EmulatorState, issue: IssueRecord, outcome: ForcedOutcome, fallback?: ScenarioRecord['fallback']): void {
+	if (cannotForce(issue)) return;
 	finish(state, issue, outcome, state.now(), fallback);
 }

@@ -2,7 +2,7 @@
 import { isErrorCode, type ErrorCode } from '../../contract/errors';
 import { isPlainObject } from '../../contract/values';
 
-export type Route = 'create' | 'table' | 'token' | 'authorize' | 'unknown';
+export type Route = 'create' | 'table' | 'token' | 'authorize' | 'batch' | 'unknown';
 
 export interface FaultMatch {
 	/** Only requests of this route ('create', 'table', 'token'); any when absent. */
@@ -29,6 +29,8 @@ export interface FaultSpec {
 	delayMs?: number;
 	/** Destroy the connection: 'before' processing, or 'after' (the issue exists, the answer is lost). */
 	drop?: 'before' | 'after';
+	/** A Batch API request: only the first N items are processed, the rest answered as unserviced. */
+	unservicedAfter?: number;
 }
 
 export interface Fault extends FaultSpec {
@@ -38,14 +40,13 @@ export interface Fault extends FaultSpec {
 
 export class FaultSpecError extends Error {}
 
-const ROUTES: readonly Route[] = ['create', 'table', 'token', 'authorize', 'unknown'];
+const ROUTES: readonly Route[] = ['create', 'table', 'token', 'authorize', 'batch', 'unknown'];
 
-/** Checks a fault from a user (control API, tests); errors name the field and the fix. */
+/** Checks a fault from a user (control API, tests); errors name the field and the fix, never the value given. */
 export function parseFaultSpec(raw: unknown): FaultSpec {
 	if (!isPlainObject(raw)) throw new FaultSpecError('A fault must be a JSON object.');
 	const spec: FaultSpec = {};
-	const bad = (field: string, what: string) =>
-		new FaultSpecError(`Fault field "${field}" must be ${what} (got ${JSON.stringify(raw[field])}).`);
+	const bad = (field: string, what: string) => new FaultSpecError(`Fault field "${field}" must be ${what}.`);
 	const positiveInt = (field: string, min: number) => {
 		const v = raw[field];
 		if (v === undefined) return undefined;
@@ -59,6 +60,7 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
 	if (spec.status !== undefined && spec.status > 599) throw bad('status', 'an HTTP status 400–599');
 	spec.retryAfter = positiveInt('retryAfter', 0);
 	spec.delayMs = positiveInt('delayMs', 0);
+	spec.unservicedAfter = positiveInt('unservicedAfter', 0);
 	if (raw.error !== undefined) {
 		if (typeof raw.error !== 'string' || !isErrorCode(raw.error)) {
 			throw bad('error', 'an error code of the catalogue, e.g. "BEING_RESOLVED"');
@@ -69,10 +71,10 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
 		if (raw.drop !== 'before' && raw.drop !== 'after') throw bad('drop', '"before" or "after"');
 		spec.drop = raw.drop;
 	}
-	const actions = [spec.status, spec.error, spec.drop].filter((v) => v !== undefined).length;
-	if (actions > 1) throw new FaultSpecError('A fault takes only one of "status", "error" and "drop".');
+	const actions = [spec.status, spec.error, spec.drop, spec.unservicedAfter].filter((v) => v !== undefined).length;
+	if (actions > 1) throw new FaultSpecError('A fault takes only one of "status", "error", "drop" and "unservicedAfter".');
 	if (actions === 0 && spec.delayMs === undefined) {
-		throw new FaultSpecError('A fault needs one of "status", "error", "drop" or "delayMs".');
+		throw new FaultSpecError('A fault needs one of "status", "error", "drop", "unservicedAfter" or "delayMs".');
 	}
 	if (raw.match !== undefined) {
 		if (!isPlainObject(raw.match)) throw bad('match', 'an object');

@@ -149,7 +149,7 @@ export function parseRequestBody(req: EmulatorRequest): Record<string, unknown> 
 	else if (first === '{' || first === '[' || first === undefined) kind = 'json';
 	else {
 		throw new BodyError(
-			`Content-Type "${contentType || 'none'}" is not supported; send application/json or application/xml.`,
+			`${contentType ? 'This Content-Type' : 'A body without a Content-Type'} is not supported; send application/json or application/xml.`,
 			true,
 		);
 	}

@@ -50,6 +50,14 @@ export class IncidentStore {
 		this.counter = 0;
 	}
 
+	/** Puts back the incidents of a batch that could not be saved (absent record: it was new). */
+	revert(incidents: Array<{ sys_id: string; record?: IncidentRecord }>): void {
+		for (const { sys_id, record } of incidents) {
+			if (record) this.incidents.set(sys_id, record);
+			else if (this.incidents.delete(sys_id)) this.counter--;
+		}
+	}
+
 	restore(incidents: IncidentRecord[]): void {
 		this.clear();
 		for (const incident of incidents) this.incidents.set(incident.sys_id, incident);

@@ -1,6 +1,7 @@
 /** Experience issues held by the emulator, indexed for the create rules. */
 import { randomBytes } from 'node:crypto';
 import { ACTIVE_STATES, formatGlideDateTime, type IssueState } from '../../contract/api';
+import { StepHeap } from './steps';
 
 export interface IssueRecord {
 	sys_id: string;
@@ -95,6 +96,9 @@ export class IssueStore {
 	/** Open / in-progress issues by (user, provider, issue code): the "being resolved" rule. */
 	private active = new Map<string, Set<string>>();
 	private counter = 0;
+	/** Bytes of what callers sent that each issue holds (endpoint, input parameters, investigative details). */
+	private weights = new Map<string, number>();
+	private weight = 0;
 
 	all(): IssueRecord[] {
 		return [...this.bySysId.values()];
@@ -102,6 +106,22 @@ export class IssueStore {
 
 	get size(): number {
 		return this.bySysId.size;
+	}
+
+	/** Bytes of caller content held in all issues (the emulator's storage limit). */
+	get contentBytes(): number {
+		return this.weight;
+	}
+
+	private weigh(issue: IssueRecord): void {
+		const bytes = contentBytes(issue);
+		this.weight += bytes - (this.weights.get(issue.sys_id) ?? 0);
+		this.weights.set(issue.sys_id, bytes);
+	}
+
+	private unweigh(sysId: string): void {
+		this.weight -= this.weights.get(sysId) ?? 0;
+		this.weights.delete(sysId);
 	}
 
 	get(sysId: string): IssueRecord | undefined {
@@ -174,6 +194,7 @@ export class IssueStore {
 			i.fallback_result = '';
 			i.fallback_incident = '';
 		});
+		this.weigh(issue);
 		this.changed({ kind: 'issue', issue, counter: this.counter });
 	}
 
@@ -210,6 +231,7 @@ export class IssueStore {
 	}
 
 	private insert(issue: IssueRecord): void {
+		this.weigh(issue);
 		this.bySysId.set(issue.sys_id, issue);
 		if (issue.experience_id !== issue.sys_id) this.byExperienceId.set(issue.experience_id, issue);
 		this.index(issue);
@@ -243,6 +265,8 @@ export class IssueStore {
 		this.bySysId.clear();
 		this.byExperienceId.clear();
 		this.active.clear();
+		this.weights.clear();
+		this.weight = 0;
 		this.counter = 0;
 	}
 
@@ -252,47 +276,32 @@ export class IssueStore {
 
 	restore(snapshot: IssueSnapshot): void {
 		this.clear();
-		for (const issue of snapshot.issues) {
-			this.insert(issue);
-			if (issue.next_step !== undefined && issue.next_step_at !== undefined) this.steps.push(issue, issue.next_step_at);
-		}
+		for (const issue of snapshot.issues) this.put(issue);
 		this.counter = snapshot.counter;
+	}
+
+	/** Puts issues back as they were saved (no record: not saved, so dropped), and the counter. */
+	revert(issues: Array<{ sys_id: string; record?: IssueRecord }>, counter: number): void {
+		for (const { sys_id, record } of issues) {
+			const held = this.bySysId.get(sys_id);
+			if (held) {
+				this.unweigh(sys_id);
+				this.unindex(held);
+				this.bySysId.delete(sys_id);
+				if (this.byExperienceId.get(held.experience_id) === held) this.byExperienceId.delete(held.experience_id);
+			}
+			if (record) this.put(record);
+		}
+		this.counter = counter;
+	}
+
+	private put(issue: IssueRecord): void {
+		this.insert(issue);
+		if (issue.next_step !== undefined && issue.next_step_at !== undefined) this.steps.push(issue, issue.next_step_at);
 	}
 }
 
-/** A min-heap of planned steps by time; an entry is stale once its issue was planned again or changed. */
-class StepHeap {
-	private items: Array<{ issue: IssueRecord; at: number }> = [];
-
-	peek(): { issue: IssueRecord; at: number } | undefined {
-		return this.items[0];
-	}
-
-	push(issue: IssueRecord, at: number): void {
-		const items = this.items;
-		items.push({ issue, at });
-		for (let i = items.length - 1; i > 0; ) {
-			const parent = (i - 1) >> 1;
-			if (items[parent].at <= items[i].at) break;
-			[items[parent], items[i]] = [items[i], items[parent]];
-			i = parent;
-		}
-	}
-
-	pop(): void {
-		const items = this.items;
-		const last = items.pop();
-		if (items.length === 0 || !last) return;
-		items[0] = last;
-		for (let i = 0; ; ) {
-			const l = 2 * i + 1;
-			const r = l + 1;
-			let smallest = i;
-			if (l < items.length && items[l].at < items[smallest].at) smallest = l;
-			if (r < items.length && items[r].at < items[smallest].at) smallest = r;
-			if (smallest === i) break;
-			[items[smallest], items[i]] = [items[i], items[smallest]];
-			i = smallest;
-		}
-	}
+/** The size of what a caller sent that an issue keeps. */
+export function contentBytes(issue: Pick<IssueRecord, 'endpoint' | 'input_parameters' | 'investigative_details'>): number {
+	return JSON.stringify(issue.endpoint).length + JSON.stringify(issue.input_parameters).length + JSON.stringify(issue.investigative_details).length;
 }

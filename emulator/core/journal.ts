@@ -4,7 +4,8 @@
  * credential-bearing headers, query parameters and token request and answer fields are masked as
  * they are recorded, so no secret is kept.
  */
-import type { EmulatorRequest, EmulatorResponse } from './http';
+import { MAX_NESTING_DEPTH } from '../../contract/xml';
+import { jsonNestedDeeperThan, type EmulatorRequest, type EmulatorResponse } from './http';
 
 export interface JournalEntry {
 	seq: number;
@@ -27,7 +28,7 @@ export interface JournalEntry {
 export const JOURNAL_TEXT_LIMIT = 4096;
 const MASK = '***';
 /** Names of headers, query parameters and token fields that carry credentials. */
-const SECRET_NAME = /authori[sz]ation|token|secret|passw|cookie|api[-_]?key|session|credential|signature|^code$|^sig$/i;
+const SECRET_NAME = /authori[sz]ation|authentication|token|secret|passw|cookie|api[-_]?key|access[-_]?key|session|credential|signature|^code$|^sig$/i;
 const SECRET_JSON_FIELD = /"((?:access|refresh|id)_token|client_secret|password|code)"\s*:\s*"(?:[^"\\]|\\.)*"/g;
 
 /** A header's value, masked when its name says it carries a credential (an Authorization scheme stays). */
@@ -60,14 +61,43 @@ export function maskParams(text: string): string {
 	return masked ? params.toString() : text;
 }
 
-function maskPath(path: string): string {
-	const q = path.indexOf('?');
-	return q < 0 ? path : `${path.slice(0, q)}?${maskParams(path.slice(q + 1))}`;
+/** Path parameters (`;name=value`, RFC 3986 §3.3) are parameters too. */
+function maskMatrix(path: string): string {
+	return path.replace(/;([^;=/?]*)=([^;/?]*)/g, (whole, name: string) => (SECRET_NAME.test(name) ? `;${name}=${MASK}` : whole));
 }
 
-/** A token request's body: form fields or JSON fields that carry credentials masked. */
+function maskPath(path: string): string {
+	const q = path.indexOf('?');
+	return q < 0 ? maskMatrix(path) : `${maskMatrix(path.slice(0, q))}?${maskParams(path.slice(q + 1))}`;
+}
+
+/** Whether a form holds a credential-bearing field with a value. */
+function formHasSecret(text: string): boolean {
+	for (const [name, value] of new URLSearchParams(text)) if (value !== '' && SECRET_NAME.test(name)) return true;
+	return false;
+}
+
+/**
+ * A token request's body, masked by what it is, not by how it starts. JSON (when it parses as
+ * JSON): every field whose name carries a credential, in any case or escape and of any value
+ * type, masked, and the JSON written again. The token endpoint reads its body as a form, so
+ * whatever still reads as a form field carrying a credential (every body that is no JSON, and
+ * JSON whose text does) is masked as a form.
+ */
 function maskTokenBody(body: string): string {
-	return body.trimStart().startsWith('{') ? body.replace(SECRET_JSON_FIELD, `"$1":"${MASK}"`) : maskParams(body);
+	let text = body;
+	let json: unknown;
+	try {
+		json = JSON.parse(body);
+	} catch {
+		json = undefined;
+	}
+	if (json !== undefined) {
+		// Deeper than any body the emulator reads: not worth keeping, and costly to walk.
+		if (jsonNestedDeeperThan(body, MAX_NESTING_DEPTH)) return `${MASK} (JSON nested deeper than ${MAX_NESTING_DEPTH} levels, not recorded)`;
+		text = JSON.stringify(JSON.parse(body, (key: string, value: unknown) => (SECRET_NAME.test(key) ? MASK : value)));
+	}
+	return json === undefined || formHasSecret(text) ? maskParams(text) : text;
 }
 
 /** At most JOURNAL_TEXT_LIMIT characters, copied so the journal never holds on to a large body. */

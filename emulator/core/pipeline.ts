@@ -3,6 +3,7 @@
  * handler (create, oauth, table, control) → journal. Synchronous, so concurrent requests are
  * applied one at a time.
  */
+import { BATCH_PATHS } from '../../contract/batch';
 import { NAMESPACES, OAUTH_AUTHORIZE_PATH, OAUTH_TOKEN_PATH, TABLE_API_PREFIX, createIssuePath } from '../../contract/api';
 import { ERROR_CATALOGUE, PLATFORM_ERRORS, errorForStatus, isErrorCode } from '../../contract/errors';
 import { scalarText } from '../../contract/values';
@@ -10,6 +11,7 @@ import { authenticate } from './auth';
 import { playDue } from './engagement';
 import type { ApiCall, EmulatorState, Handler, HandleResult } from './context';
 import type { Fault, Route } from './faults';
+import { handleBatch } from './handlers/batch';
 import { CONTROL_PREFIX, handleControl } from './handlers/control';
 import { handleCreate } from './handlers/create';
 import { handleAuthorize, handleToken } from './handlers/oauth';
@@ -18,7 +20,7 @@ import { parseBodyOnce, renderError, responseFormat, type EmulatorRequest, type 
 
 const CREATE_PATHS = new Set(NAMESPACES.map((ns) => createIssuePath(ns)));
 
-const HANDLERS: Record<Exclude<Route, 'unknown'>, Handler> = {
+const HANDLERS: Record<Exclude<Route, 'unknown' | 'batch'>, Handler> = {
 	create: handleCreate,
 	token: handleToken,
 	authorize: handleAuthorize,
@@ -30,13 +32,32 @@ const OPEN_ROUTES: ReadonlySet<Route> = new Set(['token', 'authorize']);
 
 function routeOf(path: string): Route {
 	if (CREATE_PATHS.has(path)) return 'create';
+	if (BATCH_PATHS.includes(path)) return 'batch';
 	if (path === OAUTH_TOKEN_PATH) return 'token';
 	if (path === OAUTH_AUTHORIZE_PATH) return 'authorize';
 	if (path.startsWith(TABLE_API_PREFIX)) return 'table';
 	return 'unknown';
 }
 
-function splitUrl(url: string): [string, string] {
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
+ * The origin form of a request target: an absolute-form target (RFC 9112 §3.2.2) loses its scheme
+ * and authority, user:password and all; one that is no valid URL is read as `/` (no part of it
+ * is kept, as a password may be anywhere in it).
+ */
+function originForm(target: string): string {
+	if (!ABSOLUTE_FORM.test(target)) return target;
+	try {
+		const url = new URL(target);
+		return url.pathname + url.search;
+	} catch {
+		return '/';
+	}
+}
+
+function splitUrl(target: string): [string, string] {
+	const url = originForm(target);
 	const q = url.indexOf('?');
 	return q < 0 ? [url || '/', ''] : [url.slice(0, q) || '/', url.slice(q + 1)];
 }
@@ -100,9 +121,19 @@ function refusedCaller(state: EmulatorState, call: ApiCall): HandleResult | unde
 	return undefined;
 }
 
-function dispatch(state: EmulatorState, call: ApiCall): HandleResult {
+function dispatch(state: EmulatorState, call: ApiCall, fault: Fault | undefined, inBatch: boolean): HandleResult {
 	if (call.route === 'unknown') return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, call.format);
+	if (call.route === 'batch') {
+		if (inBatch) return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, 'json', 'A batch cannot hold another batch.');
+		// Each item goes the way of a request of its own, as the outer request's caller.
+		return handleBatch(state, call, (item) => run(state, item, true), fault?.unservicedAfter);
+	}
 	return HANDLERS[call.route](state, call);
+}
+
+/** The largest body a request to this target may have (a batch carries many items). */
+export function bodyLimitOf(state: EmulatorState, url: string): number {
+	return routeOf(splitUrl(url)[0].replace(/\/{2,}/g, '/')) === 'batch' ? state.settings.maxBatchBytes : state.settings.maxBodyBytes;
 }
 
 /** Every refused create (auth, body, injected status) reaches adapters as a rejection. */
@@ -116,6 +147,7 @@ function describeFault(fault: Fault): string {
 	if (fault.drop) return `drop ${fault.drop}`;
 	if (fault.error) return `error ${fault.error}`;
 	if (fault.status) return `status ${fault.status}`;
+	if (fault.unservicedAfter !== undefined) return `unserviced after ${fault.unservicedAfter}`;
 	return `delay ${fault.delayMs} ms`;
 }
 
@@ -128,18 +160,22 @@ function record(state: EmulatorState, call: ApiCall, result: HandleResult, fault
 }
 
 export function handleRequest(state: EmulatorState, req: EmulatorRequest): HandleResult {
+	return run(state, req, false);
+}
+
+function run(state: EmulatorState, req: EmulatorRequest, inBatch: boolean): HandleResult {
 	// The engagements move with the clock: every request sees them as they are now.
 	playDue(state);
 	const call = read(req);
-	if (state.settings.control && call.path.startsWith(CONTROL_PREFIX)) return handleControl(state, call);
-	const { maxBodyBytes } = state.settings;
+	if (state.settings.control && !inBatch && call.path.startsWith(CONTROL_PREFIX)) return handleControl(state, call);
+	const maxBodyBytes = call.route === 'batch' && !inBatch ? state.settings.maxBatchBytes : state.settings.maxBodyBytes;
 	let result: HandleResult;
 	let fault: Fault | undefined;
 	if ((req.bodyBytes ?? Buffer.byteLength(req.body)) > maxBodyBytes) {
 		result = renderError(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE, call.format, `The body has more than ${maxBodyBytes} bytes, the most this emulator accepts.`);
 	} else {
 		fault = takeFault(state, call);
-		result = faultAnswer(state, fault, call) ?? refusedCaller(state, call) ?? dispatch(state, call);
+		result = faultAnswer(state, fault, call) ?? refusedCaller(state, call) ?? dispatch(state, call, fault, inBatch);
 		completeCreateOutcome(call, result);
 		if (fault?.delayMs) result.delayMs = fault.delayMs;
 		if (fault?.drop === 'after') result.drop = true;
@@ -160,8 +196,9 @@ export function handleHead(state: EmulatorState, req: Omit<EmulatorRequest, 'bod
 	const call = read(full);
 	if (state.settings.control && call.path.startsWith(CONTROL_PREFIX)) return undefined;
 	let result: HandleResult | undefined;
-	if ((req.contentLength ?? 0) > state.settings.maxBodyBytes) {
-		result = renderError(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE, call.format, `The body has more than ${state.settings.maxBodyBytes} bytes, the most this emulator accepts.`);
+	const limit = bodyLimitOf(state, req.url);
+	if ((req.contentLength ?? 0) > limit) {
+		result = renderError(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE, call.format, `The body has more than ${limit} bytes, the most this emulator accepts.`);
 	} else if (state.faults.size === 0) {
 		result = refusedCaller(state, call);
 		if (result) completeCreateOutcome(call, result);

@@ -1,33 +1,50 @@
-/** The tables the emulator serves, as rows of strings, and the encoded queries that filter them. */
+/** The tables the emulator serves, as rows of strings (their queries: query.ts). */
 import { createHash } from 'node:crypto';
-import { TABLES, type IssueRow } from '../../contract/api';
-import { splitQuery } from '../../contract/encodedQuery';
+import { ISSUE_ROW_FIELDS, TABLES, type IssueRow } from '../../contract/api';
 import type { IncidentRecord } from './incidents';
 import type { IssueRecord } from './issues';
 import type { IssueCodeRecord, Registry } from './registry';
 
 export type Row = Record<string, string>;
 
+/** Each field of an issue's row, as the Table API gives it. */
+const ISSUE_FIELD: Record<keyof IssueRow, (issue: IssueRecord) => string> = {
+	sys_id: (i) => i.sys_id,
+	number: (i) => i.number,
+	experience_id: (i) => i.experience_id,
+	issue_code: (i) => i.issue_code,
+	provider: (i) => i.provider,
+	state: (i) => i.state,
+	user: (i) => i.user,
+	configuration_item: (i) => i.configuration_item,
+	endpoint: (i) => JSON.stringify(i.endpoint),
+	input_parameters: (i) => JSON.stringify(i.input_parameters),
+	investigative_details: (i) => JSON.stringify(i.investigative_details),
+	issue_code_history: (i) => i.issue_code_history.join(','),
+	end_reason: (i) => i.end_reason ?? '',
+	fallback_result: (i) => i.fallback_result ?? '',
+	fallback_incident: (i) => i.fallback_incident ?? '',
+	sys_created_on: (i) => i.sys_created_on,
+	sys_updated_on: (i) => i.sys_updated_on,
+};
+
+/** The fields of an issue's row. */
+export const ISSUE_FIELDS: ReadonlySet<string> = new Set(Object.keys(ISSUE_FIELD));
+
 export function issueRow(issue: IssueRecord): IssueRow {
-	return {
-		sys_id: issue.sys_id,
-		number: issue.number,
-		experience_id: issue.experience_id,
-		issue_code: issue.issue_code,
-		provider: issue.provider,
-		state: issue.state,
-		user: issue.user,
-		configuration_item: issue.configuration_item,
-		endpoint: JSON.stringify(issue.endpoint),
-		input_parameters: JSON.stringify(issue.input_parameters),
-		investigative_details: JSON.stringify(issue.investigative_details),
-		issue_code_history: issue.issue_code_history.join(','),
-		end_reason: issue.end_reason ?? '',
-		fallback_result: issue.fallback_result ?? '',
-		fallback_incident: issue.fallback_incident ?? '',
-		sys_created_on: issue.sys_created_on,
-		sys_updated_on: issue.sys_updated_on,
-	};
+	const row = {} as IssueRow;
+	for (const field of ISSUE_ROW_FIELDS) row[field] = ISSUE_FIELD[field](issue);
+	return row;
+}
+
+/**
+ * Only the given fields of an issue's row: a query reads a few fields of every issue (the JSON
+ * fields, which may be large, only when it reads them), and the page all fields of a few.
+ */
+export function issueFields(issue: IssueRecord, only: Iterable<string>): Row {
+	const row: Row = {};
+	for (const field of only) if (Object.hasOwn(ISSUE_FIELD, field)) row[field] = ISSUE_FIELD[field as keyof IssueRow](issue);
+	return row;
 }
 
 /** A stable sys_id for a registry record that has none of its own (providers, issue codes). */
@@ -95,99 +112,6 @@ export const REFERENCES: Record<string, Record<string, string>> = {
 	[TABLES.issueRegistry]: { provider: TABLES.provider },
 	[TABLES.issueRegistryTemplate]: { provider: TABLES.provider },
 };
-
-type Condition = (row: Row) => boolean;
-
-/**
- * A parsed encoded query: `^NQ` groups, any of which may match; each group's clauses must all
- * match; a clause is a condition or several joined by `^OR`.
- */
-export interface TableQuery {
-	groups: Condition[][][];
-	order: Array<{ field: string; desc: boolean }>;
-}
-
-const OPERATORS: Array<[string, (value: string, arg: string) => boolean]> = [
-	['ISNOTEMPTY', (v) => v !== ''],
-	['ISEMPTY', (v) => v === ''],
-	['STARTSWITH', (v, a) => v.toLowerCase().startsWith(a.toLowerCase())],
-	['ENDSWITH', (v, a) => v.toLowerCase().endsWith(a.toLowerCase())],
-	['NOT LIKE', (v, a) => !v.toLowerCase().includes(a.toLowerCase())],
-	['LIKE', (v, a) => v.toLowerCase().includes(a.toLowerCase())],
-	['NOT IN', (v, a) => !a.split(',').includes(v)],
-	['IN', (v, a) => a.split(',').includes(v)],
-	// Like instances, = and != ignore case.
-	['!=', (v, a) => v.toLowerCase() !== a.toLowerCase()],
-	// Dates (yyyy-MM-dd HH:mm:ss) and equal-length codes compare as text.
-	['>=', (v, a) => v >= a],
-	['<=', (v, a) => v <= a],
-	['>', (v, a) => v > a],
-	['<', (v, a) => v < a],
-	['=', (v, a) => v.toLowerCase() === a.toLowerCase()],
-];
-
-/** A field of a referenced record (`user.user_name`), as instances dot-walk references. */
-export type DotWalk = (row: Row, field: string) => string | undefined;
-
-function conditionOf(term: string, fields: Set<string>, walk?: DotWalk): Condition {
-	for (const [op, test] of OPERATORS) {
-		const at = term.indexOf(op);
-		if (at <= 0) continue;
-		const field = term.slice(0, at);
-		if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field)) continue;
-		const arg = term.slice(at + op.length);
-		if (fields.has(field)) return (row) => test(row[field] ?? '', arg);
-		if (walk && field.includes('.')) {
-			return (row) => {
-				const value = walk(row, field);
-				return value !== undefined && test(value, arg);
-			};
-		}
-		return () => false;
-	}
-	return () => false;
-}
-
-/**
- * Parses an encoded query (`a=b^ORa=c^d!=e^NQf=g^ORDERBYDESCsys_created_on`; `^^` is a literal
- * `^`). A condition on a field the table does not have matches no row (as instances set to return
- * no rows for invalid queries do), so a misspelt field can never return the whole table.
- */
-export function parseEncodedQuery(query: string, fields: Set<string>, walk?: DotWalk): TableQuery {
-	const result: TableQuery = { groups: [[]], order: [] };
-	for (const term of splitQuery(query)) {
-		if (term.startsWith('ORDERBYDESC')) {
-			result.order.push({ field: term.slice(11), desc: true });
-			continue;
-		}
-		if (term.startsWith('ORDERBY')) {
-			result.order.push({ field: term.slice(7), desc: false });
-			continue;
-		}
-		const group = result.groups[result.groups.length - 1];
-		if (term.startsWith('NQ') && group.length > 0) {
-			result.groups.push([[conditionOf(term.slice(2), fields, walk)]]);
-		} else if (term.startsWith('OR') && group.length > 0) {
-			group[group.length - 1].push(conditionOf(term.slice(2), fields, walk));
-		} else {
-			group.push([conditionOf(term, fields, walk)]);
-		}
-	}
-	return result;
-}
-
-/** A row's own field; names an object inherits (`constructor`, `__proto__`) are no fields. */
-function own(row: Row, field: string): string {
-	return Object.hasOwn(row, field) ? row[field] : '';
-}
-
-export function queryRows(rows: Row[], query: TableQuery): Row[] {
-	const matched = rows.filter((row) => query.groups.some((clauses) => clauses.every((anyOf) => anyOf.some((c) => c(row)))));
-	for (const { field, desc } of [...query.order].reverse()) {
-		matched.sort((a, b) => own(a, field).localeCompare(own(b, field)) * (desc ? -1 : 1));
-	}
-	return matched;
-}
 
 export function pickFields(row: Row, fields: string[] | undefined): Row {
 	if (!fields) return row;

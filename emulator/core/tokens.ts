@@ -114,4 +114,16 @@ export class TokenStore {
 			new Map((entries ?? []).map(([key, grant]) => [hashed ? key : tokenHash(key), grant] as [string, TokenGrant]));
 		this.stores = { access: read(snapshot.access), refresh: read(snapshot.refresh) };
 	}
+
+	/** Puts tokens back as they were saved (no grant: not saved, so dropped). */
+	revert(tokens: Array<{ type: TokenKind; hash: string; grant?: TokenGrant }>): void {
+		for (const { type, hash, grant } of tokens) {
+			if (grant) this.stores[type].set(hash, grant);
+			else this.stores[type].delete(hash);
+		}
+		// Keep each kind in expiry order: the sweep reads it from the front.
+		for (const type of ['access', 'refresh'] as const) {
+			if (tokens.some((t) => t.type === type && t.grant)) this.stores[type] = new Map([...this.stores[type]].sort((a, b) => a[1].expiresAt - b[1].expiresAt));
+		}
+	}
 }

@@ -151,6 +151,8 @@ export function readOptions(ctx: IExecuteFunctions): SendOptions {
 			baseDelayMs: int(o.retryBaseDelayMs, 500, 0, 60_000),
 		},
 		dryRun: o.dryRun === true,
+		sendMode: o.sendMode === 'batch' ? 'batch' : 'perItem',
+		batchSize: int(o.batchSize, 50, 1, 100),
 	};
 }
 

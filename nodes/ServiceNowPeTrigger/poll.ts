@@ -1,8 +1,10 @@
 /**
  * One poll of the experience issue table (and of fallback incidents): what changed since the
- * cursor kept in the node's static data, in (sys_updated_on, sys_id) order, a page at a time.
- * Only changes of seconds already past on the instance's clock are taken, so a change made later
- * in the same second is never skipped; the cursor moves with what is emitted.
+ * cursor kept in the node's static data, in (sys_updated_on, sys_id) order — incidents by
+ * (sys_created_on, sys_id): only their creation is an event — a page at a time. Only changes older
+ * than a few seconds by the instance's clock are taken, so a change saved while the read ran is
+ * never skipped. The cursors and what was seen are written back only when every read succeeded:
+ * a poll that fails leaves everything where it was.
  */
 import { NodeApiError, type IDataObject, type INodeExecutionData, type IPollFunctions, type JsonObject } from 'n8n-workflow';
 import { ISSUE_JSON_FIELDS, TABLES, formatGlideDateTime, parseGlideDateTime, type IssueState, type TableName } from '../../contract/api';
@@ -30,9 +32,15 @@ interface Cursor {
 interface PollState {
 	issues?: Cursor;
 	incidents?: Cursor;
-	/** sys_id → the state last seen, so an update that leaves the state as it was is no state change. */
+	/**
+	 * sys_id → the state and issue codes last seen, so an update that leaves both as they were is
+	 * no state change, and an issue chained back to the same state between polls is one.
+	 */
 	seen?: Record<string, string>;
 }
+
+/** Changes younger than this, by the instance's clock, wait for the next poll (saves still running). */
+const SETTLE_MS = 5_000;
 
 const PAGE = 100;
 /** Most issue states remembered (oldest forgotten first); a forgotten issue's next change is reported again. */
@@ -42,9 +50,13 @@ const READ = { timeoutMs: 30_000, policy: { maxAttempts: 3, maxWaitSeconds: 10, 
 type Row = Record<string, string>;
 
 function failed(ctx: IPollFunctions, table: string, result: ApiResult): never {
+	const redirected = result.status >= 300 && result.status < 400;
+	const why = redirected
+		? `The instance redirected the read${result.headers.location ? ` to ${result.headers.location}` : ''}: check the credential's Instance URL (https, the instance itself).`
+		: `${result.networkError ?? ''} The credential's user needs read access to ${table}.`.trim();
 	throw new NodeApiError(ctx.getNode(), { message: result.rawText.slice(0, 500) } as JsonObject, {
 		message: `Reading ${table} failed (HTTP ${result.status || 'no answer'}).`,
-		description: `${result.networkError ?? ''} The credential's user needs read access to ${table}; the next poll tries again from the same place.`.trim(),
+		description: `${why} The next poll tries again from the same place.`,
 		httpCode: result.status ? String(result.status) : undefined,
 	});
 }
@@ -64,11 +76,18 @@ function filters(settings: PollSettings, table: TableName): string[] {
 	];
 }
 
-/** Rows changed after the cursor, in order: `base ^ updated > at`, or `base ^ updated = at ^ sys_id > id`. */
-function after(base: string[], cursor: Cursor): string {
-	const later = encodeQuery([...base, condition('sys_updated_on', '>', cursor.at)]);
-	const same = encodeQuery([...base, condition('sys_updated_on', '=', cursor.at), condition('sys_id', '>', cursor.id)]);
-	return `${later}^NQ${same}^ORDERBYsys_updated_on^ORDERBYsys_id`;
+type TimeField = 'sys_updated_on' | 'sys_created_on';
+
+/** Rows after the cursor, in order: `base ^ time > at`, or `base ^ time = at ^ sys_id > id`. */
+function after(base: string[], cursor: Cursor, field: TimeField): string {
+	const later = encodeQuery([...base, condition(field, '>', cursor.at)]);
+	const same = encodeQuery([...base, condition(field, '=', cursor.at), condition('sys_id', '>', cursor.id)]);
+	return `${later}^NQ${same}^ORDERBY${field}^ORDERBYsys_id`;
+}
+
+/** What tells one sighting of an issue from the next: its state and its issue codes. */
+function signature(row: Row): string {
+	return `${row.state}|${row.issue_code_history ?? row.issue_code}`;
 }
 
 /** An issue row as the trigger outputs it: ready for Chain (experience_id, issue code, user, state, end reason). */
@@ -87,23 +106,32 @@ export function issueItem(row: Row, event: PollEvent, extra: IDataObject = {}): 
 	return { json };
 }
 
-/** Changes of a table since the cursor, up to `max`, taken only from seconds the instance has left behind. */
-async function changes(ctx: IPollFunctions, connection: Connection, table: TableName, base: string[], start: Cursor, max: number): Promise<{ rows: Row[]; cursor: Cursor }> {
+/** Rows of a table since the cursor, up to `max`, taken only from seconds the instance has left well behind. */
+async function changes(
+	ctx: IPollFunctions,
+	connection: Connection,
+	table: TableName,
+	base: string[],
+	start: Cursor,
+	max: number,
+	field: TimeField = 'sys_updated_on',
+): Promise<{ rows: Row[]; cursor: Cursor }> {
 	const rows: Row[] = [];
 	let cursor = start;
 	for (;;) {
-		const { rows: page, result } = await listRows<Row>(ctx, connection, table, after(base, cursor), READ, { limit: PAGE });
+		const { rows: page, result } = await listRows<Row>(ctx, connection, table, after(base, cursor, field), READ, { limit: PAGE });
 		if (!page) failed(ctx, table, result);
-		const now = formatGlideDateTime(instanceNow(result));
+		// A save that was running while the instance read the page may carry an earlier second:
+		// the last few seconds are read again by the next poll.
+		const settled = formatGlideDateTime(instanceNow(result) - SETTLE_MS);
 		let done = page.length < PAGE;
 		for (const row of page) {
-			// The current second may still get changes: it is read by the next poll.
-			if (row.sys_updated_on >= now || rows.length >= max) {
+			if (row[field] >= settled || rows.length >= max) {
 				done = true;
 				break;
 			}
 			rows.push(row);
-			cursor = { at: row.sys_updated_on, id: row.sys_id };
+			cursor = { at: row[field], id: row.sys_id };
 		}
 		if (done) return { rows, cursor };
 	}
@@ -113,8 +141,8 @@ async function changes(ctx: IPollFunctions, connection: Connection, table: Table
 async function baseline(ctx: IPollFunctions, connection: Connection): Promise<Cursor> {
 	const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, 'ORDERBYDESCsys_updated_on', READ, { limit: 1, fields: 'sys_id,sys_updated_on' });
 	if (!rows) failed(ctx, TABLES.experienceIssue, result);
-	// Everything before this second is old; changes in it are still to come.
-	return { at: formatGlideDateTime(instanceNow(result) - 1000), id: '\uffff' };
+	// Everything settled before now is old; later changes are still to come.
+	return { at: formatGlideDateTime(instanceNow(result) - SETTLE_MS), id: '\uffff' };
 }
 
 /** "Fetch Test Event": the latest change that matches, the cursor left alone. */
@@ -127,16 +155,26 @@ async function latest(ctx: IPollFunctions, connection: Connection, settings: Pol
 		if (rows[0]) return [[issueItem(rows[0], settings.events.includes('stateChanged') ? 'stateChanged' : 'created')]];
 	}
 	if (settings.events.includes('fallbackIncident')) {
-		const { rows, result } = await listRows<Row>(ctx, connection, TABLES.incident, encodeQuery(filters(settings, TABLES.incident), ['ORDERBYDESCsys_created_on']), READ, { limit: 1 });
+		const { rows, result } = await listRows<Row>(ctx, connection, TABLES.incident, encodeQuery(filters(settings, TABLES.incident), ['ORDERBYDESCsys_created_on']), READ, { limit: 20 });
 		if (!rows) failed(ctx, TABLES.incident, result);
-		if (rows[0]) return [[await incidentItem(ctx, connection, rows[0])]];
+		for (const row of rows) {
+			const item = await incidentItem(ctx, connection, row);
+			if (incidentMatches(item, settings)) return [[item]];
+		}
 	}
 	return null;
 }
 
+/** An incident's issue passes the issue code and provider filters (the user is in the query). */
+function incidentMatches(item: INodeExecutionData, settings: PollSettings): boolean {
+	return (!settings.issueCode || item.json.issue_code === settings.issueCode) && (!settings.provider || item.json.provider === settings.provider);
+}
+
 async function incidentItem(ctx: IPollFunctions, connection: Connection, incident: Row): Promise<INodeExecutionData> {
-	const { rows } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('sys_id', '=', incident.origin_id)]), READ, { limit: 1 });
-	const issue = rows?.[0];
+	const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('sys_id', '=', incident.origin_id)]), READ, { limit: 1 });
+	// Without its issue the incident cannot be filtered or told: the poll fails and is tried again.
+	if (!rows) failed(ctx, TABLES.experienceIssue, result);
+	const issue = rows[0];
 	const summary = { sys_id: incident.sys_id, number: incident.number, short_description: incident.short_description, state: incident.state, caller_id: incident.caller_id, cmdb_ci: incident.cmdb_ci };
 	return issue ? issueItem(issue, 'fallbackIncident', { incident: summary }) : { json: { event: 'fallbackIncident', incident: summary, origin_id: incident.origin_id } };
 }
@@ -157,37 +195,41 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 		state.seen = {};
 		return null;
 	}
+	// Worked out on copies; written back only when every read succeeded.
 	const seen = { ...(state.seen ?? {}) };
+	let issues = state.issues;
+	let incidents = state.incidents ?? state.issues;
 	const items: INodeExecutionData[] = [];
 	const wantsIssues = settings.events.some((e) => e !== 'fallbackIncident');
 	if (wantsIssues) {
-		const previous = state.issues;
-		const { rows, cursor } = await changes(ctx, connection, TABLES.experienceIssue, filters(settings, TABLES.experienceIssue), previous, settings.maxEvents);
-		for (const row of rows) {
+		const previous = issues;
+		const found = await changes(ctx, connection, TABLES.experienceIssue, filters(settings, TABLES.experienceIssue), previous, settings.maxEvents);
+		for (const row of found.rows) {
 			// Created since the last poll's cursor (a later change of an issue is no new issue).
 			const created = parseGlideDateTime(row.sys_created_on) > parseGlideDateTime(previous.at) || (row.sys_created_on === previous.at && row.sys_id > previous.id);
 			if (settings.events.includes('created') && created) items.push(issueItem(row, 'created'));
-			if (settings.events.includes('stateChanged') && seen[row.sys_id] !== row.state && (settings.states as string[]).includes(row.state)) {
-				items.push(issueItem(row, 'stateChanged', created ? {} : { previous_state: seen[row.sys_id] ?? null }));
+			const before = seen[row.sys_id];
+			if (settings.events.includes('stateChanged') && before !== signature(row) && (settings.states as string[]).includes(row.state)) {
+				items.push(issueItem(row, 'stateChanged', created ? {} : { previous_state: before === undefined ? null : before.split('|')[0] }));
 			}
 			delete seen[row.sys_id];
-			seen[row.sys_id] = row.state;
+			seen[row.sys_id] = signature(row);
 		}
-		state.issues = cursor;
+		issues = found.cursor;
 	}
 	if (settings.events.includes('fallbackIncident')) {
-		const { rows, cursor } = await changes(ctx, connection, TABLES.incident, filters(settings, TABLES.incident), state.incidents ?? state.issues, settings.maxEvents);
-		for (const row of rows) {
-			// An incident is reported when it is created, not when it changes later.
-			if (parseGlideDateTime(row.sys_created_on) >= parseGlideDateTime((state.incidents ?? state.issues).at)) {
-				const item = await incidentItem(ctx, connection, row);
-				if (!settings.issueCode || item.json.issue_code === settings.issueCode) items.push(item);
-			}
+		// Incidents by creation: a later update of one is no new event.
+		const found = await changes(ctx, connection, TABLES.incident, filters(settings, TABLES.incident), incidents, settings.maxEvents, 'sys_created_on');
+		for (const row of found.rows) {
+			const item = await incidentItem(ctx, connection, row);
+			if (incidentMatches(item, settings)) items.push(item);
 		}
-		state.incidents = cursor;
+		incidents = found.cursor;
 	}
 	const keys = Object.keys(seen);
 	for (const key of keys.slice(0, Math.max(0, keys.length - SEEN_LIMIT))) delete seen[key];
+	state.issues = issues;
+	state.incidents = incidents;
 	state.seen = seen;
 	return items.length > 0 ? [items] : null;
 }

@@ -54,11 +54,11 @@ describe('the engagement of the built-in scenarios', () => {
 		await advance(25);
 		const ended = await issue('E-101');
 		expect(ended).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_result: 'incident_created' });
-		const incidents = (await send(`${sn.url}/api/now/table/incident?sysparm_query=origin_table=sn_pren_experience_issue`)).json().result;
+		const incidents = (await send(`${sn.url}/api/now/table/incident?sysparm_query=origin_table=sn_pren_experience_issue&sysparm_exclude_reference_link=true`)).json().result;
 		expect(incidents).toHaveLength(1);
 		const [incident] = incidents;
+		expect(ended.fallback_incident).toEqual({ link: `${sn.url}/api/now/table/incident/${incident.sys_id}`, value: incident.sys_id });
 		expect(incident).toMatchObject({
-			sys_id: ended.fallback_incident,
 			number: 'INC0010001',
 			state: '1',
 			caller_id: ABEL.sys_id,
@@ -104,6 +104,14 @@ describe('control of the engagement, for deterministic tests', () => {
 		const forced = await send(`${sn.url}/_emulator/issues/F-1/outcome`, { method: 'POST', body: '{"outcome":"failed"}' });
 		expect(forced.status).toBe(200);
 		expect(await issue('F-1')).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_result: 'incident_created' });
+		expect(sn.emulator.listIncidents()).toHaveLength(1);
+		// A closed issue has ended: nothing more is forced on it (no second incident, no reopening).
+		for (const outcome of ['failed', 'awaits_next']) {
+			const again = await send(`${sn.url}/_emulator/issues/F-1/outcome`, { method: 'POST', body: JSON.stringify({ outcome }) });
+			expect(again.status).toBe(409);
+			expect(again.json().error.detail).toMatch(/^The issue is closed \(resolution_failed\)/);
+		}
+		expect(await issue('F-1')).toMatchObject({ state: 'closed', end_reason: 'resolution_failed' });
 		expect(sn.emulator.listIncidents()).toHaveLength(1);
 
 		await create('100', { experience_id: 'F-2', endpoint: { user_id: BETH.sys_id } });
@@ -152,6 +160,28 @@ describe('with --state', () => {
 				['S-1', 'closed', 'incident_created'],
 				['S-2', 'closed', 'incident_created'],
 			]);
+		} finally {
+			await second.close();
+		}
+	});
+
+	it("keeps the clock's lead across a restart: planned steps still come due, new issues are not stamped in the past", async () => {
+		const statePath = join(mkdtempSync(join(tmpdir(), 'pe-engage-')), 'state.db');
+		const now = Date.parse('2026-11-28T12:00:00Z');
+		const first = await startEmulator({ port: 0, statePath, now: () => now });
+		await postJson(first.url, { endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'C-1' });
+		expect((await send(`${first.url}/_emulator/clock/advance`, { method: 'POST', body: '{"seconds":3600}' })).status).toBe(200);
+		const before = first.issues()[0];
+		expect(before).toMatchObject({ state: 'action_wait', sys_updated_on: '2026-11-28 12:00:25' });
+		await first.close();
+		// The real clock has not moved; the emulator's has, and stays so.
+		const second = await startEmulator({ port: 0, statePath, now: () => now });
+		try {
+			await postJson(second.url, { endpoint: { user_id: BETH.sys_id }, issue_code: '101', provider: 'sn', experience_id: 'C-2' });
+			const made = second.issues().find((i) => i.experience_id === 'C-2');
+			expect(made?.sys_created_on).toBe('2026-11-28 13:00:00');
+			second.emulator.advanceClock(30);
+			expect(second.issues().find((i) => i.experience_id === 'C-2')).toMatchObject({ state: 'closed', sys_updated_on: '2026-11-28 13:00:25' });
 		} finally {
 			await second.close();
 		}

@@ -92,7 +92,7 @@ describe('fault injection', () => {
 		[{ status: 42 }, /"status" must be an integer ≥ 400/],
 		[{ error: 'NOPE' }, /"error" must be an error code of the catalogue/],
 		[{ drop: 'sometimes' }, /"drop" must be "before" or "after"/],
-		[{ count: 2 }, /needs one of "status", "error", "drop" or "delayMs"/],
+		[{ count: 2 }, /needs one of "status", "error", "drop", "unservicedAfter" or "delayMs"/],
 		[{ status: 500, error: 'CREATION_FAILED' }, /only one of/],
 		[{ status: 500, match: { route: 'everything' } }, /route is one of/],
 	])('refuses a bad fault %j with a message naming the field', async (fault, why) => {

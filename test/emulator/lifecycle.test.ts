@@ -142,9 +142,12 @@ describe('Table API', () => {
 
 	it('reads CIs by name, users (never their passwords) and roles', async () => {
 		const ci = await send(`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=name=ABEL-LAPTOP`);
+		// References as instances give them, unless sysparm_exclude_reference_link=true.
 		expect(ci.json().result).toEqual([
-			{ sys_id: ABEL.ci, name: 'ABEL-LAPTOP', assigned_to: ABEL.sys_id, sys_class_name: 'cmdb_ci_computer' },
+			{ sys_id: ABEL.ci, name: 'ABEL-LAPTOP', assigned_to: { link: `${sn.url}/api/now/table/sys_user/${ABEL.sys_id}`, value: ABEL.sys_id }, sys_class_name: 'cmdb_ci_computer' },
 		]);
+		const plain = await send(`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=name=ABEL-LAPTOP&sysparm_exclude_reference_link=true`);
+		expect(plain.json().result[0].assigned_to).toBe(ABEL.sys_id);
 		const users = await send(`${sn.url}/api/now/table/sys_user?sysparm_query=user_nameSTARTSWITHadmin`);
 		expect(users.json().result).toHaveLength(1);
 		expect(users.text).not.toMatch(/password/);

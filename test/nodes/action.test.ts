@@ -30,7 +30,14 @@ const ALL_OUTCOMES = [
 	{ user_id: DAVID, code: '102' }, // 9 Creation Failed (forced)
 ];
 
-describe.each(['json', 'xml'] as const)('every documented error lands on its branch (%s requests)', (format) => {
+const MODES = [
+	['json', 'perItem'],
+	['xml', 'perItem'],
+	['json', 'batch'],
+	['xml', 'batch'],
+] as const;
+
+describe.each(MODES)('every documented error lands on its branch (%s requests, send mode %s)', (format, sendMode) => {
 	beforeEach(() => {
 		sn.injectFault({ error: 'CREATION_FAILED', match: { route: 'create', issue_code: '102' } });
 	});
@@ -39,7 +46,7 @@ describe.each(['json', 'xml'] as const)('every documented error lands on its bra
 		const { outputs, error } = await runAction({
 			items: ALL_OUTCOMES,
 			credentials: BASIC(sn.url),
-			parameters: { options: { requestFormat: format, concurrency: 1 } },
+			parameters: { options: { requestFormat: format, concurrency: 1, sendMode } },
 			onError: 'continueRegularOutput',
 		});
 		expect(error).toBeUndefined();
@@ -78,6 +85,9 @@ describe.each(['json', 'xml'] as const)('every documented error lands on its bra
 		const creates = sn.journal().filter((e) => e.route === 'create');
 		expect(creates).toHaveLength(7);
 		expect(creates.every((e) => e.headers['content-type'] === `application/${format}`)).toBe(true);
+		// Batch API: the 7 creates travelled in one request, each answered on its own.
+		expect(sn.journal().filter((e) => e.route === 'batch')).toHaveLength(sendMode === 'batch' ? 1 : 0);
+		expect(outputs.Created[0].json.sentInBatch).toBe(sendMode === 'batch' ? true : undefined);
 	});
 
 	it('Grouped: Created / Already Being Resolved / Fix Input / Failed', async () => {
@@ -85,7 +95,7 @@ describe.each(['json', 'xml'] as const)('every documented error lands on its bra
 			items: ALL_OUTCOMES,
 			credentials: BASIC(sn.url),
 			routing: 'grouped',
-			parameters: { options: { requestFormat: format, concurrency: 1 } },
+			parameters: { options: { requestFormat: format, concurrency: 1, sendMode } },
 			onError: 'continueRegularOutput',
 		});
 		expect(routed(outputs)).toEqual({
@@ -101,7 +111,7 @@ describe.each(['json', 'xml'] as const)('every documented error lands on its bra
 			items: ALL_OUTCOMES,
 			credentials: BASIC(sn.url),
 			routing: 'single',
-			parameters: { options: { requestFormat: format, concurrency: 1 } },
+			parameters: { options: { requestFormat: format, concurrency: 1, sendMode } },
 			onError: 'continueErrorOutput',
 		});
 		expect(routed(outputs)).toEqual({ Created: [0], Error: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
@@ -195,6 +205,68 @@ describe('bad items', () => {
 		expect(routed(typed.outputs)).toEqual({ Created: [0] });
 		const { error } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(`ftp://${sn.url.replace('http://', '')}`) });
 		expect(error).toBe('Instance URL must start with https:// or http:// (got "ftp:").');
+	});
+});
+
+describe('what an independent check found', () => {
+	it('Chain whose state check cannot read the issue says so (not "no endpoint"), and sends nothing', async () => {
+		await runAction({ items: [{ user_id: ABEL.sys_id, code: '100', experience_id: 'READ-1' }], credentials: BASIC(sn.url) });
+		sn.emulator.setIssueState('READ-1', 'action_wait');
+		sn.injectFault({ status: 403, count: 0, match: { route: 'table' } });
+		const { outputs, error } = await runAction({
+			items: [{ experience_id: 'READ-1', code: '101' }],
+			credentials: BASIC(sn.url),
+			parameters: { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}', endpointUserId: '', endpointUserName: '', endpointCi: '' },
+		});
+		expect(error).toBeUndefined();
+		expect(routed(outputs)).toEqual({ Other: [0] });
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'FORBIDDEN', sent: false, message: 'Reading the issue before chaining failed (HTTP 403).' });
+		expect(String(outputs.Other[0].json.detail)).toContain('read access to sn_pren_experience_issue');
+		expect(sn.journal().filter((e) => e.route === 'create')).toHaveLength(1);
+	});
+
+	it("Chain without an endpoint sends the issue's own user, also from an instance that gives references as {link, value} regardless", async () => {
+		// In front of the emulator, a proxy that drops sysparm_exclude_reference_link: the emulator then
+		// answers references as instances do by default.
+		const proxy = createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', async () => {
+				const url = (req.url ?? '/').replace(/[?&]sysparm_exclude_reference_link=true/, (m) => (m.startsWith('?') ? '?' : ''));
+				const answer = await fetch(sn.url + url, { method: req.method, headers: req.headers as Record<string, string>, body: req.method === 'GET' ? undefined : Buffer.concat(chunks) });
+				res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+				res.end(await answer.text());
+			});
+		});
+		await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+			await runAction({ items: [{ user_id: ABEL.sys_id, code: '102', experience_id: 'LINK-1' }], credentials: BASIC(url) });
+			sn.emulator.setIssueState('LINK-1', 'action_wait');
+			const raw = await fetch(`${url}/api/now/table/sn_pren_experience_issue?sysparm_query=experience_id=LINK-1&sysparm_exclude_reference_link=true`, { headers: { authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}` } });
+			expect(((await raw.json()) as { result: Array<{ user: unknown }> }).result[0].user).toMatchObject({ value: ABEL.sys_id });
+			const chained = await runAction({
+				items: [{ experience_id: 'LINK-1', code: '103' }],
+				credentials: BASIC(url),
+				parameters: { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}', endpointUserId: '', endpointUserName: '', endpointCi: '' },
+			});
+			expect(chained.error).toBeUndefined();
+			expect(routed(chained.outputs)).toEqual({ Chained: [0] });
+			expect(chained.outputs.Chained[0].json.request).toMatchObject({ endpoint: { user_id: ABEL.sys_id } });
+		} finally {
+			proxy.close();
+		}
+	});
+
+	it('does not say an issue may have been created when the connection was refused (nothing arrived)', async () => {
+		const { outputs } = await runAction({
+			items: [{ user_id: ABEL.sys_id, code: '100', experience_id: 'REFUSED-1' }],
+			credentials: BASIC('http://127.0.0.1:1'),
+			parameters: { options: { maxAttempts: 2, retryBaseDelayMs: 10 } },
+		});
+		expect(routed(outputs)).toEqual({ Other: [0] });
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'NETWORK_ERROR', attempts: 2 });
+		expect(outputs.Other[0].json.mayHaveBeenCreated).toBeUndefined();
 	});
 });
 

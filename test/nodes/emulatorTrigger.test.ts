@@ -242,7 +242,8 @@ describe('the emulator trigger answers as the instance would', () => {
 		expect(closed).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_result: 'incident_created' });
 		const incidents = (await send(`${h.url}${BASE}/api/now/table/incident?sysparm_query=origin_id=${closed.sys_id}`)).json().result;
 		expect(incidents).toHaveLength(1);
-		expect(incidents[0]).toMatchObject({ sys_id: closed.fallback_incident, caller_id: 'u1', origin_table: 'sn_pren_experience_issue' });
+		// References as instances give them: {link, value}.
+		expect(incidents[0]).toMatchObject({ sys_id: closed.fallback_incident.value, caller_id: { value: 'u1', link: expect.stringMatching(/\/api\/now\/table\/sys_user\/u1$/) }, origin_table: 'sn_pren_experience_issue' });
 		expect(incidents[0].description).toContain('disk_free: 2%');
 
 		const stored = structuredClone(h.storedStaticData);
@@ -251,7 +252,7 @@ describe('the emulator trigger answers as the instance would', () => {
 		h = new WebhookHost({ id, nodes: [trigger({ registry: 'custom', registryJson: JSON.stringify(seed) })], connections: {}, staticData: stored }, nodeTypes);
 		await h.activate();
 		await h.start();
-		expect(await issue()).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_incident: incidents[0].sys_id });
+		expect(await issue()).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_incident: { value: incidents[0].sys_id } });
 		expect((await send(`${h.url}${BASE}/api/now/table/incident`)).json().result).toHaveLength(1);
 	});
 

@@ -215,3 +215,41 @@ describe('secrets are never kept or quoted back', () => {
 		expect(xml.text).not.toContain('passw');
 	});
 });
+
+describe('bounded memory: the issues held', () => {
+	const body = (user: string, code: string, extra: Record<string, unknown> = {}) => ({ endpoint: { user_name: user }, issue_code: code, provider: 'sn', ...extra });
+
+	it('refuses creates past maxIssues with CREATION_FAILED naming the limit; chains still go; a reset frees it', async () => {
+		const small = await startEmulator({ port: 0, maxIssues: 2, initialState: 'action_wait' });
+		try {
+			expect((await postJson(small.url, body('abel.tuter', '100', { experience_id: 'M-1' }))).status).toBe(200);
+			expect((await postJson(small.url, body('beth.anglin', '100'))).status).toBe(200);
+			const third = await postJson(small.url, body('david.miller', '100'));
+			expect(third.status).toBe(400);
+			expect(third.json().error).toEqual({ message: 'Error occurred while creating experience issue.', detail: expect.stringMatching(/^The emulator holds 2 issues, its limit \(maxIssues, --max-issues\)/) });
+			// A chain makes no new issue.
+			expect((await postJson(small.url, body('abel.tuter', '101', { experience_id: 'M-1' }))).status).toBe(200);
+			await send(`${small.url}/_emulator/reset`, { method: 'POST' });
+			expect((await postJson(small.url, body('david.miller', '100'))).status).toBe(200);
+		} finally {
+			await small.close();
+		}
+	});
+
+	it('refuses creates that would pass maxContentBytes of caller content, counting what chains replace', async () => {
+		const small = await startEmulator({ port: 0, maxContentBytes: 50_000, initialState: 'action_wait' });
+		try {
+			const big = { investigative_details: { log: 'x'.repeat(30_000) } };
+			expect((await postJson(small.url, body('abel.tuter', '100', { experience_id: 'B-1', ...big }))).status).toBe(200);
+			const over = await postJson(small.url, body('beth.anglin', '100', big));
+			expect(over.status).toBe(400);
+			expect(over.json().error.detail).toMatch(/would pass 50000 bytes .*the emulator's limit \(maxContentBytes\)/);
+			// Chaining onto B-1 with small details frees what its big ones held.
+			expect((await postJson(small.url, body('abel.tuter', '101', { experience_id: 'B-1', investigative_details: { cpu_usage: '9%' } }))).status).toBe(200);
+			expect((await postJson(small.url, body('beth.anglin', '100', big))).status).toBe(200);
+			expect(small.issues()).toHaveLength(2);
+		} finally {
+			await small.close();
+		}
+	});
+});

@@ -17,6 +17,9 @@ const CASES: Array<[string, string]> = [
 	['127.0.0.1:8787', 'http://127.0.0.1:8787'],
 	['localhost:5678/webhook/servicenow-emulator', 'http://localhost:5678/webhook/servicenow-emulator'],
 	['http://127.0.0.1:8787', 'http://127.0.0.1:8787'],
+	// An API address pasted: the instance (or the emulator prefix) it is under.
+	['https://dev12345.service-now.com/api/now/table/incident', 'https://dev12345.service-now.com'],
+	['http://127.0.0.1:5678/webhook/servicenow-emulator/api/sn_pren/self_remediation/experience_issue/create', 'http://127.0.0.1:5678/webhook/servicenow-emulator'],
 ];
 
 describe('the Instance URL', () => {
@@ -30,6 +33,10 @@ describe('the Instance URL', () => {
 		expect(() => normaliseInstanceUrl('ftp://dev12345.service-now.com')).toThrow('Instance URL must start with https:// or http:// (got "ftp:").');
 		expect(() => normaliseInstanceUrl('https://dev12345.service-now.com/api?x=1')).toThrow(/must not contain a query/);
 		expect(() => normaliseInstanceUrl('dev 12345')).toThrow(InstanceUrlError);
+		// An empty query or fragment is still one: requests would go to "/?/api/…".
+		for (const typed of ['https://dev12345.service-now.com?', 'https://dev12345.service-now.com/#', 'https://dev12345.service-now.com/?']) {
+			expect(() => normaliseInstanceUrl(typed)).toThrow(/must not contain a query/);
+		}
 	});
 
 	it('is read the same inside n8n expressions (credential test, OAuth2 URLs)', () => {

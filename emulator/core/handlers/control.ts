@@ -1,7 +1,7 @@
 /** The control API under `/_emulator/`, for tests: health, journal, reset, issues, faults, tokens, registry. */
 import { isPlainObject } from '../../../contract/values';
 import type { Handler } from '../context';
-import { FORCED_OUTCOMES, forceOutcome, playDue, type ForcedOutcome } from '../engagement';
+import { FORCED_OUTCOMES, cannotForce, forceOutcome, playDue, type ForcedOutcome } from '../engagement';
 import { parseFaultSpec } from '../faults';
 import { jsonAnswer } from '../http';
 
@@ -28,6 +28,8 @@ export const handleControl: Handler = (state, call) => {
 		const id = decodeURIComponent(outcomeOf[1]);
 		const issue = state.issues.get(id) ?? state.issues.byExperience(id);
 		if (!issue) return jsonAnswer(404, { error: { message: 'No experience issue with this ID', detail: 'Give its sys_id or experience_id.' }, status: 'failure' });
+		const refused = cannotForce(issue);
+		if (refused) return jsonAnswer(409, { error: { message: 'The outcome cannot be forced', detail: refused }, status: 'failure' });
 		forceOutcome(state, issue, outcome as ForcedOutcome);
 		return jsonAnswer(200, { result: issue });
 	}

@@ -5,7 +5,7 @@ import { isPlainObject, scalarText } from '../../../contract/values';
 import type { EmulatorState, Handler, HandleResult } from '../context';
 import { bodyErrorResponse, render, renderError } from '../http';
 import { startEngagement } from '../engagement';
-import { glideDateTime, type IssueContent, type IssueRecord } from '../issues';
+import { contentBytes, glideDateTime, type IssueContent, type IssueRecord } from '../issues';
 import type { UserRecord } from '../registry';
 
 /**
@@ -87,6 +87,16 @@ function applyRules(
 	// 8. one open / in-progress issue per user and issue code.
 	if (state.issues.beingResolved(user.sys_id, provider, issueCode, existing?.sys_id)) {
 		return new Refusal(DOCUMENTED_ERRORS.BEING_RESOLVED);
+	}
+
+	// The emulator's own storage limits (an instance has its database): refused, never a crash.
+	const { maxIssues, maxContentBytes } = state.settings;
+	if (!existing && state.issues.size >= maxIssues) {
+		return new Refusal(DOCUMENTED_ERRORS.CREATION_FAILED, `The emulator holds ${maxIssues} issues, its limit (maxIssues, --max-issues): reset it (POST /_emulator/reset) or raise the limit.`);
+	}
+	const adding = contentBytes({ endpoint: existing ? existing.endpoint : endpoint, input_parameters: inputParameters, investigative_details: investigativeDetails }) - (existing ? contentBytes(existing) : 0);
+	if (state.issues.contentBytes + adding > maxContentBytes) {
+		return new Refusal(DOCUMENTED_ERRORS.CREATION_FAILED, `The issues held would pass ${maxContentBytes} bytes of endpoint, input parameters and investigative details, the emulator's limit (maxContentBytes): reset it (POST /_emulator/reset) or send less.`);
 	}
 
 	const content: IssueContent = {

@@ -13,6 +13,10 @@ export interface SendOptions {
 	timeoutMs: number;
 	policy: RetryPolicy;
 	dryRun: boolean;
+	/** One request per item, or items sent together through the Batch API. */
+	sendMode: 'perItem' | 'batch';
+	/** Items per Batch API request. */
+	batchSize: number;
 }
 
 /** One create request to send, or the reason it cannot be sent, tied to its input item. */

@@ -53,6 +53,8 @@ export interface Attempt {
 	data: unknown;
 	rawText: string;
 	networkError?: string;
+	/** No connection was made (refused, host not found): the request certainly did not arrive. */
+	notDelivered?: boolean;
 }
 
 export interface ApiResult extends Attempt {
@@ -121,6 +123,11 @@ function parseBody(body: unknown, contentType: string): { data: unknown; rawText
 	return { data: text, rawText: text };
 }
 
+/** An attempt from an answer read elsewhere (an item of a batch answer). */
+export function attemptFrom(status: number, headers: Record<string, string>, bodyText: string): Attempt {
+	return { status, headers, ...parseBody(bodyText, headers['content-type'] ?? '') };
+}
+
 /** Pulls the HTTP answer out of whatever n8n's request helper threw. */
 function answerFromError(error: unknown): { status: number; headers: unknown; body: unknown } | undefined {
 	const candidates = [error, (error as { cause?: unknown })?.cause];
@@ -141,6 +148,14 @@ function isNetworkFailure(error: unknown): boolean {
 	const code = e.cause?.code ?? e.code ?? '';
 	const message = `${e.message ?? ''} ${e.cause?.message ?? ''}`;
 	return NETWORK_CODES.test(code) || /socket hang up|timeout|timed out|network/i.test(message);
+}
+
+/** Failures before any byte of the request left: the instance cannot have processed it. */
+const NOT_DELIVERED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/;
+
+function networkCode(error: unknown): string {
+	const e = error as { cause?: { code?: string }; code?: string };
+	return e.cause?.code ?? e.code ?? '';
 }
 
 function networkMessage(error: unknown): string {
@@ -191,7 +206,7 @@ async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequ
 			return { status: answer.status, headers, ...parseBody(answer.body, headers['content-type'] ?? '') };
 		}
 		if (isNetworkFailure(error)) {
-			return { status: 0, headers: {}, data: undefined, rawText: '', networkError: networkMessage(error) };
+			return { status: 0, headers: {}, data: undefined, rawText: '', networkError: networkMessage(error), notDelivered: NOT_DELIVERED.test(networkCode(error)) };
 		}
 		// No answer and no network failure: the credentials could not be used (e.g. the token
 		// request was refused). That concerns every item, so the node stops with the reason.
@@ -242,8 +257,9 @@ export async function apiRequest(
 		if (!retryable(result) || n >= policy.maxAttempts) {
 			return { ...result, attempts: n, earlierAttemptUncertain: uncertain };
 		}
-		// A 429 was refused before processing; a 5xx or a lost answer may have been processed.
-		if (result.status !== 429) {
+		// A 429 was refused before processing, a refused connection never arrived; a 5xx or a lost
+		// answer may have been processed.
+		if (result.status !== 429 && !result.notDelivered) {
 			uncertain = true;
 			if (beforeRetry && (await beforeRetry(result)) === 'stop') return { ...result, attempts: n, earlierAttemptUncertain: true };
 		}

@@ -1,6 +1,7 @@
 /** Table API reads the node makes: experience issues and computers, with escaped query values. */
 import { TABLE_PARAMS, TABLES, parseGlideDateTime, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../contract/api';
 import { condition, encodeQuery, isQueryableValue } from '../../../contract/encodedQuery';
+import { isPlainObject } from '../../../contract/values';
 import { apiRequest, type ApiContext, type ApiResult, type Connection, type RetryPolicy } from './request';
 
 export interface ReadOptions {
@@ -8,28 +9,17 @@ export interface ReadOptions {
 	policy: RetryPolicy;
 }
 
-async function rows<T>(
-	ctx: ApiContext,
-	connection: Connection,
-	table: TableName,
-	query: string,
-	options: ReadOptions,
-	{ fields, limit = 1 }: { fields?: string; limit?: number } = {},
-): Promise<{ rows?: T[]; result: ApiResult }> {
-	const result = await apiRequest(
-		ctx,
-		connection,
-		{
-			method: 'GET',
-			path: tablePath(table),
-			qs: { [TABLE_PARAMS.query]: query, [TABLE_PARAMS.limit]: limit, ...(fields ? { [TABLE_PARAMS.fields]: fields } : {}) },
-			format: 'json',
-			timeoutMs: options.timeoutMs,
-		},
-		options.policy,
-	);
-	const found = (result.data as { result?: T[] } | undefined)?.result;
-	return { rows: result.status === 200 && Array.isArray(found) ? found : undefined, result };
+/**
+ * A row as the node uses it: every reference field its sys_id. Instances give references as
+ * `{link, value}` unless asked not to (and some fields even then): both are read.
+ */
+function plainRow<T>(row: unknown): T {
+	if (!isPlainObject(row)) return row as T;
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(row)) {
+		out[key] = isPlainObject(value) && 'value' in value ? (value.value ?? '') : value;
+	}
+	return out as T;
 }
 
 /** One page of a table (undefined rows when the read failed), and the total the instance counts. */
@@ -50,6 +40,7 @@ export async function listRows<T>(
 			qs: {
 				[TABLE_PARAMS.query]: query,
 				[TABLE_PARAMS.limit]: page.limit,
+				[TABLE_PARAMS.excludeReferenceLink]: 'true',
 				...(page.offset ? { [TABLE_PARAMS.offset]: page.offset } : {}),
 				...(page.fields ? { [TABLE_PARAMS.fields]: page.fields } : {}),
 			},
@@ -58,9 +49,20 @@ export async function listRows<T>(
 		},
 		options.policy,
 	);
-	const found = (result.data as { result?: T[] } | undefined)?.result;
+	const found = (result.data as { result?: unknown[] } | undefined)?.result;
 	const total = Number(result.headers['x-total-count']);
-	return { rows: result.status === 200 && Array.isArray(found) ? found : undefined, total: Number.isFinite(total) ? total : undefined, result };
+	return { rows: result.status === 200 && Array.isArray(found) ? found.map((row) => plainRow<T>(row)) : undefined, total: Number.isFinite(total) ? total : undefined, result };
+}
+
+async function rows<T>(
+	ctx: ApiContext,
+	connection: Connection,
+	table: TableName,
+	query: string,
+	options: ReadOptions,
+	{ fields, limit = 1 }: { fields?: string; limit?: number } = {},
+): Promise<{ rows?: T[]; result: ApiResult }> {
+	return listRows<T>(ctx, connection, table, query, options, { fields, limit });
 }
 
 async function firstRow<T>(

@@ -36,12 +36,20 @@ const options: INodeProperties = {
 			description: 'Namespace in the path /api/&lt;namespace&gt;/self_remediation/experience_issue/create',
 		},
 		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100 },
+			default: 50,
+			description: 'Items per Batch API request, when Send Mode is Batch API',
+		},
+		{
 			displayName: 'Concurrency',
 			name: 'concurrency',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 64 },
 			default: 4,
-			description: 'How many items are sent at the same time; outputs keep the input order',
+			description: 'How many items (or batch requests, with the Batch API) are sent at the same time; outputs keep the input order',
 		},
 		{
 			displayName: 'Dry Run',
@@ -81,6 +89,20 @@ const options: INodeProperties = {
 			typeOptions: { minValue: 0 },
 			default: 500,
 			description: 'First back-off step for 5xx and network failures; doubles on each retry',
+		},
+		{
+			displayName: 'Send Mode',
+			name: 'sendMode',
+			type: 'options',
+			options: [
+				{ name: 'One Request per Item', value: 'perItem', description: 'Each item is its own HTTP request' },
+				{
+					name: 'Batch API',
+					value: 'batch',
+					description: "Up to Batch Size items per request through ServiceNow's Batch API (/api/now/v1/batch); each item still ends on its own output",
+				},
+			],
+			default: 'perItem',
 		},
 		{
 			displayName: 'Timeout (Seconds)',

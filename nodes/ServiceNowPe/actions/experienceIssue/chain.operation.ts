@@ -1,7 +1,7 @@
 /** Chain: a new issue code sent with the experience_id of an issue that waits in action_wait. */
 import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 import { buildCreateIssueBody } from '../../../../contract/body';
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../../contract/errors';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, errorForStatus } from '../../../../contract/errors';
 import { manualFields, parameterReader } from '../../parameters';
 import { findIssue } from '../../transport/tableApi';
 import type { Prepared, SendingOperation } from '../interfaces';
@@ -53,7 +53,18 @@ export const chain: SendingOperation = {
 			}
 			if (ctx.getNodeParameter('checkState', i, true) as boolean) {
 				const { found, result } = await findIssue(ctx, connection, 'experience_id', experienceId, options);
-				if (!found && result.status === 200) {
+				if (result.status !== 200) {
+					// Not read, so not checked: the item is not sent, and says why.
+					const entry = errorForStatus(result.status) ?? PLATFORM_ERRORS.NETWORK_ERROR;
+					p.refusal = {
+						entry,
+						message: `Reading the issue before chaining failed (HTTP ${result.status || 'no answer'}).`,
+						detail: `Not sent. ${result.status === 401 || result.status === 403 ? "The credential's user needs read access to sn_pren_experience_issue" : 'The instance did not answer the read'}; or turn off Check State First to chain without reading.`,
+						field: 'experience_id',
+					};
+					continue;
+				}
+				if (!found) {
 					p.refusal = {
 						entry: PLATFORM_ERRORS.ISSUE_NOT_FOUND,
 						message: `No experience issue has experience_id "${experienceId}": there is nothing to chain onto.`,

@@ -1,0 +1,133 @@
+/**
+ * Send Mode "Batch API": the items to send go to the instance a batch at a time, and each comes
+ * back to the same classification and output as when sent alone.
+ * - An item the instance answered is finished from its own answer.
+ * - An item it did not process (`unserviced_requests`) goes in the next batch; a batch that
+ *   serves none of its items is sent item by item instead.
+ * - An item answered 429 or 5xx, or every item of a batch whose answer was lost (timeout, dropped
+ *   connection, 5xx, unreadable), is sent on its own — after the issue table was read for what
+ *   the batch may have made, as after any uncertain attempt.
+ * - A batch refused as a whole before anything ran (401 and 403 are the credential's: every item
+ *   gets that answer; any other 4xx, e.g. an instance without the Batch API) is sent item by item.
+ * Requests for the same issue never travel in two batches at once: a batch waits for the earlier
+ * batches that hold requests for its issues.
+ */
+import { createIssuePath } from '../../../contract/api';
+import { serialiseBody } from '../../../contract/body';
+import { sendBatch, type BatchItem } from '../transport/batch';
+import type { ApiResult, Attempt } from '../transport/request';
+import type { Prepared } from './interfaces';
+import { laneOf, mapWithConcurrency, type Done, type ItemRouter, type Routed } from './itemRouter';
+
+interface Pending {
+	p: Prepared;
+	item: BatchItem;
+	resolve(done: Done): void;
+	reject(error: unknown): void;
+}
+
+function retryable(status: number): boolean {
+	return status === 0 || status === 429 || status >= 500;
+}
+
+/** Sends the pending items of one batch until each is finished. */
+async function runBatch(router: ItemRouter, batch: Pending[]): Promise<void> {
+	const { options } = router;
+	let pending = batch;
+	let rounds = 0;
+	const alone = (list: Pending[], prior?: (entry: Pending) => { uncertain: boolean; result: ApiResult }) =>
+		Promise.all(
+			list.map((entry) =>
+				router
+					.inLane(entry.p, () => router.send(entry.p, prior ? { attempts: rounds, ...prior(entry) } : undefined))
+					.then(entry.resolve, entry.reject),
+			),
+		);
+	while (pending.length > 0) {
+		rounds++;
+		const answer = await sendBatch(router.ctx, router.connection, pending.map((e) => e.item), options);
+		if (answer.kind === 'uncertain') {
+			await alone(pending, () => ({ uncertain: true, result: answer.outer }));
+			return;
+		}
+		if (answer.kind === 'refused') {
+			const status = answer.outer.status;
+			if (status === 401 || status === 403) {
+				// The credential's answer is every item's answer, as each would have got it alone.
+				for (const entry of pending) entry.resolve(await router.finish(entry.p, { ...answer.outer, attempts: rounds, earlierAttemptUncertain: false }, router.recovery(entry.p), true));
+			} else await alone(pending);
+			return;
+		}
+		const next: Pending[] = [];
+		const again: Array<[Pending, Attempt]> = [];
+		for (const entry of pending) {
+			const attempt = answer.items.get(entry.item.id);
+			if (answer.unserviced.includes(entry.item.id)) next.push(entry);
+			else if (!attempt) again.push([entry, { ...answer.outer, status: 0, networkError: 'The batch answer did not include this item.' }]);
+			else if (retryable(attempt.status)) again.push([entry, attempt]);
+			else entry.resolve(await router.finish(entry.p, { ...attempt, attempts: rounds, earlierAttemptUncertain: false }, router.recovery(entry.p), true));
+		}
+		// 429 was refused before it ran; no answer or a 5xx may have been processed.
+		await Promise.all(
+			again.map(([entry, attempt]) =>
+				router
+					.inLane(entry.p, () => router.send(entry.p, { attempts: rounds, uncertain: attempt.status !== 429, result: { ...attempt, attempts: rounds, earlierAttemptUncertain: false } }))
+					.then(entry.resolve, entry.reject),
+			),
+		);
+		if (next.length === pending.length) {
+			// The instance served none of them: each goes alone, so one too large cannot hold up the rest.
+			await alone(next);
+			return;
+		}
+		pending = next;
+	}
+}
+
+export async function routeInBatches(router: ItemRouter, prepared: Prepared[]): Promise<Routed[]> {
+	const { options } = router;
+	const path = createIssuePath(options.namespace);
+	const toSend: Pending[] = [];
+	const results: Array<Promise<Done>> = prepared.map((p, index) => {
+		if (p.sameIssueAs) return Promise.resolve(undefined as unknown as Done);
+		const settled = router.settleUnsent(p);
+		if (settled) return router.track(p, Promise.resolve(settled));
+		return router.track(
+			p,
+			new Promise<Done>((resolve, reject) => {
+				const body = serialiseBody(p.body!, options.requestFormat);
+				toSend.push({ p, item: { id: String(index), path, body, format: options.requestFormat }, resolve, reject });
+			}),
+		);
+	});
+	// Repeats of an alert end where their first request did.
+	prepared.forEach((p, index) => {
+		if (p.sameIssueAs) results[index] = router.track(p, router.repeat(p, p.sameIssueAs));
+	});
+	const batches: Pending[][] = [];
+	for (let i = 0; i < toSend.length; i += options.batchSize) batches.push(toSend.slice(i, i + options.batchSize));
+	// A batch starts after the earlier batches holding requests for the same issues.
+	const finished: Array<Promise<void>> = [];
+	const lastBatchOf = new Map<string, number>();
+	const after = batches.map((batch, k) => {
+		const deps = new Set<number>();
+		for (const { p } of batch) {
+			const lane = laneOf(p);
+			if (lane === undefined) continue;
+			const before = lastBatchOf.get(lane);
+			if (before !== undefined && before !== k) deps.add(before);
+			lastBatchOf.set(lane, k);
+		}
+		return [...deps];
+	});
+	await mapWithConcurrency(batches, options.concurrency, async (batch) => {
+		const k = batches.indexOf(batch);
+		const run = (async () => {
+			await Promise.all(after[k].map((d) => finished[d]));
+			await runBatch(router, batch);
+		})();
+		finished[k] = run.catch(() => undefined);
+		await run;
+	});
+	return Promise.all(results.map((done) => done.then((d) => d.routed)));
+}

@@ -1,0 +1,105 @@
+/**
+ * Send Mode "Batch API" against the emulator's batch endpoint: items the instance did not process
+ * go again, a lost batch answer is recovered item by item from the issue table, an item answered
+ * 5xx is sent alone, a batch refused as a whole falls back or answers every item, requests for one
+ * issue never race across batches. Every item ends on exactly one output; issues are counted.
+ */
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { ABEL, BETH } from '../helpers/http';
+import { BASIC, routed, runAction } from '../helpers/action';
+
+let sn: RunningEmulator;
+beforeAll(async () => {
+	sn = await startEmulator({ port: 0, auth: 'basic', initialState: 'closed' });
+});
+afterAll(() => sn.close());
+beforeEach(() => sn.reset());
+
+const FAST = { retryBaseDelayMs: 10, timeoutSeconds: 3, maxAttempts: 3 };
+const batch = (extra: Record<string, unknown> = {}) => ({ options: { ...FAST, sendMode: 'batch', ...extra } });
+/** Distinct experience_ids: new issues close at once, so every item makes its own issue. */
+const items = (n: number, prefix = 'B') => Array.from({ length: n }, (_, i) => ({ user_id: i % 2 ? BETH.sys_id : ABEL.sys_id, code: '100', experience_id: `${prefix}-${i}` }));
+const batches = () => sn.journal().filter((e) => e.route === 'batch');
+const creates = () => sn.journal().filter((e) => e.route === 'create');
+
+describe('Send Mode: Batch API', () => {
+	it('sends 120 items in three batches of at most 50, two at a time; outputs in input order', async () => {
+		const { outputs } = await runAction({ items: items(120), credentials: BASIC(sn.url), parameters: batch({ batchSize: 50, concurrency: 2 }) });
+		expect(routed(outputs)).toEqual({ Created: Array.from({ length: 120 }, (_, i) => i) });
+		expect(outputs.Created.map((i) => i.json.experience_id)).toEqual(items(120).map((i) => i.experience_id));
+		expect(batches()).toHaveLength(3);
+		expect(creates()).toHaveLength(120);
+		expect(sn.issues()).toHaveLength(120);
+	});
+
+	it('sends the items the instance did not process (unserviced) in the next batch', async () => {
+		sn.injectFault({ unservicedAfter: 2, match: { route: 'batch' } });
+		const { outputs } = await runAction({ items: items(5), credentials: BASIC(sn.url), parameters: batch() });
+		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3, 4] });
+		expect(outputs.Created.map((i) => i.json.attempts)).toEqual([1, 1, 2, 2, 2]);
+		expect(batches()).toHaveLength(2);
+		expect(creates()).toHaveLength(5);
+		expect(sn.issues()).toHaveLength(5);
+	});
+
+	it('sends each item alone when a batch serves none of them', async () => {
+		sn.injectFault({ unservicedAfter: 0, match: { route: 'batch' } });
+		const { outputs } = await runAction({ items: items(3), credentials: BASIC(sn.url), parameters: batch() });
+		expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
+		expect(batches()).toHaveLength(1);
+		expect(sn.issues()).toHaveLength(3);
+	});
+
+	it('recovers every item from the issue table when the batch answer is lost after processing: nothing twice', async () => {
+		sn.injectFault({ drop: 'after', match: { route: 'batch' } });
+		const { outputs } = await runAction({ items: items(6), credentials: BASIC(sn.url), parameters: batch() });
+		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3, 4, 5] });
+		expect(outputs.Created.every((i) => i.json.recoveredAfterRetry === true && i.json.mayHaveBeenCreated === undefined)).toBe(true);
+		expect(creates()).toHaveLength(6);
+		expect(sn.issues()).toHaveLength(6);
+	});
+
+	it('sends every item alone when the batch is lost before processing', async () => {
+		sn.injectFault({ drop: 'before', match: { route: 'batch' } });
+		const { outputs } = await runAction({ items: items(4), credentials: BASIC(sn.url), parameters: batch() });
+		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3] });
+		expect(outputs.Created.every((i) => i.json.attempts === 2 && !i.json.recoveredAfterRetry)).toBe(true);
+		expect(sn.issues()).toHaveLength(4);
+	});
+
+	it('sends an item answered 503 inside the batch again on its own; the others come from the batch', async () => {
+		sn.injectFault({ status: 503, retryAfter: 0, match: { route: 'create', issue_code: '101' } });
+		const list = [...items(2), { user_id: ABEL.sys_id, code: '101', experience_id: 'B-503' }, ...items(2, 'C')];
+		const { outputs } = await runAction({ items: list, credentials: BASIC(sn.url), parameters: batch() });
+		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3, 4] });
+		expect(outputs.Created[2].json).toMatchObject({ experience_id: 'B-503', attempts: 2 });
+		expect(creates().map((e) => e.status)).toEqual([200, 200, 503, 200, 200, 200]);
+		expect(sn.issues()).toHaveLength(5);
+	});
+
+	it('falls back to one request per item when the instance refuses the batch (no Batch API there)', async () => {
+		sn.injectFault({ status: 404, match: { route: 'batch' } });
+		const { outputs } = await runAction({ items: items(3), credentials: BASIC(sn.url), parameters: batch() });
+		expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
+		expect(creates()).toHaveLength(3);
+	});
+
+	it('gives every item the credential problem when the batch is refused with 401', async () => {
+		const { outputs } = await runAction({ items: items(3), credentials: BASIC(sn.url, 'pe.integration', 'wrong'), parameters: batch() });
+		expect(routed(outputs)).toEqual({ Other: [0, 1, 2] });
+		expect(outputs.Other.map((i) => i.json.errorCode)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
+		expect(creates()).toHaveLength(0);
+	});
+
+	it('never has two requests for one issue in flight in different batches', async () => {
+		const open = await startEmulator({ port: 0, auth: 'basic' });
+		try {
+			const same = [{ user_id: ABEL.sys_id, code: '100' }, { user_id: ABEL.sys_id, code: '100' }, { user_id: BETH.sys_id, code: '100' }];
+			const { outputs } = await runAction({ items: same, credentials: BASIC(open.url), parameters: batch({ batchSize: 1, concurrency: 3 }) });
+			expect(routed(outputs)).toEqual({ Created: [0, 2], 'Already Being Resolved': [1] });
+			expect(open.issues()).toHaveLength(2);
+		} finally {
+			await open.close();
+		}
+	});
+});

@@ -1,0 +1,124 @@
+/** Helpers of the state file tests: the emulator command as a real process, and state files. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ABEL, send } from '../helpers/http';
+
+export const ROOT = join(__dirname, '..', '..');
+export const BIN = join(ROOT, 'dist', 'emulator', 'cli.js');
+export const CREATE = '/api/sn_pren/self_remediation/experience_issue/create';
+export const TABLE = '/api/now/table/sn_pren_experience_issue';
+
+export function checkBuilt(): void {
+	if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" first (npm test does).`);
+}
+
+/** Whether `prlimit` can cap the size of the files a process writes (a full disk, without root). */
+export const canCapFileSize = spawnSync('prlimit', ['--version']).status === 0;
+
+export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `pe-${prefix}-`));
+
+export interface Emu {
+	child: ChildProcess;
+	url: string;
+	output: () => string;
+	exit: Promise<number | null>;
+	kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts the emulator command (files it writes capped at `maxFileBytes`) and waits for its URL. */
+export function start(args: string[], maxFileBytes?: number): Promise<Emu> {
+	const command = [BIN, '--port', '0', ...args];
+	const child = maxFileBytes
+		? spawn('prlimit', [`--fsize=${maxFileBytes}`, process.execPath, ...command], { stdio: ['ignore', 'pipe', 'pipe'] })
+		: spawn(process.execPath, command, { stdio: ['ignore', 'pipe', 'pipe'] });
+	let out = '';
+	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+	const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+		if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+		await exit;
+	};
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 60_000);
+		const onData = (chunk: Buffer) => {
+			out += chunk.toString();
+			const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+			if (m) {
+				clearTimeout(timer);
+				resolve({ child, url: m[1], output: () => out, exit, kill });
+			}
+		};
+		child.stdout.on('data', onData);
+		child.stderr.on('data', onData);
+		exit.then((code) => {
+			clearTimeout(timer);
+			reject(Object.assign(new Error(`exited with ${code}: ${out}`), { code, output: out }));
+		});
+	});
+}
+
+/** Runs the emulator command until it exits (it should not start). */
+export function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+	const child = spawn(process.execPath, [BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let stderr = '';
+	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+	const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+	return new Promise((resolve) =>
+		child.on('exit', (code) => {
+			clearTimeout(timer);
+			resolve({ code, stderr });
+		}),
+	);
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const CLIENT = 'client_id=pe-emulator-client&client_secret=pe-emulator-secret';
+
+/** A password grant for admin: the access and refresh tokens. */
+export async function grant(url: string): Promise<{ status: number; access_token?: string; refresh_token?: string }> {
+	const res = await send(`${url}/oauth_token.do`, { method: 'POST', headers: FORM, body: `grant_type=password&${CLIENT}&username=admin&password=admin` });
+	return { status: res.status, ...(res.status === 200 ? res.json() : {}) };
+}
+
+export async function refresh(url: string, refreshToken: string): Promise<number> {
+	return (await send(`${url}/oauth_token.do`, { method: 'POST', headers: FORM, body: `grant_type=refresh_token&${CLIENT}&refresh_token=${refreshToken}` })).status;
+}
+
+/** The status of a Table API read made with this access token. */
+export async function readWith(url: string, accessToken: string): Promise<number> {
+	return (await send(`${url}/api/now/table/sys_user_role?sysparm_limit=1`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+}
+
+export async function issueCount(url: string): Promise<number> {
+	return (await send(`${url}/_emulator/health`)).json().issues;
+}
+
+/** An issue record as version 0.1 wrote it. */
+export function v1Issue(i: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
+	const id = i.toString(16).padStart(32, '0');
+	return {
+		sys_id: id,
+		number: `PREN${String(i + 1).padStart(7, '0')}`,
+		experience_id: `OLD-${i}`,
+		issue_code: '100',
+		provider: 'sn',
+		state: 'closed',
+		user: ABEL.sys_id,
+		configuration_item: '',
+		endpoint: { user_id: ABEL.sys_id },
+		input_parameters: { process_id: String(i) },
+		investigative_details: {},
+		issue_code_history: ['100'],
+		sys_created_on: '2026-11-01 10:00:00',
+		sys_updated_on: '2026-11-01 10:00:00',
+		...fields,
+	};
+}
+
+/** Writes a version 1 JSON state file of `count` issues (and one raw token, as version 1 kept them). */
+export function writeV1(path: string, count: number): void {
+	const issues = Array.from({ length: count }, (_, i) => v1Issue(i));
+	const token = ['raw-v1-token', { user_name: 'admin', client_id: 'pe-emulator-client', expiresAt: Date.now() + 3_600_000 }];
+	writeFileSync(path, JSON.stringify({ version: 1, issues: { issues, counter: count }, tokens: { access: [token], refresh: [] } }));
+}
