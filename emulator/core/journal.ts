@@ -108,18 +108,8 @@ function bounded(text: string): string {
 
 const NO_EXTRA: { errorCode?: string; fault?: string } = Object.freeze({});
 
-interface Recorded {
-	seq: number;
-	time: number;
-	method: string;
-	path: string;
-	route: string;
-	headers: Record<string, string>;
-	body: string;
-	status: number;
-	response: string;
-	extra: { errorCode?: string; fault?: string };
-}
+/** An entry as kept: its time as a number, the error code and fault apart (written out on reading). */
+type Recorded = Omit<JournalEntry, 'time' | 'errorCode' | 'fault'> & { time: number; extra: { errorCode?: string; fault?: string } };
 
 /** The last `limit` entries, in a ring: recording costs the same however long the emulator runs. */
 export class Journal {

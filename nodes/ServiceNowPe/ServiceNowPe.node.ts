@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { description as experienceIssue } from './actions/experienceIssue/ExperienceIssue.resource';
 import { OUTPUTS_EXPRESSION, router } from './actions/router';
 import * as listSearch from './methods/listSearch';
+import { authenticationProperty, instanceCredentials } from './authentication';
 
 export class ServiceNowPe implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,21 +19,9 @@ export class ServiceNowPe implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,
-		credentials: [
-			{ name: 'serviceNowPeApi', required: true, displayOptions: { show: { authentication: ['serviceNowPeApi'] } } },
-			{ name: 'serviceNowPeOAuth2Api', required: true, displayOptions: { show: { authentication: ['serviceNowPeOAuth2Api'] } } },
-		],
+		credentials: instanceCredentials,
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'Basic Auth or OAuth2 Password/Client Credentials', value: 'serviceNowPeApi' },
-					{ name: 'OAuth2 Authorization Code', value: 'serviceNowPeOAuth2Api' },
-				],
-				default: 'serviceNowPeApi',
-			},
+			authenticationProperty,
 			{
 				displayName: 'Resource',
 				name: 'resource',

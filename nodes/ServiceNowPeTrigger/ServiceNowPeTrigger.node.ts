@@ -3,6 +3,7 @@ import { ISSUE_STATES, type IssueState } from '../../contract/api';
 import { picker } from '../ServiceNowPe/actions/experienceIssue/fields';
 import * as listSearch from '../ServiceNowPe/methods/listSearch';
 import { poll, type PollEvent } from './poll';
+import { authenticationProperty, instanceCredentials } from '../ServiceNowPe/authentication';
 
 const STATE_NAMES: Record<IssueState, string> = { open: 'Open', in_progress: 'In Progress', action_wait: 'Action Wait (Ready to Chain)', closed: 'Closed' };
 
@@ -19,21 +20,9 @@ export class ServiceNowPeTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'serviceNowPeApi', required: true, displayOptions: { show: { authentication: ['serviceNowPeApi'] } } },
-			{ name: 'serviceNowPeOAuth2Api', required: true, displayOptions: { show: { authentication: ['serviceNowPeOAuth2Api'] } } },
-		],
+		credentials: instanceCredentials,
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'Basic Auth or OAuth2 Password/Client Credentials', value: 'serviceNowPeApi' },
-					{ name: 'OAuth2 Authorization Code', value: 'serviceNowPeOAuth2Api' },
-				],
-				default: 'serviceNowPeApi',
-			},
+			authenticationProperty,
 			{
 				displayName: 'Events',
 				name: 'events',

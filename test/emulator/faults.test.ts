@@ -1,14 +1,8 @@
 import { Agent } from 'node:http';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL, postJson, postXml, send, toXml, xmlText } from '../helpers/http';
+import { ABEL, postJson, postXml, send, toXml, xmlText, emulatorForSuite } from '../helpers/http';
 
-let sn: RunningEmulator;
-beforeAll(async () => {
-	sn = await startEmulator({ port: 0 });
-});
-afterAll(() => sn.close());
-beforeEach(() => sn.reset());
+const sn = emulatorForSuite();
 
 const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
 const addFault = (fault: unknown) =>

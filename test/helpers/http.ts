@@ -1,5 +1,6 @@
 /** A plain node:http client: real bytes in, real bytes out, nothing normalised on the way. */
 import { request as httpRequest, Agent } from 'node:http';
+import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../emulator/server';
 
 export interface RawResponse {
 	status: number;
@@ -122,4 +123,18 @@ export function toXml(root: string, value: unknown): string {
 
 export function xmlText(xml: string, tag: string): string | undefined {
 	return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
+}
+
+/**
+ * One emulator for a test file on 127.0.0.1, reset before each test: the object returned is filled
+ * when the suite starts (beforeAll) and closed when it ends.
+ */
+export function emulatorForSuite(options: StartEmulatorOptions = {}): RunningEmulator {
+	const running = {} as RunningEmulator;
+	beforeAll(async () => {
+		Object.assign(running, await startEmulator({ port: 0, ...options }));
+	});
+	afterAll(() => running.close());
+	beforeEach(() => running.reset());
+	return running;
 }

@@ -6,15 +6,10 @@ import { connect, type Socket } from 'node:net';
 import { Emulator } from '../../emulator/core';
 import { MAX_TOKENS } from '../../emulator/core/tokens';
 import { JOURNAL_TEXT_LIMIT } from '../../emulator/core/journal';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL, CREATE_PATH, postJson, postXml, send } from '../helpers/http';
+import { startEmulator } from '../../emulator/server';
+import { ABEL, CREATE_PATH, postJson, postXml, send, emulatorForSuite } from '../helpers/http';
 
-let sn: RunningEmulator;
-beforeAll(async () => {
-	sn = await startEmulator({ port: 0 });
-});
-afterAll(() => sn.close());
-beforeEach(() => sn.reset());
+const sn = emulatorForSuite();
 
 const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
 const TABLE = '/api/now/table/sn_pren_experience_issue';

@@ -1,14 +1,9 @@
 import { request } from 'node:http';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { startEmulator } from '../../emulator/server';
 import { PLATFORM_ERRORS } from '../../contract/errors';
-import { ABEL, CREATE_PATH, postJson, postXml, send } from '../helpers/http';
+import { ABEL, CREATE_PATH, postJson, postXml, send, emulatorForSuite } from '../helpers/http';
 
-let sn: RunningEmulator;
-beforeAll(async () => {
-	sn = await startEmulator({ port: 0 });
-});
-afterAll(() => sn.close());
-beforeEach(() => sn.reset());
+const sn = emulatorForSuite();
 
 const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
 
