@@ -304,7 +304,7 @@ async function nodeVsHttpRequest() {
 	fs.mkdirSync(path.join(userFolder, '.n8n', 'custom'), { recursive: true });
 	fs.copyFileSync(path.join(__dirname, 'floor', 'BenchFloor.node.js'), path.join(userFolder, '.n8n', 'custom', 'BenchFloor.node.js'));
 	const MATCHED = 16;
-	const BATCH = { sendMode: 'batch', batchSize: 50, concurrency: 4 };
+	const BATCH = { sendMode: 'batch', batchSize: 100, concurrency: 4 };
 	const pe = (options) => ({
 		name: 'Target',
 		type: 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe',

@@ -24,8 +24,10 @@ export interface EmulatorSettings {
 	maxBatchBytes: number;
 	/** A batch's transaction time; items past it are unserviced (injected item delays count). */
 	batchTimeLimitMs: number;
-	/** Largest answer of one batch item; a larger one makes it and the rest unserviced. */
+	/** Largest answer of one batch item; past it the item is answered 500 and the rest unserviced. */
 	maxBatchItemOutputBytes: number;
+	/** Largest sum of a batch's item answers; past it the same. */
+	maxBatchAnswerBytes: number;
 	/** Experience issues held at most; a create past it is refused. */
 	maxIssues: number;
 	/** Bytes of caller content (endpoint, input parameters, investigative details) held at most. */

@@ -35,6 +35,8 @@ export interface EmulatorOptions {
 	batchTimeLimitMs?: number;
 	/** Largest answer of one batch item (default 10 MiB, as instances); lowered per request by X-BATCHREQUEST-MAX-OUTPUT-SIZE. */
 	maxBatchItemOutputBytes?: number;
+	/** Largest sum of the item answers of one batch (default 32 MiB). */
+	maxBatchAnswerBytes?: number;
 	/** Experience issues held at most (default 200,000); a create past it is refused with CREATION_FAILED. */
 	maxIssues?: number;
 	/** Bytes of caller content held in all issues at most (default 256 MiB); past it creates are refused. */
@@ -98,6 +100,7 @@ export class Emulator {
 				maxBatchBytes: options.maxBatchBytes ?? 10 * 1024 * 1024,
 				batchTimeLimitMs: options.batchTimeLimitMs ?? 30_000,
 				maxBatchItemOutputBytes: options.maxBatchItemOutputBytes ?? 10 * 1024 * 1024,
+				maxBatchAnswerBytes: options.maxBatchAnswerBytes ?? 32 * 1024 * 1024,
 				maxIssues: options.maxIssues ?? 200_000,
 				maxContentBytes: options.maxContentBytes ?? 256 * 1024 * 1024,
 				control: options.control ?? true,

@@ -113,8 +113,13 @@ export class IssueStore {
 		return this.weight;
 	}
 
-	private weigh(issue: IssueRecord): void {
-		const bytes = contentBytes(issue);
+	/** What one issue is counted as holding. */
+	weightOf(sysId: string): number {
+		return this.weights.get(sysId) ?? 0;
+	}
+
+	/** `bytes`: what the caller sent for it (an upper bound of what it keeps), else measured. */
+	private weigh(issue: IssueRecord, bytes = contentBytes(issue)): void {
 		this.weight += bytes - (this.weights.get(issue.sys_id) ?? 0);
 		this.weights.set(issue.sys_id, bytes);
 	}
@@ -153,6 +158,7 @@ export class IssueStore {
 	create(
 		content: IssueContent,
 		owner: { experienceId: string; user: string; configurationItem: string; endpoint: Record<string, string> },
+		bytes?: number,
 	): IssueRecord {
 		const sysId = newSysId();
 		this.counter++;
@@ -175,13 +181,13 @@ export class IssueStore {
 			fallback_result: '',
 			fallback_incident: '',
 		};
-		this.insert(issue);
+		this.insert(issue, bytes);
 		this.changed({ kind: 'issue', issue, counter: this.counter });
 		return issue;
 	}
 
 	/** Chains a new issue code onto an issue: it continues with the new code and content. */
-	chain(issue: IssueRecord, content: IssueContent): void {
+	chain(issue: IssueRecord, content: IssueContent, bytes?: number): void {
 		this.update(issue, (i) => {
 			i.issue_code = content.issueCode;
 			i.provider = content.provider;
@@ -194,7 +200,7 @@ export class IssueStore {
 			i.fallback_result = '';
 			i.fallback_incident = '';
 		});
-		this.weigh(issue);
+		this.weigh(issue, bytes);
 		this.changed({ kind: 'issue', issue, counter: this.counter });
 	}
 
@@ -230,8 +236,8 @@ export class IssueStore {
 		return out;
 	}
 
-	private insert(issue: IssueRecord): void {
-		this.weigh(issue);
+	private insert(issue: IssueRecord, bytes?: number): void {
+		this.weigh(issue, bytes);
 		this.bySysId.set(issue.sys_id, issue);
 		if (issue.experience_id !== issue.sys_id) this.byExperienceId.set(issue.experience_id, issue);
 		this.index(issue);

@@ -100,6 +100,36 @@ function maskTokenBody(body: string): string {
 	return json === undefined || formHasSecret(text) ? maskParams(text) : text;
 }
 
+/**
+ * A Batch API request or answer as the journal keeps it: each item's own entry holds what it
+ * carried (masked as that route's entries are), so here an item's body is only its size and its
+ * headers are masked. Text that is no batch is kept as a note of its size.
+ */
+function batchSummary(text: string): string {
+	try {
+		const value = JSON.parse(text) as Record<string, unknown>;
+		const items = (list: unknown) =>
+			Array.isArray(list)
+				? list.map((item) => {
+						if (!item || typeof item !== 'object') return item;
+						const { body, headers, ...rest } = item as Record<string, unknown>;
+						const named = Array.isArray(headers)
+							? headers.map((h) => (h && typeof h === 'object' ? { name: (h as BatchHeaderLike).name, value: maskHeader(String((h as BatchHeaderLike).name ?? ''), String((h as BatchHeaderLike).value ?? '')) } : h))
+							: headers;
+						return { ...rest, ...(named !== undefined ? { headers: named } : {}), ...(typeof body === 'string' ? { body: `(${body.length} characters of base64: see the item's own entry)` } : {}) };
+					})
+				: list;
+		return JSON.stringify({ ...value, ...(value.rest_requests ? { rest_requests: items(value.rest_requests) } : {}), ...(value.serviced_requests ? { serviced_requests: items(value.serviced_requests) } : {}) });
+	} catch {
+		return `(${Buffer.byteLength(text)} bytes that are no batch JSON)`;
+	}
+}
+
+interface BatchHeaderLike {
+	name?: unknown;
+	value?: unknown;
+}
+
 /** At most JOURNAL_TEXT_LIMIT characters, copied so the journal never holds on to a large body. */
 function bounded(text: string): string {
 	if (text.length <= JOURNAL_TEXT_LIMIT) return text;
@@ -130,6 +160,7 @@ export class Journal {
 		extra: { errorCode?: string; fault?: string } = NO_EXTRA,
 	): void {
 		const isToken = route === 'token';
+		const isBatch = route === 'batch';
 		this.ring[this.next] = {
 			seq: ++this.seq,
 			time,
@@ -137,9 +168,9 @@ export class Journal {
 			path: path.includes('?') ? maskPath(path) : path,
 			route,
 			headers: maskHeaders(req.headers),
-			body: bounded(isToken ? maskTokenBody(req.body) : req.body),
+			body: bounded(isToken ? maskTokenBody(req.body) : isBatch && req.body ? batchSummary(req.body) : req.body),
 			status: res.drop ? 0 : res.status,
-			response: res.drop ? '' : bounded(isToken ? res.body.replace(SECRET_JSON_FIELD, `"$1":"${MASK}"`) : res.body),
+			response: res.drop ? '' : bounded(isToken ? res.body.replace(SECRET_JSON_FIELD, `"$1":"${MASK}"`) : isBatch && res.status === 200 ? batchSummary(res.body) : res.body),
 			extra,
 		};
 		this.next = (this.next + 1) % this.ring.length;

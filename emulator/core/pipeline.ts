@@ -126,7 +126,7 @@ function dispatch(state: EmulatorState, call: ApiCall, fault: Fault | undefined,
 	if (call.route === 'batch') {
 		if (inBatch) return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, 'json', 'A batch cannot hold another batch.');
 		// Each item goes the way of a request of its own, as the outer request's caller.
-		return handleBatch(state, call, (item) => run(state, item, true), fault?.unservicedAfter);
+		return handleBatch(state, call, (item) => run(state, item, true, call.user), fault?.unservicedAfter);
 	}
 	return HANDLERS[call.route](state, call);
 }
@@ -163,7 +163,23 @@ export function handleRequest(state: EmulatorState, req: EmulatorRequest): Handl
 	return run(state, req, false);
 }
 
-function run(state: EmulatorState, req: EmulatorRequest, inBatch: boolean): HandleResult {
+/** The instance's clock as an HTTP date, made once per second. */
+let dateSecond = -1;
+let dateText = '';
+function httpDate(ms: number): string {
+	const second = Math.floor(ms / 1000);
+	if (second !== dateSecond) {
+		dateSecond = second;
+		dateText = new Date(second * 1000).toUTCString();
+	}
+	return dateText;
+}
+
+/**
+ * One request through the pipeline. `inBatch`: an item of a batch, run as the batch's caller
+ * (`caller`: already authenticated with the outer request), never the control API or a batch.
+ */
+function run(state: EmulatorState, req: EmulatorRequest, inBatch: boolean, caller?: ApiCall['user']): HandleResult {
 	// The engagements move with the clock: every request sees them as they are now.
 	playDue(state);
 	const call = read(req);
@@ -175,13 +191,14 @@ function run(state: EmulatorState, req: EmulatorRequest, inBatch: boolean): Hand
 		result = renderError(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE, call.format, `The body has more than ${maxBodyBytes} bytes, the most this emulator accepts.`);
 	} else {
 		fault = takeFault(state, call);
-		result = faultAnswer(state, fault, call) ?? refusedCaller(state, call) ?? dispatch(state, call, fault, inBatch);
+		if (inBatch) call.user = caller;
+		result = faultAnswer(state, fault, call) ?? (inBatch ? undefined : refusedCaller(state, call)) ?? dispatch(state, call, fault, inBatch);
 		completeCreateOutcome(call, result);
 		if (fault?.delayMs) result.delayMs = fault.delayMs;
 		if (fault?.drop === 'after') result.drop = true;
 	}
 	// The instance's clock in every answer, as instances send it: pollers take time from it.
-	result.headers.date ??= new Date(state.now()).toUTCString();
+	result.headers.date ??= httpDate(state.now());
 	record(state, call, result, fault);
 	return result;
 }
@@ -204,7 +221,7 @@ export function handleHead(state: EmulatorState, req: Omit<EmulatorRequest, 'bod
 		if (result) completeCreateOutcome(call, result);
 	}
 	if (result) {
-		result.headers.date ??= new Date(state.now()).toUTCString();
+		result.headers.date ??= httpDate(state.now());
 		record(state, call, result, undefined);
 	}
 	return result;

@@ -115,16 +115,52 @@ describe('the Batch API', () => {
 		expect(sn.issues().map((i) => i.issue_code)).toEqual(['100']);
 	});
 
-	it('stops at an item answer larger than X-BATCHREQUEST-MAX-OUTPUT-SIZE: it and the rest unserviced', async () => {
+	it('ends at an item answer larger than X-BATCHREQUEST-MAX-OUTPUT-SIZE: that item (it ran) answered 500 saying so, the rest unserviced', async () => {
 		const answer = (
 			await batch(
-				{ rest_requests: [createItem('1', issue('100')), { id: '2', method: 'GET', url: '/api/now/table/sys_user' }, createItem('3', issue('101'))] },
-				{ 'x-batchrequest-max-output-size': '200' },
+				{ rest_requests: [createItem('1', issue('100')), createItem('2', issue('101')), createItem('3', issue('102'))] },
+				{ 'x-batchrequest-max-output-size': '20' },
 			)
 		).json();
-		expect(answer.serviced_requests.map((r: { id: string }) => r.id)).toEqual(['1']);
+		expect(answer.serviced_requests.map((r: { id: string; status_code: number }) => [r.id, r.status_code])).toEqual([['1', 500]]);
+		expect(answer.serviced_requests[0]).toMatchObject({ body: '', error_message: 'The answer of this item passed the output size limit (20 bytes).' });
 		expect(answer.unserviced_requests).toEqual(['2', '3']);
-		expect(sn.issues()).toHaveLength(1);
+		// It ran: a client that takes 500 as "may have been processed" finds its issue.
+		expect(sn.issues().map((i) => i.issue_code)).toEqual(['100']);
+	});
+
+	it('bounds the whole batch answer: past the budget an item is answered 500 and the rest unserviced', async () => {
+		const small = await startEmulator({ port: 0, maxBatchAnswerBytes: 3000 });
+		try {
+			const reads = Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'GET', url: '/api/now/table/sys_user' }));
+			const res = await send(`${small.url}/api/now/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rest_requests: reads }) });
+			const answer = res.json();
+			const last = answer.serviced_requests.at(-1);
+			expect(last).toMatchObject({ status_code: 500, error_message: 'The batch answer passed its size limit (3000 bytes) with this item.' });
+			expect(answer.serviced_requests.length + answer.unserviced_requests.length).toBe(20);
+			expect(answer.unserviced_requests.length).toBeGreaterThan(10);
+			expect(res.text.length).toBeLessThan(3000 * 2);
+		} finally {
+			await small.close();
+		}
+	});
+
+	it('keeps no credential of an item in the batch entry of the journal (each item has its own, masked)', async () => {
+		const form = 'grant_type=password&client_id=pe-emulator-client&client_secret=pe-emulator-secret&username=admin&password=admin';
+		const answer = (
+			await batch({
+				rest_requests: [
+					{ id: 't', method: 'POST', url: '/oauth_token.do', headers: [{ name: 'Content-Type', value: 'application/x-www-form-urlencoded' }, { name: 'Authorization', value: 'Basic SECRET-ITEM-HEADER' }], body: b64(form) },
+				],
+			})
+		).json();
+		const token = JSON.parse(unb64(answer.serviced_requests[0].body));
+		expect(token.access_token).toBeTruthy();
+		const journal = JSON.stringify(sn.journal());
+		for (const secret of ['pe-emulator-secret', 'password=admin', 'SECRET-ITEM-HEADER', token.access_token, token.refresh_token, b64(form), answer.serviced_requests[0].body]) {
+			expect(journal).not.toContain(secret);
+		}
+		expect(sn.journal().map((e) => e.route)).toEqual(['token', 'batch']);
 	});
 
 	it('drops the whole answer when the connection is lost inside an item; the items before it stay done', async () => {

@@ -7,6 +7,7 @@
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ABEL, BETH } from '../helpers/http';
 import { BASIC, routed, runAction } from '../helpers/action';
+import { isBatch, startProxy } from '../helpers/proxy';
 
 let sn: RunningEmulator;
 beforeAll(async () => {
@@ -100,6 +101,113 @@ describe('Send Mode: Batch API', () => {
 			expect(open.issues()).toHaveLength(2);
 		} finally {
 			await open.close();
+		}
+	});
+});
+
+describe('Batch API: what an independent check found', () => {
+	it("recovers a slow batch's items whose answer came after the timeout: no duplicate", async () => {
+		// Processed at once, answered after the node gave up (3 s): more than the read's slack later.
+		sn.injectFault({ delayMs: 4500, match: { route: 'batch' } });
+		const { outputs } = await runAction({ items: items(3), credentials: BASIC(sn.url), parameters: batch({ timeoutSeconds: 3 }) });
+		expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
+		expect(outputs.Created.every((i) => i.json.recoveredAfterRetry === true)).toBe(true);
+		expect(sn.issues()).toHaveLength(3);
+	});
+
+	it.each(['batch', 'perItem'])('stops sending when the node fails (Single Output), send mode %s', async (sendMode) => {
+		const list = [{ user_name: 'nobody', code: '100' }, ...items(40, 'S')];
+		sn.injectFault({ delayMs: 20, count: 0, match: { route: 'create' } });
+		const run = await runAction({ items: list, credentials: BASIC(sn.url), routing: 'single', parameters: { options: { ...FAST, sendMode, batchSize: 5, concurrency: 2 } } });
+		expect(run.error).toMatch(/ServiceNow refused the experience issue/);
+		const atFailure = sn.issues().length;
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(sn.issues()).toHaveLength(atFailure);
+		// What was in flight when the refusal came back, no more.
+		expect(atFailure).toBeLessThanOrEqual(sendMode === 'batch' ? 9 : 2);
+	});
+
+	it('keeps to Concurrency when the batch falls back to one request per item', async () => {
+		let inFlight = 0;
+		let peak = 0;
+		const proxy = await startProxy(sn.url, async (req, forward) => {
+			if (isBatch(req.url)) return { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":{"message":"Requested URI does not represent any resource","detail":null},"status":"failure"}' };
+			inFlight++;
+			peak = Math.max(peak, inFlight);
+			await new Promise((resolve) => setTimeout(resolve, 20));
+			try {
+				return await forward();
+			} finally {
+				inFlight--;
+			}
+		});
+		try {
+			const { outputs } = await runAction({ items: items(60, 'F'), credentials: BASIC(proxy.url), parameters: batch({ concurrency: 2, batchSize: 30 }) });
+			expect(outputs.Created).toHaveLength(60);
+			expect(peak).toBeLessThanOrEqual(2);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('Chain twice onto one issue, batch answer lost: one Chained, one Chain Conflict, as per item', async () => {
+		const open = await startEmulator({ port: 0, auth: 'basic' });
+		try {
+			await runAction({ items: [{ user_id: ABEL.sys_id, code: '102', experience_id: 'CH-1' }], credentials: BASIC(open.url) });
+			open.emulator.setIssueState('CH-1', 'action_wait');
+			open.injectFault({ drop: 'after', match: { route: 'batch' } });
+			const chain = { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}', endpointUserId: '', endpointUserName: '', endpointCi: '' };
+			const { outputs } = await runAction({ items: [{ experience_id: 'CH-1', code: '103' }, { experience_id: 'CH-1', code: '103' }], credentials: BASIC(open.url), parameters: { ...chain, ...batch() } });
+			expect(routed(outputs)).toEqual({ Chained: [0], 'Chain Conflict': [1] });
+			expect(open.issues()[0].issue_code_history).toEqual(['102', '103']);
+		} finally {
+			await open.close();
+		}
+	});
+
+	it.each([
+		['batch', 'batch', { sendMode: 'batch', batchSize: 1, concurrency: 2 }],
+		['perItem', 'create', { concurrency: 2 }],
+	] as const)('one user named two ways, the first request lost, the second answered late (%s): each item its own outcome', async (_name, route, options) => {
+		const open = await startEmulator({ port: 0, auth: 'basic' });
+		try {
+			open.injectFault({ drop: 'before', count: 1, match: { route } });
+			open.injectFault({ delayMs: 1500, count: 1, match: { route } });
+			const { outputs } = await runAction({ items: [{ user_name: 'abel.tuter', code: '100' }, { user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(open.url), parameters: { options: { ...FAST, ...options } } });
+			expect(routed(outputs)).toEqual({ Created: [1], 'Already Being Resolved': [0] });
+			expect(open.issues()).toHaveLength(1);
+		} finally {
+			await open.close();
+		}
+	});
+
+	it.each([
+		['503', { status: 503, retryAfter: 0 }, 0],
+		['429 with Retry-After 1', { status: 429, retryAfter: 1 }, 1000],
+	])('an item answered %s inside the batch keeps to Max Attempts and waits as a retry would', async (_name, fault, wait) => {
+		sn.injectFault({ ...fault, count: 0, match: { route: 'create' } });
+		const { outputs } = await runAction({ items: items(1), credentials: BASIC(sn.url), parameters: batch({ maxAttempts: 3 }) });
+		const calls = creates();
+		expect(calls).toHaveLength(3);
+		expect(Date.parse(calls[1].time) - Date.parse(calls[0].time)).toBeGreaterThanOrEqual(wait);
+		expect(Object.values(outputs).flat()[0].json.attempts).toBe(3);
+	});
+
+	it('takes an item the instance answered, even when it also lists it as unserviced', async () => {
+		const proxy = await startProxy(sn.url, async (req, forward) => {
+			const answer = await forward();
+			if (!isBatch(req.url) || answer.status !== 200) return answer;
+			const parsed = JSON.parse(answer.body) as { serviced_requests: Array<{ id: string }>; unserviced_requests: string[] };
+			parsed.unserviced_requests = parsed.serviced_requests.map((r) => r.id);
+			return { ...answer, body: JSON.stringify(parsed) };
+		});
+		try {
+			const { outputs } = await runAction({ items: items(3), credentials: BASIC(proxy.url), parameters: batch() });
+			expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
+			expect(sn.issues()).toHaveLength(3);
+			expect(batches()).toHaveLength(1);
+		} finally {
+			await proxy.close();
 		}
 	});
 });

@@ -3,7 +3,8 @@
  * sent alone with the outer request's credentials (same rules, faults and journal entry), and are
  * answered base64-encoded in `serviced_requests`. Items past a limit are not processed and are
  * listed in `unserviced_requests`: the 30-second transaction time (delays injected into items count
- * towards it), an item answer larger than the output limit, or an injected `unservicedAfter`.
+ * towards it), an injected `unservicedAfter`, or an answer past a size limit (the item's own, or
+ * the whole batch answer's): that item ran, so it is answered 500 with an error_message.
  * A dropped connection inside an item drops the whole batch answer, after the items before it.
  */
 import { STATUS_TEXT, fromBase64, readBatchRequest, toBase64, type BatchHeader, type ServicedRequest } from '../../../contract/batch';
@@ -39,11 +40,12 @@ export function handleBatch(state: EmulatorState, call: ApiCall, runItem: ItemRu
 	const request = readBatchRequest(parsed.body);
 	if ('problem' in request) return renderError(PLATFORM_ERRORS.MALFORMED_BODY, 'json', request.problem);
 
-	const { batchTimeLimitMs, maxBatchItemOutputBytes } = state.settings;
+	const { batchTimeLimitMs, maxBatchItemOutputBytes, maxBatchAnswerBytes } = state.settings;
 	const asked = Number(String(call.req.headers['x-batchrequest-max-output-size'] ?? ''));
 	const outputLimit = Number.isFinite(asked) && asked > 0 ? Math.min(asked, maxBatchItemOutputBytes) : maxBatchItemOutputBytes;
 	const serviced: ServicedRequest[] = [];
 	const unserviced: string[] = [];
+	let answerBytes = 0;
 	let elapsedMs = 0;
 	let delayMs = 0;
 	let dropped = false;
@@ -66,9 +68,15 @@ export function handleBatch(state: EmulatorState, call: ApiCall, runItem: ItemRu
 			dropped = true;
 			continue;
 		}
-		if (Buffer.byteLength(result.body) > outputLimit) {
-			unserviced.push(item.id);
-			continue;
+		// Past a size limit the transaction ends: this item ran, its answer is not given (a 500
+		// saying so, so no client takes it for not processed), the rest are unserviced.
+		const bytes = Buffer.byteLength(result.body);
+		answerBytes += bytes;
+		const tooLarge = bytes > outputLimit ? `The answer of this item passed the output size limit (${outputLimit} bytes).` : answerBytes > maxBatchAnswerBytes ? `The batch answer passed its size limit (${maxBatchAnswerBytes} bytes) with this item.` : undefined;
+		if (tooLarge) {
+			serviced.push({ id: item.id, status_code: 500, status_text: STATUS_TEXT[500], headers: [], body: '', execution_time: Math.round(took), error_message: tooLarge });
+			unserviced.push(...request.rest_requests.slice(index + 1).map((rest) => rest.id));
+			break;
 		}
 		serviced.push({
 			id: item.id,

@@ -5,7 +5,7 @@ import { isPlainObject, scalarText } from '../../../contract/values';
 import type { EmulatorState, Handler, HandleResult } from '../context';
 import { bodyErrorResponse, render, renderError } from '../http';
 import { startEngagement } from '../engagement';
-import { contentBytes, glideDateTime, type IssueContent, type IssueRecord } from '../issues';
+import { glideDateTime, type IssueContent, type IssueRecord } from '../issues';
 import type { UserRecord } from '../registry';
 
 /**
@@ -44,6 +44,8 @@ function resolveUser(state: EmulatorState, endpoint: Record<string, string>): Us
 function applyRules(
 	state: EmulatorState,
 	body: Record<string, unknown>,
+	/** Characters of the request body: what the issue is counted as holding. */
+	bodyLength: number,
 ): { issue: IssueRecord; chained: boolean; user: UserRecord } | Refusal {
 	// 1. endpoint: an object with at least one non-empty identifying field.
 	const endpointRaw = body[BODY_FIELDS.endpoint];
@@ -94,7 +96,9 @@ function applyRules(
 	if (!existing && state.issues.size >= maxIssues) {
 		return new Refusal(DOCUMENTED_ERRORS.CREATION_FAILED, `The emulator holds ${maxIssues} issues, its limit (maxIssues, --max-issues): reset it (POST /_emulator/reset) or raise the limit.`);
 	}
-	const adding = contentBytes({ endpoint: existing ? existing.endpoint : endpoint, input_parameters: inputParameters, investigative_details: investigativeDetails }) - (existing ? contentBytes(existing) : 0);
+	// Counted as the body that carried it: an upper bound of what the issue keeps, and free to measure.
+	const bytes = bodyLength;
+	const adding = bytes - (existing ? state.issues.weightOf(existing.sys_id) : 0);
 	if (state.issues.contentBytes + adding > maxContentBytes) {
 		return new Refusal(DOCUMENTED_ERRORS.CREATION_FAILED, `The issues held would pass ${maxContentBytes} bytes of endpoint, input parameters and investigative details, the emulator's limit (maxContentBytes): reset it (POST /_emulator/reset) or send less.`);
 	}
@@ -109,11 +113,11 @@ function applyRules(
 	};
 	let issue: IssueRecord;
 	if (existing) {
-		state.issues.chain(existing, content);
+		state.issues.chain(existing, content, bytes);
 		issue = existing;
 	} else {
 		const ci = endpoint.CI && state.registry.ci(endpoint.CI) ? endpoint.CI : '';
-		issue = state.issues.create(content, { experienceId: experienceId ?? '', user: user.sys_id, configurationItem: ci, endpoint });
+		issue = state.issues.create(content, { experienceId: experienceId ?? '', user: user.sys_id, configurationItem: ci, endpoint }, bytes);
 	}
 	startEngagement(state, issue);
 	return { issue, chained: existing !== undefined, user };
@@ -134,7 +138,7 @@ export const handleCreate: Handler = (state, call) => {
 		return refused;
 	};
 	try {
-		const created = applyRules(state, body);
+		const created = applyRules(state, body, call.req.body.length);
 		if (created instanceof Refusal) return refuse(created.entry, created.detail);
 		const { issue, chained, user } = created;
 		const answer: HandleResult = render(200, { result: { [state.settings.responseIdKey]: issue.experience_id } }, format);

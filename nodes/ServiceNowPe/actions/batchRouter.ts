@@ -15,9 +15,8 @@
 import { createIssuePath } from '../../../contract/api';
 import { serialiseBody } from '../../../contract/body';
 import { sendBatch, type BatchItem } from '../transport/batch';
-import type { ApiResult, Attempt } from '../transport/request';
 import type { Prepared } from './interfaces';
-import { laneOf, mapWithConcurrency, type Done, type ItemRouter, type Routed } from './itemRouter';
+import { laneOf, mapWithConcurrency, type Done, type ItemRouter, type PriorAttempt, type Routed } from './itemRouter';
 
 interface Pending {
 	p: Prepared;
@@ -35,19 +34,20 @@ async function runBatch(router: ItemRouter, batch: Pending[]): Promise<void> {
 	const { options } = router;
 	let pending = batch;
 	let rounds = 0;
-	const alone = (list: Pending[], prior?: (entry: Pending) => { uncertain: boolean; result: ApiResult }) =>
-		Promise.all(
-			list.map((entry) =>
-				router
-					.inLane(entry.p, () => router.send(entry.p, prior ? { attempts: rounds, ...prior(entry) } : undefined))
-					.then(entry.resolve, entry.reject),
-			),
-		);
+	// Sent on its own, within Concurrency, after the requests for its issue before it.
+	const alone = (entry: Pending, prior?: PriorAttempt) =>
+		router.inLane(entry.p, () => router.limited(() => router.send(entry.p, prior))).then(entry.resolve, entry.reject);
 	while (pending.length > 0) {
 		rounds++;
-		const answer = await sendBatch(router.ctx, router.connection, pending.map((e) => e.item), options);
+		const since = Date.now();
+		const answer = await sendBatch(router.ctx, router.connection, pending.map((e) => e.item), options, (request) => {
+			// The batch is in flight for its items' issues: recovery reads wait for its answer.
+			const settled = request.then(() => ({ status: 0, headers: {}, data: undefined, rawText: '' }));
+			const bodies = new Map(pending.map((e) => [`${e.p.body!.issue_code}|${e.p.body!.provider}`, e.p.body!]));
+			for (const body of bodies.values()) router.follow(body, settled);
+		});
 		if (answer.kind === 'uncertain') {
-			await alone(pending, () => ({ uncertain: true, result: answer.outer }));
+			await Promise.all(pending.map((entry) => alone(entry, { attempts: rounds, uncertain: true, result: answer.outer, since })));
 			return;
 		}
 		if (answer.kind === 'refused') {
@@ -55,29 +55,28 @@ async function runBatch(router: ItemRouter, batch: Pending[]): Promise<void> {
 			if (status === 401 || status === 403) {
 				// The credential's answer is every item's answer, as each would have got it alone.
 				for (const entry of pending) entry.resolve(await router.finish(entry.p, { ...answer.outer, attempts: rounds, earlierAttemptUncertain: false }, router.recovery(entry.p), true));
-			} else await alone(pending);
+			} else await Promise.all(pending.map((entry) => alone(entry)));
 			return;
 		}
+		// What the instance answered names issues now: claimed before any item's recovery read.
+		for (const attempt of answer.items.values()) router.claimAnswer(attempt);
 		const next: Pending[] = [];
-		const again: Array<[Pending, Attempt]> = [];
+		const again: Array<Promise<void>> = [];
+		const unserviced = new Set(answer.unserviced);
 		for (const entry of pending) {
 			const attempt = answer.items.get(entry.item.id);
-			if (answer.unserviced.includes(entry.item.id)) next.push(entry);
-			else if (!attempt) again.push([entry, { ...answer.outer, status: 0, networkError: 'The batch answer did not include this item.' }]);
-			else if (retryable(attempt.status)) again.push([entry, attempt]);
-			else entry.resolve(await router.finish(entry.p, { ...attempt, attempts: rounds, earlierAttemptUncertain: false }, router.recovery(entry.p), true));
+			// An answer wins over an unserviced listing of the same id.
+			if (!attempt && unserviced.has(entry.item.id)) next.push(entry);
+			else if (!attempt || retryable(attempt.status)) {
+				const got = attempt ?? { ...answer.outer, status: 0, networkError: 'The batch answer did not include this item.' };
+				// 429 was refused before it ran; no answer or a 5xx may have been processed.
+				again.push(alone(entry, { attempts: rounds, uncertain: got.status !== 429, result: { ...got, attempts: rounds, earlierAttemptUncertain: false }, since }));
+			} else entry.resolve(await router.finish(entry.p, { ...attempt, attempts: rounds, earlierAttemptUncertain: false }, router.recovery(entry.p, since), true));
 		}
-		// 429 was refused before it ran; no answer or a 5xx may have been processed.
-		await Promise.all(
-			again.map(([entry, attempt]) =>
-				router
-					.inLane(entry.p, () => router.send(entry.p, { attempts: rounds, uncertain: attempt.status !== 429, result: { ...attempt, attempts: rounds, earlierAttemptUncertain: false } }))
-					.then(entry.resolve, entry.reject),
-			),
-		);
+		await Promise.all(again);
 		if (next.length === pending.length) {
 			// The instance served none of them: each goes alone, so one too large cannot hold up the rest.
-			await alone(next);
+			await Promise.all(next.map((entry) => alone(entry)));
 			return;
 		}
 		pending = next;
@@ -100,6 +99,8 @@ export async function routeInBatches(router: ItemRouter, prepared: Prepared[]): 
 			}),
 		);
 	});
+	// A failed node stops before every result is read: none may go unhandled.
+	for (const done of results) done.catch(() => undefined);
 	// Repeats of an alert end where their first request did.
 	prepared.forEach((p, index) => {
 		if (p.sameIssueAs) results[index] = router.track(p, router.repeat(p, p.sameIssueAs));

@@ -7,8 +7,9 @@ import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeExecu
 import { createIssuePath, type CreateIssueBody, type IssueRow } from '../../../contract/api';
 import { serialiseBody } from '../../../contract/body';
 import { DOCUMENTED_ERRORS } from '../../../contract/errors';
-import { classify, sendCreate, type ApiResult, type Connection, type Outcome } from '../transport/request';
-import { findOwnIssue, type RecoveryScope } from '../transport/tableApi';
+import { sleep } from 'n8n-workflow';
+import { classify, retryAfterSeconds, sendCreate, type ApiResult, type Attempt, type Connection, type Outcome } from '../transport/request';
+import { chainKey, findOwnIssue, type RecoveryScope } from '../transport/tableApi';
 import { routeInBatches } from './batchRouter';
 import type { Prepared, SendOptions } from './interfaces';
 import { errorOutput, type ErrorRouting } from './outputs';
@@ -26,17 +27,26 @@ export interface Done {
 	outcome?: Outcome | { kind: 'dryRun' };
 }
 
-/** Runs `fn` over items with at most `limit` in flight; results keep the items' order. */
+/**
+ * Runs `fn` over items with at most `limit` in flight; results keep the items' order. After a
+ * failure nothing new is started; what is in flight settles, then the failure is thrown.
+ */
 export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
 	const results = new Array<R>(items.length);
 	let next = 0;
+	let failure: { error: unknown } | undefined;
 	const worker = async () => {
-		while (next < items.length) {
+		while (!failure && next < items.length) {
 			const index = next++;
-			results[index] = await fn(items[index]);
+			try {
+				results[index] = await fn(items[index]);
+			} catch (error) {
+				failure ??= { error };
+			}
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+	if (failure) throw failure.error;
 	return results;
 }
 
@@ -108,6 +118,55 @@ export class ItemRouter {
 	private readonly lanes = new Map<string, Promise<unknown>>();
 	/** experience_ids the instance gave items of this execution: a recovery never claims another item's issue. */
 	private readonly claimed = new Set<string>();
+	/** Chains of a code onto an issue counted as some item's (recoveries of chains lost together). */
+	private readonly chainClaims = new Map<string, number>();
+	/** Requests in flight by issue code and provider: a recovery read waits for their answers. */
+	private readonly inFlight = new Map<string, Set<Promise<unknown>>>();
+	/** Items sent on their own from a batch share Concurrency, as in one-request-per-item mode. */
+	private free = 0;
+	private readonly waiting: Array<() => void> = [];
+
+	/** Runs `fn` when fewer than Concurrency such calls are running. */
+	async limited<T>(fn: () => Promise<T>): Promise<T> {
+		if (this.free >= this.options.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+		this.free++;
+		try {
+			return await fn();
+		} finally {
+			this.free--;
+			this.waiting.shift()?.();
+		}
+	}
+
+	/**
+	 * Follows a request in flight for issues of `body`'s code and provider; an answer with an
+	 * issue is claimed at once, before any recovery read can take that issue for another item's.
+	 */
+	follow(body: CreateIssueBody, pending: Promise<Attempt>): void {
+		const key = `${body.issue_code}|${body.provider}`;
+		let set = this.inFlight.get(key);
+		if (!set) this.inFlight.set(key, (set = new Set()));
+		set.add(pending);
+		const settle = (attempt?: Attempt) => {
+			set.delete(pending);
+			if (attempt) this.claimAnswer(attempt);
+		};
+		pending.then(settle, () => settle());
+	}
+
+	/** Claims the issue an answer names (a batch item's, as it arrives). */
+	claimAnswer(attempt: Attempt): void {
+		if (attempt.status < 200 || attempt.status >= 300) return;
+		const outcome = classify(attempt);
+		if (outcome.kind === 'created') this.claimed.add(outcome.experienceId);
+	}
+
+	/** Waits (at most one timeout) for the requests in flight for this code and provider. */
+	private async quiet(body: CreateIssueBody): Promise<void> {
+		const set = this.inFlight.get(`${body.issue_code}|${body.provider}`);
+		if (!set || set.size === 0) return;
+		await Promise.race([Promise.allSettled([...set]), sleep(this.options.timeoutMs)]);
+	}
 
 	/** Every item to its output, one request per item or through the Batch API; in input order. */
 	async routeAll(prepared: Prepared[]): Promise<Routed[]> {
@@ -184,16 +243,22 @@ export class ItemRouter {
 			const json = { outcome: 'dryRun', method: 'POST', path, format: options.requestFormat, serialisedBody: serialised, ...base, request, input: p.input };
 			return { routed: { output: 0, item: { json, pairedItem: { item: i } } }, outcome: { kind: 'dryRun' } };
 		}
-		const recovery = this.recovery(p);
-		let result: ApiResult;
+		const recovery = this.recovery(p, prior?.since);
+		const asSent: ApiResult | undefined = prior && { ...prior.result, attempts: prior.attempts, earlierAttemptUncertain: prior.uncertain };
 		// A batch that may have run the item: look before sending. Found, or nothing provable with
-		// an experience_id (it could chain twice): nothing is sent again.
-		if (prior?.uncertain && (await recovery.lookUp()) === 'stop') {
-			result = { ...prior.result, attempts: prior.attempts, earlierAttemptUncertain: true };
-		} else {
-			const sent = await sendCreate(this.ctx, this.connection, path, serialised, options, () => recovery.lookUp());
-			result = prior ? { ...sent, attempts: sent.attempts + prior.attempts, earlierAttemptUncertain: sent.earlierAttemptUncertain || prior.uncertain } : sent;
+		// an experience_id (it could chain twice): nothing is sent again. Nor when the batch used
+		// the attempts allowed.
+		if (asSent && ((prior?.uncertain && (await recovery.lookUp()) === 'stop') || prior!.attempts >= options.policy.maxAttempts)) {
+			return this.finish(p, asSent, recovery, true);
 		}
+		if (prior && (prior.result.status === 0 || prior.result.status === 429 || prior.result.status >= 500)) {
+			// The wait a retry would have had after that answer (Retry-After, or the back-off).
+			const backoff = (options.policy.baseDelayMs * 2 ** (prior.attempts - 1)) / 1000;
+			await sleep(Math.min(retryAfterSeconds(prior.result.headers['retry-after']) ?? backoff, options.policy.maxWaitSeconds) * 1000);
+		}
+		const policy = prior ? { ...options.policy, maxAttempts: options.policy.maxAttempts - prior.attempts } : options.policy;
+		const sent = await sendCreate(this.ctx, this.connection, path, serialised, { ...options, policy }, () => recovery.lookUp(), (pending) => this.follow(body, pending));
+		const result = prior ? { ...sent, attempts: sent.attempts + prior.attempts, earlierAttemptUncertain: sent.earlierAttemptUncertain || prior.uncertain } : sent;
 		return this.finish(p, result, recovery, Boolean(prior));
 	}
 
@@ -201,12 +266,14 @@ export class ItemRouter {
 	 * Before any resend, what an uncertain attempt may have made is looked for: found, it is ours
 	 * and nothing is resent; unprovable with an experience_id, nothing is resent either.
 	 */
-	recovery(p: Prepared): Recovery {
+	recovery(p: Prepared, since = Date.now()): Recovery {
 		const body = p.body as CreateIssueBody;
 		const recovery: Recovery = {
-			scope: { since: Date.now(), chainBase: p.chainBase, claimed: this.claimed },
+			scope: { since, chainBase: p.chainBase, claimed: this.claimed, chainClaims: this.chainClaims },
 			unprovable: false,
 			lookUp: async () => {
+				// Answers on their way may name the issue the read would find: they are waited for.
+				await this.quiet(body);
 				const found = await findOwnIssue(this.ctx, this.connection, body, recovery.scope, this.options);
 				if (found === 'absent') return 'retry';
 				if (found === 'unknown') {
@@ -214,10 +281,17 @@ export class ItemRouter {
 					return body.experience_id ? 'stop' : 'retry';
 				}
 				recovery.recovered = found.row;
+				if (found.chained) this.countChain(body);
+				else this.claimed.add(found.row.experience_id);
 				return 'stop';
 			},
 		};
 		return recovery;
+	}
+
+	private countChain(body: CreateIssueBody): void {
+		const key = chainKey(body.experience_id ?? '', body.issue_code);
+		this.chainClaims.set(key, (this.chainClaims.get(key) ?? 0) + 1);
 	}
 
 	/** The item's output from the instance's answer, and what the recovery reads found. */
@@ -236,12 +310,19 @@ export class ItemRouter {
 		if (recovered) outcome = { kind: 'created', experienceId: recovered.experience_id };
 		else if (result.earlierAttemptUncertain && outcome.kind === 'created' && !recovery.unprovable) {
 			// An attempt that timed out may have been processed after the look-up: then two issues fit.
-			const again = await findOwnIssue(this.ctx, this.connection, body, recovery.scope, this.options);
+			// (The issue this answer names was claimed as it arrived: it is this item's own.)
+			const others = new Set(this.claimed);
+			others.delete(outcome.experienceId);
+			const again = await findOwnIssue(this.ctx, this.connection, body, { ...recovery.scope, claimed: others }, this.options);
 			if (again === 'unknown' || (again !== 'absent' && again.row.experience_id !== outcome.experienceId)) recovery.unprovable = true;
 		}
 		// Flagged when nothing could be proven, or when the last attempt itself may still be processed.
 		const uncertain = !recovered && ((result.earlierAttemptUncertain && recovery.unprovable) || (outcome.kind === 'error' && mayStillBeProcessed(result)));
-		if (outcome.kind === 'created') this.claimed.add(outcome.experienceId);
+		if (outcome.kind === 'created') {
+			this.claimed.add(outcome.experienceId);
+			// A chain answered as applied counts, so another item's recovery does not take it.
+			if (!recovered && body.experience_id && p.chainBase) this.countChain(body);
+		}
 		const common: IDataObject = {
 			httpStatus: recovered ? 200 : result.status,
 			attempts: result.attempts,
@@ -279,6 +360,8 @@ export interface PriorAttempt {
 	uncertain: boolean;
 	/** The answer to show when nothing is sent again. */
 	result: ApiResult;
+	/** When the batch that carried it was sent (the recovery read looks from then). */
+	since: number;
 }
 
 /** Requests of one issue share a lane: chains by experience_id, creates by issue code, provider and endpoint. */

@@ -230,10 +230,6 @@ function retryable(a: Attempt): boolean {
 }
 
 /**
- * Sends a request, retrying 429 (after Retry-After), 5xx and network failures with exponential
- * back-off, up to the policy's attempts. Never throws for an HTTP or network failure.
- */
-/**
  * Before resending a request an earlier attempt of which may have been processed (5xx, lost
  * answer, timeout): 'stop' ends the attempts there (the earlier one was processed, or resending
  * could do harm), 'retry' goes on.
@@ -250,10 +246,14 @@ export async function apiRequest(
 	request: ApiRequest,
 	policy: RetryPolicy,
 	beforeRetry?: BeforeRetry,
+	/** Told of every attempt as it starts (callers follow what is in flight). */
+	watch?: (pending: Promise<Attempt>) => void,
 ): Promise<ApiResult> {
 	let uncertain = false;
 	for (let n = 1; ; n++) {
-		const result = await attempt(ctx, connection, request);
+		const pending = attempt(ctx, connection, request);
+		watch?.(pending);
+		const result = await pending;
 		if (!retryable(result) || n >= policy.maxAttempts) {
 			return { ...result, attempts: n, earlierAttemptUncertain: uncertain };
 		}
@@ -277,8 +277,9 @@ export async function sendCreate(
 	body: string,
 	options: { requestFormat: 'json' | 'xml'; timeoutMs: number; policy: RetryPolicy },
 	beforeRetry?: BeforeRetry,
+	watch?: (pending: Promise<Attempt>) => void,
 ): Promise<ApiResult> {
-	return apiRequest(ctx, connection, { method: 'POST', path, body, format: options.requestFormat, timeoutMs: options.timeoutMs }, options.policy, beforeRetry);
+	return apiRequest(ctx, connection, { method: 'POST', path, body, format: options.requestFormat, timeoutMs: options.timeoutMs }, options.policy, beforeRetry, watch);
 }
 
 export type Outcome =

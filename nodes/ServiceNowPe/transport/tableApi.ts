@@ -122,6 +122,13 @@ export interface RecoveryScope {
 	chainBase?: ChainBase;
 	/** experience_ids other items of this execution were given: never this item's. */
 	claimed?: ReadonlySet<string>;
+	/** `experience_id|issue code` → chains of that code onto that issue already counted as some item's. */
+	chainClaims?: ReadonlyMap<string, number>;
+}
+
+/** The key of `RecoveryScope.chainClaims`. */
+export function chainKey(experienceId: string, issueCode: string): string {
+	return `${experienceId}|${issueCode}`;
 }
 
 /** When the attempt began, by the instance's clock: from the Date header of the read's answer. */
@@ -154,7 +161,7 @@ export async function findOwnIssue(
 	body: CreateIssueBody,
 	scope: RecoveryScope,
 	options: ReadOptions,
-): Promise<{ row: IssueRow } | 'absent' | 'unknown'> {
+): Promise<{ row: IssueRow; chained?: true } | 'absent' | 'unknown'> {
 	const { endpoint } = body;
 	const values = [body.issue_code, body.provider, body.experience_id ?? '', ...Object.values(endpoint)];
 	if (!values.every((v) => isQueryableValue(String(v ?? '')))) return 'unknown';
@@ -175,8 +182,11 @@ export async function findOwnIssue(
 		}
 		if (!now) return 'unknown';
 		const before = scope.chainBase.issueCodeHistory;
-		const grown = now.length > before.length && before.every((code, i) => now[i] === code) && now.slice(before.length).includes(body.issue_code);
-		return grown ? { row } : 'absent';
+		// Ours when the history has grown past that read by this issue code (later chains may follow
+		// it) more often than other items of this execution have already counted as theirs.
+		const kept = before.length < now.length && before.every((code, i) => now[i] === code);
+		const times = kept ? now.slice(before.length).filter((code) => code === body.issue_code).length : 0;
+		return times > (scope.chainClaims?.get(chainKey(body.experience_id, body.issue_code)) ?? 0) ? { row, chained: true } : 'absent';
 	}
 	const who = [
 		endpoint.user_id ? condition('user', '=', endpoint.user_id) : '',
