@@ -304,7 +304,7 @@ async function nodeVsHttpRequest() {
 	fs.mkdirSync(path.join(userFolder, '.n8n', 'custom'), { recursive: true });
 	fs.copyFileSync(path.join(__dirname, 'floor', 'BenchFloor.node.js'), path.join(userFolder, '.n8n', 'custom', 'BenchFloor.node.js'));
 	const MATCHED = 16;
-	const BATCH = { sendMode: 'batch', batchSize: 100, concurrency: 4 };
+	const BATCH = { sendMode: 'batch', batchSize: 100, concurrency: 8 };
 	const pe = (options) => ({
 		name: 'Target',
 		type: 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe',
@@ -363,6 +363,7 @@ async function nodeVsHttpRequest() {
 	const extraEnv = process.env.BENCH_N8N_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS } : {};
 	const n8n = rt.startN8n(userFolder, { port, logFile: path.join(userFolder, 'n8n.log'), extraEnv });
 	const out = {};
+	let ratios = {};
 	try {
 		await rt.waitReady(base, 180_000);
 		await rt.waitFor('bench webhooks', async () => /Did you mean/i.test((await rt.get(`${base}/webhook/bench-pedefault`)).body), 60_000);
@@ -385,40 +386,45 @@ async function nodeVsHttpRequest() {
 			return ISSUES / (task.executionTime / 1000);
 		};
 		const targets = process.env.BENCH_WORKFLOWS ? process.env.BENCH_WORKFLOWS.split(',') : ['pedefault', 'pematched', 'floormatched', 'pebatch', 'httpdefault', 'httpmatched'];
-		const samples = Object.fromEntries(targets.map((id) => [id, []]));
-		await runOnce('pedefault'); // warm-up
-		for (let r = 0; r < ROUNDS; r++) for (const id of Object.keys(samples)) samples[id].push(await runOnce(id));
-		for (const [id, list] of Object.entries(samples)) out[id] = median(list);
+		const samples = Object.fromEntries([...targets, 'rawClient', 'rawClientNewConnections'].map((id) => [id, []]));
 		// The limit: a raw keep-alive client sending the same creates at the matched concurrency;
 		// for reference, the same client opening a new connection per request, as n8n's request
-		// helper does (it builds new HTTP agents for every request).
-		const rawRate = async (keepAlive) => {
-			const rates = [];
-			for (let r = 0; r < ROUNDS; r++) {
-				await fetch(`${emu.url}/_emulator/reset`, { method: 'POST' });
-				const res = await load({ url: emu.url + CREATE, body: BODY, headers: { authorization: 'Basic ' + Buffer.from('pe.integration:integration').toString('base64') }, concurrency: MATCHED, total: ISSUES, keepAlive });
-				rates.push(res.rps);
-			}
-			return median(rates);
+		// helper does (it builds new HTTP agents for every request). Measured in every round, right
+		// after the workflows, so each ratio compares figures of the same minute.
+		const raw = async (keepAlive) => {
+			await fetch(`${emu.url}/_emulator/reset`, { method: 'POST' });
+			const res = await load({ url: emu.url + CREATE, body: BODY, headers: { authorization: 'Basic ' + Buffer.from('pe.integration:integration').toString('base64') }, concurrency: MATCHED, total: ISSUES, keepAlive });
+			return res.rps;
 		};
-		out.rawClient = await rawRate(true);
-		out.rawClientNewConnections = await rawRate(false);
+		await runOnce('pedefault'); // warm-up
+		for (let r = 0; r < ROUNDS; r++) {
+			for (const id of targets) samples[id].push(await runOnce(id));
+			samples.rawClient.push(await raw(true));
+			samples.rawClientNewConnections.push(await raw(false));
+		}
+		for (const [id, list] of Object.entries(samples)) out[id] = median(list);
 		out.matchedConcurrency = MATCHED;
 		out.batch = BATCH;
+		// Each ratio: the median of the rounds' own ratios.
+		const paired = (a, b) => {
+			const by = Array.isArray(b) ? b : [b];
+			if (!samples[a] || by.some((id) => !samples[id])) return NaN;
+			return median(samples[a].map((x, i) => x / Math.max(...by.map((id) => samples[id][i]))));
+		};
+		ratios = {
+			ratioDefault: paired('pedefault', 'httpdefault'),
+			ratioMatched: paired('pematched', 'httpmatched'),
+			ratioToRawLimit: paired('pematched', 'rawClient'),
+			ratioToRawNewConnections: paired('pematched', 'rawClientNewConnections'),
+			ratioToFloor: paired('pematched', 'floormatched'),
+			batchToRawClient: paired('pebatch', 'rawClient'),
+			batchToHttpRequest: paired('pebatch', ['httpdefault', 'httpmatched']),
+		};
 	} finally {
 		await rt.stop(n8n);
 		emu.child.kill('SIGTERM');
 	}
-	results.nodeVsHttpRequest = {
-		itemsPerSecond: out,
-		ratioDefault: out.pedefault / out.httpdefault,
-		ratioMatched: out.pematched / out.httpmatched,
-		ratioToRawLimit: out.pematched / out.rawClient,
-		ratioToRawNewConnections: out.pematched / out.rawClientNewConnections,
-		ratioToFloor: out.pematched / out.floormatched,
-		batchToRawClient: out.pebatch / out.rawClient,
-		batchToHttpRequest: out.pebatch / Math.max(out.httpdefault, out.httpmatched),
-	};
+	results.nodeVsHttpRequest = { itemsPerSecond: out, ...ratios };
 }
 
 function table() {
