@@ -15,6 +15,7 @@
 import { createIssuePath } from '../../../contract/api';
 import { serialiseBody } from '../../../contract/body';
 import { sendBatch, type BatchItem } from '../transport/batch';
+import { retryable } from '../transport/request';
 import type { Prepared } from './interfaces';
 import { laneOf, mapWithConcurrency, type Done, type ItemRouter, type PriorAttempt, type Routed } from './itemRouter';
 
@@ -23,10 +24,6 @@ interface Pending {
 	item: BatchItem;
 	resolve(done: Done): void;
 	reject(error: unknown): void;
-}
-
-function retryable(status: number): boolean {
-	return status === 0 || status === 429 || status >= 500;
 }
 
 /** Sends the pending items of one batch until each is finished. */
@@ -67,7 +64,7 @@ async function runBatch(router: ItemRouter, batch: Pending[]): Promise<void> {
 			const attempt = answer.items.get(entry.item.id);
 			// An answer wins over an unserviced listing of the same id.
 			if (!attempt && unserviced.has(entry.item.id)) next.push(entry);
-			else if (!attempt || retryable(attempt.status)) {
+			else if (!attempt || retryable(attempt)) {
 				const got = attempt ?? { ...answer.outer, status: 0, networkError: 'The batch answer did not include this item.' };
 				// 429 was refused before it ran; no answer or a 5xx may have been processed.
 				again.push(alone(entry, { attempts: rounds, uncertain: got.status !== 429, result: { ...got, attempts: rounds, earlierAttemptUncertain: false }, since }));

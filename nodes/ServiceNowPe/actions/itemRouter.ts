@@ -8,7 +8,7 @@ import { createIssuePath, type CreateIssueBody, type IssueRow } from '../../../c
 import { serialiseBody } from '../../../contract/body';
 import { DOCUMENTED_ERRORS } from '../../../contract/errors';
 import { sleep } from 'n8n-workflow';
-import { classify, retryAfterSeconds, sendCreate, type ApiResult, type Attempt, type Connection, type Outcome } from '../transport/request';
+import { classify, retryable, retryAfterSeconds, sendCreate, type ApiResult, type Attempt, type Connection, type Outcome } from '../transport/request';
 import { chainKey, findOwnIssue, type RecoveryScope } from '../transport/tableApi';
 import { routeInBatches } from './batchRouter';
 import type { Prepared, SendOptions } from './interfaces';
@@ -251,7 +251,7 @@ export class ItemRouter {
 		if (asSent && ((prior?.uncertain && (await recovery.lookUp()) === 'stop') || prior!.attempts >= options.policy.maxAttempts)) {
 			return this.finish(p, asSent, recovery, true);
 		}
-		if (prior && (prior.result.status === 0 || prior.result.status === 429 || prior.result.status >= 500)) {
+		if (prior && retryable(prior.result)) {
 			// The wait a retry would have had after that answer (Retry-After, or the back-off).
 			const backoff = (options.policy.baseDelayMs * 2 ** (prior.attempts - 1)) / 1000;
 			await sleep(Math.min(retryAfterSeconds(prior.result.headers['retry-after']) ?? backoff, options.policy.maxWaitSeconds) * 1000);

@@ -159,8 +159,8 @@ function networkCode(error: unknown): string {
 }
 
 function networkMessage(error: unknown): string {
-	const e = error as { cause?: { code?: string; message?: string }; code?: string; message?: string };
-	const code = e.cause?.code ?? e.code;
+	const e = error as { cause?: { message?: string }; message?: string };
+	const code = networkCode(error);
 	const message = e.cause?.message ?? e.message ?? 'request failed';
 	return code ? `${code}: ${message}` : message;
 }
@@ -225,7 +225,8 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
 	return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
 }
 
-function retryable(a: Attempt): boolean {
+/** An answer a retry may change: none, a 429 or a 5xx. */
+export function retryable(a: Pick<Attempt, 'status'>): boolean {
 	return a.status === 0 || a.status === 429 || a.status >= 500;
 }
 

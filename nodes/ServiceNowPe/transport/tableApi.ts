@@ -171,8 +171,6 @@ export async function findOwnIssue(
 		if (found.length === 0) return 'absent';
 		const [row] = found;
 		const now = history(row);
-		// Read before sending (Chain): a chain, applied when the history has grown past that read
-		// by this issue code (later chains may follow it).
 		if (!scope.chainBase) {
 			// Created since the attempt began, by the instance's clock: the attempt made it (a new
 			// issue with the caller's ID). An older issue: a chain nothing can prove applied or not.
