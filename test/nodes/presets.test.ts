@@ -64,7 +64,9 @@ describe('Build From, whatever the source', () => {
 		const { outputs } = await runAction({ items: [vendor('datadog/12-rendered-by-us-custom-triggered.json')], credentials: BASIC(sn.url), parameters: { source: 'alertmanager' } });
 		expect(routed(outputs)).toEqual({ Other: [0] });
 		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'UNRECOGNISED_PAYLOAD', sent: false });
-		expect(String(outputs.Other[0].json.message)).toMatch(/not an Alertmanager webhook: it has no "alerts" array/);
+		expect(outputs.Other[0].json.message).toBe(
+			'The item is not an Alertmanager webhook: expected "version": "4", "groupKey" and an "alerts" array, as Alertmanager\'s webhook_configs send them (looked in the item and in its "body"). It is a Datadog payload: choose Build From "Datadog".',
+		);
 	});
 });
 
@@ -194,7 +196,7 @@ describe('Table API reads carry values as data', () => {
 		expect(chained.outputs.Other[0].json).toMatchObject({ errorCode: 'ISSUE_NOT_FOUND', sent: false });
 
 		const { outputs } = await runAction({
-			items: [{ alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', instance: 'nothing^ORname=web-01:9100', user: 'abel.tuter' } }] }],
+			items: [{ version: '4', groupKey: '{}:{}', alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', instance: 'nothing^ORname=web-01:9100', user: 'abel.tuter' } }] }],
 			credentials: BASIC(sn.url),
 			parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true },
 		});

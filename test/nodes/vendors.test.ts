@@ -4,7 +4,7 @@
  * request bodies and branches. Real alerts name hosts, not users: the CMDB (cmdb_ci_computer,
  * seeded here with the samples' host names) gives the CI, and its assigned user.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultSeed } from '../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
@@ -181,15 +181,31 @@ describe('Grafana Alerting', () => {
 });
 
 describe('Azure Monitor (common alert schema)', () => {
-	it('metric alerts: the configuration item is the host; the metric keeps its name unless a rule names it', async () => {
-		await run('azureMonitor', [vendor('azure-monitor/02-metric-static-threshold-fired-test-action.json')], { defaultIssueCode: '103' });
-		expect(sentBodies()).toEqual([body('test-storageAccount', '103', { Transactions: '100' })]);
+	it('metric alerts: the metric keeps its name unless a rule names it; a storage account is no computer and is not looked up', async () => {
+		const alone = await run('azureMonitor', [vendor('azure-monitor/02-metric-static-threshold-fired-test-action.json')], { defaultIssueCode: '103' });
+		expect(routed(alone.outputs)).toEqual({ 'Missing Endpoint': [0] });
+		expect(alone.outputs['Missing Endpoint'][0].json.message).toBe(
+			'Alert "test-metricAlertRule" names no user or device (no "user", "email", "user_id" or "ci_sys_id" label): it is about "test-storageAccount", a microsoft.storage/storageaccounts resource, not a computer, so it is not looked up in cmdb_ci_computer: set one of those labels (Azure: a custom property of the action group or rule; rename them under Label Names), an Endpoint override, or a Host Name override naming the user\'s computer.',
+		);
+		expect(alone.outputs['Missing Endpoint'][0].json.alert).toMatchObject({ host: '', resource: { name: 'test-storageAccount', kind: 'a microsoft.storage/storageaccounts resource' } });
+		// A computer of that name is in the CMDB: it is still not looked up.
+		expect(ciLookups()).toEqual([]);
+		sn.reset();
+		const user = { endpointUserName: 'abel.tuter' };
+		await run('azureMonitor', [vendor('azure-monitor/02-metric-static-threshold-fired-test-action.json')], { defaultIssueCode: '103', overrides: user });
+		expect(sentBodies()).toEqual([{ endpoint: { user_name: 'abel.tuter' }, issue_code: '103', provider: 'sn', investigative_details: { Transactions: '100' } }]);
 		sn.reset();
 		await run('azureMonitor', [vendor('azure-monitor/03-metric-dynamic-threshold-fired-test-action.json')], {
 			defaultIssueCode: '103',
+			overrides: user,
 			metricNames: { rules: [{ match: '/transactions/', detail: 'processes_running' }] },
 		});
-		expect(sentBodies()).toEqual([body('test-storageAccount', '103', { processes_running: '78.09' })]);
+		expect(sentBodies()).toEqual([{ endpoint: { user_name: 'abel.tuter' }, issue_code: '103', provider: 'sn', investigative_details: { processes_running: '78.09' } }]);
+		// A Host Name override names the computer: that one is looked up.
+		sn.reset();
+		await run('azureMonitor', [vendor('azure-monitor/14-availability-test-alert-test-action.json')], { defaultIssueCode: '103', overrides: { host: 'testvm' } });
+		expect(ciLookups()).toEqual(['name=testvm']);
+		expect(sentBodies()).toEqual([body('testvm', '103', { FailedLocation: '5' })]);
 	});
 
 	it('a resolved alert is skipped; sent when asked, Percentage CPU as cpu_usage', async () => {
@@ -209,6 +225,73 @@ describe('Azure Monitor (common alert schema)', () => {
 		sn.reset();
 		await run('azureMonitor', [vendor('azure-monitor/05-log-alerts-v2-fired-test-action.json')], { defaultIssueCode: '103' });
 		expect(sentBodies()).toEqual([body('test-computer', '103', { value: '3' })]);
+	});
+
+	it('log search alerts (V1): the log search link, the query and the result count in investigative_details; the machine that sent the data, not the workspace', async () => {
+		const v1 = ['09-log-alert-v1-metric-measurement-test-action.json', '10-log-alert-v1-number-of-results-test-action.json'].map((f) => vendor(`azure-monitor/${f}`));
+		const { outputs } = await run('azureMonitor', v1, { defaultIssueCode: '103', alertContext: undefined });
+		expect(routed(outputs)).toEqual({ 'Missing Endpoint': [0], Created: [1] });
+		// Metric measurement: no configuration item; the only target is the Log Analytics workspace.
+		expect(outputs['Missing Endpoint'][0].json.message).toContain(
+			'Alert "test-logAlertRule-v1-metricMeasurement" names no user or device (no "user", "email", "user_id" or "ci_sys_id" label): it is about "test-logAnalyticsWorkspace", a microsoft.operationalinsights/workspaces resource, not a computer, so it is not looked up in cmdb_ci_computer',
+		);
+		// Number of results: the configuration item is the computer that sent the heartbeat.
+		expect(ciLookups()).toEqual(['name=test-computer']);
+		const context = v1[1].data.alertContext;
+		expect(sentBodies()).toEqual([
+			body('test-computer', '103', {
+				result_count: '1',
+				alert_name: 'test-logAlertRule-v1-numResults',
+				description: 'Alert rule description',
+				search_query: 'Heartbeat',
+				severity: 'Sev4',
+				started_at: '2025-04-15T18:04:40.852Z',
+				source_link: context.LinkToFilteredSearchResultsUI,
+			}),
+		]);
+		// Without the filtered link, the plain one; the V2 query too.
+		sn.reset();
+		delete context.LinkToFilteredSearchResultsUI;
+		await run('azureMonitor', [v1[1], vendor('azure-monitor/05-log-alerts-v2-fired-test-action.json')], { defaultIssueCode: '103', alertContext: ['links', 'description'] });
+		expect(sentBodies().map((b) => b.investigative_details)).toEqual([
+			{ result_count: '1', description: 'Alert rule description', search_query: 'Heartbeat', source_link: context.LinkToSearchResults },
+			{
+				value: '3',
+				description: 'Alert rule description',
+				search_query: 'Heartbeat',
+				source_link: vendor('azure-monitor/05-log-alerts-v2-fired-test-action.json').data.alertContext.condition.allOf[0].linkToFilteredSearchResultsUI,
+			},
+		]);
+	});
+
+	it('budget alerts ("alertRule": null) are named by their budget; "budgets" is no computer; the budget creator can be the endpoint', async () => {
+		const budgets = ['11-budget-alert-test-action.json', '12-cost-budget-alert-actual-test-action.json', '13-forecasted-budget-alert-test-action.json'].map((f) => vendor(`azure-monitor/${f}`));
+		const none = await run('azureMonitor', budgets, { overrides: { endpointUserName: 'abel.tuter' } });
+		expect(routed(none.outputs)).toEqual({ 'Invalid Issue Code': [0, 1, 2] });
+		expect(none.outputs['Invalid Issue Code'].map((o) => o.json.message)).toEqual(
+			['Test_forcasted_budget', 'Test_actual_cost_budget', 'Test_forcasted_budget'].map(
+				(name) => `Alert "${name}" matched no issue code rule, has no "issue_code" label, and no Default Issue Code is set: add a rule or a default.`,
+			),
+		);
+		sn.reset();
+		const coded = await run('azureMonitor', budgets, { issueCodeRules: { rules: [rule('budgets', '103', 'AlertCategory')] } });
+		expect(routed(coded.outputs)).toEqual({ 'Missing Endpoint': [0, 1, 2] });
+		expect(coded.outputs['Missing Endpoint'][1].json.message).toBe(
+			'Alert "Test_actual_cost_budget" names no user or device (no "user", "email", "user_id" or "ci_sys_id" label): it is about "Test_actual_cost_budget", a cost budget, not a computer, so it is not looked up in cmdb_ci_computer: set one of those labels (Azure: a custom property of the action group or rule; rename them under Label Names), an Endpoint override, or a Host Name override naming the user\'s computer.',
+		);
+		expect(ciLookups()).toEqual([]);
+		sn.reset();
+		const sent = await run('azureMonitor', [budgets[1]], { issueCodeRules: { rules: [rule('budgets', '103', 'AlertCategory')] }, labelNames: { emailLabel: 'BudgetCreator' }, alertContext: ['name', 'description'] });
+		// Sent with the creator's email; the instance decides whether that is one of its users.
+		expect(sentBodies()).toEqual([
+			{
+				endpoint: { email: 'test@sample.test' },
+				issue_code: '103',
+				provider: 'sn',
+				investigative_details: { alert_name: 'Test_actual_cost_budget', description: 'YourspendforbudgetTest_actual_cost_budgetisnow$11,111.00exceedingyourspecifiedthreshold$25.00.' },
+			},
+		]);
+		expect(routed(sent.outputs)).toEqual({ 'Unknown User': [0] });
 	});
 
 	it('activity log and resource health alerts name their resource; a service health alert has none', async () => {
@@ -370,7 +453,7 @@ describe('an alert never fails its siblings', () => {
 });
 
 describe('alerts a monitoring system may send, beyond the vendors samples', () => {
-	const group = (alerts: unknown[]) => ({ version: '4', status: 'firing', receiver: 'n8n', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts });
+	const group = (alerts: unknown[]) => ({ version: '4', groupKey: '{}:{}', status: 'firing', receiver: 'n8n', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts });
 	const alert = (labels: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ status: 'firing', labels, annotations: {}, startsAt: '2024-01-01T00:00:00Z', fingerprint: 'f', ...extra });
 	const disk = { issueCodeRules: { rules: [rule('DiskRunningFull', '102')] } };
 	const details = () => sentBodies().map((b) => b.investigative_details);
@@ -499,5 +582,61 @@ describe('alerts a monitoring system may send, beyond the vendors samples', () =
 		expect(all[5].json.input).toMatchObject({ alerts: [alerts[5]], receiver: 'n8n' });
 		const size = all.reduce((sum, o) => sum + JSON.stringify(o.json).length, 0);
 		expect(size).toBeLessThan(10 * JSON.stringify(payload).length);
+	});
+});
+
+describe('every vendor sample under every preset', () => {
+	/** Folder of test/fixtures/vendors → its preset (New Relic has none). */
+	const FOLDERS: Array<[string, string | undefined]> = [
+		['alertmanager', 'alertmanager'],
+		['grafana', 'grafana'],
+		['azure-monitor', 'azureMonitor'],
+		['datadog', 'datadog'],
+		['newrelic', undefined],
+	];
+	const samples = FOLDERS.flatMap(([folder, preset]) =>
+		readdirSync(join(__dirname, '..', 'fixtures', 'vendors', folder))
+			.filter((f) => f.endsWith('.json'))
+			.map((f) => ({ file: `${folder}/${f}`, preset, payload: vendor(`${folder}/${f}`) as Record<string, unknown> })),
+	);
+	/** Everything that would make a recognised alert a created issue: a code, a user, resolved alerts too. */
+	const eager = { defaultIssueCode: '103', includeResolved: true, overrides: { endpointUserName: 'abel.tuter' } };
+	const PRESETS = ['alertmanager', 'grafana', 'azureMonitor', 'datadog'];
+
+	it('has samples of every vendor', () => {
+		for (const [folder] of FOLDERS) expect([folder, samples.filter((s) => s.file.startsWith(`${folder}/`)).length >= 4]).toEqual([folder, true]);
+	});
+
+	it.each(PRESETS)('%s: every other vendor\'s sample ends on Other (UNRECOGNISED_PAYLOAD), as sent and in a Webhook node\'s body; nothing is looked up or sent', async (preset) => {
+		const foreign = samples.filter((s) => s.preset !== preset);
+		const items = [...foreign.map((s) => s.payload), ...foreign.map((s) => ({ headers: {}, body: s.payload }))];
+		const { outputs, error } = await run(preset, items, eager);
+		expect(error).toBeUndefined();
+		const files = [...foreign, ...foreign].map((s) => s.file);
+		const outcomes = Object.entries(outputs).flatMap(([name, out]) => out.map((o) => [files[(o.pairedItem as { item: number }).item], name, o.json.errorCode]));
+		expect(outcomes.filter(([, name, code]) => name !== 'Other' || code !== 'UNRECOGNISED_PAYLOAD')).toEqual([]);
+		expect(routed(outputs)).toEqual({ Other: items.map((_, i) => i) });
+		expect(outputs.Other.every((o) => o.json.sent === false)).toBe(true);
+		expect(sn.journal()).toEqual([]);
+		expect(sn.issues()).toHaveLength(0);
+	});
+
+	it.each(PRESETS)('%s: its own samples are all read', async (preset) => {
+		const own = samples.filter((s) => s.preset === preset);
+		const { outputs, error } = await run(preset, own.map((s) => s.payload), eager);
+		expect(error).toBeUndefined();
+		const unread = Object.values(outputs).flat().filter((o) => o.json.errorCode === 'UNRECOGNISED_PAYLOAD').map((o) => own[(o.pairedItem as { item: number }).item].file);
+		expect(unread).toEqual([]);
+		expect(outputs.Created?.length ?? 0).toBeGreaterThan(0);
+	});
+
+	it('says which vendor a foreign payload is from, and what the preset expects', async () => {
+		const { outputs } = await run('datadog', [vendor('newrelic/02-workflow-default-payload-closed-zulip.json'), vendor('grafana/06-thirdparty-zulip-fixture-v9-mixed-1-firing-2-resolved.json')], eager);
+		expect(outputs.Other.map((o) => o.json.message)).toEqual([
+			expect.stringMatching(/^The item is not a Datadog webhook payload: expected .*"\$EVENT_TITLE".* It looks like a New Relic notification, which no Build From preset reads: map its fields with Build From "Manual Fields"\.$/),
+			expect.stringMatching(/^The item is not a Datadog webhook payload: .* It is a Grafana Alerting payload: choose Build From "Grafana Alerting"\.$/),
+		]);
+		const am = await run('alertmanager', [vendor('grafana/01-docs-firing-2-alerts-values.json')], eager);
+		expect(am.outputs.Other[0].json.message).toMatch(/^The item is not an Alertmanager webhook: expected "version": "4", "groupKey" and an "alerts" array, .* It is a Grafana Alerting payload: choose Build From "Grafana Alerting"\.$/);
 	});
 });

@@ -1,5 +1,6 @@
 import { extractAlerts, sourceNamed } from '../../nodes/ServiceNowPe/sources';
-import { parseTags } from '../../nodes/ServiceNowPe/sources/datadog';
+import { isComputerType, resourceType } from '../../nodes/ServiceNowPe/sources/azureMonitor';
+import { isDatadogPayload, parseTags } from '../../nodes/ServiceNowPe/sources/datadog';
 import { issueCodeFor } from '../../nodes/ServiceNowPe/sources/fields';
 import { SourceFormatError, hostName, type MonitoringSource, type NormalisedAlert } from '../../nodes/ServiceNowPe/sources/types';
 
@@ -26,7 +27,7 @@ describe('monitoring payload helpers', () => {
 	});
 
 	it('matches issue code rules exactly (any case) or by /regex/, and survives a bad regex', () => {
-		const [alert] = extractAlerts(source('alertmanager'), { alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', severity: 'critical' } }] }) as NormalisedAlert[];
+		const [alert] = extractAlerts(source('alertmanager'), { version: '4', groupKey: '{}:{}', alerts: [{ status: 'firing', labels: { alertname: 'HighCpuUsage', severity: 'critical' } }] }) as NormalisedAlert[];
 		const rules = [
 			{ field: 'alertName', value: '/(/', issueCode: 'X' },
 			{ field: 'severity', value: 'CRITICAL', issueCode: '200' },
@@ -40,6 +41,40 @@ describe('monitoring payload helpers', () => {
 		expect(() => extractAlerts(source('azureMonitor'), { alerts: [] })).toThrow(SourceFormatError);
 		expect(() => extractAlerts(source('azureMonitor'), { alerts: [] })).toThrow(/common alert schema/);
 		expect(() => extractAlerts(source('grafana'), { schemaId: 'x' })).toThrow(/not a Grafana alerting webhook/);
-		expect(extractAlerts(source('alertmanager'), { alerts: ['x'] })).toEqual([{ entry: 0, unreadable: 'alerts[0] of an Alertmanager webhook is not an object: the other alerts are sent, this one cannot be.' }]);
+		expect(extractAlerts(source('alertmanager'), { version: '4', groupKey: '{}:{}', alerts: ['x'] })).toEqual([
+			{ entry: 0, unreadable: 'alerts[0] of an Alertmanager webhook is not an object: the other alerts are sent, this one cannot be.' },
+		]);
+	});
+
+	it('types Azure resource IDs, nested ones too, and tells computers from other resources', () => {
+		const sub = '/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/rg/providers';
+		expect(
+			[
+				`${sub}/Microsoft.Compute/virtualMachines/vm1`,
+				`${sub}/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/0`,
+				`${sub}/Microsoft.HybridCompute/machines/arc1`,
+				`${sub}/microsoft.storage/storageaccounts/st1`,
+				`${sub}/microsoft.operationalinsights/workspaces/ws`,
+				'/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e',
+				'b1b1b1b1-cccc-dddd-eeee-f2f2f2f2f2f2',
+			].map((id) => [resourceType(id), isComputerType(resourceType(id))]),
+		).toEqual([
+			['microsoft.compute/virtualmachines', true],
+			['microsoft.compute/virtualmachinescalesets/virtualmachines', true],
+			['microsoft.hybridcompute/machines', true],
+			['microsoft.storage/storageaccounts', false],
+			['microsoft.operationalinsights/workspaces', false],
+			['', false],
+			['', false],
+		]);
+	});
+
+	it("recognises Datadog by Datadog's own marks, not by a title or an event_type alone", () => {
+		expect(isDatadogPayload({ title: '[P1] [Triggered on {host:web-01}] High CPU' })).toBe(true);
+		expect(isDatadogPayload({ alert_transition: 'Recovered', hostname: 'web-01' })).toBe(true);
+		expect(isDatadogPayload({ event_type: 'query_alert_monitor', org: { id: '1', name: 'x' }, last_updated: '1', title: 'anything' })).toBe(true);
+		expect(isDatadogPayload({ title: 'High CPU', event_type: 'INCIDENT' })).toBe(false);
+		expect(isDatadogPayload({ title: '[FIRING:3]  (true)', alerts: [] })).toBe(false);
+		expect(isDatadogPayload({ transition: 'open' })).toBe(false);
 	});
 });

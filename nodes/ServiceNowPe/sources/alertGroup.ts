@@ -9,8 +9,23 @@ import { SourceFormatError, hostName, type AlertMetric, type NormalisedAlert, ty
 /** Labels that name the monitored machine, in order of preference (`instance` by convention). */
 export const HOST_LABELS = ['instance', 'host', 'hostname', 'nodename', 'node'];
 
-export function looksLikeAlertGroup(payload: Record<string, unknown>): boolean {
-	return 'alerts' in payload;
+/** Alertmanager's webhook: `version` "4" (Grafana sends "1") with a `groupKey` and `alerts[]`. */
+export function isAlertmanagerGroup(payload: Record<string, unknown>): boolean {
+	return Array.isArray(payload.alerts) && payload.version === '4' && typeof payload.groupKey === 'string';
+}
+
+/** Fields of an alert that only Grafana sends (Alertmanager's alerts have none of them). */
+const GRAFANA_ALERT_FIELDS = ['silenceURL', 'dashboardURL', 'panelURL', 'imageURL', 'values', 'valueString'];
+
+/**
+ * Grafana's webhook: the Alertmanager group shape with Grafana's own `orgId` or `version` "1", or
+ * alerts carrying Grafana's fields; never `version` "4" (a Grafana routed through an Alertmanager
+ * arrives as that Alertmanager's webhook).
+ */
+export function isGrafanaGroup(payload: Record<string, unknown>): boolean {
+	const alerts = payload.alerts;
+	if (!Array.isArray(alerts) || payload.version === '4') return false;
+	return 'orgId' in payload || payload.version === '1' || alerts.some((a) => isPlainObject(a) && GRAFANA_ALERT_FIELDS.some((f) => f in a));
 }
 
 export interface AlertGroupExtras {

@@ -4,7 +4,7 @@
  * $ALERT_SCOPE, $ALERT_METRIC, $LINK, …). The default payload says what happened only in the title:
  * `[P1] [Recovered on {host:web-01}] High CPU` — priority, transition and scope, then the monitor.
  */
-import { setOwn, text } from '../../../contract/values';
+import { isPlainObject, setOwn, text } from '../../../contract/values';
 import { SourceFormatError, hostName, type MonitoringSource, type NormalisedAlert } from './types';
 
 /** "env:prod, user:abel.tuter, host:web-01" → {env: "prod", user: "abel.tuter", host: "web-01"} */
@@ -38,10 +38,23 @@ function isoFromEpochMs(value: string): string {
 	return /^\d{10,}$/.test(value) && Number.isFinite(ms) ? new Date(ms).toISOString() : value;
 }
 
+const TRANSITIONS = /^(Triggered|Recovered|Re-Triggered|Warn|Re-Warn|No Data|Re-No Data|Renotify)$/i;
+
+/**
+ * Datadog's own marks, which no other vendor sends: a title decorated as Datadog decorates
+ * $EVENT_TITLE (`[Triggered on {host:web-01}] …`), a $ALERT_TRANSITION value, or the default
+ * payload's `event_type` with its `org` object and `last_updated`. A title or an `event_type` alone
+ * is no mark: New Relic, Grafana and others send those too.
+ */
+export function isDatadogPayload(payload: Record<string, unknown>): boolean {
+	if (['title', 'event_title', 'alert_title'].some((k) => typeof payload[k] === 'string' && TITLE.test(payload[k] as string))) return true;
+	if (['alert_transition', 'transition'].some((k) => typeof payload[k] === 'string' && TRANSITIONS.test((payload[k] as string).trim()))) return true;
+	const org = payload.org;
+	return typeof payload.event_type === 'string' && isPlainObject(org) && 'id' in org && 'last_updated' in payload;
+}
+
 function extract(payload: Record<string, unknown>): NormalisedAlert[] {
-	if (payload.title === undefined && payload.alert_title === undefined && payload.event_type === undefined) {
-		throw new SourceFormatError('The item is not a Datadog webhook payload: expected at least "title" or "event_type" (the default payload has both).');
-	}
+	if (!isDatadogPayload(payload)) throw new SourceFormatError(`The item is not a Datadog webhook payload: expected ${datadog.expects}.`);
 	const title = parseTitle(field(payload, 'title', 'event_title', 'alert_title'));
 	const transition = (field(payload, 'alert_transition', 'transition') || title.transition).toLowerCase();
 	const alertType = field(payload, 'alert_type', 'type').toLowerCase();
@@ -78,6 +91,9 @@ export const datadog = {
 	name: 'datadog',
 	label: 'Datadog',
 	description: 'Datadog webhook, default payload or a custom one with $HOSTNAME, $TAGS, $ALERT_TRANSITION…',
-	looksLike: (payload) => 'title' in payload || 'event_type' in payload,
+	what: 'a Datadog webhook payload',
+	expects:
+		'"title": "$EVENT_TITLE" (which Datadog decorates as "[Triggered on {host:…}] …"), "alert_transition": "$ALERT_TRANSITION", or the default payload\'s "event_type", "org" and "last_updated"',
+	looksLike: isDatadogPayload,
 	extract,
 } as const satisfies MonitoringSource;

@@ -123,6 +123,8 @@ export function alertContextDetails(alert: NormalisedAlert, parts: readonly Cont
 		if (part === 'name') candidates.push(['alert_name', alert.name]);
 		else if (part === 'links') for (const [kind, url] of Object.entries(context.links)) candidates.push([`${kind}_link`, url]);
 		else candidates.push([part === 'startedAt' ? 'started_at' : part, context[part]]);
+		// What a log search alert searched describes it as much as its description does.
+		if (part === 'description' && context.query) candidates.push(['search_query', context.query]);
 	}
 	const out: Record<string, string> = {};
 	let total = used;

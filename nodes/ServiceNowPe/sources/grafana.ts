@@ -4,7 +4,7 @@
  * links to the dashboard and panel.
  */
 import { isPlainObject, setOwn, text } from '../../../contract/values';
-import { fromAlertGroup, looksLikeAlertGroup } from './alertGroup';
+import { fromAlertGroup, isGrafanaGroup } from './alertGroup';
 import { hostName, type MonitoringSource } from './types';
 
 interface QueryValue {
@@ -61,7 +61,9 @@ export const grafana = {
 	name: 'grafana',
 	label: 'Grafana Alerting',
 	description: 'Grafana unified alerting webhook: one issue per firing alert',
-	looksLike: looksLikeAlertGroup,
+	what: 'a Grafana alerting webhook',
+	expects: 'an "alerts" array with Grafana\'s "orgId" or "version": "1", as a Grafana contact point of type Webhook sends it',
+	looksLike: isGrafanaGroup,
 	extract: (payload, options) =>
 		fromAlertGroup(payload, 'grafana', 'a Grafana alerting webhook', {
 			metrics: (alert, name, annotations) => {

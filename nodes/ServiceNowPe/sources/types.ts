@@ -18,6 +18,15 @@ export interface AlertContext {
 	startedAt: string;
 	/** Links by kind: source (rule, graph, event), dashboard, panel, runbook, image. */
 	links: Record<string, string>;
+	/** The query a log search alert ran (Azure: SearchQuery, searchQuery). */
+	query?: string;
+}
+
+/** What an alert is about when that is no computer: it is never looked up in cmdb_ci_computer. */
+export interface AlertResource {
+	name: string;
+	/** E.g. "a microsoft.storage/storageaccounts resource", "a cost budget". */
+	kind: string;
 }
 
 export interface NormalisedAlert {
@@ -37,6 +46,8 @@ export interface NormalisedAlert {
 	context: AlertContext;
 	/** Position in the payload's `alerts[]`, for sources that send a group. */
 	entry?: number;
+	/** Set when the alert is about something that is no computer (then host is empty). */
+	resource?: AlertResource;
 }
 
 /** An entry of a group that is no alert (not an object): it ends on Other, its siblings go on. */
@@ -56,8 +67,14 @@ export interface MonitoringSource {
 	readonly label: string;
 	/** Option description. */
 	readonly description: string;
-	/** Whether an object is this source's payload (checked on the item, then on its `body`). */
+	/**
+	 * Whether an object is this source's payload, by fields no other source sends (checked on the
+	 * item, then on its `body`). A payload of another kind ends on Other, never read as this one.
+	 */
 	looksLike(payload: Record<string, unknown>): boolean;
+	/** What the payload is and must have, for the refusal: `not ${what}: expected ${expects}`. */
+	readonly what: string;
+	readonly expects: string;
 	/** The alerts of a payload; throws SourceFormatError saying what is missing. */
 	extract(payload: Record<string, unknown>, options: ExtractOptions): Array<NormalisedAlert | UnreadableAlert>;
 }

@@ -112,7 +112,16 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 		const pick = (override: string, fromAlert: string) => text(overrides[override]) || fromAlert;
 		const code = issueCodeFor(alert, rules, { fromLabel: f.issue_code, defaultCode });
 		const context: IDataObject = {
-			alert: { source: source.name, index: n, name: alert.name, status: alert.status, host: alert.host, fingerprint: alert.fingerprint, issueCodeFrom: code.how },
+			alert: {
+				source: source.name,
+				index: n,
+				name: alert.name,
+				status: alert.status,
+				host: alert.host,
+				...(alert.resource ? { resource: { ...alert.resource } } : {}),
+				fingerprint: alert.fingerprint,
+				issueCodeFrom: code.how,
+			},
 		};
 		if (alert.status === 'resolved' && !includeResolved) {
 			return { itemIndex: i, input: alertInput, context, fromAlert: true, skipped: 'The alert is resolved (turn on Include Resolved Alerts to send it).' };
@@ -206,7 +215,10 @@ export function explainProblems(ctx: IExecuteFunctions, requests: AlertRequest[]
 			}
 			if (problem.code !== 'ENDPOINT_MISSING') return problem;
 			const noUser = `Alert "${alert.name}" names no user or device (no "${labelNames.user}", "${labelNames.email}", "${labelNames.userId}" or "${labelNames.ci}" label)`;
-			const fix = !lookedUp
+			// An alert about a storage account, a workspace or a budget: no computer to look up.
+			const fix = alert.resource && !host
+				? `it is about "${alert.resource.name}", ${alert.resource.kind}, not a computer, so it is not looked up in cmdb_ci_computer: set one of those labels (Azure: a custom property of the action group or rule; rename them under Label Names), an Endpoint override, or a Host Name override naming the user's computer.`
+				: !lookedUp
 				? `set one of those labels (or rename them under Label Names), an Endpoint override, or turn on Resolve CI From Host Name (host: "${host || 'none'}").`
 				: host
 					? `no cmdb_ci_computer record is named "${host}": add the device to the CMDB under that name, set one of those labels, or an Endpoint override.`
