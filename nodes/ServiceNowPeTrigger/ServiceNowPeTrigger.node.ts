@@ -62,7 +62,7 @@ export class ServiceNowPeTrigger implements INodeType {
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 5000 },
 				default: 500,
-				description: 'Changes past this number wait for the next poll (nothing is skipped)',
+				description: 'Issues created, issue changes and fallback incidents past this number (each counted on its own) wait for the next poll; nothing is skipped',
 			},
 		],
 	};

@@ -1,10 +1,11 @@
 /**
- * One poll of the experience issue table (and of fallback incidents): what changed since the
- * cursor kept in the node's static data, in (sys_updated_on, sys_id) order — incidents by
- * (sys_created_on, sys_id): only their creation is an event — a page at a time. Only changes older
- * than a few seconds by the instance's clock are taken, so a change saved while the read ran is
- * never skipped. The cursors and what was seen are written back only when every read succeeded:
- * a poll that fails leaves everything where it was.
+ * One poll of the experience issue table (and of fallback incidents): what happened since the
+ * cursors kept in the node's static data, a page at a time. Changes are read in (sys_updated_on,
+ * sys_id) order; creations of issues and of incidents in (sys_created_on, sys_id) order, so each
+ * is taken once whenever and however often its row changes. Only rows older than a few seconds by
+ * the instance's clock are taken, so a save running while the read ran is never skipped. The
+ * cursors and what was seen are written back only when every read succeeded and something moved:
+ * a poll that fails or finds nothing leaves the static data untouched.
  */
 import { NodeApiError, type IDataObject, type INodeExecutionData, type IPollFunctions, type JsonObject } from 'n8n-workflow';
 import { ISSUE_JSON_FIELDS, TABLES, formatGlideDateTime, parseGlideDateTime, type IssueState, type TableName } from '../../contract/api';
@@ -23,14 +24,22 @@ export interface PollSettings {
 	maxEvents: number;
 }
 
-/** Where the poll stopped: the last change taken, by time and sys_id. */
+/** Where the poll stopped: the last row taken, by time and sys_id. */
 interface Cursor {
 	at: string;
 	id: string;
 }
 
 interface PollState {
+	/** Issue changes, by sys_updated_on. */
 	issues?: Cursor;
+	/**
+	 * Issue creations, by sys_created_on (kept while Issue Created is chosen). A change read later
+	 * says nothing of when the issue was made: an issue created before another and changed before
+	 * it is read would otherwise be passed by the cursor of changes.
+	 */
+	created?: Cursor;
+	/** Fallback incidents, by sys_created_on. */
 	incidents?: Cursor;
 	/**
 	 * sys_id → the state and issue codes last seen, so an update that leaves both as they were is
@@ -61,10 +70,13 @@ function failed(ctx: IPollFunctions, table: string, result: ApiResult): never {
 	});
 }
 
-/** The second of the instance's clock, from its Date header (ours when it sends none). */
-function instanceNow(result: ApiResult): number {
+/** Before every row: where a trigger starts on an instance that had none yet. */
+const START: Cursor = { at: formatGlideDateTime(0), id: '' };
+
+/** The instance's clock from its Date header, to the second; undefined when it sends none. */
+function instanceClock(result: ApiResult): number | undefined {
 	const date = Date.parse(result.headers.date ?? '');
-	return Math.floor((Number.isFinite(date) ? date : Date.now()) / 1000) * 1000;
+	return Number.isFinite(date) ? Math.floor(date / 1000) * 1000 : undefined;
 }
 
 function filters(settings: PollSettings, table: TableName): string[] {
@@ -122,8 +134,10 @@ async function changes(
 		const { rows: page, result } = await listRows<Row>(ctx, connection, table, after(base, cursor, field), READ, { limit: PAGE });
 		if (!page) failed(ctx, table, result);
 		// A save that was running while the instance read the page may carry an earlier second:
-		// the last few seconds are read again by the next poll.
-		const settled = formatGlideDateTime(instanceNow(result) - SETTLE_MS);
+		// the last few seconds are read again by the next poll. Without the instance's clock, ours,
+		// or the page's latest row when the instance is ahead of us (it was saved by then).
+		const now = instanceClock(result) ?? Math.max(Date.now(), ...page.map((row) => parseGlideDateTime(row[field])).filter(Number.isFinite));
+		const settled = formatGlideDateTime(now - SETTLE_MS);
 		let done = page.length < PAGE;
 		for (const row of page) {
 			if (row[field] >= settled || rows.length >= max) {
@@ -137,12 +151,27 @@ async function changes(
 	}
 }
 
+/** The newest row of a table by `field`, then sys_id: a place in that order no later row is before. */
+async function newest(ctx: IPollFunctions, connection: Connection, table: TableName, base: string[], field: TimeField): Promise<{ cursor: Cursor; clock?: number }> {
+	const order = [`ORDERBYDESC${field}`, 'ORDERBYDESCsys_id'];
+	const { rows, result } = await listRows<Row>(ctx, connection, table, encodeQuery(base, order), READ, { limit: 1, fields: `sys_id,${field}` });
+	if (!rows) failed(ctx, table, result);
+	return { cursor: rows[0] ? { at: rows[0][field], id: rows[0].sys_id } : START, clock: instanceClock(result) };
+}
+
 /** Where a first poll starts: now, by the instance's clock. */
-async function baseline(ctx: IPollFunctions, connection: Connection): Promise<Cursor> {
-	const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, 'ORDERBYDESCsys_updated_on', READ, { limit: 1, fields: 'sys_id,sys_updated_on' });
-	if (!rows) failed(ctx, TABLES.experienceIssue, result);
-	// Everything settled before now is old; later changes are still to come.
-	return { at: formatGlideDateTime(instanceNow(result) - SETTLE_MS), id: '\uffff' };
+async function baseline(ctx: IPollFunctions, connection: Connection, settings: PollSettings): Promise<Required<Pick<PollState, 'issues' | 'created' | 'incidents'>>> {
+	const latest = await newest(ctx, connection, TABLES.experienceIssue, [], 'sys_updated_on');
+	if (latest.clock !== undefined) {
+		// Everything settled before now is old; later changes are still to come.
+		const start = { at: formatGlideDateTime(latest.clock - SETTLE_MS), id: '\uffff' };
+		return { issues: start, created: start, incidents: start };
+	}
+	// No Date header: our clock may be ahead of the instance's and put "now" past changes still to
+	// come. The instance's own newest rows say what is old instead. No issue was made after the
+	// newest change (a creation is a change), nor in its second with a greater sys_id.
+	const incidents = settings.events.includes('fallbackIncident') ? (await newest(ctx, connection, TABLES.incident, [condition('origin_table', '=', TABLES.experienceIssue)], 'sys_created_on')).cursor : latest.cursor;
+	return { issues: latest.cursor, created: latest.cursor, incidents };
 }
 
 /** "Fetch Test Event": the latest change that matches, the cursor left alone. */
@@ -150,7 +179,8 @@ async function latest(ctx: IPollFunctions, connection: Connection, settings: Pol
 	const issueEvents = settings.events.filter((e) => e !== 'fallbackIncident');
 	if (issueEvents.length > 0) {
 		const states = settings.events.includes('stateChanged') && !settings.events.includes('created') ? [condition('state', 'IN', settings.states.join(','))] : [];
-		const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, encodeQuery([...filters(settings, TABLES.experienceIssue), ...states], ['ORDERBYDESCsys_updated_on']), READ, { limit: 1 });
+		const order = settings.events.includes('stateChanged') ? 'ORDERBYDESCsys_updated_on' : 'ORDERBYDESCsys_created_on';
+		const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, encodeQuery([...filters(settings, TABLES.experienceIssue), ...states], [order]), READ, { limit: 1 });
 		if (!rows) failed(ctx, TABLES.experienceIssue, result);
 		if (rows[0]) return [[issueItem(rows[0], settings.events.includes('stateChanged') ? 'stateChanged' : 'created')]];
 	}
@@ -180,8 +210,8 @@ async function incidentItem(ctx: IPollFunctions, connection: Connection, inciden
 }
 
 export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
-	for (const value of [settings.issueCode, settings.provider, settings.user]) {
-		if (!isQueryableValue(value)) throw new NodeApiError(ctx.getNode(), {} as JsonObject, { message: `The filter "${value}" would run as a script on the instance: give a plain value.` });
+	for (const [name, value] of [['Issue Code', settings.issueCode], ['Provider', settings.provider], ['User', settings.user]]) {
+		if (!isQueryableValue(value)) throw new NodeApiError(ctx.getNode(), {} as JsonObject, { message: `The ${name} filter "${value}" would run as a script on the instance: give a plain value.` });
 	}
 	const credentialType: CredentialType = ctx.getNodeParameter('authentication', 'serviceNowPeApi') === 'serviceNowPeOAuth2Api' ? 'serviceNowPeOAuth2Api' : 'serviceNowPeApi';
 	const connection = await connectionFor(ctx, credentialType);
@@ -189,32 +219,38 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 
 	const state = ctx.getWorkflowStaticData('node') as PollState;
 	if (!state.issues) {
-		const start = await baseline(ctx, connection);
-		state.issues = start;
-		state.incidents = start;
-		state.seen = {};
+		const { created, ...start } = await baseline(ctx, connection, settings);
+		Object.assign(state, start, settings.events.includes('created') ? { created } : {}, { seen: {} });
 		return null;
 	}
 	// Worked out on copies; written back only when every read succeeded.
 	const seen = { ...(state.seen ?? {}) };
 	let issues = state.issues;
+	// Static data from before creations had their own cursor: creations after the changes' cursor.
+	let created = state.created ?? state.issues;
 	let incidents = state.incidents ?? state.issues;
+	let moved = false;
 	const items: INodeExecutionData[] = [];
 	const wantsIssues = settings.events.some((e) => e !== 'fallbackIncident');
+	const issueFilters = filters(settings, TABLES.experienceIssue);
+	if (settings.events.includes('created')) {
+		// Each issue once, by its creation: however often, and whenever, its row changes.
+		const found = await changes(ctx, connection, TABLES.experienceIssue, issueFilters, created, settings.maxEvents, 'sys_created_on');
+		for (const row of found.rows) items.push(issueItem(row, 'created'));
+		moved ||= found.rows.length > 0;
+		created = found.cursor;
+	}
 	if (wantsIssues) {
-		const previous = issues;
-		const found = await changes(ctx, connection, TABLES.experienceIssue, filters(settings, TABLES.experienceIssue), previous, settings.maxEvents);
+		const found = await changes(ctx, connection, TABLES.experienceIssue, issueFilters, issues, settings.maxEvents);
 		for (const row of found.rows) {
-			// Created since the last poll's cursor (a later change of an issue is no new issue).
-			const created = parseGlideDateTime(row.sys_created_on) > parseGlideDateTime(previous.at) || (row.sys_created_on === previous.at && row.sys_id > previous.id);
-			if (settings.events.includes('created') && created) items.push(issueItem(row, 'created'));
 			const before = seen[row.sys_id];
 			if (settings.events.includes('stateChanged') && before !== signature(row) && (settings.states as string[]).includes(row.state)) {
-				items.push(issueItem(row, 'stateChanged', created ? {} : { previous_state: before === undefined ? null : before.split('|')[0] }));
+				items.push(issueItem(row, 'stateChanged', { previous_state: before === undefined ? null : before.split('|')[0] }));
 			}
 			delete seen[row.sys_id];
 			seen[row.sys_id] = signature(row);
 		}
+		moved ||= found.rows.length > 0;
 		issues = found.cursor;
 	}
 	if (settings.events.includes('fallbackIncident')) {
@@ -224,13 +260,20 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 			const item = await incidentItem(ctx, connection, row);
 			if (incidentMatches(item, settings)) items.push(item);
 		}
+		moved ||= found.rows.length > 0;
 		incidents = found.cursor;
 	}
-	const keys = Object.keys(seen);
-	for (const key of keys.slice(0, Math.max(0, keys.length - SEEN_LIMIT))) delete seen[key];
-	state.issues = issues;
-	state.incidents = incidents;
-	state.seen = seen;
+	// n8n saves static data it sees written to: a poll that moved nothing writes nothing.
+	if (moved) {
+		const keys = Object.keys(seen);
+		for (const key of keys.slice(0, Math.max(0, keys.length - SEEN_LIMIT))) delete seen[key];
+		state.issues = issues;
+		state.incidents = incidents;
+		state.seen = seen;
+		if (settings.events.includes('created')) state.created = created;
+	}
+	// Not chosen, the creation cursor would stand still: chosen again, it starts from the changes'.
+	if (!settings.events.includes('created') && state.created) delete state.created;
 	return items.length > 0 ? [items] : null;
 }
 

@@ -9,7 +9,7 @@ import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ServiceNowPeTrigger } from '../../nodes/ServiceNowPeTrigger/ServiceNowPeTrigger.node';
 import { BASIC, CREDENTIAL_TYPES } from '../helpers/action';
-import { ABEL, BETH, postJson } from '../helpers/http';
+import { ABEL, BETH, postJson, send } from '../helpers/http';
 import { CredentialStore, buildWorkflow, nodeTypesOf, pollContext } from '../helpers/n8n';
 
 const TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPeTrigger';
@@ -23,20 +23,35 @@ beforeAll(async () => {
 });
 afterAll(() => sn.close());
 
-/** A trigger whose static data lives on between polls, as n8n keeps it (a plain copy is what the database holds). */
-function poller(parameters: Record<string, unknown>, url = sn.url) {
+/**
+ * A trigger whose static data lives on between polls (a plain copy is what the database holds).
+ * `asN8n`: kept only when n8n saves it — after the first poll (activation) and after a poll that
+ * started the workflow, and only when marked changed — each poll as after a restart of n8n.
+ */
+function poller(parameters: Record<string, unknown>, url = sn.url, persist: 'always' | 'asN8n' = 'always') {
 	let staticData: IDataObject = {};
+	let polls = 0;
+	let changed = false;
 	const node: INode = { id: 't', name: 'PE Trigger', type: TYPE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'], credentials: { serviceNowPeApi: { id: '1', name: 'x' } } };
 	const credentials = new CredentialStore(BASIC(url) as never, CREDENTIAL_TYPES);
 	return {
 		async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
 			const workflow = buildWorkflow({ nodes: [node], connections: {}, staticData }, nodeTypes);
 			const result = await trigger.poll.call(pollContext(workflow, 'PE Trigger', credentials, mode));
-			if (mode === 'trigger') staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+			if (mode === 'trigger') {
+				changed = (workflow.staticData as IDataObject).__dataChanged === true;
+				const saved = persist === 'always' || (changed && (polls === 0 || result !== null));
+				if (saved) staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+				polls++;
+			}
 			return (result?.[0] ?? []).map((item: INodeExecutionData) => item.json);
 		},
 		get staticData() {
 			return staticData;
+		},
+		/** Whether the last poll marked the static data changed (n8n saves it only then). */
+		get changed() {
+			return changed;
 		},
 	};
 }
@@ -305,5 +320,227 @@ describe('the trigger under many changes', () => {
 		} finally {
 			await many.close();
 		}
+	});
+});
+
+describe('each issue created is reported once, whatever order its rows are read in', () => {
+	beforeEach(() => sn.reset());
+	const auth = { authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}` };
+	const codes = (events: IDataObject[]) => events.map((e) => [e.event, e.experience_id, e.state, e.issue_code]);
+	/** How often each event was reported: `created X`, `stateChanged X in_progress`. */
+	const count = (events: IDataObject[]) => {
+		const counts: Record<string, number> = {};
+		for (const e of events) {
+			const key = [e.event, e.experience_id, ...(e.event === 'stateChanged' ? [e.state] : [])].join(' ');
+			counts[key] = (counts[key] ?? 0) + 1;
+		}
+		return counts;
+	};
+
+	it('reports an issue created before another and changed inside the settle window (each poll after a restart)', async () => {
+		const t = poller({ events: ['created', 'stateChanged'], states: ['in_progress'] }, sn.url, 'asN8n');
+		expect(await t.poll()).toEqual([]);
+		advance(1);
+		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'X' }); // in_progress 5 s later
+		advance(1);
+		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'Y' }); // in_progress 10 s later
+		// X moved 1 s ago by the instance's clock: not settled; Y's creation is.
+		advance(6);
+		const events = await t.poll();
+		for (let i = 0; i < 5; i++) {
+			advance(SETTLE + 1);
+			events.push(...(await t.poll()));
+		}
+		expect(count(events)).toEqual({ 'created X': 1, 'created Y': 1, 'stateChanged X in_progress': 1, 'stateChanged Y in_progress': 1 });
+	});
+
+	it('reports an issue created before another and moved through the Table API inside the settle window', async () => {
+		const t = poller({ events: ['created', 'stateChanged'], states: ['action_wait'] }, sn.url, 'asN8n');
+		await t.poll();
+		advance(1);
+		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'X' });
+		advance(1);
+		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'Y' });
+		advance(4);
+		const table = `${sn.url}/api/now/table/sn_pren_experience_issue`;
+		const [x] = (await send(`${table}?sysparm_query=experience_id=X`, { headers: auth })).json().result;
+		const moved = await send(`${table}/${x.sys_id}`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: '{"state":"action_wait"}' });
+		expect(moved.status).toBe(200);
+		advance(2); // X's change is 2 s old, Y's creation 6 s
+		const events = await t.poll();
+		for (let i = 0; i < 3; i++) {
+			advance(SETTLE + 1);
+			events.push(...(await t.poll()));
+		}
+		expect(count(events)).toEqual({ 'created X': 1, 'created Y': 1, 'stateChanged X action_wait': 1 });
+	});
+
+	it('reports a creation left for the next poll by Max Events per Poll', async () => {
+		const t = poller({ events: ['created'], states: [], maxEvents: 1 }, sn.url, 'asN8n');
+		await t.poll();
+		advance(1);
+		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'X' });
+		advance(1);
+		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'Y' });
+		// Both engaged (X 5 s, Y 5 s after they were made) and settled: Y's change is the later one.
+		advance(12);
+		const sizes: number[] = [];
+		const events: IDataObject[] = [];
+		for (let i = 0; i < 4; i++) {
+			const found = await t.poll();
+			sizes.push(found.length);
+			events.push(...found);
+		}
+		expect(sizes).toEqual([1, 1, 0, 0]);
+		expect(count(events)).toEqual({ 'created X': 1, 'created Y': 1 });
+	});
+
+	it('reports creations after the first poll of a trigger whose static data predates the creation cursor', async () => {
+		const t = poller({ events: ['created'], states: [] });
+		await t.poll();
+		// Static data as the trigger kept it before it had a cursor for creations.
+		const saved = t.staticData['node:PE Trigger'] as IDataObject;
+		delete saved.created;
+		advance(1);
+		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'OLD-STATE' });
+		advance(SETTLE + 1);
+		expect(brief(await t.poll())).toEqual([['created', 'OLD-STATE', 'open', '']]);
+		advance(SETTLE + 1);
+		expect(await t.poll()).toEqual([]);
+	});
+
+	it('reports creations from where the trigger is when Issue Created is chosen again, not from where it was taken off', async () => {
+		const events = (chosen: string[]) => ({ events: chosen, states: ['action_wait'] });
+		const first = poller(events(['created', 'stateChanged']));
+		await first.poll();
+		advance(1);
+		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'A' });
+		advance(SETTLE + 1);
+		expect(codes(await first.poll())).toEqual([['created', 'A', 'open', '100']]);
+		// Issue Created taken off the trigger for a while; B is made meanwhile.
+		const without = poller(events(['stateChanged']));
+		Object.assign(without.staticData, JSON.parse(JSON.stringify(first.staticData)));
+		advance(1);
+		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'B' });
+		advance(SETTLE + 1);
+		expect(await without.poll()).toEqual([]);
+		const again = poller(events(['created', 'stateChanged']));
+		Object.assign(again.staticData, JSON.parse(JSON.stringify(without.staticData)));
+		advance(1);
+		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '103', provider: 'sn', experience_id: 'C' });
+		advance(SETTLE + 1);
+		expect(codes(await again.poll())).toEqual([['created', 'C', 'in_progress', '103']]);
+	});
+
+	it('leaves static data unmarked by a poll that finds nothing, so n8n does not save it', async () => {
+		const all = poller({ events: ['created', 'stateChanged', 'fallbackIncident'], states: ['action_wait'] });
+		await all.poll();
+		expect(all.changed).toBe(true); // the first poll notes where it starts
+		advance(SETTLE + 1);
+		expect(await all.poll()).toEqual([]);
+		expect(all.changed).toBe(false);
+
+		const t = poller({ events: ['stateChanged'], states: ['action_wait'] });
+		await t.poll();
+		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'Q' });
+		advance(SETTLE + 6);
+		// Created and engaged, no chosen state: no event, but the cursor moved past both changes.
+		expect(await t.poll()).toEqual([]);
+		expect(t.changed).toBe(true);
+		expect(await t.poll()).toEqual([]);
+		expect(t.changed).toBe(false);
+		advance(20);
+		expect(codes(await t.poll())).toEqual([['stateChanged', 'Q', 'action_wait', '102']]);
+		expect(t.changed).toBe(true);
+	});
+
+	it('names the filter that would run as a script on the instance', async () => {
+		const t = poller({ events: ['created'], states: [], filters: { provider: { __rl: true, mode: 'id', value: 'javascript:gs.getUserID()' } } });
+		await expect(t.poll()).rejects.toThrow('The Provider filter "javascript:gs.getUserID()" would run as a script on the instance: give a plain value.');
+	});
+
+	describe('an instance that sends no Date header, its clock an hour behind n8n’s', () => {
+		let behind: RunningEmulator;
+		let noDate: { url: string; close(): Promise<void> };
+		let instanceClock = 0;
+		beforeAll(async () => {
+			behind = await startEmulator({ port: 0, auth: 'basic', now: () => instanceClock });
+			// A proxy that forwards every answer without its Date header.
+			const server = createServer(async (req, res) => {
+				const chunks: Buffer[] = [];
+				for await (const chunk of req) chunks.push(chunk as Buffer);
+				const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
+				const upstream = await fetch(behind.url + (req.url ?? '/'), { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+				const body = Buffer.from(await upstream.arrayBuffer());
+				res.sendDate = false;
+				res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', 'content-length': String(body.length) });
+				res.end(body);
+			});
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			noDate = {
+				url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+				close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+			};
+		});
+		afterAll(async () => {
+			await noDate.close();
+			await behind.close();
+		});
+		beforeEach(() => {
+			behind.reset();
+			instanceClock = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+		});
+		const make = async (experienceId: string, issueCode: string, user = ABEL.sys_id) => {
+			const made = await postJson(behind.url, { endpoint: { user_id: user }, issue_code: issueCode, provider: 'sn', experience_id: experienceId }, auth);
+			expect(made.status).toBe(200);
+		};
+
+		it('answers without a Date header (the proxy works)', async () => {
+			const answer = await fetch(`${noDate.url}/api/now/table/sn_pren_experience_issue?sysparm_limit=1`, { headers: auth });
+			expect(answer.status).toBe(200);
+			expect(answer.headers.get('date')).toBeNull();
+		});
+
+		it.each([
+			['issues and an incident made before the first poll', true],
+			['empty tables', false],
+		])('reports what is created after the first poll, on %s, and nothing from before', async (_name, before) => {
+			if (before) {
+				await make('BEFORE-0', '101', BETH.sys_id); // closed 25 s later, with its fallback incident
+				instanceClock += 26_000;
+				await make('BEFORE-1', '102');
+				instanceClock += 2000;
+				await make('BEFORE-2', '103');
+			}
+			const t = poller({ events: ['created', 'stateChanged', 'fallbackIncident'], states: ['open'] }, noDate.url, 'asN8n');
+			expect(await t.poll()).toEqual([]);
+			instanceClock += 1000;
+			await make('AFTER', '100');
+			await make('AFTER-FAILED', '101', BETH.sys_id); // engaged 5 s later, closed 25 s later
+			instanceClock += (SETTLE + 1) * 1000;
+			expect(brief(await t.poll()).sort()).toEqual([
+				['created', 'AFTER', 'open', ''],
+				['created', 'AFTER-FAILED', 'in_progress', ''],
+				['stateChanged', 'AFTER', 'open', ''],
+			]);
+			instanceClock += 20_000;
+			expect(brief(await t.poll())).toEqual([['fallbackIncident', 'AFTER-FAILED', 'closed', 'resolution_failed']]);
+			instanceClock += (SETTLE + 1) * 1000;
+			expect(await t.poll()).toEqual([]);
+		});
+	});
+
+	it.each([
+		['issue code', 'issueCode'],
+		['provider', 'provider'],
+		['user', 'user'],
+	])('polls without failing on a lone surrogate in the %s filter', async (_name, filter) => {
+		const t = poller({ events: ['created', 'stateChanged', 'fallbackIncident'], states: ['open'], filters: { [filter]: { __rl: true, mode: 'id', value: 'x\ud800' } } });
+		await t.poll();
+		advance(1);
+		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'LONE' });
+		advance(SETTLE + 1);
+		expect(await t.poll()).toEqual([]);
+		expect(await t.poll('manual')).toEqual([]);
 	});
 });
