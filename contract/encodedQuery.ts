@@ -1,7 +1,8 @@
 /**
  * ServiceNow encoded queries (`sysparm_query`): conditions joined by `^`. A `^` inside a value is
- * written `^^`, so a value taken from an alert or an ID can never add conditions of its own. Both
- * the node (building) and the emulator (reading) use these two functions.
+ * written `^^` (as GlideStringUtil.escapeQueryTermSeparator does), so a value taken from an alert
+ * or an ID can never add conditions of its own. Both the node (building) and the emulator
+ * (reading) use these functions; condition() is the one place a query value is made safe.
  */
 
 export type QueryOperator = '=' | '!=' | 'LIKE' | 'STARTSWITH' | 'IN' | '>' | '>=' | '<' | '<=';
@@ -15,9 +16,47 @@ export function isQueryableValue(value: string): boolean {
 	return !/^\s*javascript\s*:/i.test(value);
 }
 
-/** One condition; `^` in the value is escaped. Check the value with isQueryableValue first. */
+/** A UTF-16 half without its partner: a high surrogate not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The value as well-formed Unicode: each lone surrogate becomes U+FFFD (what
+ * String.prototype.toWellFormed does; that is ES2024, this package targets ES2022).
+ */
+export function wellFormed(value: string): string {
+	return value.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/**
+ * Whether a query carries the value exactly as given: queryable, and well-formed (condition()
+ * replaces nothing in it). A read that proves something by what it does not find (recovery: "the
+ * attempt made nothing") needs this; a value that fails it proves nothing either way.
+ */
+export function isExactQueryValue(value: string): boolean {
+	return isQueryableValue(value) && wellFormed(value) === value;
+}
+
+/**
+ * One condition, its value made safe: well-formed first, then `^` escaped. Check the value with
+ * isQueryableValue first (isExactQueryValue for a read whose finding nothing proves something).
+ *
+ * Well-formed first, because escaping is not enough: n8n serialises query strings with `qs`,
+ * whose encoder takes a surrogate together with the next code unit, whatever that is. A lone
+ * surrogate before a `^` hid the `^` inside one 4-byte character and left the escape's second
+ * `^` bare: `"zz\ud800^NQname=ABEL-LAPTOP"` reached the instance as `name=zz𐁞^NQname=ABEL-LAPTOP`,
+ * a second query of the sender's making (every webhook can carry `"\ud800"`: it is valid JSON).
+ * A lone surrogate is no text an instance can store or match, so it is replaced rather than the
+ * value refused: a replaced value can only match a row that holds U+FFFD in that place, never
+ * another row, so a lookup by it (picker, CI by host, issue by ID, trigger filter) finds, as a
+ * rule, nothing, which is all an unreadable value deserves. Recovery reads, where finding nothing
+ * is a proof (and the instance may have stored the value otherwise), use isExactQueryValue and
+ * do not query such a value at all.
+ *
+ * NUL, line breaks and every other character stay data: `^` is the only separator an encoded
+ * query has, and `qs` percent-encodes them (`%00`, `%0A`), so none of them starts a term.
+ */
 export function condition(field: string, operator: QueryOperator, value: string): string {
-	return `${field}${operator}${value.replace(/\^/g, '^^')}`;
+	return `${field}${operator}${wellFormed(value).replace(/\^/g, '^^')}`;
 }
 
 /** Conditions joined with AND, plus optional order terms (`ORDERBYsys_updated_on`). */

@@ -133,28 +133,50 @@ class QueryReader {
 	}
 }
 
-function conditionOf(term: string, reader: QueryReader): Condition {
-	for (const [op, kind, prepare] of OPERATORS) {
+/** A condition term read as field, operator and value; undefined for a term that is none. */
+export interface ConditionTerm {
+	field: string;
+	operator: string;
+	value: string;
+	/** Where the term's operator is in OPERATORS. */
+	index: number;
+}
+
+/**
+ * Reads `<field><operator><value>`: the operator is the first one after a field name (at the same
+ * place, the longest), so a value holding an operator's word (`nameLIKEaSTARTSWITH`) stays value.
+ */
+export function readCondition(term: string): ConditionTerm | undefined {
+	let found: ConditionTerm | undefined;
+	let foundAt = Infinity;
+	OPERATORS.forEach(([op], index) => {
 		const at = term.indexOf(op);
-		if (at <= 0) continue;
+		if (at <= 0 || at >= foundAt) return;
 		const field = term.slice(0, at);
-		if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field)) continue;
-		// A field the table does not have, and cannot reach by a dot-walk, matches no row.
-		const slot = reader.slot(field);
-		if (!slot) return NEVER;
-		const arg = term.slice(at + op.length);
-		const test = prepare(kind === 'lower' ? arg.toLowerCase() : arg);
-		return kind === 'lower'
-			? (view) => {
-					const v = view.lower(slot);
-					return v !== undefined && test(v);
-				}
-			: (view) => {
-					const v = view.value(slot);
-					return v !== undefined && test(v);
-				};
-	}
-	return NEVER;
+		if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(field)) return;
+		found = { field, operator: op, value: term.slice(at + op.length), index };
+		foundAt = at;
+	});
+	return found;
+}
+
+function conditionOf(term: string, reader: QueryReader): Condition {
+	const read = readCondition(term);
+	if (!read) return NEVER;
+	const [, kind, prepare] = OPERATORS[read.index];
+	// A field the table does not have, and cannot reach by a dot-walk, matches no row.
+	const slot = reader.slot(read.field);
+	if (!slot) return NEVER;
+	const test = prepare(kind === 'lower' ? read.value.toLowerCase() : read.value);
+	return kind === 'lower'
+		? (view) => {
+				const v = view.lower(slot);
+				return v !== undefined && test(v);
+			}
+		: (view) => {
+				const v = view.value(slot);
+				return v !== undefined && test(v);
+			};
 }
 
 /**

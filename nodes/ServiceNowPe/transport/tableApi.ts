@@ -1,6 +1,6 @@
 /** Table API reads the node makes: experience issues and computers, with escaped query values. */
 import { TABLE_PARAMS, TABLES, parseGlideDateTime, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../contract/api';
-import { condition, encodeQuery, isQueryableValue } from '../../../contract/encodedQuery';
+import { condition, encodeQuery, isExactQueryValue, isQueryableValue } from '../../../contract/encodedQuery';
 import { isPlainObject } from '../../../contract/values';
 import { apiRequest, type ApiContext, type ApiResult, type Connection, type RetryPolicy } from './request';
 
@@ -164,7 +164,8 @@ export async function findOwnIssue(
 ): Promise<{ row: IssueRow; chained?: true } | 'absent' | 'unknown'> {
 	const { endpoint } = body;
 	const values = [body.issue_code, body.provider, body.experience_id ?? '', ...Object.values(endpoint)];
-	if (!values.every((v) => isQueryableValue(String(v ?? '')))) return 'unknown';
+	// Finding nothing here proves something: only values the query carries exactly are read.
+	if (!values.every((v) => isExactQueryValue(String(v ?? '')))) return 'unknown';
 	if (body.experience_id) {
 		const { rows: found, result } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('experience_id', '=', body.experience_id)]), options, { limit: 2 });
 		if (!found || found.length > 1) return 'unknown';
