@@ -9,7 +9,7 @@
  */
 import { NodeApiError, type IDataObject, type INodeExecutionData, type IPollFunctions, type JsonObject } from 'n8n-workflow';
 import { ISSUE_JSON_FIELDS, TABLES, formatGlideDateTime, parseGlideDateTime, type IssueState, type TableName } from '../../contract/api';
-import { condition, encodeQuery, isQueryableValue } from '../../contract/encodedQuery';
+import { condition, encodeQuery, isExactQueryValue, isQueryableValue, wellFormed } from '../../contract/encodedQuery';
 import { connectionFor, type ApiResult, type Connection, type CredentialType } from '../ServiceNowPe/transport/request';
 import { listRows } from '../ServiceNowPe/transport/tableApi';
 
@@ -212,6 +212,13 @@ async function incidentItem(ctx: IPollFunctions, connection: Connection, inciden
 export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
 	for (const [name, value] of [['Issue Code', settings.issueCode], ['Provider', settings.provider], ['User', settings.user]]) {
 		if (!isQueryableValue(value)) throw new NodeApiError(ctx.getNode(), {} as JsonObject, { message: `The ${name} filter "${value}" would run as a script on the instance: give a plain value.` });
+		// A filter that cannot be sent as it is would match nothing, and the trigger would never fire.
+		if (!isExactQueryValue(value)) {
+			throw new NodeApiError(ctx.getNode(), {} as JsonObject, {
+				message: `The ${name} filter holds a broken character (a lone UTF-16 surrogate) that cannot be sent to the instance.`,
+				description: `Give the ${name} filter as plain text: "${wellFormed(value)}" shows the broken character as \uFFFD.`,
+			});
+		}
 	}
 	const credentialType: CredentialType = ctx.getNodeParameter('authentication', 'serviceNowPeApi') === 'serviceNowPeOAuth2Api' ? 'serviceNowPeOAuth2Api' : 'serviceNowPeApi';
 	const connection = await connectionFor(ctx, credentialType);
