@@ -1,6 +1,7 @@
 /** Real n8n for end-to-end tests: a user folder of its own, our package installed as users do. */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,7 @@ export function importAll(
 		rt.n8nCli(userFolder, ['import:workflow', `--input=${join(dir, `${wf.id}.json`)}`]);
 		rt.n8nCli(userFolder, ['publish:workflow', `--id=${wf.id}`]);
 	}
+	rmSync(dir, { recursive: true, force: true });
 }
 
 export function example(file: string): Record<string, unknown> {
@@ -179,3 +181,121 @@ export async function runChainExample(options: { base: string; emulatorUrl: stri
 		incidents: options.incidents(),
 	};
 }
+
+/** A tool result as an AI agent sent it back to the model (`role: "tool"` message). */
+export interface ToolResult {
+	/** The user message of the conversation (the agent's prompt). */
+	prompt: string;
+	/** The tool the model called and with which arguments. */
+	tool: string;
+	args: Record<string, unknown>;
+	toolCallId: string;
+	/** The message's content, as the model receives it. */
+	content: string;
+}
+
+/** A tool call the model is to make for a prompt: which tool, with which arguments. */
+export interface PlannedCall {
+	tool: string;
+	args: Record<string, unknown>;
+}
+
+export interface FakeModel {
+	url: string;
+	/** Every `role: "tool"` message received, in order (once per tool call). */
+	toolResults: ToolResult[];
+	/** The names of the tools offered in each request. */
+	offeredTools: string[][];
+	close(): Promise<void>;
+}
+
+function textOf(content: unknown): string {
+	if (typeof content === 'string') return content;
+	if (Array.isArray(content)) return content.map((part: any) => (typeof part === 'string' ? part : (part?.text ?? ''))).join('');
+	return '';
+}
+
+/**
+ * An OpenAI-compatible chat model on 127.0.0.1 (POST /v1/chat/completions, GET /v1/models), as
+ * n8n's OpenAI Chat Model reaches one through the credential's Base URL. The user message is JSON
+ * naming the tool call to make (`PlannedCall`): the model answers it with that tool call, records
+ * the tool result the agent sends back, then answers with text. Streams when asked to.
+ */
+export async function startFakeModel(): Promise<FakeModel> {
+	const toolResults: ToolResult[] = [];
+	const offeredTools: string[][] = [];
+	let calls = 0;
+	const answer = (res: ServerResponse, stream: boolean, message: { content: string | null; tool_calls?: unknown[] }) => {
+		const id = `chatcmpl-${++calls}`;
+		const created = Math.floor(Date.now() / 1000);
+		const finish = message.tool_calls ? 'tool_calls' : 'stop';
+		const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+		if (!stream) {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ id, object: 'chat.completion', created, model: 'fake-model', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish }], usage }));
+			return;
+		}
+		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+		const chunk = (delta: unknown, finishReason: string | null, extra: object = {}) =>
+			res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: 'fake-model', choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`);
+		const toolCalls = (message.tool_calls ?? []).map((c: any, index) => ({ index, ...c }));
+		chunk({ role: 'assistant', content: message.content ?? '', ...(toolCalls.length ? { tool_calls: toolCalls } : {}) }, null);
+		chunk({}, finish, { usage });
+		res.end('data: [DONE]\n\n');
+	};
+	const serve = async (req: IncomingMessage, res: ServerResponse) => {
+		const chunks: Buffer[] = [];
+		for await (const c of req) chunks.push(c as Buffer);
+		const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
+		if (req.method === 'GET' && path === '/v1/models') {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'e2e' }] }));
+			return;
+		}
+		if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+			res.writeHead(404, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error' } }));
+			return;
+		}
+		const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+		const messages: any[] = body.messages ?? [];
+		offeredTools.push((body.tools ?? []).map((t: any) => t.function?.name));
+		const prompt = textOf([...messages].reverse().find((m) => m.role === 'user')?.content);
+		const toolMessages = messages.filter((m) => m.role === 'tool');
+		if (toolMessages.length > 0) {
+			const asked = new Map<string, any>();
+			for (const m of messages) for (const c of m.tool_calls ?? []) asked.set(c.id, c);
+			for (const m of toolMessages) {
+				if (toolResults.some((r) => r.toolCallId === m.tool_call_id)) continue;
+				const call = asked.get(m.tool_call_id);
+				toolResults.push({ prompt, tool: call?.function?.name ?? '', args: JSON.parse(call?.function?.arguments ?? '{}'), toolCallId: m.tool_call_id, content: textOf(m.content) });
+			}
+			answer(res, body.stream === true, { content: 'Done.' });
+			return;
+		}
+		const planned = JSON.parse(prompt) as PlannedCall;
+		answer(res, body.stream === true, {
+			content: null,
+			tool_calls: [{ id: `call_${calls + 1}`, type: 'function', function: { name: planned.tool, arguments: JSON.stringify(planned.args) } }],
+		});
+	};
+	const server = createHttpServer((req, res) => {
+		serve(req, res).catch((e: Error) => {
+			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: { message: e.message, type: 'server_error' } }));
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	return {
+		url: `http://127.0.0.1:${port}`,
+		toolResults,
+		offeredTools,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
+	};
+}
+

@@ -1,12 +1,17 @@
 /**
- * The action node as an AI agent's tool, called through n8n-core's own tool path: the agent's
- * `getInputConnectionData(ai_tool)` builds the tool (createNodeAsTool, $fromAI schema) and each
- * `invoke` runs the node in a SupplyDataContext, of whose outputs n8n hands the agent only the
- * first. Every outcome must be there, saying what happened and what to do next.
+ * The action node as an AI agent's tool, called through n8n-core's own two tool paths. AI Agent
+ * 1.x/2.x: the agent's `getInputConnectionData(ai_tool)` builds the tool (createNodeAsTool, $fromAI
+ * schema) and each `invoke` runs the node in a SupplyDataContext, of whose outputs n8n hands the
+ * agent only the first. AI Agent 3.x: the agent returns an EngineRequest, the engine runs the tool
+ * node as an ordinary node execution (ExecuteContext, `isToolExecution()` false) and resumes the
+ * agent with the node's run, of which the agent reads only `ai_tool[0]`. Every outcome must be
+ * there, saying what happened and what to do next.
  */
 import {
 	NodeConnectionTypes,
 	deepCopy,
+	type EngineRequest,
+	type EngineResponse,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
@@ -17,6 +22,7 @@ import {
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
+import { runsAsAgentTool } from '../../nodes/ServiceNowPe/actions/agentTool';
 import { ACTION_TYPE, BASIC, CREDENTIAL_TYPES, runAction } from '../helpers/action';
 import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from '../helpers/n8n';
 
@@ -66,7 +72,53 @@ const toolCaller: INodeType = {
 	},
 };
 
-const nodeTypes = nodeTypesOf({ [TOOL_TYPE]: toolVariant(new ServiceNowPe()), [AGENT_TYPE]: toolCaller });
+const ENGINE_AGENT_TYPE = 'test.engineAgent';
+const START_TYPE = 'test.start';
+
+/**
+ * What AI Agent 3.x does with tool calls (n8n `ToolsAgent/V3` runAgent → createEngineRequests, and
+ * `buildSteps` → buildObservation on resume): asks the engine to run the tool node with each input
+ * item's `args` as an `ai_tool` action, then reads each run's `ai_tool[0]` (JSON of its items'
+ * json), else its error, else the empty string.
+ */
+const engineAgent: INodeType = {
+	description: { ...toolCaller.description, displayName: 'Engine Agent', name: 'engineAgent' },
+
+	async execute(this: IExecuteFunctions, response?: EngineResponse<{ itemIndex: number }>): Promise<INodeExecutionData[][] | EngineRequest<{ itemIndex: number }>> {
+		// The engine passes an empty response on the first run.
+		if (!response?.actionResponses.length) {
+			const tool = this.getParentNodes(this.getNode().name, { connectionType: NodeConnectionTypes.AiTool, depth: 1 })[0].name;
+			return {
+				actions: this.getInputData().map((item, itemIndex) => ({
+					actionType: 'ExecutionNodeAction' as const,
+					nodeName: tool,
+					input: item.json.args as IDataObject,
+					type: NodeConnectionTypes.AiTool,
+					id: `call_${itemIndex}`,
+					metadata: { itemIndex },
+				})),
+				metadata: { itemIndex: 0 },
+			};
+		}
+		const sorted = [...response.actionResponses].sort((a, b) => a.action.metadata.itemIndex - b.action.metadata.itemIndex);
+		return [
+			sorted.map(({ data }) => {
+				const items = data.data?.[NodeConnectionTypes.AiTool]?.[0]?.map((item) => item?.json);
+				const text = items && items.length > 0 ? JSON.stringify(items) : data.error ? JSON.stringify({ error: data.error.message }) : JSON.stringify('');
+				return { json: { text, answer: JSON.parse(text) as IDataObject } };
+			}),
+		];
+	},
+};
+
+const start: INodeType = {
+	description: { displayName: 'Start', name: 'start', group: ['trigger'], version: 1, description: 'Starts', defaults: { name: 'Start' }, inputs: [], outputs: [NodeConnectionTypes.Main], properties: [] },
+	async execute(this: IExecuteFunctions) {
+		return [this.getInputData()];
+	},
+};
+
+const nodeTypes = nodeTypesOf({ [TOOL_TYPE]: toolVariant(new ServiceNowPe()), [AGENT_TYPE]: toolCaller, [ENGINE_AGENT_TYPE]: engineAgent, [START_TYPE]: start });
 
 let sn: RunningEmulator;
 let credentials: CredentialStore;
@@ -100,6 +152,39 @@ async function callTool(parameters: Record<string, unknown>, calls: IDataObject[
 	const run = await runWorkflow({ workflow, startNode: 'Agent', startData: [calls.map((args) => ({ json: { args } }))], credentials });
 	if (run.data.resultData.error) throw new Error(run.data.resultData.error.message);
 	return outputOf(run, 'Agent').map((item) => item.json.answer as IDataObject[]);
+}
+
+/** Runs start → agent (3.x engine path) → tool once per call; returns what the agent got back from each call. */
+async function callToolThroughEngine(parameters: Record<string, unknown>, calls: IDataObject[]): Promise<Array<{ text: string; answer: unknown }>> {
+	const tool: INode = {
+		id: 'tool',
+		name: 'ServiceNow PE',
+		type: TOOL_TYPE,
+		typeVersion: 1,
+		position: [0, 200],
+		parameters: parameters as INode['parameters'],
+		credentials: { serviceNowPeApi: { id: '1', name: 'ServiceNow' } },
+	};
+	const agent: INode = { id: 'agent', name: 'Agent', type: ENGINE_AGENT_TYPE, typeVersion: 1, position: [200, 0], parameters: {} };
+	const startNode: INode = { id: 'start', name: 'Start', type: START_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
+	const workflow = buildWorkflow(
+		{
+			nodes: [startNode, agent, tool],
+			connections: {
+				Start: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
+				'ServiceNow PE': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
+			},
+		},
+		nodeTypes,
+	);
+	// As n8n saves every new workflow: the engine runs the requested tools before it resumes the agent.
+	workflow.settings.executionOrder = 'v1';
+	const run = await runWorkflow({ workflow, startNode: 'Start', startData: [calls.map((args) => ({ json: { args, headers: { authorization: 'caller-secret' } } }))], credentials });
+	if (run.data.resultData.error) throw new Error(run.data.resultData.error.message);
+	// The engine ran the tool node as a node of its own, once per call.
+	expect(run.data.resultData.runData['ServiceNow PE']).toHaveLength(calls.length);
+	const answers = run.data.resultData.runData.Agent.at(-1)?.data?.main?.[0] ?? [];
+	return answers.map((item) => item.json as { text: string; answer: unknown });
 }
 
 describe('as an AI agent tool', () => {
@@ -170,5 +255,70 @@ describe('as an AI agent tool', () => {
 		expect(issue).toMatchObject({ experience_id: id, issue_code: '101', state: 'open' });
 		expect(missing).toMatchObject({ outcome: 'error', nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep });
 		expect(String(missing.message)).toContain('NO-SUCH-ISSUE');
+	});
+});
+
+describe('as the tool of AI Agent 3.x, which has the engine run the tool as an ordinary node execution', () => {
+	it('gives the agent every outcome on the first output: created with what to do next, already being resolved, an item it cannot send', async () => {
+		const answers = await callToolThroughEngine(CREATE_PARAMETERS, [
+			{ user_name: 'abel.tuter', issue_code: '101' },
+			{ user_name: 'abel.tuter', issue_code: '101' },
+			{ user_name: 'abel.tuter', issue_code: '' },
+		]);
+		expect(answers.map((a) => a.text)).not.toContain('""');
+		const [[created], [again], [unsendable]] = answers.map((a) => a.answer as IDataObject[]);
+		const id = sn.issues()[0].experience_id;
+		expect(created).toMatchObject({ outcome: 'created', experience_id: id, branch: 'Created', sent: true });
+		expect(String(created.message)).toContain(id);
+		expect(String(created.nextStep)).toMatch(/action_wait.*Chain/);
+		expect(again).toMatchObject({
+			outcome: 'error',
+			errorCode: 'BEING_RESOLVED',
+			branch: 'Already Being Resolved',
+			message: DOCUMENTED_ERRORS.BEING_RESOLVED.message,
+			nextStep: DOCUMENTED_ERRORS.BEING_RESOLVED.nextStep,
+		});
+		expect(unsendable).toMatchObject({ outcome: 'error', errorCode: 'ISSUE_CODE_EMPTY', sent: false, nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.nextStep });
+		// The engine merges the agent's own input item into the tool's: none of it goes back to the model.
+		expect(answers.map((a) => a.text).join()).not.toContain('caller-secret');
+		// Two requests reached the instance (the empty issue code was never sent); one issue exists.
+		expect(sn.journal().map((e) => e.errorCode ?? e.status)).toEqual([200, 'BEING_RESOLVED']);
+		expect(sn.issues()).toHaveLength(1);
+	});
+
+	it('answers an unknown ID with what to check instead of a bare error', async () => {
+		const get = { operation: 'get', issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}" };
+		const [missing] = await callToolThroughEngine(get, [{ experience_id: 'NO-SUCH-ISSUE' }]);
+		const [answer] = missing.answer as IDataObject[];
+		expect(answer).toMatchObject({ outcome: 'error', nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep });
+		expect(String(answer.message)).toContain('NO-SUCH-ISSUE');
+	});
+});
+
+describe('knowing it runs as an agent tool', () => {
+	const context = (node: Partial<INode>, isToolExecution?: boolean) =>
+		({
+			getNode: () => ({ id: 'n', name: 'PE', typeVersion: 1, position: [0, 0], parameters: {}, type: ACTION_TYPE, ...node }),
+			...(isToolExecution === undefined ? {} : { isToolExecution: () => isToolExecution }),
+		}) as unknown as IExecuteFunctions;
+
+	it('through supplyData (AI Agent 1.x, 2.x, sub-agents, MCP): isToolExecution', () => {
+		expect(runsAsAgentTool(context({}, true))).toBe(true);
+	});
+
+	it('as an engine action (AI Agent 3.x): the engine logs its output as ai_tool', () => {
+		expect(runsAsAgentTool(context({ rewireOutputLogTo: NodeConnectionTypes.AiTool }, false))).toBe(true);
+	});
+
+	it('as the tool variant, whose only output is the agent\'s, whatever the package is installed as', () => {
+		expect(runsAsAgentTool(context({ type: TOOL_TYPE }, false))).toBe(true);
+		expect(runsAsAgentTool(context({ type: 'serviceNowPeTool' }))).toBe(true);
+		expect(runsAsAgentTool(context({ type: '@acme/n8n-nodes-servicenow-pe.serviceNowPeTool' }))).toBe(true);
+	});
+
+	it('not as the action node in a workflow', () => {
+		expect(runsAsAgentTool(context({}, false))).toBe(false);
+		expect(runsAsAgentTool(context({}))).toBe(false);
+		expect(runsAsAgentTool(context({ rewireOutputLogTo: NodeConnectionTypes.Main }))).toBe(false);
 	});
 });

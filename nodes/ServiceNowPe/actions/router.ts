@@ -9,6 +9,7 @@ import { connectionFor } from '../transport/request';
 import { operations } from './experienceIssue/ExperienceIssue.resource';
 import type { Prepared } from './interfaces';
 import { ItemRouter } from './itemRouter';
+import { runsAsAgentTool } from './agentTool';
 import { OUTPUT_TABLE, outputNames, type ErrorRouting } from './outputs';
 
 export { OUTPUT_TABLE, OUTPUTS_EXPRESSION, errorOutput, outputNames, type ErrorRouting } from './outputs';
@@ -16,6 +17,9 @@ export { OUTPUT_TABLE, OUTPUTS_EXPRESSION, errorOutput, outputNames, type ErrorR
 /** An outcome as an AI agent reads it: what happened (the branch it would take) and what to do next. */
 function forAgent(item: INodeExecutionData, output: string): INodeExecutionData {
 	const json: IDataObject = { ...item.json, branch: item.json.branch ?? output };
+	// The model knows what it asked (`request` shows what was sent). The input item is not its
+	// business: AI Agent 3.x merges its own input item (e.g. a webhook call with its headers) into it.
+	delete json.input;
 	const id = json.experience_id ? String(json.experience_id) : '';
 	if (json.outcome === 'created' || json.outcome === 'chained') {
 		json.message ??= `Experience issue ${id} ${String(json.outcome)}: ServiceNow now engages the user to resolve it.`;
@@ -68,9 +72,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const connection = await connectionFor(this, credentialType);
 	if ('execute' in operation) return operation.execute(this, connection, options);
 
-	// As an AI agent's tool, n8n hands the agent only the first output: every outcome goes there,
-	// saying what happened and what to do next, and no refusal fails the call.
-	const asTool = this.isToolExecution?.() === true;
+	// As an AI agent's tool (any AI Agent version), n8n hands the agent only the first output:
+	// every outcome goes there, saying what happened and what to do next, and no refusal fails the call.
+	const asTool = runsAsAgentTool(this);
 	const chosen = this.getNodeParameter('errorRouting', 0, 'perError') as ErrorRouting;
 	const routing: ErrorRouting = asTool ? 'perError' : chosen;
 	const names = outputNames(OUTPUT_TABLE, { operation: operationName, errorRouting: routing, source: this.getNodeParameter('source', 0, 'manual') });

@@ -4,6 +4,7 @@ import { ISSUE_JSON_FIELDS, type IssueRow } from '../../../../contract/api';
 import { PLATFORM_ERRORS, errorForStatus } from '../../../../contract/errors';
 import { findIssue } from '../../transport/tableApi';
 import type { ReadingOperation } from '../interfaces';
+import { runsAsAgentTool } from '../agentTool';
 
 const properties: INodeProperties[] = [
 	{
@@ -70,7 +71,7 @@ export const get: ReadingOperation = {
 			} catch (e) {
 				const error = e instanceof NodeOperationError ? e : new NodeOperationError(ctx.getNode(), e as Error, { itemIndex: i });
 				// As an AI agent's tool, a failed read is an answer the agent can act on, not a failed call.
-				if (ctx.isToolExecution?.() === true) {
+				if (runsAsAgentTool(ctx)) {
 					out.push({ json: { outcome: 'error', message: error.message, detail: error.description ?? '', nextStep }, pairedItem: { item: i } });
 					continue;
 				}
