@@ -11,7 +11,7 @@ import type {
 import { sleep } from 'n8n-workflow';
 import { OAUTH_TOKEN_PATH } from '../contract/api';
 import { normaliseInstanceUrl } from '../contract/instance';
-import { credentialTest, ignoreSslProperty, instanceUrlProperty } from './instance';
+import { credentialTest, ignoreSslProperty, instanceUrlProperty, isLastingNetworkError, networkErrorMessage } from './instance';
 
 export type ServiceNowPeAuthType = 'basic' | 'oauth2Password' | 'oauth2ClientCredentials';
 
@@ -152,7 +152,8 @@ export class ServiceNowPeApi implements ICredentialType {
 				try {
 					answer = await once(form);
 				} catch (error) {
-					if (n >= TOKEN_ATTEMPTS) throw new Error(`No answer from ${base}${OAUTH_TOKEN_PATH} (${(error as Error).message}). Check the Instance URL and that the instance is reachable.`);
+					// A host that does not exist, refuses or is not trusted will not change in a second.
+					if (n >= TOKEN_ATTEMPTS || isLastingNetworkError(error)) throw new Error(`The OAuth token request to ${base}${OAUTH_TOKEN_PATH} failed: ${networkErrorMessage(error, `${base}${OAUTH_TOKEN_PATH}`)}`);
 				}
 				if (answer && (n >= TOKEN_ATTEMPTS || (answer.status !== 429 && answer.status < 500))) return answer;
 				const after = Number(answer?.retryAfter);
