@@ -9,6 +9,7 @@ import type { IssueState } from '../../contract/api';
 import { defaultSeed } from '../../emulator/core';
 import { BASIC, routed, runAction } from '../helpers/action';
 import { ABEL } from '../helpers/http';
+import { startProxy } from '../helpers/proxy';
 
 const FAST = { retryBaseDelayMs: 10, timeoutSeconds: 2, maxAttempts: 3 };
 const emulators: RunningEmulator[] = [];
@@ -129,12 +130,42 @@ describe('recovery of chains', () => {
 		return e;
 	}
 
-	it('Chain the code the issue already carries, attempt lost before processing: resent, chained once', async () => {
+	it('Chain the code the issue already carries, answered 503 (not processed): resent, chained once', async () => {
 		const e = await waiting('open', 'SAME-1');
-		e.injectFault({ drop: 'before', match: { route: 'create' } });
+		e.injectFault({ status: 503, retryAfter: 0, match: { route: 'create' } });
 		const { outputs } = await runAction({ items: [{ experience_id: 'SAME-1', code: '100' }], credentials: BASIC(e.url), parameters: chainParameters });
 		expect(routed(outputs)).toEqual({ Chained: [0] });
+		expect(outputs.Chained[0].json.mayHaveBeenCreated).toBeUndefined();
 		expect(e.issues()[0].issue_code_history).toEqual(['100', '100']);
+	});
+
+	it('Chain whose connection broke (no answer) onto an issue still in action_wait: not resent (it could chain twice), said as it is', async () => {
+		const e = await waiting('open', 'SAME-2');
+		e.injectFault({ drop: 'before', match: { route: 'create' } });
+		const { outputs } = await runAction({ items: [{ experience_id: 'SAME-2', code: '100' }], credentials: BASIC(e.url), parameters: chainParameters });
+		expect(routed(outputs)).toEqual({ Other: [0] });
+		expect(json(outputs, 'Other')).toMatchObject({ errorCode: 'NETWORK_ERROR', mayHaveBeenCreated: true, attempts: 1 });
+		expect(e.issues()[0].issue_code_history).toEqual(['100']);
+	});
+
+	it('Chain whose connection broke onto an issue no longer in action_wait: resent, the conflict said as it is', async () => {
+		const e = await waiting('open', 'SAME-3');
+		e.injectFault({ drop: 'before', match: { route: 'create' } });
+		// Someone moves the issue on while the attempt is lost.
+		const moved = startProxy(e.url, async (req, forward) => {
+			if (req.url.includes('/experience_issue/create')) e.emulator.setIssueState('SAME-3', 'in_progress');
+			return forward();
+		});
+		const proxy = await moved;
+		try {
+			const { outputs } = await runAction({ items: [{ experience_id: 'SAME-3', code: '101' }], credentials: BASIC(proxy.url), parameters: chainParameters });
+			expect(routed(outputs)).toEqual({ 'Chain Conflict': [0] });
+			expect(json(outputs, 'Chain Conflict')).toMatchObject({ attempts: 2 });
+			expect(json(outputs, 'Chain Conflict').mayHaveBeenCreated).toBeUndefined();
+			expect(e.issues()[0].issue_code_history).toEqual(['100']);
+		} finally {
+			await proxy.close();
+		}
 	});
 
 	it('Chain whose answer is lost: found by the grown history, not resent', async () => {

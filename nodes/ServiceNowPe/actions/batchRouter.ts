@@ -15,7 +15,7 @@
 import { createIssuePath } from '../../../contract/api';
 import { serialiseBody } from '../../../contract/body';
 import { sendBatch, type BatchItem } from '../transport/batch';
-import { retryable } from '../transport/request';
+import { retryable, unanswered } from '../transport/request';
 import type { Prepared } from './interfaces';
 import { laneOf, mapWithConcurrency, type Done, type ItemRouter, type PriorAttempt, type Routed } from './itemRouter';
 
@@ -44,7 +44,9 @@ async function runBatch(router: ItemRouter, batch: Pending[]): Promise<void> {
 			for (const body of bodies.values()) router.follow(body, settled);
 		});
 		if (answer.kind === 'uncertain') {
-			await Promise.all(pending.map((entry) => alone(entry, { attempts: rounds, uncertain: true, result: answer.outer, since })));
+			// Without an answer (lost, timed out, not HTTP, a gateway's 504) the batch may still be running.
+			const lost = unanswered(answer.outer);
+			await Promise.all(pending.map((entry) => alone(entry, { attempts: rounds, uncertain: true, unanswered: lost, result: answer.outer, since })));
 			return;
 		}
 		if (answer.kind === 'refused') {
@@ -66,8 +68,9 @@ async function runBatch(router: ItemRouter, batch: Pending[]): Promise<void> {
 			if (!attempt && unserviced.has(entry.item.id)) next.push(entry);
 			else if (!attempt || retryable(attempt)) {
 				const got = attempt ?? { ...answer.outer, status: 0, networkError: 'The batch answer did not include this item.' };
-				// 429 was refused before it ran; no answer or a 5xx may have been processed.
-				again.push(alone(entry, { attempts: rounds, uncertain: got.status !== 429, result: { ...got, attempts: rounds, earlierAttemptUncertain: false }, since }));
+				// 429 was refused before it ran; no answer or a 5xx may have been processed — and the
+				// batch was answered, so the instance is done with it.
+				again.push(alone(entry, { attempts: rounds, uncertain: got.status !== 429, unanswered: false, result: { ...got, attempts: rounds, earlierAttemptUncertain: false }, since }));
 			} else entry.resolve(await router.finish(entry.p, { ...attempt, attempts: rounds, earlierAttemptUncertain: false }, router.recovery(entry.p, since), true));
 		}
 		await Promise.all(again);

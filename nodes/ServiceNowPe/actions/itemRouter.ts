@@ -8,7 +8,7 @@ import { createIssuePath, type CreateIssueBody, type IssueRow } from '../../../c
 import { serialiseBody } from '../../../contract/body';
 import { DOCUMENTED_ERRORS } from '../../../contract/errors';
 import { sleep } from 'n8n-workflow';
-import { classify, retryable, retryAfterSeconds, sendCreate, type ApiResult, type Attempt, type Connection, type Outcome } from '../transport/request';
+import { classify, retryable, retryAfterSeconds, sendCreate, unanswered, type ApiResult, type Attempt, type Connection, type Outcome } from '../transport/request';
 import { chainKey, findOwnIssue, type RecoveryScope } from '../transport/tableApi';
 import { routeInBatches } from './batchRouter';
 import type { Prepared, SendOptions } from './interfaces';
@@ -248,7 +248,7 @@ export class ItemRouter {
 		// A batch that may have run the item: look before sending. Found, or nothing provable with
 		// an experience_id (it could chain twice): nothing is sent again. Nor when the batch used
 		// the attempts allowed.
-		if (asSent && ((prior?.uncertain && (await recovery.lookUp()) === 'stop') || prior!.attempts >= options.policy.maxAttempts)) {
+		if (asSent && ((prior?.uncertain && (await recovery.lookUp(prior.unanswered ? 'unanswered' : 'answered')) === 'stop') || prior!.attempts >= options.policy.maxAttempts)) {
 			return this.finish(p, asSent, recovery, true);
 		}
 		if (prior && retryable(prior.result)) {
@@ -257,7 +257,7 @@ export class ItemRouter {
 			await sleep(Math.min(retryAfterSeconds(prior.result.headers['retry-after']) ?? backoff, options.policy.maxWaitSeconds) * 1000);
 		}
 		const policy = prior ? { ...options.policy, maxAttempts: options.policy.maxAttempts - prior.attempts } : options.policy;
-		const sent = await sendCreate(this.ctx, this.connection, path, serialised, { ...options, policy }, () => recovery.lookUp(), (pending) => this.follow(body, pending));
+		const sent = await sendCreate(this.ctx, this.connection, path, serialised, { ...options, policy }, (attempt) => recovery.lookUp(unanswered(attempt) ? 'unanswered' : 'answered'), (pending) => this.follow(body, pending));
 		const result = prior ? { ...sent, attempts: sent.attempts + prior.attempts, earlierAttemptUncertain: sent.earlierAttemptUncertain || prior.uncertain } : sent;
 		return this.finish(p, result, recovery, Boolean(prior));
 	}
@@ -265,22 +265,35 @@ export class ItemRouter {
 	/**
 	 * Before any resend, what an uncertain attempt may have made is looked for: found, it is ours
 	 * and nothing is resent; unprovable with an experience_id, nothing is resent either.
+	 * A read that finds nothing settles the answered attempts before it (the instance was done
+	 * with them), never one without answer (it may still be processing it): a resend after one is
+	 * flagged when it creates or chains, and a chain onto an issue still in action_wait is not
+	 * resent at all (the lost attempt may yet apply it).
 	 */
 	recovery(p: Prepared, since = Date.now()): Recovery {
 		const body = p.body as CreateIssueBody;
 		const recovery: Recovery = {
 			scope: { since, chainBase: p.chainBase, claimed: this.claimed, chainClaims: this.chainClaims },
 			unprovable: false,
-			lookUp: async () => {
+			lost: 0,
+			unsettled: 0,
+			lookUp: async (after) => {
+				if (after === 'unanswered') recovery.lost++;
+				else if (after === 'answered') recovery.unsettled++;
 				// Answers on their way may name the issue the read would find: they are waited for.
 				await this.quiet(body);
 				const found = await findOwnIssue(this.ctx, this.connection, body, recovery.scope, this.options);
-				if (found === 'absent') return 'retry';
-				if (found === 'unknown') {
+				if (found === 'absent' || (found === 'waiting' && recovery.lost === 0)) {
+					recovery.unsettled = 0;
+					return 'retry';
+				}
+				if (found === 'unknown' || found === 'waiting') {
 					recovery.unprovable = true;
 					return body.experience_id ? 'stop' : 'retry';
 				}
 				recovery.recovered = found.row;
+				// The issue found is one attempt's: another that may have made one leaves a doubt.
+				recovery.doubt = recovery.lost + recovery.unsettled > 1;
 				if (found.chained) this.countChain(body);
 				else this.claimed.add(found.row.experience_id);
 				return 'stop';
@@ -306,18 +319,23 @@ export class ItemRouter {
 			const doubtful = !outcome.entry.documented || outcome.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || outcome.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT;
 			if (doubtful) await recovery.lookUp();
 		}
+		// A 2xx that names no issue (an answer cut off or unreadable): the instance took the request,
+		// so its issue is looked for — and the item is flagged when it is not found.
+		const accepted = outcome.kind === 'error' && result.status >= 200 && result.status < 300;
+		if (accepted && !recovery.recovered && !recovery.unprovable) await recovery.lookUp('answered');
 		const { recovered } = recovery;
 		if (recovered) outcome = { kind: 'created', experienceId: recovered.experience_id };
-		else if (result.earlierAttemptUncertain && outcome.kind === 'created' && !recovery.unprovable) {
-			// An attempt that timed out may have been processed after the look-up: then two issues fit.
-			// (The issue this answer names was claimed as it arrived: it is this item's own.)
-			const others = new Set(this.claimed);
-			others.delete(outcome.experienceId);
-			const again = await findOwnIssue(this.ctx, this.connection, body, { ...recovery.scope, claimed: others }, this.options);
-			if (again === 'unknown' || (again !== 'absent' && again.row.experience_id !== outcome.experienceId)) recovery.unprovable = true;
-		}
-		// Flagged when nothing could be proven, or when the last attempt itself may still be processed.
-		const uncertain = !recovered && ((result.earlierAttemptUncertain && recovery.unprovable) || (outcome.kind === 'error' && mayStillBeProcessed(result)));
+		// An earlier attempt no read settled (no answer came, so the instance may still be
+		// processing it) may make a second issue or chain: such an item is flagged when created —
+		// and when refused in a way that attempt would not be (a documented refusal of the request
+		// itself, e.g. already being resolved, it would get as well).
+		const doubtful = recovery.lost + recovery.unsettled > 0;
+		const unproven = result.earlierAttemptUncertain && recovery.unprovable;
+		const uncertain = recovered
+			? Boolean(recovery.doubt)
+			: outcome.kind === 'created'
+				? doubtful || unproven
+				: accepted || unproven || mayStillBeProcessed(result) || (doubtful && !refusesAlike(outcome.entry));
 		if (outcome.kind === 'created') {
 			this.claimed.add(outcome.experienceId);
 			// A chain answered as applied counts, so another item's recovery does not take it.
@@ -348,8 +366,15 @@ export class ItemRouter {
 export interface Recovery {
 	scope: RecoveryScope;
 	recovered?: IssueRow;
+	/** Found, but another attempt may have made a second issue or chain. */
+	doubt?: boolean;
 	unprovable: boolean;
-	lookUp(): Promise<'stop' | 'retry'>;
+	/** Attempts that got no answer: the instance may still be processing them. */
+	lost: number;
+	/** Answered attempts that may have been processed (5xx) and no read has settled yet. */
+	unsettled: number;
+	/** Reads the issue table; `after`: the attempt that makes the read necessary (none: a refusal's). */
+	lookUp(after?: 'unanswered' | 'answered'): Promise<'stop' | 'retry'>;
 }
 
 /** What a batch did with an item before it is sent on its own. */
@@ -358,6 +383,8 @@ export interface PriorAttempt {
 	attempts: number;
 	/** It may have been processed (the batch's answer was lost, or its item answer was a 5xx). */
 	uncertain: boolean;
+	/** No answer came (the batch's was lost): the instance may still be processing it. */
+	unanswered: boolean;
 	/** The answer to show when nothing is sent again. */
 	result: ApiResult;
 	/** When the batch that carried it was sent (the recovery read looks from then). */
@@ -374,5 +401,14 @@ export function laneOf(p: Prepared): string | undefined {
 /** A last answer that does not say the request was refused before it was processed (lost, timed out, 5xx). */
 function mayStillBeProcessed(result: { status: number; notDelivered?: boolean }): boolean {
 	return (result.status === 0 && !result.notDelivered) || result.status >= 500;
+}
+
+/**
+ * A documented refusal of the request itself, which a lost attempt of it would get as well: the
+ * request is wrong, or what blocks it (an issue being resolved, an issue out of action_wait) held
+ * when the resend was refused. A technical failure while creating is no such refusal.
+ */
+function refusesAlike(entry: ErrorOutcome['entry']): boolean {
+	return entry.documented && entry !== DOCUMENTED_ERRORS.CREATION_FAILED;
 }
 

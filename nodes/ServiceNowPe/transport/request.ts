@@ -140,14 +140,33 @@ function answerFromError(error: unknown): { status: number; headers: unknown; bo
 	return undefined;
 }
 
-const NETWORK_CODES = /^(ECONN\w*|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ERR_SOCKET\w*|UND_ERR\w*|ECANCELED)$/;
+// HPE_*: Node's HTTP parser, when what came back is not HTTP (a proxy or service speaking something else).
+const NETWORK_CODES = /^(ECONN\w*|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|ERR_SOCKET\w*|UND_ERR\w*|ECANCELED|HPE_\w+)$/;
 
-/** True when no answer came: refused, reset, timed out, name not found. */
+/** True when no answer came: refused, reset, timed out, name not found, bytes that are not HTTP. */
 function isNetworkFailure(error: unknown): boolean {
 	const e = error as { cause?: { code?: string; message?: string }; code?: string; message?: string };
 	const code = e.cause?.code ?? e.code ?? '';
 	const message = `${e.message ?? ''} ${e.cause?.message ?? ''}`;
 	return NETWORK_CODES.test(code) || /socket hang up|timeout|timed out|network/i.test(message);
+}
+
+/** How n8n's HTTP client marks what it threw for a request it made (n8n 2.x). */
+const HTTP_REQUEST_ERROR = Symbol.for('n8n.backend-network.http-request-error');
+
+/**
+ * Whether the error came from sending this request itself, so it may have reached the instance,
+ * rather than from getting the credential ready (a token request, a refusal), which concerns
+ * every item: marked by n8n's HTTP client, or (n8n 1.x) the HTTP client's error for this URL.
+ */
+function failedAfterSending(error: unknown, url: string): boolean {
+	for (const e of [error, (error as { cause?: unknown } | undefined)?.cause]) {
+		if (typeof e !== 'object' || e === null) continue;
+		if ((e as Record<symbol, unknown>)[HTTP_REQUEST_ERROR] === true) return true;
+		const { isAxiosError, config } = e as { isAxiosError?: boolean; config?: { url?: unknown } };
+		if (isAxiosError === true && typeof config?.url === 'string' && config.url.split('?')[0] === url) return true;
+	}
+	return false;
 }
 
 /** Failures before any byte of the request left: the instance cannot have processed it. */
@@ -205,11 +224,13 @@ async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequ
 			const headers = headerMap(answer.headers);
 			return { status: answer.status, headers, ...parseBody(answer.body, headers['content-type'] ?? '') };
 		}
-		if (isNetworkFailure(error)) {
+		// Whatever else failed while the request was on its way (reset, timeout, an answer that is
+		// not HTTP) is an attempt without answer: the instance may have processed it, or still be.
+		if (isNetworkFailure(error) || failedAfterSending(error, options.url)) {
 			return { status: 0, headers: {}, data: undefined, rawText: '', networkError: networkMessage(error), notDelivered: NOT_DELIVERED.test(networkCode(error)) };
 		}
-		// No answer and no network failure: the credentials could not be used (e.g. the token
-		// request was refused). That concerns every item, so the node stops with the reason.
+		// Nothing was sent: the credentials could not be used (e.g. the token request was
+		// refused). That concerns every item, so the node stops with the reason.
 		const cause = (error as { cause?: Error }).cause;
 		throw new NodeOperationError(ctx.getNode(), (cause instanceof Error ? cause : (error as Error)).message, {
 			description: 'Check the ServiceNow Proactive Engagement credential.',
@@ -223,6 +244,16 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
 	if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
 	const at = Date.parse(value);
 	return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+}
+
+/**
+ * An attempt that got no answer from the instance — reset, timed out, answered with bytes that
+ * are not HTTP, or a gateway's 504 (it stopped waiting, the instance had not answered) — may still
+ * be being processed: a read that finds nothing proves nothing about it. (A refused connection
+ * never arrived; any other answer, a 5xx too, ends the instance's processing.)
+ */
+export function unanswered(a: Pick<Attempt, 'status' | 'notDelivered'>): boolean {
+	return (a.status === 0 && !a.notDelivered) || a.status === 504;
 }
 
 /** An answer a retry may change: none, a 429 or a 5xx. */

@@ -107,7 +107,11 @@ export async function findComputer(
 	return { sysId: found?.sys_id || undefined, result };
 }
 
-/** How far before an attempt an issue's date may lie when the instance sends no clock (Date header). */
+/**
+ * How far before an attempt an issue's date may lie when the instance sends no clock (Date
+ * header). Only an issue within it may be taken as the attempt's own, and only when no other
+ * issue of the user and code could be: without the instance's clock, one of any age could be.
+ */
 export const RECOVERY_SLACK_MS = 60_000;
 
 /** What the node knows of an issue before chaining onto it (Chain with Check State First). */
@@ -129,6 +133,11 @@ export interface RecoveryScope {
 /** The key of `RecoveryScope.chainClaims`. */
 export function chainKey(experienceId: string, issueCode: string): string {
 	return `${experienceId}|${issueCode}`;
+}
+
+/** Whether the read's answer gives the instance's clock (its Date header). */
+function hasInstanceClock(result: ApiResult): boolean {
+	return Number.isFinite(Date.parse(result.headers.date ?? ''));
 }
 
 /** When the attempt began, by the instance's clock: from the Date header of the read's answer. */
@@ -154,6 +163,8 @@ function history(row: IssueRow): string[] | undefined {
  *   with the caller's ID), or, for an older issue (a chain), its history grown by the issue code
  *   since the read before sending (without that read, nothing can be proven).
  * "unknown" when the read failed or more than one issue fits: then nothing can be proven.
+ * "waiting": a chain not applied, onto an issue still in action_wait — an attempt the instance
+ * may still be processing could yet apply it (after an answered attempt, it is "absent").
  */
 export async function findOwnIssue(
 	ctx: ApiContext,
@@ -161,7 +172,7 @@ export async function findOwnIssue(
 	body: CreateIssueBody,
 	scope: RecoveryScope,
 	options: ReadOptions,
-): Promise<{ row: IssueRow; chained?: true } | 'absent' | 'unknown'> {
+): Promise<{ row: IssueRow; chained?: true } | 'absent' | 'unknown' | 'waiting'> {
 	const { endpoint } = body;
 	const values = [body.issue_code, body.provider, body.experience_id ?? '', ...Object.values(endpoint)];
 	// Finding nothing here proves something: only values the query carries exactly are read.
@@ -185,7 +196,8 @@ export async function findOwnIssue(
 		// it) more often than other items of this execution have already counted as theirs.
 		const kept = before.length < now.length && before.every((code, i) => now[i] === code);
 		const times = kept ? now.slice(before.length).filter((code) => code === body.issue_code).length : 0;
-		return times > (scope.chainClaims?.get(chainKey(body.experience_id, body.issue_code)) ?? 0) ? { row, chained: true } : 'absent';
+		if (times > (scope.chainClaims?.get(chainKey(body.experience_id, body.issue_code)) ?? 0)) return { row, chained: true };
+		return row.state === 'action_wait' ? 'waiting' : 'absent';
 	}
 	const who = [
 		endpoint.user_id ? condition('user', '=', endpoint.user_id) : '',
@@ -198,7 +210,10 @@ export async function findOwnIssue(
 	const { rows: found, result } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery(conditions, ['ORDERBYDESCsys_created_on']), options, { limit: 5 });
 	if (!found) return 'unknown';
 	const start = attemptStartOnInstance(result, scope.since);
-	const recent = found.filter((row) => parseGlideDateTime(row.sys_created_on) >= start && !scope.claimed?.has(row.experience_id));
+	const unclaimed = found.filter((row) => !scope.claimed?.has(row.experience_id));
+	const recent = unclaimed.filter((row) => parseGlideDateTime(row.sys_created_on) >= start);
+	// Without the instance's clock its issues' dates cannot be placed: an older one may be ours.
+	if (!hasInstanceClock(result) && unclaimed.length > recent.length) return 'unknown';
 	if (recent.length === 1) return { row: recent[0] };
 	return recent.length === 0 ? 'absent' : 'unknown';
 }
