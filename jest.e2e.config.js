@@ -5,6 +5,8 @@ module.exports = {
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.e2e.test.ts'],
 	transform: { '^.+\\.ts$': 'ts-jest' },
+	// Every temporary folder a test file makes goes when it ends.
+	setupFilesAfterEnv: ['<rootDir>/test/helpers/cleanTemp.ts'],
 	testTimeout: 120_000,
 	maxWorkers: 1,
 };

@@ -1,10 +1,10 @@
 /** Real n8n for end-to-end tests: a user folder of its own, our package installed as users do. */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const rt = require('../../scripts/n8n-runtime.js');
@@ -31,7 +31,7 @@ export interface N8nInstance {
 }
 
 export function newUserFolder(): string {
-	const folder = mkdtempSync(join(tmpdir(), 'sn-pe-e2e-'));
+	const folder = tempDir('sn-pe-e2e');
 	rt.installPackage(folder);
 	return folder;
 }
@@ -41,7 +41,7 @@ export function importAll(
 	credentials: unknown[],
 	workflows: Array<{ id: string; json: Record<string, unknown> }>,
 ): void {
-	const dir = mkdtempSync(join(tmpdir(), 'sn-pe-import-'));
+	const dir = tempDir('sn-pe-import');
 	writeFileSync(join(dir, 'credentials.json'), JSON.stringify(credentials));
 	rt.n8nCli(userFolder, ['import:credentials', `--input=${join(dir, 'credentials.json')}`]);
 	for (const wf of workflows) {

@@ -4,12 +4,11 @@
  * code — and a failed resolution's fallback incident, readable through the Table API. The control
  * API advances the clock or forces an outcome, so tests are deterministic.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSeed } from '../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ABEL, BETH, postJson, send } from '../helpers/http';
+import { tempDir } from '../helpers/temp';
 
 const TABLE = '/api/now/table/sn_pren_experience_issue';
 let clock = Date.parse('2026-11-28T10:00:00Z');
@@ -145,7 +144,7 @@ describe('the registry through the Table API', () => {
 
 describe('with --state', () => {
 	it('keeps planned steps and incidents across a restart', async () => {
-		const statePath = join(mkdtempSync(join(tmpdir(), 'pe-engage-')), 'state.db');
+		const statePath = join(tempDir('pe-engage'), 'state.db');
 		let now = Date.parse('2026-11-28T12:00:00Z');
 		const first = await startEmulator({ port: 0, statePath, now: () => now });
 		await postJson(first.url, { endpoint: { user_id: ABEL.sys_id }, issue_code: '101', provider: 'sn', experience_id: 'S-1' });
@@ -166,7 +165,7 @@ describe('with --state', () => {
 	});
 
 	it("keeps the clock's lead across a restart: planned steps still come due, new issues are not stamped in the past", async () => {
-		const statePath = join(mkdtempSync(join(tmpdir(), 'pe-engage-')), 'state.db');
+		const statePath = join(tempDir('pe-engage'), 'state.db');
 		const now = Date.parse('2026-11-28T12:00:00Z');
 		const first = await startEmulator({ port: 0, statePath, now: () => now });
 		await postJson(first.url, { endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'C-1' });

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCUMENTED_ERRORS } from '../../contract/errors';
 import { defaultSeed } from '../../emulator/core';
 import { ABEL, postJson, send } from '../helpers/http';
+import { tempDir } from '../helpers/temp';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'dist', 'emulator', 'cli.js');
@@ -91,7 +91,7 @@ describe('the emulator command', () => {
 	});
 
 	it('serves a custom seed file, and names the bad field of a broken one', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'pe-seed-'));
+		const dir = tempDir('pe-seed');
 		const seed = defaultSeed();
 		seed.issue_codes.push({ issue_code: 'DISK-9', provider: 'sn', name: 'Disk', deployed: true, resolution: 'Clean' });
 		writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
@@ -109,7 +109,7 @@ describe('the emulator command', () => {
 	});
 
 	it('keeps issues and tokens across a restart with --state, tokens only as their hashes', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'pe-state-'));
+		const dir = tempDir('pe-state');
 		const state = join(dir, 'state.db');
 		const first = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
 		const token = (
@@ -144,7 +144,7 @@ describe('the emulator command', () => {
 	});
 
 	it('imports a JSON state file of the earlier version, keeping it beside the database', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'pe-state-'));
+		const dir = tempDir('pe-state');
 		const state = join(dir, 'state.json');
 		const issue = {
 			sys_id: 'a'.repeat(32),
@@ -176,7 +176,7 @@ describe('the emulator command', () => {
 	});
 
 	it('names a broken state file instead of starting on top of it', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'pe-state-'));
+		const dir = tempDir('pe-state');
 		writeFileSync(join(dir, 'state.json'), '{"version": 1, "issues": ');
 		const res = await run(['--state', join(dir, 'state.json')]);
 		expect(res.code).toBe(1);

@@ -5,11 +5,10 @@
  * (or in the state of a change that was under way when the process died).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ABEL, send } from '../helpers/http';
+import { tempDir } from '../helpers/temp';
 
 const BIN = join(__dirname, '..', '..', 'dist', 'emulator', 'cli.js');
 const TABLE = '/api/now/table/sn_pren_experience_issue';
@@ -75,7 +74,7 @@ async function client(url: string, id: string, ledger: Ledger, agent: Agent, sto
 
 describe('durable state (--state) under SIGKILL', () => {
 	it(`loses nothing acknowledged across ${ROUNDS} kills under load from ${CLIENTS} clients`, async () => {
-		const state = join(mkdtempSync(join(tmpdir(), 'pe-durable-')), 'state.db');
+		const state = join(tempDir('pe-durable'), 'state.db');
 		const ledger: Ledger = { created: new Set(), states: new Map() };
 		let acknowledged = 0;
 		for (let round = 0; round < ROUNDS; round++) {

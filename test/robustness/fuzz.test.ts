@@ -8,12 +8,11 @@ import { ISSUE_STATES } from '../../contract/api';
 import { ERROR_CATALOGUE } from '../../contract/errors';
 import { Emulator } from '../../emulator/core';
 import { parseXmlBody } from '../../contract/xml';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/server';
 import { StateFile } from '../../emulator/store';
 import { ABEL, CREATE_PATH, DOCUMENT_EXAMPLE_BODY, send } from '../helpers/http';
+import { tempDir } from '../helpers/temp';
 
 const MESSAGES = new Set(Object.values(ERROR_CATALOGUE).map((e) => e.message));
 const KEYS = ['endpoint', 'issue_code', 'provider', 'experience_id', 'experienceId', 'input_parameters', 'investigative_details', '__proto__', 'constructor', 'prototype', 'CI', 'user_id', 'user_name', 'email'];
@@ -164,7 +163,7 @@ describe('fuzzing the emulator', () => {
 	});
 
 	it('holds the same over real HTTP for 500 generated requests and table calls, and the state file holds what is held', async () => {
-		const statePath = join(mkdtempSync(join(tmpdir(), 'pe-fuzz-')), 'state.db');
+		const statePath = join(tempDir('pe-fuzz'), 'state.db');
 		const sn = await startEmulator({ port: 0, maxBodyBytes: 64 * 1024, statePath });
 		try {
 			await fc.assert(

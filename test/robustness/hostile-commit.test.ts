@@ -5,9 +5,9 @@
  * full disk makes it: the emulator runs in a process whose files are capped by `prlimit`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp';
 
 const DIST = join(__dirname, '..', '..', 'dist');
 const canCapFileSize = spawnSync('prlimit', ['--version']).status === 0;
@@ -50,7 +50,7 @@ const BODY = 'grant_type=client_credentials&client_id=pe-emulator-client&client_
 describe('a state file that cannot be written outside a batch', () => {
 	capped('answers 503, undoes the change in memory and stays up', () => {
 		if (!existsSync(join(DIST, 'emulator', 'server.js'))) throw new Error('dist is missing: run "npm run build" first (npm test does).');
-		const state = join(mkdtempSync(join(tmpdir(), 'pe-hostile-commit-')), 'state.db');
+		const state = join(tempDir('pe-hostile-commit'), 'state.db');
 		const child = spawnSync('prlimit', [`--fsize=${128 * 1024}`, process.execPath, '-e', SCRIPT, DIST, state], { encoding: 'utf8', timeout: 60_000 });
 		// Before: "database or disk is full" thrown from a microtask, and the process ended with 1.
 		expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });

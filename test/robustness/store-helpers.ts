@@ -1,9 +1,9 @@
 /** Helpers of the state file tests: the emulator command as a real process, and state files. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ABEL, send } from '../helpers/http';
+import { tempDir as makeTempDir } from '../helpers/temp';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BIN = join(ROOT, 'dist', 'emulator', 'cli.js');
@@ -17,7 +17,7 @@ export function checkBuilt(): void {
 /** Whether `prlimit` can cap the size of the files a process writes (a full disk, without root). */
 export const canCapFileSize = spawnSync('prlimit', ['--version']).status === 0;
 
-export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `pe-${prefix}-`));
+export const tempDir = (prefix: string) => makeTempDir(`pe-${prefix}`);
 
 export interface Emu {
 	child: ChildProcess;

@@ -1,0 +1,21 @@
+/**
+ * Temporary folders for tests, each removed when its test file ends (jest's setupFilesAfterEnv
+ * registers the clean-up: test/helpers/cleanTemp.ts). A run leaves nothing in the temp dir.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const made: string[] = [];
+
+/** A new empty folder under the temp dir, named `<prefix>-XXXXXX`, removed after the test file. */
+export function tempDir(prefix: string): string {
+	const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+	made.push(dir);
+	return dir;
+}
+
+/** Removes every folder tempDir made so far. */
+export function removeTempDirs(): void {
+	for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
