@@ -128,6 +128,29 @@ describe('an attempt the instance processes after the node timed out', () => {
 		expect(created.outputs.Created[0].json).toMatchObject({ mayHaveBeenCreated: true, attempts: 2 });
 	});
 
+	it.each([502, 524, 599])(
+		"a gateway's %i while the instance still works (it processes the request after the node's read): the second issue is flagged",
+		async (status) => {
+			const e = await emulator('closed');
+			let first = true;
+			const late: Array<Promise<unknown>> = [];
+			const proxy = await startProxy(e.url, async (req, forward) => {
+				if (!first || !req.url.includes('/experience_issue/create')) return forward();
+				first = false;
+				// The gateway answers at once; the instance gets the request after the node's read.
+				late.push(sleep(1500).then(forward).catch(() => undefined));
+				return { status, headers: { 'content-type': 'text/html' }, body: '<html>A timeout occurred</html>' };
+			});
+			closers.push(() => proxy.close());
+			const { outputs, error } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(proxy.url), parameters: { options: { retryBaseDelayMs: 2000, maxAttempts: 3, timeoutSeconds: 5 } } });
+			await Promise.all(late);
+			expect(error).toBeUndefined();
+			expect(e.issues()).toHaveLength(2);
+			expect(routed(outputs)).toEqual({ Created: [0] });
+			expect(outputs.Created[0].json).toMatchObject({ mayHaveBeenCreated: true, attempts: 2 });
+		},
+	);
+
 	it('a resend answered "already being resolved" still finds the issue the late attempt made, unflagged', async () => {
 		const e = await emulator('open');
 		// The first attempt is processed 3 s after it was sent: after the node's read (2 s), before its resend (4 s).

@@ -253,8 +253,15 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
  * never arrived; any other answer, a 5xx too, ends the instance's processing.)
  */
 export function unanswered(a: Pick<Attempt, 'status' | 'notDelivered'>): boolean {
-	return (a.status === 0 && !a.notDelivered) || a.status === 504;
+	return (a.status === 0 && !a.notDelivered) || GATEWAY_GAVE_UP.has(a.status) || a.status >= 520;
 }
+
+/**
+ * Answers of a gateway in front of the instance that stopped waiting for it or lost its answer:
+ * 502 (nginx, load balancers: the upstream's answer broke off) and 504 (it took too long); 520 and
+ * up are CDNs' own (Cloudflare's 524 "a timeout occurred") and proxies' 598/599 network timeouts.
+ */
+const GATEWAY_GAVE_UP = new Set([502, 504]);
 
 /** An answer a retry may change: none, a 429 or a 5xx. */
 export function retryable(a: Pick<Attempt, 'status'>): boolean {
