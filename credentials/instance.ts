@@ -136,6 +136,15 @@ const rules: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSucc
 			message: `The address answered with JSON without "result", so not from the Table API of a ServiceNow instance ({"result": […]}): another service's API. ${INSTANCE_ITSELF}.`,
 		},
 	},
+	// A Table API read answers a list: any other "result" (JSON-RPC's object, null, text) is another service's.
+	...[null, ...['Object', 'String', 'Number', 'Boolean'].map((name) => ({ name }))].map((shape) => ({
+		type: 'responseSuccessBody' as const,
+		properties: {
+			key: shape === null ? 'result' : 'result.constructor.name',
+			value: shape === null ? null : shape.name,
+			message: `The address answered with JSON whose "result" is no list, so not from the Table API of a ServiceNow instance ({"result": […]}): another service's API. ${INSTANCE_ITSELF}.`,
+		},
+	})),
 ];
 
 export const credentialTest: ICredentialTestRequest = {

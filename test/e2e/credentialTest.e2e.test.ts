@@ -20,6 +20,9 @@ const PAGES: Record<string, { status: number; headers: Record<string, string>; b
 		body: '<!DOCTYPE html><html><head><title>Sign in - Corporate SSO</title></head><body><form method="post"><input name="user"></form></body></html>',
 	},
 	'/other-json': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok","version":"1.2.3"}' },
+	'/json-rpc': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"result":{}}' },
+	'/result-null': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"result":null}' },
+	'/result-text': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"result":"ok"}' },
 	'/redirect': { status: 302, headers: { location: 'https://login.example.com/saml?request=abc' }, body: '' },
 };
 
@@ -94,6 +97,15 @@ describe('the credential test in a real n8n (the Test button of the credential d
 			status: 'Error',
 			message: expect.stringMatching(/^The address answered with JSON without "result", so not from the Table API of a ServiceNow instance/),
 		});
+	});
+
+	it('fails against JSON whose "result" is no list (JSON-RPC, null, text): a Table API read answers a list', async () => {
+		for (const page of ['json-rpc', 'result-null', 'result-text']) {
+			expect(await test({ instanceUrl: `${pagesUrl}/${page}`, ...BASIC })).toEqual({
+				status: 'Error',
+				message: expect.stringMatching(/^The address answered with JSON whose "result" is no list, so not from the Table API of a ServiceNow instance/),
+			});
+		}
 	});
 
 	it('reports a redirect instead of following it', async () => {
