@@ -37,6 +37,14 @@ export function isExactQueryValue(value: string): boolean {
 }
 
 /**
+ * Why a lookup by `value` found nothing when the value holds a lone surrogate (no row can hold
+ * one: it was looked up as U+FFFD), for messages; '' for any other value.
+ */
+export function brokenValueNote(value: string): string {
+	return wellFormed(value) === value ? '' : ' It holds a broken character (a lone UTF-16 surrogate), which no stored value has: check the expression that gives it.';
+}
+
+/**
  * One condition, its value made safe: well-formed first, then `^` escaped. Check the value with
  * isQueryableValue first (isExactQueryValue for a read whose finding nothing proves something).
  *

@@ -183,6 +183,19 @@ describe('Get', () => {
 });
 
 describe('Table API reads carry values as data', () => {
+	it('says why an ID holding a lone surrogate finds no issue (Get and Chain)', async () => {
+		const broken = 'REAL\ud800';
+		const get = await runAction({ items: [{}], credentials: BASIC(sn.url), parameters: { operation: 'get', issueId: broken } });
+		const description = (get.run.data.resultData.error as { description?: string } | undefined)?.description;
+		expect(description).toBe('Check the ID and Find By. It holds a broken character (a lone UTF-16 surrogate), which no stored value has: check the expression that gives it.');
+		const chained = await runAction({
+			items: [{ experience_id: broken, code: '101' }],
+			credentials: BASIC(sn.url),
+			parameters: { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}' },
+		});
+		expect(chained.outputs.Other[0].json).toMatchObject({ errorCode: 'ISSUE_NOT_FOUND', sent: false, detail: expect.stringContaining('It holds a broken character (a lone UTF-16 surrogate)') });
+	});
+
 	it('escapes ^ in an ID and a host name, so neither can add query conditions of its own', async () => {
 		await runAction({ items: [{ user_id: ABEL.sys_id, code: '100', experience_id: 'REAL-1' }], credentials: BASIC(sn.url) });
 		const injected = 'NOPE^ORstate=open';

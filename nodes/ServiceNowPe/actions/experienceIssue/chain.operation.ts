@@ -1,6 +1,7 @@
 /** Chain: a new issue code sent with the experience_id of an issue that waits in action_wait. */
 import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
 import { buildCreateIssueBody } from '../../../../contract/body';
+import { brokenValueNote } from '../../../../contract/encodedQuery';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, errorForStatus } from '../../../../contract/errors';
 import { manualFields, parameterReader } from '../../parameters';
 import { findIssue } from '../../transport/tableApi';
@@ -68,7 +69,7 @@ export const chain: SendingOperation = {
 					p.refusal = {
 						entry: PLATFORM_ERRORS.ISSUE_NOT_FOUND,
 						message: `No experience issue has experience_id "${experienceId}": there is nothing to chain onto.`,
-						detail: 'Check the ID, or use Create to open a new issue.',
+						detail: `Check the ID, or use Create to open a new issue.${brokenValueNote(experienceId)}`,
 						field: 'experience_id',
 					};
 				} else if (found && found.state !== 'action_wait') {

@@ -1,6 +1,7 @@
 /** Get: an experience issue read through the Table API by experience_id or sys_id. */
 import { NodeOperationError, updateDisplayOptions, type IDataObject, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { ISSUE_JSON_FIELDS, type IssueRow } from '../../../../contract/api';
+import { brokenValueNote } from '../../../../contract/encodedQuery';
 import { PLATFORM_ERRORS, errorForStatus } from '../../../../contract/errors';
 import { findIssue } from '../../transport/tableApi';
 import type { ReadingOperation } from '../interfaces';
@@ -64,7 +65,7 @@ export const get: ReadingOperation = {
 					nextStep = PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep;
 					throw new NodeOperationError(ctx.getNode(), `${PLATFORM_ERRORS.ISSUE_NOT_FOUND.message}: no issue has ${by} "${id}".`, {
 						itemIndex: i,
-						description: 'Check the ID and Find By.',
+						description: `Check the ID and Find By.${brokenValueNote(id)}`,
 					});
 				}
 				out.push({ json: readable(found), pairedItem: { item: i } });
