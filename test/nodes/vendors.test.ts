@@ -343,6 +343,23 @@ describe('Datadog', () => {
 		expect(sn.issues().map((i) => i.user)).toEqual([BETH.sys_id, DAVID]);
 	});
 
+	it('a custom payload of documented variables without $EVENT_TITLE or $ALERT_TRANSITION ($ALERT_TITLE undecorated) is read, as sent and in a Webhook node body', async () => {
+		const custom = (alertType: string) => ({
+			alert_title: 'High CPU on host:my-host',
+			hostname: 'my-host',
+			tags: 'env:prod,host:my-host',
+			alert_id: '1234',
+			alert_type: alertType,
+			alert_status: 'system.load.1 over host:my-host was > 0 at least once during the last 1m',
+			link: 'https://app.datadoghq.com/event/event?id=1',
+		});
+		const { outputs } = await run('datadog', [custom('error'), { headers: {}, body: custom('error') }, { headers: {}, body: custom('success') }], { defaultIssueCode: '101' });
+		expect(routed(outputs)).toEqual({ Created: [0], 'Already Being Resolved': [1], Skipped: [2] });
+		expect(outputs.Created[0].json.alert).toMatchObject({ name: 'High CPU on host:my-host', host: 'my-host', fingerprint: '1234|my-host' });
+		expect(sentBodies()).toEqual([body('my-host', '101'), body('my-host', '101')]);
+		expect(sn.issues().map((i) => i.user)).toEqual([DAVID]);
+	});
+
 	it('a payload without a host goes to Missing Endpoint with the alert named', async () => {
 		const { outputs } = await run('datadog', [vendor('datadog/01-default-payload-plus-3-custom-fields-triggered-inres.json')], { defaultIssueCode: '103' });
 		expect(routed(outputs)).toEqual({ 'Missing Endpoint': [0] });

@@ -77,4 +77,42 @@ describe('monitoring payload helpers', () => {
 		expect(isDatadogPayload({ title: '[FIRING:3]  (true)', alerts: [] })).toBe(false);
 		expect(isDatadogPayload({ transition: 'open' })).toBe(false);
 	});
+
+	// Datadog's webhook variables (docs.datadoghq.com/integrations/webhooks): $ALERT_TITLE arrives as
+	// the user's template puts it, often undecorated, so a custom payload is known by its variables.
+	const custom = { alert_title: 'High CPU on host:web-01', hostname: 'web-01', tags: 'env:prod,user:abel.tuter,host:web-01', alert_id: '1234', alert_type: 'error', alert_status: 'CPU 97 > 90', link: 'https://app.datadoghq.com/event/event?id=1' };
+	it.each([
+		['$ALERT_TITLE, $HOSTNAME, $TAGS, $ALERT_ID, $ALERT_TYPE, $ALERT_STATUS, $LINK', custom, 'firing'],
+		['the same inside a Webhook node body', { headers: {}, body: { alert_title: 'High CPU on host:web-01', hostname: 'web-01', tags: 'env:prod,user:abel.tuter', alert_id: '1234', alert_type: 'success' } }, 'resolved'],
+		['$AGGREG_KEY, $ALERT_METRIC, $ALERT_SCOPE', { aggreg_key: '9bd4ac313a4d1e8fae2482df7b77628', alert_metric: 'system.load.1', alert_scope: 'host:web-01' }, 'firing'],
+		['$ID with $EVENT_MSG and $ORG_NAME', { id: '6136132146668244401', event_msg: 'CPU high', org_name: 'Datadog', hostname: 'web-01' }, 'firing'],
+	])('reads a custom Datadog payload of documented variables without $EVENT_TITLE or $ALERT_TRANSITION: %s', (_n, item, status) => {
+		const alerts = extractAlerts(source('datadog'), item) as NormalisedAlert[];
+		expect(alerts).toHaveLength(1);
+		expect(alerts[0]).toMatchObject({ source: 'datadog', status, host: 'web-01' });
+	});
+
+	it('names an undecorated $ALERT_TITLE as it is, and identifies the alert by $ALERT_ID and host', () => {
+		const [alert] = extractAlerts(source('datadog'), custom) as NormalisedAlert[];
+		expect(alert).toMatchObject({ name: 'High CPU on host:web-01', fingerprint: '1234|web-01', labels: { env: 'prod', user: 'abel.tuter', host: 'web-01' }, context: { summary: 'CPU 97 > 90' } });
+	});
+
+	it('takes a "Resolved" transition as Datadog, as extraction reads it: a recovery', () => {
+		expect(isDatadogPayload({ alert_transition: 'Resolved' })).toBe(true);
+		expect(isDatadogPayload({ transition: 'resolved' })).toBe(true);
+		expect((extractAlerts(source('datadog'), { alert_transition: 'Resolved', hostname: 'web-01' }) as NormalisedAlert[])[0].status).toBe('resolved');
+	});
+
+	it('needs an alert identifier and two more of Datadog\'s variables: generic keys or too few are no Datadog payload', () => {
+		// Keys any vendor's template may carry.
+		expect(isDatadogPayload({ id: '1', title: 'High CPU', hostname: 'web-01', tags: 'env:prod', link: 'https://x', date: '1', priority: 'P1', state: 'open' })).toBe(false);
+		// An identifier and one variable.
+		expect(isDatadogPayload({ alert_id: '1234', alert_type: 'error', hostname: 'web-01' })).toBe(false);
+		// Variables without an identifier.
+		expect(isDatadogPayload({ alert_type: 'error', alert_status: 'x', alert_metric: 'system.load.1' })).toBe(false);
+		// A New Relic workflow payload with a couple of its own keys in snake_case is still no Datadog payload.
+		expect(isDatadogPayload({ id: 'c5faa7e6', title: 'zulip_app query result is > 1.0', priority: 'CRITICAL', state: 'ACTIVATED', trigger: 'STATE_CHANGE', alert_policy_names: ['Golden Signals'] })).toBe(false);
+		expect(isDatadogPayload({ alert_id: '1234', alert_type: 'error', alert_status: 'x' })).toBe(true);
+		expect(isDatadogPayload({ alert_id: '1234', hostname: 'web-01', tags: 'env:prod', alert_title: 'High CPU' })).toBe(true);
+	});
 });

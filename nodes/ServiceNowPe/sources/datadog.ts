@@ -38,19 +38,54 @@ function isoFromEpochMs(value: string): string {
 	return /^\d{10,}$/.test(value) && Number.isFinite(ms) ? new Date(ms).toISOString() : value;
 }
 
-const TRANSITIONS = /^(Triggered|Recovered|Re-Triggered|Warn|Re-Warn|No Data|Re-No Data|Renotify)$/i;
+/** $ALERT_TRANSITION's documented values, and "Resolved", which extraction also reads as a recovery. */
+const TRANSITIONS = /^(Triggered|Recovered|Resolved|Re-Triggered|Warn|Re-Warn|No Data|Re-No Data|Renotify)$/i;
+
+/**
+ * Keys of a custom payload that name what the alert is: $ALERT_ID (the monitor), $AGGREG_KEY,
+ * $ALERT_CYCLE_KEY, or $ID (the event, as the default payload names it).
+ */
+const IDENTIFIERS = ['alert_id', 'aggreg_key', 'alert_cycle_key', 'id', 'event_id'];
+
+/**
+ * Datadog's own variables under their snake_case names ($ALERT_TITLE → alert_title, …): keys no
+ * other vendor's payload has. $HOSTNAME and $TAGS count once and only together: a host name or
+ * tags alone are in any vendor's template.
+ */
+const VARIABLES: Array<string | [string, string]> = [
+	'alert_title',
+	'alert_type',
+	'alert_transition',
+	'alert_status',
+	'alert_metric',
+	'alert_scope',
+	'alert_query',
+	'alert_priority',
+	'event_title',
+	'event_msg',
+	'text_only_msg',
+	'org_id',
+	'org_name',
+	['hostname', 'tags'],
+];
+
+const has = (payload: Record<string, unknown>, key: string) => Object.hasOwn(payload, key) && payload[key] !== undefined && payload[key] !== null;
 
 /**
  * Datadog's own marks, which no other vendor sends: a title decorated as Datadog decorates
- * $EVENT_TITLE (`[Triggered on {host:web-01}] …`), a $ALERT_TRANSITION value, or the default
- * payload's `event_type` with its `org` object and `last_updated`. A title or an `event_type` alone
- * is no mark: New Relic, Grafana and others send those too.
+ * $EVENT_TITLE (`[Triggered on {host:web-01}] …`), a $ALERT_TRANSITION value, the default
+ * payload's `event_type` with its `org` object and `last_updated`, or a custom payload of
+ * Datadog's variables: an identifier ($ALERT_ID, $AGGREG_KEY, $ALERT_CYCLE_KEY, $ID) and two more of
+ * them ($ALERT_TITLE arrives as the template puts it, often undecorated). A title or an `event_type`
+ * alone is no mark: New Relic, Grafana and others send those too.
  */
 export function isDatadogPayload(payload: Record<string, unknown>): boolean {
 	if (['title', 'event_title', 'alert_title'].some((k) => typeof payload[k] === 'string' && TITLE.test(payload[k] as string))) return true;
 	if (['alert_transition', 'transition'].some((k) => typeof payload[k] === 'string' && TRANSITIONS.test((payload[k] as string).trim()))) return true;
 	const org = payload.org;
-	return typeof payload.event_type === 'string' && isPlainObject(org) && 'id' in org && 'last_updated' in payload;
+	if (typeof payload.event_type === 'string' && isPlainObject(org) && 'id' in org && 'last_updated' in payload) return true;
+	const variables = VARIABLES.filter((v) => (typeof v === 'string' ? has(payload, v) : v.every((k) => has(payload, k)))).length;
+	return IDENTIFIERS.some((k) => has(payload, k)) && variables >= 2;
 }
 
 function extract(payload: Record<string, unknown>): NormalisedAlert[] {
@@ -90,10 +125,10 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 export const datadog = {
 	name: 'datadog',
 	label: 'Datadog',
-	description: 'Datadog webhook, default payload or a custom one with $HOSTNAME, $TAGS, $ALERT_TRANSITION…',
+	description: 'Datadog webhook, default payload or a custom one with $ALERT_ID, $HOSTNAME, $TAGS, $ALERT_TRANSITION…',
 	what: 'a Datadog webhook payload',
 	expects:
-		'"title": "$EVENT_TITLE" (which Datadog decorates as "[Triggered on {host:…}] …"), "alert_transition": "$ALERT_TRANSITION", or the default payload\'s "event_type", "org" and "last_updated"',
+		'"title": "$EVENT_TITLE" (which Datadog decorates as "[Triggered on {host:…}] …"), "alert_transition": "$ALERT_TRANSITION", the default payload\'s "event_type", "org" and "last_updated", or "alert_id": "$ALERT_ID" (or "aggreg_key", "id") with two more of Datadog\'s variables ("alert_title", "alert_type", "alert_status", "alert_metric", "alert_scope", "hostname" with "tags", …)',
 	looksLike: isDatadogPayload,
 	extract,
 } as const satisfies MonitoringSource;
