@@ -3,7 +3,8 @@
  * cursors kept in the node's static data, a page at a time. Changes are read in (sys_updated_on,
  * sys_id) order; creations of issues and of incidents in (sys_created_on, sys_id) order, so each
  * is taken once whenever and however often its row changes. Only rows older than a few seconds by
- * the instance's clock are taken, so a save running while the read ran is never skipped. The
+ * the instance's clock are taken, so a save running while the read ran is never skipped (without a
+ * Date header, the instance's clock as known from below: see ClockFloor). The
  * cursors and what was seen are written back only when every read succeeded and something moved:
  * a poll that fails or finds nothing leaves the static data untouched.
  */
@@ -46,6 +47,14 @@ interface PollState {
 	 * no state change, and an issue chained back to the same state between polls is one.
 	 */
 	seen?: Record<string, string>;
+	/** Without a Date header: the newest time the instance was seen to hold, and when (see ClockFloor). */
+	clock?: Sighting;
+}
+
+/** A time the instance held (its clock had reached it), and n8n's clock when that was seen. */
+interface Sighting {
+	at: string;
+	seenAt: number;
 }
 
 /** Changes younger than this, by the instance's clock, wait for the next poll (saves still running). */
@@ -118,6 +127,58 @@ export function issueItem(row: Row, event: PollEvent, extra: IDataObject = {}): 
 	return { json };
 }
 
+/**
+ * The instance's clock when it sends no Date header, known only from below: it had reached every
+ * time the instance was seen to hold (the newest change of the issue table, the rows read), and
+ * since then it has moved on as far as n8n's clock has. n8n's clock is never taken for the
+ * instance's (either may be ahead), only for the time that passed. The newest time seen is kept in
+ * static data with n8n's time of the sighting: a row of the instance's current second waits, and
+ * in a quiet period, when no later row shows the instance's clock moved on, the time passed does.
+ */
+class ClockFloor {
+	/** Whether the sighting changed (static data to write back). */
+	moved = false;
+	private looked = false;
+
+	constructor(
+		private sighting: Sighting | undefined,
+		private readonly newestTime: () => Promise<string | undefined>,
+	) {}
+
+	get kept(): Sighting | undefined {
+		return this.sighting;
+	}
+
+	/** Reads the newest change of the table, once a poll: true when it did (read the page again after it). */
+	async look(): Promise<boolean> {
+		if (this.looked) return false;
+		this.looked = true;
+		this.see(await this.newestTime());
+		return true;
+	}
+
+	/** The instance's clock at least when a read sent at `sentAt` (n8n's clock) was answered with `rows`. */
+	at(sentAt: number, rows: Row[]): number {
+		for (const row of rows) {
+			this.see(row.sys_updated_on);
+			this.see(row.sys_created_on);
+		}
+		if (!this.sighting) return Number.NEGATIVE_INFINITY;
+		return parseGlideDateTime(this.sighting.at) + Math.max(0, sentAt - this.sighting.seenAt);
+	}
+
+	/** A time the instance holds, just read: kept when it tells more than what was known. */
+	private see(value: string | undefined): void {
+		const at = parseGlideDateTime(value);
+		const now = Date.now();
+		const known = this.sighting ? parseGlideDateTime(this.sighting.at) + Math.max(0, now - this.sighting.seenAt) : Number.NEGATIVE_INFINITY;
+		if (Number.isFinite(at) && at > known) {
+			this.sighting = { at: formatGlideDateTime(at), seenAt: now };
+			this.moved = true;
+		}
+	}
+}
+
 /** Rows of a table since the cursor, up to `max`, taken only from seconds the instance has left well behind. */
 async function changes(
 	ctx: IPollFunctions,
@@ -126,18 +187,26 @@ async function changes(
 	base: string[],
 	start: Cursor,
 	max: number,
-	field: TimeField = 'sys_updated_on',
+	field: TimeField,
+	floor: ClockFloor,
 ): Promise<{ rows: Row[]; cursor: Cursor }> {
 	const rows: Row[] = [];
 	let cursor = start;
 	for (;;) {
+		const sentAt = Date.now();
 		const { rows: page, result } = await listRows<Row>(ctx, connection, table, after(base, cursor, field), READ, { limit: PAGE });
 		if (!page) failed(ctx, table, result);
+		if (page.length === 0) return { rows, cursor };
 		// A save that was running while the instance read the page may carry an earlier second:
-		// the last few seconds are read again by the next poll. Without the instance's clock, ours,
-		// or the page's latest row when the instance is ahead of us (it was saved by then).
-		const now = instanceClock(result) ?? Math.max(Date.now(), ...page.map((row) => parseGlideDateTime(row[field])).filter(Number.isFinite));
-		const settled = formatGlideDateTime(now - SETTLE_MS);
+		// the last few seconds are read again by the next poll. Without a Date header, the
+		// instance's clock as known from below when the page was read (n8n's may be ahead or
+		// behind): the table's newest change is read first, once a poll, then the page again.
+		let now = instanceClock(result);
+		if (now === undefined) {
+			if (await floor.look()) continue;
+			now = floor.at(sentAt, page);
+		}
+		const settled = formatGlideDateTime(Math.max(0, now - SETTLE_MS));
 		let done = page.length < PAGE;
 		for (const row of page) {
 			if (row[field] >= settled || rows.length >= max) {
@@ -160,7 +229,7 @@ async function newest(ctx: IPollFunctions, connection: Connection, table: TableN
 }
 
 /** Where a first poll starts: now, by the instance's clock. */
-async function baseline(ctx: IPollFunctions, connection: Connection, settings: PollSettings): Promise<Required<Pick<PollState, 'issues' | 'created' | 'incidents'>>> {
+async function baseline(ctx: IPollFunctions, connection: Connection, settings: PollSettings): Promise<Required<Pick<PollState, 'issues' | 'created' | 'incidents'>> & Pick<PollState, 'clock'>> {
 	const latest = await newest(ctx, connection, TABLES.experienceIssue, [], 'sys_updated_on');
 	if (latest.clock !== undefined) {
 		// Everything settled before now is old; later changes are still to come.
@@ -171,7 +240,9 @@ async function baseline(ctx: IPollFunctions, connection: Connection, settings: P
 	// come. The instance's own newest rows say what is old instead. No issue was made after the
 	// newest change (a creation is a change), nor in its second with a greater sys_id.
 	const incidents = settings.events.includes('fallbackIncident') ? (await newest(ctx, connection, TABLES.incident, [condition('origin_table', '=', TABLES.experienceIssue)], 'sys_created_on')).cursor : latest.cursor;
-	return { issues: latest.cursor, created: latest.cursor, incidents };
+	// The instance's clock had reached its newest change when it was read.
+	const clock = latest.cursor.id ? { clock: { at: latest.cursor.at, seenAt: Date.now() } } : {};
+	return { issues: latest.cursor, created: latest.cursor, incidents, ...clock };
 }
 
 /** "Fetch Test Event": the latest change that matches, the cursor left alone. */
@@ -237,18 +308,23 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 	let created = state.created ?? state.issues;
 	let incidents = state.incidents ?? state.issues;
 	let moved = false;
+	// Read only when a page comes without a Date header: the newest change of the whole issue table.
+	const floor = new ClockFloor(state.clock, async () => {
+		const found = await newest(ctx, connection, TABLES.experienceIssue, [], 'sys_updated_on');
+		return found.cursor.id ? found.cursor.at : undefined;
+	});
 	const items: INodeExecutionData[] = [];
 	const wantsIssues = settings.events.some((e) => e !== 'fallbackIncident');
 	const issueFilters = filters(settings, TABLES.experienceIssue);
 	if (settings.events.includes('created')) {
 		// Each issue once, by its creation: however often, and whenever, its row changes.
-		const found = await changes(ctx, connection, TABLES.experienceIssue, issueFilters, created, settings.maxEvents, 'sys_created_on');
+		const found = await changes(ctx, connection, TABLES.experienceIssue, issueFilters, created, settings.maxEvents, 'sys_created_on', floor);
 		for (const row of found.rows) items.push(issueItem(row, 'created'));
 		moved ||= found.rows.length > 0;
 		created = found.cursor;
 	}
 	if (wantsIssues) {
-		const found = await changes(ctx, connection, TABLES.experienceIssue, issueFilters, issues, settings.maxEvents);
+		const found = await changes(ctx, connection, TABLES.experienceIssue, issueFilters, issues, settings.maxEvents, 'sys_updated_on', floor);
 		for (const row of found.rows) {
 			const before = seen[row.sys_id];
 			if (settings.events.includes('stateChanged') && before !== signature(row) && (settings.states as string[]).includes(row.state)) {
@@ -262,7 +338,7 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 	}
 	if (settings.events.includes('fallbackIncident')) {
 		// Incidents by creation: a later update of one is no new event.
-		const found = await changes(ctx, connection, TABLES.incident, filters(settings, TABLES.incident), incidents, settings.maxEvents, 'sys_created_on');
+		const found = await changes(ctx, connection, TABLES.incident, filters(settings, TABLES.incident), incidents, settings.maxEvents, 'sys_created_on', floor);
 		for (const row of found.rows) {
 			const item = await incidentItem(ctx, connection, row);
 			if (incidentMatches(item, settings)) items.push(item);
@@ -270,14 +346,16 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 		moved ||= found.rows.length > 0;
 		incidents = found.cursor;
 	}
-	// n8n saves static data it sees written to: a poll that moved nothing writes nothing.
-	if (moved) {
+	// n8n saves static data it sees written to: a poll that moved nothing writes nothing. A newer
+	// sighting of the instance's clock is a move: what lets a row in its current second be taken.
+	if (moved || floor.moved) {
 		const keys = Object.keys(seen);
 		for (const key of keys.slice(0, Math.max(0, keys.length - SEEN_LIMIT))) delete seen[key];
 		state.issues = issues;
 		state.incidents = incidents;
 		state.seen = seen;
 		if (settings.events.includes('created')) state.created = created;
+		if (floor.kept) state.clock = floor.kept;
 	}
 	// Not chosen, the creation cursor would stand still: chosen again, it starts from the changes'.
 	if (!settings.events.includes('created') && state.created) delete state.created;
