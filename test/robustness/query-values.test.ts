@@ -6,6 +6,8 @@
  * HTTP; the sysparm_query it received is read back term by term, and holds exactly the intended
  * terms: each field, operator and value as given, made well-formed (a lone surrogate as U+FFFD).
  * A recovery read, where finding nothing is a proof, is not made for a value it cannot carry exactly.
+ * Long values put an emoji (a surrogate pair) at every position around the ends of the 1,024-unit
+ * blocks in which n8n's `qs` serialiser encoded a string (it cut the pair there).
  */
 import fc from 'fast-check';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
@@ -371,6 +373,154 @@ describe('trigger filters: issue code, provider and user, each one condition', (
 	);
 });
 
+describe('long values: an emoji at every position around the ends of 1,024-unit blocks of the query', () => {
+	/** Where an emoji starts in the query: around the ends of the first two blocks of 1,024 UTF-16 units. */
+	const POSITIONS = [...Array.from({ length: 16 }, (_, k) => 1016 + k), 2045, 2046, 2047, 2048];
+	const EMOJIS = ['\u{1F600}', '\u{1F469}\u200D\u{1F4BB}', '\u{10FFFF}', '\u{1D11E}'];
+	// What follows the emoji: the `^` whose escape a cut pair broke, and the conditions it let in.
+	const TAILS = ['^NQnameISNOTEMPTY', '^ORsys_idISNOTEMPTY', '^NQsys_idISNOTEMPTY^ORDERBYname', '^^NQactive=false', ' ^ORuser_nameISNOTEMPTY', '^NQissue_code=100'];
+
+	/** The query as sent: each condition's `^` doubled, terms joined by `^`. */
+	const sent = (terms: Term[]) => terms.map((t) => (typeof t === 'string' ? t : `${t.join ?? ''}${t.field}${t.operator}${t.value.replace(/\^/g, '^^')}`)).join('^');
+
+	/**
+	 * One value per position: 'a'×n, an emoji, a hostile tail, with n such that the emoji starts at
+	 * that position of the query `terms(value)` (measured on the query built with n = 0).
+	 */
+	function straddling(terms: (value: string) => Term[]): string[] {
+		return POSITIONS.map((position, k) => {
+			const emoji = EMOJIS[k % EMOJIS.length];
+			const tail = TAILS[k % TAILS.length];
+			const at = sent(terms(`${emoji}${tail}`)).indexOf(emoji);
+			const value = `${'a'.repeat(position - at)}${emoji}${tail}`;
+			expect(sent(terms(value)).indexOf(emoji)).toBe(position);
+			return value;
+		});
+	}
+
+	it(
+		'CI lookup by host: one name condition per host, and no CI',
+		async () => {
+			sn.reset();
+			const hosts = straddling((h) => [cond('name', '=', h)]);
+			const { outputs, error } = await runAction({
+				items: [alertGroup(hosts.map((instance, k) => ({ alertname: `A${k}`, instance, user: 'abel.tuter' })))],
+				credentials: BASIC(sn.url),
+				parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true, options: { dryRun: true } },
+			});
+			expect(error).toBeUndefined();
+			expect(hosts.map(hostName)).toEqual(hosts);
+			expectQueries(tableQueries(), hosts.map((h) => [cond('name', '=', h)]));
+			expect(outputs.Created.length).toBeGreaterThan(0);
+			for (const item of outputs.Created) expect((item.json.request as IDataObject).endpoint).toEqual({ user_name: 'abel.tuter' });
+		},
+		TIMEOUT,
+	);
+
+	it.each(['experience_id', 'sys_id'])(
+		'Get by %s',
+		async (findBy) => {
+			sn.reset();
+			await postJson(sn.url, { endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' }, { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` });
+			const ids = straddling((id) => [cond(findBy, '=', id)]);
+			const { outputs } = await runAction({ items: ids.map((id) => ({ id })), credentials: BASIC(sn.url), onError: 'continueRegularOutput', parameters: { operation: 'get', findBy, issueId: '={{ $json.id }}' } });
+			expectQueries(tableQueries(), ids.map((id) => [cond(findBy, '=', id.trim())]));
+			// No issue has such an ID: Beth's is not found by any of them.
+			expect(Object.values(outputs).flat().map((i) => Object.keys(i.json))).toEqual(ids.map(() => ['error']));
+		},
+		TIMEOUT,
+	);
+
+	it(
+		'Chain with Check State First',
+		async () => {
+			sn.reset();
+			const ids = straddling((id) => [cond('experience_id', '=', id)]);
+			const { outputs } = await runAction({
+				items: ids.map((experience_id) => ({ experience_id, code: '101' })),
+				credentials: BASIC(sn.url),
+				parameters: { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}' },
+			});
+			expectQueries(tableQueries(), ids.map((id) => [cond('experience_id', '=', id.trim())]));
+			expect(outputs.Chained ?? []).toEqual([]);
+			expect(sn.journal().filter((e) => e.route === 'create')).toEqual([]);
+		},
+		TIMEOUT,
+	);
+
+	it.each<[keyof typeof actionType.methods.listSearch, string[], string[], string]>([
+		['issueCodeSearch', ['active=true'], ['issue_code', 'name'], 'issue_code'],
+		['providerSearch', [], ['provider_code', 'name'], 'name'],
+		['computerSearch', [], ['name'], 'name'],
+		['userSearch', ['active=true'], ['user_name', 'email', 'name'], 'user_name'],
+	])(
+		'picker %s',
+		async (method, base, fields, order) => {
+			const intended = (typed: string): Term[] => [...base, ...fields.map((f, i) => cond(f, 'LIKE', typed, i > 0 ? 'OR' : undefined)), `ORDERBY${order}`];
+			for (const typed of straddling(intended)) {
+				sn.reset();
+				const { results } = await search(method, typed);
+				expect(tableQueries()).toHaveLength(1);
+				expectQuery(tableQueries()[0], intended(typed));
+				expect(results).toEqual([]);
+			}
+		},
+		TIMEOUT,
+	);
+
+	describe('recovery reads after a lost answer', () => {
+		const recoveryTerms = (v: Record<'code' | 'provider' | 'user_id' | 'user_name' | 'email' | 'ci', string>): Term[] => [
+			cond('issue_code', '=', v.code),
+			cond('provider', '=', v.provider),
+			cond('user', '=', v.user_id),
+			cond('user.user_name', '=', v.user_name, 'OR'),
+			cond('user.email', '=', v.email, 'OR'),
+			cond('configuration_item', '=', v.ci, 'OR'),
+			'ORDERBYDESCsys_created_on',
+		];
+		const SHORT = { code: '100', provider: 'sn', user_id: ABEL.sys_id, user_name: 'abel.tuter', email: 'abel.tuter@example.com', ci: 'x' };
+
+		it.each(['code', 'user_name', 'ci'] as const)(
+			'Create, the long value as %s',
+			async (field) => {
+				for (const value of straddling((v) => recoveryTerms({ ...SHORT, [field]: v }))) {
+					sn.reset();
+					sn.injectFault({ drop: 'after', match: { route: 'create' } });
+					const values = { ...SHORT, [field]: value };
+					const { error } = await runAction({ items: [values], credentials: BASIC(sn.url), parameters: { endpointEmail: '={{ $json.email }}', options: FAST } });
+					expect(error).toBeUndefined();
+					const queries = tableQueries();
+					expect(queries.length).toBeGreaterThanOrEqual(1);
+					for (const q of queries) expectQuery(q, recoveryTerms(values));
+				}
+			},
+			TIMEOUT,
+		);
+
+		it.each(['create', 'chain'])(
+			'%s with an experience_id',
+			async (operation) => {
+				for (const experienceId of straddling((id) => [cond('experience_id', '=', id)])) {
+					sn.reset();
+					sn.injectFault({ drop: 'after', match: { route: 'create' } });
+					const { error } = await runAction({
+						items: [{ experience_id: experienceId, code: '100', user_id: ABEL.sys_id }],
+						credentials: BASIC(sn.url),
+						parameters: { operation, checkState: false, options: FAST },
+					});
+					expect(error).toBeUndefined();
+					const queries = tableQueries();
+					expect(queries.length).toBeGreaterThanOrEqual(1);
+					for (const q of queries) expectQuery(q, [cond('experience_id', '=', experienceId.trim())]);
+					expect(sn.issues().length).toBeLessThanOrEqual(1);
+					if (sn.issues().length === 1) expect(sn.issues()[0].experience_id).toBe(experienceId.trim());
+				}
+			},
+			TIMEOUT,
+		);
+	});
+});
+
 describe('what was seen: a lone surrogate before ^ no longer adds conditions', () => {
 	beforeEach(() => sn.reset());
 	const sentBodies = () => sn.journal().filter((e) => e.route === 'create').map((e) => JSON.parse(e.body));
@@ -387,6 +537,31 @@ describe('what was seen: a lone surrogate before ^ no longer adds conditions', (
 		expect(routed(outputs)).toEqual({ Created: [0] });
 		expect(outputs.Created[0].json).toMatchObject({ ciNotFoundForHost: 'zz\ud800^NQname=ABEL-LAPTOP' });
 		expect(tableQueries()).toEqual(['name=zz\ufffd^^NQname=ABEL-LAPTOP']);
+	});
+
+	it('an Alertmanager host with an emoji cut at the end of a 1,024-unit block before "^NQnameISNOTEMPTY" resolves to no CI', async () => {
+		// The emoji's high half is the 1,024th unit of `name=<host>`: qs encoded its low half with the
+		// next `^`, the escape's second `^` reached the instance bare, and any computer matched.
+		const host = `${'a'.repeat(1018)}\u{1F600}^NQnameISNOTEMPTY`;
+		const { outputs, error } = await runAction({
+			items: [alertGroup([{ alertname: 'NodeDown', instance: host, user: 'beth.anglin' }])],
+			credentials: BASIC(sn.url),
+			parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true },
+		});
+		expect(error).toBeUndefined();
+		expect(tableQueries()).toEqual([`name=${'a'.repeat(1018)}\u{1F600}^^NQnameISNOTEMPTY`]);
+		expect(sn.issues().map((i) => [i.user, i.configuration_item])).toEqual([[BETH.sys_id, '']]);
+		expect(sentBodies().map((b) => b.endpoint)).toEqual([{ user_name: 'beth.anglin' }]);
+		expect(routed(outputs)).toEqual({ Created: [0] });
+	});
+
+	it('Get by an experience_id with an emoji cut at the end of a 1,024-unit block before "^NQsys_idISNOTEMPTY" finds no issue, not another user\'s', async () => {
+		await postJson(sn.url, { endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' }, { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` });
+		const id = `${'a'.repeat(1009)}\u{1F600}^NQsys_idISNOTEMPTY`;
+		const { outputs, error } = await runAction({ items: [{ id }], credentials: BASIC(sn.url), onError: 'continueRegularOutput', parameters: { operation: 'get', findBy: 'experience_id', issueId: '={{ $json.id }}' } });
+		expect(error).toBeUndefined();
+		expect(tableQueries()).toEqual([`experience_id=${'a'.repeat(1009)}\u{1F600}^^NQsys_idISNOTEMPTY`]);
+		expect(outputs.Issue.map((i) => i.json)).toEqual([{ error: expect.stringMatching(/no issue has experience_id/) }]);
 	});
 
 	it("a recovery read does not claim another user's issue as the item's own", async () => {

@@ -17,6 +17,7 @@ import {
 /** Where the transport runs: a node's execution, a trigger's poll, or a picker's search. */
 export type ApiContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 import { PLATFORM_ERRORS, classifyDocumentedMessage, errorForStatus, type CatalogueEntry } from '../../../contract/errors';
+import { wellFormed } from '../../../contract/encodedQuery';
 import { normaliseInstanceUrl } from '../../../contract/instance';
 import { isPlainObject, text } from '../../../contract/values';
 import { parseXmlResponse } from '../../../contract/xml';
@@ -52,6 +53,10 @@ export interface Attempt {
 	/** Parsed JSON or XML body (object), or the raw text when it is neither. */
 	data: unknown;
 	rawText: string;
+	/**
+	 * Why no answer came; or, for an answer refusing the request as too long (414, 431), what that
+	 * means for the caller's values (callers show it as the failure's description).
+	 */
 	networkError?: string;
 	/** No connection was made (refused, host not found): the request certainly did not arrive. */
 	notDelivered?: boolean;
@@ -184,12 +189,47 @@ function networkMessage(error: unknown): string {
 	return code ? `${code}: ${message}` : message;
 }
 
+/** One query string component: well-formed, then every character but RFC 3986's unreserved ones percent-encoded. */
+function queryComponent(value: string): string {
+	return encodeURIComponent(wellFormed(value)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The query string of a request (`a=1&b=2`, in the order given), serialised here rather than by
+ * n8n's helper: n8n hands `qs` to the `qs` package, which encodes a string in blocks of 1,024
+ * UTF-16 units and so cuts a surrogate pair that straddles a block's end. The cut low half is then
+ * encoded together with the next unit, whatever that is: an emoji just before the `^^` of an
+ * escaped `^` hid its first `^` and left the second bare, a condition of the value's own making.
+ * encodeURIComponent takes the string whole; wellFormed first, so it never throws. Spaces are
+ * `%20`, and nothing is left that a URL parser would encode again: the instance gets these bytes.
+ */
+export function queryString(qs: Record<string, string | number | undefined>): string {
+	return Object.entries(qs)
+		.filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+		.map(([key, value]) => `${queryComponent(key)}=${queryComponent(String(value))}`)
+		.join('&');
+}
+
+/** Answers refusing a request for its length: its URL (414), or its request line and headers (431). */
+const TOO_LONG: Record<number, string> = { 414: 'URI Too Long', 431: 'Request Header Fields Too Large' };
+
+/**
+ * What a 414 or 431 means here: a value in the query (a host name, an ID, search text) made the
+ * URL longer than the instance (or a proxy before it) takes. Sending it again will not help.
+ */
+function tooLongFor(status: number, url: string): string | undefined {
+	if (!TOO_LONG[status]) return undefined;
+	return `The instance refused the request as too long (HTTP ${status} ${TOO_LONG[status]}): the values in its query make a URL of ${url.length.toLocaleString('en-US')} characters. Shorten the value (host name, ID or search text); as it is, it will be refused again.`;
+}
+
 async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequest): Promise<Attempt> {
 	const mime = request.format === 'xml' ? 'application/xml' : 'application/json';
+	const target = `${connection.baseUrl}${request.path}`;
+	const query = request.qs ? queryString(request.qs) : '';
 	const options: IHttpRequestOptions = {
 		method: request.method,
-		url: `${connection.baseUrl}${request.path}`,
-		qs: request.qs,
+		// No `qs`: the query goes in the URL, already encoded (see queryString).
+		url: query ? `${target}?${query}` : target,
 		headers: { accept: mime, ...(request.body !== undefined ? { 'content-type': mime } : {}) },
 		body: request.body,
 		returnFullResponse: true,
@@ -222,11 +262,13 @@ async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequ
 		const answer = answerFromError(error);
 		if (answer) {
 			const headers = headerMap(answer.headers);
-			return { status: answer.status, headers, ...parseBody(answer.body, headers['content-type'] ?? '') };
+			// Only a read carries values in its URL; a create's 431 is about something else.
+			const tooLong = query ? tooLongFor(answer.status, options.url) : undefined;
+			return { status: answer.status, headers, ...parseBody(answer.body, headers['content-type'] ?? ''), ...(tooLong ? { networkError: tooLong } : {}) };
 		}
 		// Whatever else failed while the request was on its way (reset, timeout, an answer that is
 		// not HTTP) is an attempt without answer: the instance may have processed it, or still be.
-		if (isNetworkFailure(error) || failedAfterSending(error, options.url)) {
+		if (isNetworkFailure(error) || failedAfterSending(error, target)) {
 			return { status: 0, headers: {}, data: undefined, rawText: '', networkError: networkMessage(error), notDelivered: NOT_DELIVERED.test(networkCode(error)) };
 		}
 		// Nothing was sent: the credentials could not be used (e.g. the token request was
