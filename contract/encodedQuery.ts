@@ -48,8 +48,9 @@ export function brokenValueNote(value: string): string {
  * One condition, its value made safe: well-formed first, then `^` escaped. Check the value with
  * isQueryableValue first (isExactQueryValue for a read whose finding nothing proves something).
  *
- * Well-formed first, because escaping is not enough: n8n serialises query strings with `qs`,
- * whose encoder takes a surrogate together with the next code unit, whatever that is. A lone
+ * Well-formed first, because escaping is not enough: `qs` (which n8n serialises query strings
+ * with; the node's transport now encodes them itself, and needs well-formed strings for
+ * encodeURIComponent) takes a surrogate together with the next code unit, whatever that is. A lone
  * surrogate before a `^` hid the `^` inside one 4-byte character and left the escape's second
  * `^` bare: `"zz\ud800^NQname=ABEL-LAPTOP"` reached the instance as `name=zz𐁞^NQname=ABEL-LAPTOP`,
  * a second query of the sender's making (every webhook can carry `"\ud800"`: it is valid JSON).
@@ -61,7 +62,7 @@ export function brokenValueNote(value: string): string {
  * do not query such a value at all.
  *
  * NUL, line breaks and every other character stay data: `^` is the only separator an encoded
- * query has, and `qs` percent-encodes them (`%00`, `%0A`), so none of them starts a term.
+ * query has, and the query string percent-encodes them (`%00`, `%0A`), so none of them starts a term.
  */
 export function condition(field: string, operator: QueryOperator, value: string): string {
 	return `${field}${operator}${wellFormed(value).replace(/\^/g, '^^')}`;

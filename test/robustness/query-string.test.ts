@@ -150,6 +150,8 @@ describe('a query longer than the instance takes', () => {
 		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'CI_LOOKUP_FAILED', sent: false });
 		expect(outputs.Other[0].json.message).toContain('(HTTP 431)');
 		expect(outputs.Other[0].json.detail).toMatch(/^The instance refused the request as too long \(HTTP 431 Request Header Fields Too Large\): the values in its query make a URL of 20,\d{3} characters\. Shorten the value/);
+		// Sending it again would be refused again: no "send it again later".
+		expect(outputs.Other[0].json.detail).not.toContain('again later');
 		expect(sn.issues()).toEqual([]);
 	});
 

@@ -185,7 +185,8 @@ export async function resolveCis(ctx: IExecuteFunctions, connection: Connection,
 			p.refusal = {
 				entry: PLATFORM_ERRORS.CI_LOOKUP_FAILED,
 				message: `Looking up the CI of host "${p.host}" failed (HTTP ${answer.result.status || 'no answer'}): the alert was not sent.`,
-				detail: `${answer.result.networkError ?? answer.result.rawText.slice(0, 200)} Send the alert again later.`,
+				// A query refused as too long (414, 431) is refused again: the transport says what to shorten.
+				detail: `${answer.result.networkError ?? answer.result.rawText.slice(0, 200)}${[414, 431].includes(answer.result.status) ? '' : ' Send the alert again later.'}`,
 				field: 'endpoint.CI',
 			};
 		} else if (!namesUser && ctx.getNodeParameter('ciNotFound', i, 'continue') === 'fail') {
