@@ -1,7 +1,8 @@
 /**
- * Programmatic API of n8n-nodes-servicenow-proactive-engagement, for users' own tests:
+ * Programmatic API of the emulator package, servicenow-pe-emulator (packages/servicenow-pe-emulator
+ * builds it from this file), for users' own tests. The n8n nodes package has no main module.
  *
- *   const { startEmulator } = require('n8n-nodes-servicenow-proactive-engagement');
+ *   const { startEmulator } = require('servicenow-pe-emulator');
  *   const sn = await startEmulator({ port: 0 });   // sn.url is an instance base URL
  */
 export { startEmulator, loadSeedFile, type StartEmulatorOptions, type RunningEmulator } from './emulator/server';

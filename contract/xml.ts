@@ -1,6 +1,5 @@
-/** ServiceNow's XML envelope <-> plain objects, through fast-xml-parser. */
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports -- the package's one runtime dependency: the API documents XML bodies
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+/** ServiceNow's XML envelope <-> plain objects, through fast-xml-parser (bundled: ./xmlParser). */
+import { XMLBuilder, XMLParser, XMLValidator } from './xmlParser';
 import { isPlainObject, setOwn } from './values';
 
 export class XmlBodyError extends Error {}

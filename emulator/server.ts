@@ -9,9 +9,22 @@ import type { AddressInfo, Socket } from 'node:net';
 import { PLATFORM_ERRORS } from '../contract/errors';
 import { Emulator, parseSeed, type HandleResult, type Seed } from './core';
 import { SERVER_LIMITS, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
-import { StateCommitError, StateFile } from './store';
+import type * as Store from './store';
 
 export { SERVER_LIMITS, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
+
+/**
+ * The SQLite store, loaded only for a state file: Nodes without node:sqlite (before 22.13) still
+ * run the emulator without one.
+ */
+async function loadStore(): Promise<typeof Store> {
+	try {
+		return await import('./store');
+	} catch (e) {
+		if ((e as { code?: string }).code !== 'ERR_UNKNOWN_BUILTIN_MODULE') throw e;
+		throw new Error(`A state file (--state) needs Node's built-in node:sqlite, in Node 22.13 or newer (this is Node ${process.versions.node}): use a newer Node, or start without --state.`);
+	}
+}
 
 export function loadSeedFile(path: string): Seed {
 	let text: string;
@@ -111,7 +124,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		keepAliveTimeoutMs = SERVER_LIMITS.keepAliveTimeoutMs,
 		...core
 	} = options;
-	const store = statePath ? StateFile.open(statePath) : undefined;
+	const { StateCommitError, StateFile } = statePath ? await loadStore() : ({} as Partial<typeof Store>);
+	const store = statePath && StateFile ? StateFile.open(statePath) : undefined;
 	if (store?.imported) process.stderr.write(`Imported the JSON state of ${statePath}; it is kept as ${store.imported}.\n`);
 	let emulator: Emulator;
 	try {
@@ -139,7 +153,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		} catch (e) {
 			try {
 				// What the batch touched goes back as saved; a reset in it needs the whole file.
-				if (e instanceof StateCommitError && !e.undo.full) emulator.revert(e.undo);
+				if (StateCommitError && e instanceof StateCommitError && !e.undo.full) emulator.revert(e.undo);
 				else emulator.restore(store.file.load() ?? { version: 2, issues: { issues: [], counter: 0 }, tokens: { access: [], refresh: [] } });
 			} catch {
 				// Not readable either: the held state stays as it is, and the next commit tries again.

@@ -10,7 +10,9 @@ const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
 
-const N8N_VERSION = '2.40.7';
+// The n8n of `npm run dev` and the end-to-end tests; E2E_N8N_VERSION=1.123.81 runs them in n8n 1.x.
+const N8N_VERSION = process.env.E2E_N8N_VERSION || '2.40.7';
+const isV1 = (version = N8N_VERSION) => version.startsWith('1.');
 const ROOT = path.resolve(__dirname, '..');
 const PACKAGE = require(path.join(ROOT, 'package.json'));
 
@@ -31,6 +33,25 @@ function node24() {
 
 function envWithNode24(extra = {}) {
 	const { binDir } = node24();
+	return { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, ...extra };
+}
+
+/**
+ * The Node an n8n version runs on: 2.x needs Node 24 (the project's); 1.x runs on the Node on
+ * PATH outside this project (20 or 22: what n8n 1.x users have), with its C headers.
+ */
+function nodeFor(version = N8N_VERSION) {
+	if (!isV1(version)) return node24();
+	for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+		if (!dir || dir.includes('node_modules')) continue;
+		const bin = path.join(dir, 'node');
+		if (fs.existsSync(bin)) return { bin, binDir: dir, headers: path.dirname(dir) };
+	}
+	throw new Error('n8n 1.x runs on the Node on PATH, and there is none outside node_modules.');
+}
+
+function envFor(version, extra = {}) {
+	const { binDir } = nodeFor(version);
 	return { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH}`, ...extra };
 }
 
@@ -75,18 +96,20 @@ function isInstalled(dir) {
 async function ensureN8n(version = N8N_VERSION) {
 	const dir = n8nDir(version);
 	if (isInstalled(dir)) return dir;
-	const { headers } = node24();
-	if (!fs.existsSync(headers)) throw new Error('Node 24 is missing: run `npm ci` in the project first.');
+	const { headers } = nodeFor(version);
+	if (!fs.existsSync(headers)) throw new Error(`The C headers of the Node n8n@${version} runs on are missing (${headers}): for Node 24, run \`npm ci\` in the project first.`);
 	fs.mkdirSync(cacheRoot(), { recursive: true });
 	const tmp = `${dir}.installing-${process.pid}`;
 	fs.rmSync(tmp, { recursive: true, force: true });
 	fs.mkdirSync(tmp, { recursive: true });
-	fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'n8n-runtime', private: true }));
+	// n8n 1.x: one of its dependencies points xlsx at a tarball outside the npm registry.
+	const overrides = isV1(version) ? { overrides: { xlsx: '0.18.5' } } : {};
+	fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'n8n-runtime', private: true, ...overrides }));
 	fs.writeFileSync(path.join(tmp, '.npmrc'), 'yes=true\nfund=false\naudit=false\n');
 	log(`installing n8n@${version} into ${dir} (one time per machine; about 5 minutes, then 2–3 minutes to compile sqlite3)`);
-	const env = envWithNode24();
+	const env = envFor(version);
 	await runWithProgress(`npm install n8n@${version}`, 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', `n8n@${version}`], { cwd: tmp, env });
-	await runWithProgress('compile sqlite3 for Node 24', 'npm', ['rebuild', 'sqlite3'], {
+	await runWithProgress(`compile sqlite3 for the Node of n8n@${version}`, 'npm', ['rebuild', 'sqlite3'], {
 		cwd: tmp,
 		env: { ...env, npm_config_nodedir: headers },
 	});
@@ -120,7 +143,7 @@ let brokerPort = 5700 + (process.pid % 200);
 /** Environment of a quiet, local-only n8n with its own user folder. */
 function n8nEnv(userFolder, { port = 5678, extra = {} } = {}) {
 	brokerPort += 1;
-	return envWithNode24({
+	return envFor(N8N_VERSION, {
 		// Jest sets NODE_ENV=test, under which n8n neither logs nor serves as it does for users.
 		NODE_ENV: 'production',
 		N8N_USER_FOLDER: userFolder,
@@ -137,7 +160,10 @@ function n8nEnv(userFolder, { port = 5678, extra = {} } = {}) {
 		N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
+		// n8n 1.x has no such module, and refuses to start when told to disable it. Its default
+		// expression engine (vm) needs isolated-vm 6, which has no prebuilt binary for Node 20 and
+		// is not compiled here (--ignore-scripts): 1.x runs with its legacy engine.
+		...(isV1() ? { N8N_EXPRESSION_ENGINE: 'legacy' } : { N8N_DISABLED_MODULES: 'mcp-registry' }),
 		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 		N8N_SECURE_COOKIE: 'false',
 		DB_SQLITE_POOL_SIZE: '2',
@@ -232,6 +258,8 @@ function bcryptHash(password, dir = n8nDir()) {
 
 module.exports = {
 	N8N_VERSION,
+	isV1,
+	nodeFor,
 	ROOT,
 	PACKAGE,
 	n8nDir,

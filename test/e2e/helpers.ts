@@ -47,7 +47,8 @@ export function importAll(
 	for (const wf of workflows) {
 		writeFileSync(join(dir, `${wf.id}.json`), JSON.stringify({ ...wf.json, id: wf.id, active: false }));
 		rt.n8nCli(userFolder, ['import:workflow', `--input=${join(dir, `${wf.id}.json`)}`]);
-		rt.n8nCli(userFolder, ['publish:workflow', `--id=${wf.id}`]);
+		// n8n 1.x activates with update:workflow; 2.x publishes.
+		rt.n8nCli(userFolder, rt.isV1() ? ['update:workflow', `--id=${wf.id}`, '--active=true'] : ['publish:workflow', `--id=${wf.id}`]);
 	}
 	rmSync(dir, { recursive: true, force: true });
 }
@@ -90,6 +91,15 @@ export function ownerEnv(): Record<string, string> {
 
 /** Logs in as the owner; returns the session cookie. */
 export async function login(base: string): Promise<string> {
+	if (rt.isV1()) {
+		// n8n 1.x has no owner from the environment: the first login sets it up, as the editor does.
+		const setup = await fetch(`${base}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ email: OWNER.email, firstName: 'E2e', lastName: 'Owner', password: OWNER.password }),
+		});
+		if (setup.status === 200) return setup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+	}
 	const res = await fetch(`${base}/rest/login`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },

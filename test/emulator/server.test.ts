@@ -184,18 +184,27 @@ describe('the emulator command', () => {
 	});
 });
 
-describe('the programmatic API (the package main module and its types)', () => {
+describe('the programmatic API (the emulator package main module and its types)', () => {
+	const EMULATOR_PACKAGE = join(ROOT, 'packages', 'servicenow-pe-emulator');
+
 	it('points main, types and bin at files the build writes', () => {
-		const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+		const pkg = JSON.parse(readFileSync(join(EMULATOR_PACKAGE, 'package.json'), 'utf8'));
 		for (const file of [pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>)]) {
-			expect(existsSync(join(ROOT, file))).toBe(true);
+			expect(existsSync(join(EMULATOR_PACKAGE, file))).toBe(true);
 		}
-		expect(readFileSync(join(ROOT, pkg.types), 'utf8')).toMatch(/startEmulator/);
+		expect(readFileSync(join(EMULATOR_PACKAGE, pkg.types), 'utf8')).toMatch(/startEmulator/);
+	});
+
+	it('is not the nodes package: that one has no main module and no runtime dependency', () => {
+		const nodes = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+		expect(nodes.main).toBeUndefined();
+		expect(nodes.dependencies).toBeUndefined();
+		expect(JSON.parse(readFileSync(join(EMULATOR_PACKAGE, 'package.json'), 'utf8')).dependencies).toBeUndefined();
 	});
 
 	it('starts an emulator on a free port with a journal, reset and close', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { startEmulator } = require(ROOT);
+		const { startEmulator } = require(EMULATOR_PACKAGE);
 		const sn = await startEmulator({ port: 0, auth: 'basic' });
 		try {
 			expect(sn.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -215,7 +224,7 @@ describe('the programmatic API (the package main module and its types)', () => {
 
 	it('answers requests that arrive together each with its own answer, in arrival order, one throw ending only its own connection', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { startEmulator } = require(ROOT);
+		const { startEmulator } = require(EMULATOR_PACKAGE);
 		const sn = await startEmulator({ port: 0 });
 		const handle = sn.emulator.handle.bind(sn.emulator);
 		// Which calls ran in one synchronous stretch: the turn of the event loop that answers them.
@@ -282,7 +291,7 @@ describe('the programmatic API (the package main module and its types)', () => {
 
 	it('ends only the connection, not the server, should the core ever throw', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { startEmulator } = require(ROOT);
+		const { startEmulator } = require(EMULATOR_PACKAGE);
 		const sn = await startEmulator({ port: 0 });
 		const handle = sn.emulator.handle.bind(sn.emulator);
 		let calls = 0;
