@@ -6,6 +6,7 @@
 import {
 	NodeOperationError,
 	sleep,
+	type ICredentialDataDecryptedObject,
 	type ICredentialsDecrypted,
 	type IExecuteFunctions,
 	type IHttpRequestMethods,
@@ -133,7 +134,16 @@ export function attemptFrom(status: number, headers: Record<string, string>, bod
 	return { status, headers, ...parseBody(bodyText, headers['content-type'] ?? '') };
 }
 
-/** Pulls the HTTP answer out of whatever n8n's request helper threw. */
+/** Axios's message for an answer outside 2xx: the request itself was answered with that status. */
+const ANSWERED_WITH_STATUS = /^Request failed with status code (\d{3})$/;
+
+/**
+ * Pulls the HTTP answer out of whatever n8n's request helper threw: the HTTP client's error (on
+ * the error or as its cause). n8n 1.x's NodeApiError loses that cause (its ExecutionBaseError
+ * declares a `cause` field that resets the native one); all that is left there is the status
+ * (`httpCode`, taken only when the client's own "status code" message shows it was this request's
+ * answer, not a token request's) and the body when n8n parsed it into an object (`context.data`).
+ */
 function answerFromError(error: unknown): { status: number; headers: unknown; body: unknown } | undefined {
 	const candidates = [error, (error as { cause?: unknown })?.cause];
 	for (const c of candidates) {
@@ -141,6 +151,12 @@ function answerFromError(error: unknown): { status: number; headers: unknown; bo
 		if (response && typeof response.status === 'number') {
 			return { status: response.status, headers: response.headers, body: response.data ?? response.body };
 		}
+	}
+	const { httpCode, messages, context } = (error ?? {}) as { httpCode?: unknown; messages?: unknown; context?: { data?: unknown } };
+	const status = typeof httpCode === 'string' && /^\d{3}$/.test(httpCode) ? Number(httpCode) : undefined;
+	const answered = Array.isArray(messages) && messages.some((m) => typeof m === 'string' && ANSWERED_WITH_STATUS.exec(m)?.[1] === httpCode);
+	if (status !== undefined && answered) {
+		return { status, headers: {}, body: isPlainObject(context?.data) ? context.data : undefined };
 	}
 	return undefined;
 }
@@ -222,6 +238,12 @@ function tooLongFor(status: number, url: string): string | undefined {
 	return `The instance refused the request as too long (HTTP ${status} ${TOO_LONG[status]}): the values in its query make a URL of ${url.length.toLocaleString('en-US')} characters. Shorten the value (host name, ID or search text); as it is, it will be refused again.`;
 }
 
+/** Whether the credential carries an OAuth token n8n renews when its expirable field is empty. */
+function renewableToken(connection: Connection): ICredentialDataDecryptedObject | undefined {
+	const data = connection.credentialsDecrypted?.data;
+	return data && typeof data.authType === 'string' && data.authType !== 'basic' ? data : undefined;
+}
+
 async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequest): Promise<Attempt> {
 	const mime = request.format === 'xml' ? 'application/xml' : 'application/json';
 	const target = `${connection.baseUrl}${request.path}`;
@@ -233,8 +255,9 @@ async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequ
 		headers: { accept: mime, ...(request.body !== undefined ? { 'content-type': mime } : {}) },
 		body: request.body,
 		returnFullResponse: true,
-		// Non-2xx answers are thrown (so n8n refreshes an expired OAuth token on 401) and read back below.
-		ignoreHttpStatusErrors: false,
+		// Every answer is returned whole (status, headers, body): n8n 1.x keeps nothing of a thrown
+		// one but its status. A 401 is renewed and sent again below.
+		ignoreHttpStatusErrors: true,
 		json: false,
 		encoding: 'text',
 		timeout: request.timeoutMs,
@@ -244,6 +267,36 @@ async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequ
 		// following would resend the credentials to another address and turn the POST into a GET.
 		disableFollowRedirect: true,
 	};
+	const token = renewableToken(connection);
+	const tokenSent = token?.accessToken;
+	const first = await send(ctx, connection, options, query ? options.url : undefined, target);
+	if (first.status !== 401) return first;
+	// A 401 was refused before processing: sending again is safe. n8n renews a token only for an
+	// answer it throws, or (serviceNowPeApi's OAuth grants) when the token field is empty.
+	if (token) {
+		// Emptied unless another request renewed it meanwhile: n8n then asks for a new one
+		// (refresh token first) and stores it, and the request goes with it, answered whole.
+		if (token.accessToken === tokenSent || tokenSent === '') token.accessToken = '';
+		return await send(ctx, connection, options, query ? options.url : undefined, target);
+	}
+	if (connection.credentialType === 'serviceNowPeOAuth2Api') {
+		// n8n's OAuth2 client refreshes when the answer is thrown with 401 (n8n 1.x and 2.x alike).
+		return await send(ctx, connection, { ...options, ignoreHttpStatusErrors: false }, query ? options.url : undefined, target);
+	}
+	// Basic authentication: the user name or password is wrong; sending again changes nothing.
+	return first;
+}
+
+/** An attempt from an answer; a read refused as too long says what that means for its values. */
+function answered(status: number, rawHeaders: unknown, body: unknown, readUrl: string | undefined): Attempt {
+	const headers = headerMap(rawHeaders);
+	// Only a read carries values in its URL; a create's 431 is about something else.
+	const tooLong = readUrl ? tooLongFor(status, readUrl) : undefined;
+	return { status, headers, ...parseBody(body, headers['content-type'] ?? ''), ...(tooLong ? { networkError: tooLong } : {}) };
+}
+
+/** One request through n8n's credential machinery; whatever comes back, as an attempt. */
+async function send(ctx: ApiContext, connection: Connection, options: IHttpRequestOptions, readUrl: string | undefined, target: string): Promise<Attempt> {
 	try {
 		const res = (await ctx.helpers.httpRequestWithAuthentication.call(
 			ctx,
@@ -256,16 +309,10 @@ async function attempt(ctx: ApiContext, connection: Connection, request: ApiRequ
 			headers?: unknown;
 			body?: unknown;
 		};
-		const headers = headerMap(res.headers);
-		return { status: res.statusCode ?? res.status ?? 200, headers, ...parseBody(res.body, headers['content-type'] ?? '') };
+		return answered(res.statusCode ?? res.status ?? 200, res.headers, res.body, readUrl);
 	} catch (error) {
 		const answer = answerFromError(error);
-		if (answer) {
-			const headers = headerMap(answer.headers);
-			// Only a read carries values in its URL; a create's 431 is about something else.
-			const tooLong = query ? tooLongFor(answer.status, options.url) : undefined;
-			return { status: answer.status, headers, ...parseBody(answer.body, headers['content-type'] ?? ''), ...(tooLong ? { networkError: tooLong } : {}) };
-		}
+		if (answer) return answered(answer.status, answer.headers, answer.body, readUrl);
 		// Whatever else failed while the request was on its way (reset, timeout, an answer that is
 		// not HTTP) is an attempt without answer: the instance may have processed it, or still be.
 		if (isNetworkFailure(error) || failedAfterSending(error, target)) {
