@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DOCUMENTED_ERRORS } from '../../contract/errors';
+import { BRANCH_ORDER, DOCUMENTED_ERRORS } from '../../contract/errors';
 import { defaultSeed } from '../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { DOCUMENT_EXAMPLE_BODY } from '../helpers/http';
@@ -35,6 +35,25 @@ const SELF_WORKFLOW = {
 	settings: { executionOrder: 'v1' },
 };
 
+/** The action node against an address where nothing listens: the item ends on Other, the node does not fail. */
+const REFUSED_WORKFLOW = {
+	name: 'Action node against a refused connection',
+	nodes: [
+		{ id: 'r1', name: 'Refused Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '3c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c402', parameters: { httpMethod: 'POST', path: 'refused-test', responseMode: 'onReceived', options: {} } },
+		{
+			id: 'r2',
+			name: 'Create Against Nothing',
+			type: `${PACKAGE}.serviceNowPe`,
+			typeVersion: 1,
+			position: [300, 0],
+			parameters: { endpointUserName: 'abel.tuter', issueCode: '100', provider: 'sn', options: { maxAttempts: 1 } },
+			credentials: { serviceNowPeApi: { id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)' } },
+		},
+	],
+	connections: { 'Refused Webhook': { main: [[{ node: 'Create Against Nothing', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
 /** CIs for the hosts of the vendor sample the preset example is fed. */
 const VENDOR_HOSTS = { example2: 'e2e0000000000000000000000000e002', example3: 'e2e0000000000000000000000000e003' };
 
@@ -58,11 +77,13 @@ describe('the package inside a real n8n', () => {
 			[
 				{ id: 'snPeEmulatorCred', name: 'ServiceNow PE (standalone emulator)', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, ...basic } },
 				{ id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)', type: 'serviceNowPeApi', data: { instanceUrl: `${base}/webhook/servicenow-emulator`, ...basic } },
+				{ id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)', type: 'serviceNowPeApi', data: { instanceUrl: 'http://127.0.0.1:1', ...basic } },
 			],
 			[
 				{ id: 'e2eAlert', json: example('alert-to-experience-issue.json') },
 				{ id: 'e2eEmulator', json: example('emulator-in-n8n.json') },
 				{ id: 'e2eSelf', json: SELF_WORKFLOW },
+				{ id: 'e2eRefused', json: REFUSED_WORKFLOW },
 				{ id: 'e2ePreset', json: example('alertmanager-to-experience-issues.json') },
 				{ id: 'e2eChainAuto', json: example('chain-issue-codes-automatically.json') },
 			],
@@ -120,6 +141,15 @@ describe('the package inside a real n8n', () => {
 		expect(rt.nodeOutput(runs[3], node, 7)[0].json.errorCode).toBe('BEING_RESOLVED');
 		// The chain example's trigger reads the Table API every minute too: only creates are counted.
 		expect(sn.journal().filter((e) => e.route === 'create').map((e) => e.errorCode ?? e.status)).toEqual([200, 'USER_NOT_RESOLVED', 'NO_RESOLUTION', 'BEING_RESOLVED']);
+	});
+
+	it('routes an item whose connection is refused to Other (NETWORK_ERROR, not sent), without failing the node', async () => {
+		expect((await post(`${base}/webhook/refused-test`, '{}')).status).toBe(200);
+		const [run] = await executionsOf(userFolder, 'e2eRefused', 1);
+		expect(run.status).toBe('success');
+		const other = rt.nodeOutput(run, 'Create Against Nothing', BRANCH_ORDER.length + 1);
+		expect(other[0].json).toMatchObject({ errorCode: 'NETWORK_ERROR', branch: 'Other', httpStatus: 0 });
+		expect(other[0].json.mayHaveBeenCreated).toBeUndefined();
 	});
 
 	it("answers the document's cURL example and a documented 400 from the emulator trigger, starting Accepted and Rejected executions", async () => {

@@ -166,10 +166,9 @@ const NETWORK_CODES = /^(ECONN\w*|ETIMEDOUT|ESOCKETTIMEDOUT|ENOTFOUND|EAI_AGAIN|
 
 /** True when no answer came: refused, reset, timed out, name not found, bytes that are not HTTP. */
 function isNetworkFailure(error: unknown): boolean {
-	const e = error as { cause?: { code?: string; message?: string }; code?: string; message?: string };
-	const code = e.cause?.code ?? e.code ?? '';
+	const e = error as { cause?: { message?: string }; message?: string };
 	const message = `${e.message ?? ''} ${e.cause?.message ?? ''}`;
-	return NETWORK_CODES.test(code) || /socket hang up|timeout|timed out|network/i.test(message);
+	return NETWORK_CODES.test(networkCode(error)) || /socket hang up|timeout|timed out|network/i.test(message);
 }
 
 /** How n8n's HTTP client marks what it threw for a request it made (n8n 2.x). */
@@ -194,8 +193,14 @@ function failedAfterSending(error: unknown, url: string): boolean {
 const NOT_DELIVERED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/;
 
 function networkCode(error: unknown): string {
-	const e = error as { cause?: { code?: string }; code?: string };
-	return e.cause?.code ?? e.code ?? '';
+	const e = error as { cause?: { code?: string }; code?: string; httpCode?: unknown; messages?: unknown };
+	const code = e.cause?.code ?? e.code;
+	if (code) return code;
+	// n8n 1.x's NodeApiError drops the error it wraps: the code is left in httpCode, or in the
+	// messages it kept ("connect ECONNREFUSED 127.0.0.1:1").
+	if (typeof e.httpCode === 'string' && /^E[A-Z_]+$/.test(e.httpCode)) return e.httpCode;
+	const kept = Array.isArray(e.messages) ? e.messages.filter((m): m is string => typeof m === 'string') : [];
+	return kept.map((m) => /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(m)?.[1]).find((c) => c !== undefined && NETWORK_CODES.test(c)) ?? '';
 }
 
 function networkMessage(error: unknown): string {
