@@ -9,7 +9,7 @@ export class ServiceNowPeOAuth2Api implements ICredentialType {
 
 	displayName = 'ServiceNow Proactive Engagement OAuth2 API';
 
-	icon = { light: 'file:servicenow.svg', dark: 'file:servicenow.dark.svg' } as const;
+	icon = { light: 'file:../nodes/ServiceNowPe/servicenow.svg', dark: 'file:../nodes/ServiceNowPe/servicenow.dark.svg' } as const;
 
 	documentationUrl =
 		'https://www.npmjs.com/package/n8n-nodes-servicenow-proactive-engagement#credentials';

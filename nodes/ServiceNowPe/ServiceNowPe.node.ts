@@ -1,42 +1,24 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
-import { description as experienceIssue } from './actions/experienceIssue/ExperienceIssue.resource';
-import { OUTPUTS_EXPRESSION, router } from './actions/router';
-import * as listSearch from './methods/listSearch';
-import { authenticationProperty, instanceCredentials } from './authentication';
+/**
+ * The action node. Versioned: a saved workflow keeps the version it was made with, and with it
+ * that version's outputs and parameters; new workflows get the default (latest) version.
+ */
+import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
+import { ServiceNowPeV1 } from './v1/ServiceNowPeV1.node';
 
-export class ServiceNowPe implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'ServiceNow Proactive Engagement',
-		name: 'serviceNowPe',
-		icon: { light: 'file:servicenow.svg', dark: 'file:servicenow.dark.svg' },
-		group: ['output'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description:
-			'Create ServiceNow Proactive Engagement experience issues from monitoring data, with a branch for each documented error',
-		defaults: { name: 'ServiceNow Proactive Engagement' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: OUTPUTS_EXPRESSION,
-		credentials: instanceCredentials,
-		properties: [
-			authenticationProperty,
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [{ name: 'Experience Issue', value: 'experienceIssue' }],
-				default: 'experienceIssue',
-			},
-			...experienceIssue,
-		],
-	};
-
-	methods = { listSearch };
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return router.call(this);
+export class ServiceNowPe extends VersionedNodeType {
+	constructor() {
+		const baseDescription: INodeTypeBaseDescription = {
+			displayName: 'ServiceNow Proactive Engagement',
+			name: 'serviceNowPe',
+			icon: { light: 'file:servicenow.svg', dark: 'file:servicenow.dark.svg' },
+			group: ['output'],
+			description:
+				'Create ServiceNow Proactive Engagement experience issues from monitoring data, with a branch for each documented error',
+			defaultVersion: 1,
+		};
+		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
+			1: new ServiceNowPeV1(baseDescription),
+		};
+		super(nodeVersions, baseDescription);
 	}
 }

@@ -1,13 +1,17 @@
 /** Runs the action node in a real n8n-core workflow against an emulator on 127.0.0.1. */
-import type { INode, INodeExecutionData, IRun } from 'n8n-workflow';
+import type { INode, INodeExecutionData, INodeType, IRun } from 'n8n-workflow';
 import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { ServiceNowPeApi } from '../../credentials/ServiceNowPeApi.credentials';
 import { ServiceNowPeOAuth2Api } from '../../credentials/ServiceNowPeOAuth2Api.credentials';
-import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../../nodes/ServiceNowPe/actions/router';
+import type * as listSearch from '../../nodes/ServiceNowPe/shared/methods/listSearch';
+import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../../nodes/ServiceNowPe/v1/actions/router';
 import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from './n8n';
 
 export const ACTION_TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe';
-const nodeTypes = nodeTypesOf({ [ACTION_TYPE]: new ServiceNowPe() });
+const actionNode = new ServiceNowPe();
+const nodeTypes = nodeTypesOf({ [ACTION_TYPE]: actionNode });
+/** Version 1 of the action node, as n8n takes it from the versioned node for a saved workflow. */
+export const actionV1 = actionNode.getNodeType(1) as INodeType & { methods: { listSearch: typeof listSearch } };
 export const CREDENTIAL_TYPES = [new ServiceNowPeApi(), new ServiceNowPeOAuth2Api()];
 
 export const BASIC = (url: string, username = 'pe.integration', password = 'integration') => ({

@@ -1,6 +1,6 @@
 import type { INode } from 'n8n-workflow';
-import { ServiceNowPeEmulatorTrigger } from '../../nodes/ServiceNowPeEmulatorTrigger/ServiceNowPeEmulatorTrigger.node';
-import { forgetEmulator } from '../../nodes/ServiceNowPeEmulatorTrigger/live';
+import { ServiceNowPeEmulatorTrigger } from '../../nodes/ServiceNowPe/ServiceNowPeEmulatorTrigger.node';
+import { forgetEmulator } from '../../nodes/ServiceNowPe/emulatorTrigger/live';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
 import { ABEL, BETH, DOCUMENT_EXAMPLE_BODY, send, toXml, xmlText } from '../helpers/http';
 import { WebhookHost, nodeTypesOf, outputOf } from '../helpers/n8n';

@@ -2,12 +2,12 @@
 import { Workflow, type INode } from 'n8n-workflow';
 import { BRANCH_ORDER, DOCUMENTED_ERROR_LIST, PLATFORM_ERRORS } from '../../contract/errors';
 import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
-import { OUTPUT_TABLE, errorOutput, outputNames } from '../../nodes/ServiceNowPe/actions/router';
+import { OUTPUT_TABLE, errorOutput, outputNames } from '../../nodes/ServiceNowPe/v1/actions/router';
 import { SOURCE_NAMES } from '../../nodes/ServiceNowPe/sources';
 import { nodeTypesOf } from '../helpers/n8n';
 
 const TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe';
-const nodeType = new ServiceNowPe();
+const nodeType = new ServiceNowPe().getNodeType(1);
 
 /** What n8n computes for the node's outputs, as the editor and the engine do. */
 function outputsInN8n(parameters: Record<string, unknown>): string[] {

@@ -6,12 +6,11 @@
 import type { INode } from 'n8n-workflow';
 import { defaultSeed } from '../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
-import { ACTION_TYPE, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
+import { ACTION_TYPE, actionV1, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
 import { ABEL } from '../helpers/http';
 import { CredentialStore, buildWorkflow, loadOptionsContext, nodeTypesOf } from '../helpers/n8n';
 
-const nodeType = new ServiceNowPe();
+const nodeType = actionV1;
 let sn: RunningEmulator;
 beforeAll(async () => {
 	const seed = defaultSeed();

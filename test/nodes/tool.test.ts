@@ -22,7 +22,7 @@ import {
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
-import { runsAsAgentTool } from '../../nodes/ServiceNowPe/actions/agentTool';
+import { runsAsAgentTool } from '../../nodes/ServiceNowPe/v1/actions/agentTool';
 import { ACTION_TYPE, BASIC, CREDENTIAL_TYPES, runAction } from '../helpers/action';
 import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from '../helpers/n8n';
 
@@ -118,7 +118,7 @@ const start: INodeType = {
 	},
 };
 
-const nodeTypes = nodeTypesOf({ [TOOL_TYPE]: toolVariant(new ServiceNowPe()), [AGENT_TYPE]: toolCaller, [ENGINE_AGENT_TYPE]: engineAgent, [START_TYPE]: start });
+const nodeTypes = nodeTypesOf({ [TOOL_TYPE]: toolVariant(new ServiceNowPe().getNodeType(1)), [AGENT_TYPE]: toolCaller, [ENGINE_AGENT_TYPE]: engineAgent, [START_TYPE]: start });
 
 let sn: RunningEmulator;
 let credentials: CredentialStore;

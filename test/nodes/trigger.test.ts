@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ServiceNowPeTrigger } from '../../nodes/ServiceNowPeTrigger/ServiceNowPeTrigger.node';
+import { ServiceNowPeTrigger } from '../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
 import { BASIC, CREDENTIAL_TYPES } from '../helpers/action';
 import { ABEL, BETH, postJson, send } from '../helpers/http';
 import { CredentialStore, buildWorkflow, nodeTypesOf, pollContext } from '../helpers/n8n';

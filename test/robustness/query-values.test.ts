@@ -15,10 +15,9 @@ import { isQueryableValue, splitQuery } from '../../contract/encodedQuery';
 import { defaultSeed } from '../../emulator/core';
 import { readCondition } from '../../emulator/core/query';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { hostName } from '../../nodes/ServiceNowPe/sources/types';
-import { ServiceNowPeTrigger } from '../../nodes/ServiceNowPeTrigger/ServiceNowPeTrigger.node';
-import { ACTION_TYPE, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
+import { ServiceNowPeTrigger } from '../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
+import { ACTION_TYPE, actionV1, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
 import { ABEL, BETH, postJson } from '../helpers/http';
 import { CredentialStore, buildWorkflow, loadOptionsContext, nodeTypesOf, pollContext } from '../helpers/n8n';
 
@@ -107,7 +106,7 @@ const property = <T>(arb: fc.Arbitrary<T>, run: (value: T) => Promise<void>) =>
 		{ numRuns: RUNS },
 	);
 
-const actionType = new ServiceNowPe();
+const actionType = actionV1;
 function search(method: keyof typeof actionType.methods.listSearch, filter: string) {
 	const node: INode = { id: 'p', name: 'PE', type: ACTION_TYPE, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { serviceNowPeApi: { id: '1', name: 'x' } } };
 	const workflow = buildWorkflow({ nodes: [node], connections: {} }, nodeTypesOf({ [ACTION_TYPE]: actionType }));

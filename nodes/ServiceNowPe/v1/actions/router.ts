@@ -4,15 +4,15 @@
  * own). As an AI agent's tool, every outcome comes back on the first output.
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { readOptions } from '../parameters';
-import { connectionFor } from '../transport/request';
+import { readOptions } from './parameters';
+import { connectionFor } from '../../shared/transport/request';
 import { operations } from './experienceIssue/ExperienceIssue.resource';
 import type { Prepared } from './interfaces';
-import { ItemRouter } from './itemRouter';
+import { ItemRouter } from '../engine/send';
 import { runsAsAgentTool } from './agentTool';
-import { OUTPUT_TABLE, outputNames, type ErrorRouting } from './outputs';
+import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../engine/outputs';
 
-export { OUTPUT_TABLE, OUTPUTS_EXPRESSION, errorOutput, outputNames, type ErrorRouting } from './outputs';
+export { OUTPUT_TABLE, OUTPUTS_EXPRESSION, errorOutput, outputNames, type ErrorRouting } from '../engine/outputs';
 
 /** An outcome as an AI agent reads it: what happened (the branch it would take) and what to do next. */
 function forAgent(item: INodeExecutionData, output: string): INodeExecutionData {

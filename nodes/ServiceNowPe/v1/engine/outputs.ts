@@ -3,9 +3,9 @@
  * evaluates the `outputs` expression made from it (as for the Switch node), and a run routes with
  * the same table.
  */
-import { BRANCH_ORDER, type CatalogueEntry, type ErrorGroup } from '../../../contract/errors';
-import { operations } from './experienceIssue/ExperienceIssue.resource';
-import type { OperationOutputs } from './interfaces';
+import { BRANCH_ORDER, type CatalogueEntry, type ErrorGroup } from '../../../../contract/errors';
+import { operations } from '../actions/experienceIssue/ExperienceIssue.resource';
+import type { OperationOutputs } from '../actions/interfaces';
 
 export type ErrorRouting = 'perError' | 'grouped' | 'single';
 

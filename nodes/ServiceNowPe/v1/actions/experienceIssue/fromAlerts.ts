@@ -4,10 +4,10 @@
  * branch with a message naming the alert, the field and the fix, never failing its siblings.
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { buildCreateIssueBody, type CreateIssueFields } from '../../../../contract/body';
-import { PLATFORM_ERRORS } from '../../../../contract/errors';
-import { isPlainObject, setOwn, text } from '../../../../contract/values';
-import { extractAlerts } from '../../sources';
+import { buildCreateIssueBody, type CreateIssueFields } from '../../../../../contract/body';
+import { PLATFORM_ERRORS } from '../../../../../contract/errors';
+import { isPlainObject, setOwn, text } from '../../../../../contract/values';
+import { extractAlerts } from '../../../sources';
 import {
 	CONTEXT_PARTS,
 	DEFAULT_LABELS,
@@ -20,10 +20,10 @@ import {
 	type IssueCodeRule,
 	type LabelNames,
 	type MetricRule,
-} from '../../sources/fields';
-import { SourceFormatError, type MonitoringSource, type NormalisedAlert, type UnreadableAlert } from '../../sources/types';
-import { findComputer } from '../../transport/tableApi';
-import type { Connection } from '../../transport/request';
+} from '../../../sources/fields';
+import { SourceFormatError, type MonitoringSource, type NormalisedAlert, type UnreadableAlert } from '../../../sources/types';
+import { findComputer } from '../../../shared/transport/tableApi';
+import type { Connection } from '../../../shared/transport/request';
 import type { Prepared, SendOptions } from '../interfaces';
 
 /** A prepared request that also knows its alert, for the CMDB lookup and the messages. */

@@ -7,7 +7,7 @@
  * so the core's one-issue-per-user-and-code rule holds); static data is its persistence, read when
  * a process first serves the node and rewritten after every change.
  */
-import { Emulator, type EmulatorOptions, type EmulatorSnapshot } from '../../emulator/core';
+import { Emulator, type EmulatorOptions, type EmulatorSnapshot } from '../../../emulator/core';
 
 interface LiveEmulator {
 	configKey: string;

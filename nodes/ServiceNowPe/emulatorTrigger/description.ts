@@ -1,6 +1,6 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
-import { DOCUMENTED_ERROR_LIST } from '../../contract/errors';
-import { ISSUE_STATES, NAMESPACES, OAUTH_TOKEN_PATH, TABLES, TABLE_API_PREFIX, createIssuePath, tablePath } from '../../contract/api';
+import { DOCUMENTED_ERROR_LIST } from '../../../contract/errors';
+import { ISSUE_STATES, NAMESPACES, OAUTH_TOKEN_PATH, TABLES, TABLE_API_PREFIX, createIssuePath, tablePath } from '../../../contract/api';
 
 export const DEFAULT_PREFIX = 'servicenow-emulator';
 

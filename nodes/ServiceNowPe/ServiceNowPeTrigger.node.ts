@@ -1,9 +1,9 @@
 import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 import { ISSUE_STATES, type IssueState } from '../../contract/api';
-import { picker } from '../ServiceNowPe/actions/experienceIssue/fields';
-import * as listSearch from '../ServiceNowPe/methods/listSearch';
-import { poll, type PollEvent } from './poll';
-import { authenticationProperty, instanceCredentials } from '../ServiceNowPe/authentication';
+import { picker } from './v1/actions/experienceIssue/fields';
+import * as listSearch from './shared/methods/listSearch';
+import { poll, type PollEvent } from './trigger/poll';
+import { authenticationProperty, instanceCredentials } from './shared/authentication';
 
 const STATE_NAMES: Record<IssueState, string> = { open: 'Open', in_progress: 'In Progress', action_wait: 'Action Wait (Ready to Chain)', closed: 'Closed' };
 

@@ -3,8 +3,8 @@
  * into one attempt per item — the same shape a request of its own gives, so every item is
  * classified by the same code as in one-request-per-item mode.
  */
-import { BATCH_PATH, fromBase64, toBase64, type BatchRequest, type ServicedRequest } from '../../../contract/batch';
-import { isPlainObject } from '../../../contract/values';
+import { BATCH_PATH, fromBase64, toBase64, type BatchRequest, type ServicedRequest } from '../../../../contract/batch';
+import { isPlainObject } from '../../../../contract/values';
 import { apiRequest, attemptFrom, type ApiContext, type ApiResult, type Attempt, type Connection, type RetryPolicy } from './request';
 
 export interface BatchItem {

@@ -1,7 +1,7 @@
 /** The trigger as a thin adapter: n8n's webhook request in, the emulator core's answer out. */
 import { NodeOperationError, type IDataObject, type INodeExecutionData, type IWebhookFunctions } from 'n8n-workflow';
-import { isIssueState, type IssueState } from '../../contract/api';
-import { isErrorCode } from '../../contract/errors';
+import { isIssueState, type IssueState } from '../../../contract/api';
+import { isErrorCode } from '../../../contract/errors';
 import {
 	AUTH_MODES,
 	defaultSeed,
@@ -12,7 +12,7 @@ import {
 	type EmulatorResponse,
 	type EmulatorSnapshot,
 	type FaultSpec,
-} from '../../emulator/core';
+} from '../../../emulator/core';
 import { DEFAULT_PREFIX } from './description';
 import { liveEmulator } from './live';
 

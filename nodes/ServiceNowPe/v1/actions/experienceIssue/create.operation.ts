@@ -1,8 +1,8 @@
 /** Create: one request per item from mapped fields, or one per alert from a monitoring payload. */
 import { NodeOperationError, updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
-import { buildCreateIssueBody } from '../../../../contract/body';
-import { manualFields, parameterReader } from '../../parameters';
-import { SOURCES, SOURCE_NAMES, sourceNamed } from '../../sources';
+import { buildCreateIssueBody } from '../../../../../contract/body';
+import { manualFields, parameterReader } from '../parameters';
+import { SOURCES, SOURCE_NAMES, sourceNamed } from '../../../sources';
 import type { SendingOperation } from '../interfaces';
 import { detailFields, endpointFields, issueCodeField, providerField } from './fields';
 import { alertProperties } from './alertParameters';

@@ -12,12 +12,12 @@
  * Requests for the same issue never travel in two batches at once: a batch waits for the earlier
  * batches that hold requests for its issues.
  */
-import { createIssuePath } from '../../../contract/api';
-import { serialiseBody } from '../../../contract/body';
-import { sendBatch, type BatchItem } from '../transport/batch';
-import { retryable, unanswered } from '../transport/request';
-import type { Prepared } from './interfaces';
-import { laneOf, mapWithConcurrency, type Done, type ItemRouter, type PriorAttempt, type Routed } from './itemRouter';
+import { createIssuePath } from '../../../../contract/api';
+import { serialiseBody } from '../../../../contract/body';
+import { sendBatch, type BatchItem } from '../../shared/transport/batch';
+import { retryable, unanswered } from '../../shared/transport/request';
+import type { Prepared } from '../actions/interfaces';
+import { laneOf, mapWithConcurrency, type Done, type ItemRouter, type PriorAttempt, type Routed } from './send';
 
 interface Pending {
 	p: Prepared;

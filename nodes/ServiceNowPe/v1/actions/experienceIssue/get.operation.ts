@@ -1,9 +1,9 @@
 /** Get: an experience issue read through the Table API by experience_id or sys_id. */
 import { NodeOperationError, updateDisplayOptions, type IDataObject, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { ISSUE_JSON_FIELDS, type IssueRow } from '../../../../contract/api';
-import { brokenValueNote } from '../../../../contract/encodedQuery';
-import { PLATFORM_ERRORS, errorForStatus } from '../../../../contract/errors';
-import { findIssue } from '../../transport/tableApi';
+import { ISSUE_JSON_FIELDS, type IssueRow } from '../../../../../contract/api';
+import { brokenValueNote } from '../../../../../contract/encodedQuery';
+import { PLATFORM_ERRORS, errorForStatus } from '../../../../../contract/errors';
+import { findIssue } from '../../../shared/transport/tableApi';
 import type { ReadingOperation } from '../interfaces';
 import { runsAsAgentTool } from '../agentTool';
 

@@ -4,8 +4,8 @@
  * instance's Table API a page at a time and filtered as the user types.
  */
 import { NodeOperationError, type ILoadOptionsFunctions, type INodeListSearchItems, type INodeListSearchResult } from 'n8n-workflow';
-import { TABLES, type TableName } from '../../../contract/api';
-import { condition, encodeQuery, isQueryableValue } from '../../../contract/encodedQuery';
+import { TABLES, type TableName } from '../../../../contract/api';
+import { condition, encodeQuery, isQueryableValue } from '../../../../contract/encodedQuery';
 import { connectionFor, type CredentialType } from '../transport/request';
 import { listRows } from '../transport/tableApi';
 

@@ -10,10 +10,10 @@
  * an object or a list) is also left to n8n, so its answer, whatever it is, stays n8n's.
  */
 import { type IDataObject, type IExecuteFunctions, type NodeParameterValueType } from 'n8n-workflow';
-import { DEFAULT_NAMESPACE } from '../../contract/api';
-import type { CreateIssueFields } from '../../contract/body';
-import { setOwn } from '../../contract/values';
-import type { SendOptions } from './actions/interfaces';
+import { DEFAULT_NAMESPACE } from '../../../../contract/api';
+import type { CreateIssueFields } from '../../../../contract/body';
+import { setOwn } from '../../../../contract/values';
+import type { SendOptions } from './interfaces';
 
 function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');

@@ -1,10 +1,10 @@
 /** Chain: a new issue code sent with the experience_id of an issue that waits in action_wait. */
 import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
-import { buildCreateIssueBody } from '../../../../contract/body';
-import { brokenValueNote } from '../../../../contract/encodedQuery';
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, errorForStatus } from '../../../../contract/errors';
-import { manualFields, parameterReader } from '../../parameters';
-import { findIssue } from '../../transport/tableApi';
+import { buildCreateIssueBody } from '../../../../../contract/body';
+import { brokenValueNote } from '../../../../../contract/encodedQuery';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, errorForStatus } from '../../../../../contract/errors';
+import { manualFields, parameterReader } from '../parameters';
+import { findIssue } from '../../../shared/transport/tableApi';
 import type { Prepared, SendingOperation } from '../interfaces';
 import { detailFields, endpointFields, issueCodeField, providerField } from './fields';
 

@@ -9,10 +9,10 @@
  * a poll that fails or finds nothing leaves the static data untouched.
  */
 import { NodeApiError, type IDataObject, type INodeExecutionData, type IPollFunctions, type JsonObject } from 'n8n-workflow';
-import { ISSUE_JSON_FIELDS, TABLES, formatGlideDateTime, parseGlideDateTime, type IssueState, type TableName } from '../../contract/api';
-import { condition, encodeQuery, isExactQueryValue, isQueryableValue, wellFormed } from '../../contract/encodedQuery';
-import { connectionFor, type ApiResult, type Connection, type CredentialType } from '../ServiceNowPe/transport/request';
-import { listRows } from '../ServiceNowPe/transport/tableApi';
+import { ISSUE_JSON_FIELDS, TABLES, formatGlideDateTime, parseGlideDateTime, type IssueState, type TableName } from '../../../contract/api';
+import { condition, encodeQuery, isExactQueryValue, isQueryableValue, wellFormed } from '../../../contract/encodedQuery';
+import { connectionFor, type ApiResult, type Connection, type CredentialType } from '../shared/transport/request';
+import { listRows } from '../shared/transport/tableApi';
 
 export type PollEvent = 'created' | 'stateChanged' | 'fallbackIncident';
 

@@ -4,14 +4,14 @@
  * table before anything is resent.
  */
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
-import { createIssuePath, type CreateIssueBody, type IssueRow } from '../../../contract/api';
-import { serialiseBody } from '../../../contract/body';
-import { DOCUMENTED_ERRORS } from '../../../contract/errors';
+import { createIssuePath, type CreateIssueBody, type IssueRow } from '../../../../contract/api';
+import { serialiseBody } from '../../../../contract/body';
+import { DOCUMENTED_ERRORS } from '../../../../contract/errors';
 import { sleep } from 'n8n-workflow';
-import { classify, retryable, retryAfterSeconds, sendCreate, unanswered, type ApiResult, type Attempt, type Connection, type Outcome } from '../transport/request';
-import { chainKey, findOwnIssue, type RecoveryScope } from '../transport/tableApi';
-import { routeInBatches } from './batchRouter';
-import type { Prepared, SendOptions } from './interfaces';
+import { classify, retryable, retryAfterSeconds, sendCreate, unanswered, type ApiResult, type Attempt, type Connection, type Outcome } from '../../shared/transport/request';
+import { chainKey, findOwnIssue, type RecoveryScope } from '../../shared/transport/tableApi';
+import { routeInBatches } from './batch';
+import type { Prepared, SendOptions } from '../actions/interfaces';
 import { errorOutput, type ErrorRouting } from './outputs';
 
 type ErrorOutcome = Extract<Outcome, { kind: 'error' }>;

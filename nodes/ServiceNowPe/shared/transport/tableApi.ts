@@ -1,7 +1,7 @@
 /** Table API reads the node makes: experience issues and computers, with escaped query values. */
-import { TABLE_PARAMS, TABLES, parseGlideDateTime, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../contract/api';
-import { condition, encodeQuery, isExactQueryValue, isQueryableValue } from '../../../contract/encodedQuery';
-import { isPlainObject } from '../../../contract/values';
+import { TABLE_PARAMS, TABLES, parseGlideDateTime, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../../contract/api';
+import { condition, encodeQuery, isExactQueryValue, isQueryableValue } from '../../../../contract/encodedQuery';
+import { isPlainObject } from '../../../../contract/values';
 import { apiRequest, type ApiContext, type ApiResult, type Connection, type RetryPolicy } from './request';
 
 export interface ReadOptions {

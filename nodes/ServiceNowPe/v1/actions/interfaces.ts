@@ -1,10 +1,10 @@
 /** What the operations hand the router: requests ready to send, or finished items. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import type { CreateIssueBody, Namespace } from '../../../contract/api';
-import type { BodyProblem, RequestFormat } from '../../../contract/body';
-import type { CatalogueEntry } from '../../../contract/errors';
-import type { Connection, RetryPolicy } from '../transport/request';
-import type { ChainBase } from '../transport/tableApi';
+import type { CreateIssueBody, Namespace } from '../../../../contract/api';
+import type { BodyProblem, RequestFormat } from '../../../../contract/body';
+import type { CatalogueEntry } from '../../../../contract/errors';
+import type { Connection, RetryPolicy } from '../../shared/transport/request';
+import type { ChainBase } from '../../shared/transport/tableApi';
 
 export interface SendOptions {
 	requestFormat: RequestFormat;

@@ -7,9 +7,9 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { properties, webhooks } from './description';
-import { handleWebhook, initialiseState, stateKeyPrefix } from './adapter';
-import { forgetEmulator } from './live';
+import { properties, webhooks } from './emulatorTrigger/description';
+import { handleWebhook, initialiseState, stateKeyPrefix } from './emulatorTrigger/adapter';
+import { forgetEmulator } from './emulatorTrigger/live';
 
 export class ServiceNowPeEmulatorTrigger implements INodeType {
 	description: INodeTypeDescription = {

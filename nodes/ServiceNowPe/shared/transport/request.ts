@@ -17,11 +17,11 @@ import {
 
 /** Where the transport runs: a node's execution, a trigger's poll, or a picker's search. */
 export type ApiContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
-import { PLATFORM_ERRORS, classifyDocumentedMessage, errorForStatus, type CatalogueEntry } from '../../../contract/errors';
-import { wellFormed } from '../../../contract/encodedQuery';
-import { normaliseInstanceUrl } from '../../../contract/instance';
-import { isPlainObject, text } from '../../../contract/values';
-import { parseXmlResponse } from '../../../contract/xml';
+import { PLATFORM_ERRORS, classifyDocumentedMessage, errorForStatus, type CatalogueEntry } from '../../../../contract/errors';
+import { wellFormed } from '../../../../contract/encodedQuery';
+import { normaliseInstanceUrl } from '../../../../contract/instance';
+import { isPlainObject, text } from '../../../../contract/values';
+import { parseXmlResponse } from '../../../../contract/xml';
 
 export const CREDENTIAL_TYPES = ['serviceNowPeApi', 'serviceNowPeOAuth2Api'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
