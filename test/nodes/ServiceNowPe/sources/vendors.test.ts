@@ -6,10 +6,10 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultSeed } from '../../emulator/core';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { BASIC, routed, runAction } from '../helpers/action';
-import { ABEL, BETH } from '../helpers/http';
+import { defaultSeed } from '../../../../emulator/core';
+import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
+import { BASIC, routed, runAction } from '../../../helpers/action';
+import { ABEL, BETH } from '../../../helpers/http';
 
 const DAVID = '46d44a23a9fe19810012d100cca80667';
 const HOSTS: Array<[string, string]> = [
@@ -32,7 +32,7 @@ const HOSTS: Array<[string, string]> = [
 /** A made-up sys_id per seeded host: 32 hex characters derived from the name. */
 const CI = (host: string) => Buffer.from(host).toString('hex').padEnd(32, '0').slice(0, 32);
 
-const vendor = (path: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'vendors', path), 'utf8'));
+const vendor = (path: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'fixtures', 'vendors', path), 'utf8'));
 
 let sn: RunningEmulator;
 beforeAll(async () => {
@@ -612,7 +612,7 @@ describe('every vendor sample under every preset', () => {
 		['newrelic', undefined],
 	];
 	const samples = FOLDERS.flatMap(([folder, preset]) =>
-		readdirSync(join(__dirname, '..', 'fixtures', 'vendors', folder))
+		readdirSync(join(__dirname, '..', '..', '..', 'fixtures', 'vendors', folder))
 			.filter((f) => f.endsWith('.json'))
 			.map((f) => ({ file: `${folder}/${f}`, preset, payload: vendor(`${folder}/${f}`) as Record<string, unknown> })),
 	);

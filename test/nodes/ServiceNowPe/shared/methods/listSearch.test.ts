@@ -4,11 +4,11 @@
  * user types and a page at a time; and a picked value reaches the request body.
  */
 import type { INode } from 'n8n-workflow';
-import { defaultSeed } from '../../emulator/core';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ACTION_TYPE, actionV1, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
-import { ABEL } from '../helpers/http';
-import { CredentialStore, buildWorkflow, loadOptionsContext, nodeTypesOf } from '../helpers/n8n';
+import { defaultSeed } from '../../../../../emulator/core';
+import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import { ACTION_TYPE, actionV1, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../../helpers/action';
+import { ABEL } from '../../../../helpers/http';
+import { CredentialStore, buildWorkflow, loadOptionsContext, nodeTypesOf } from '../../../../helpers/n8n';
 
 const nodeType = actionV1;
 let sn: RunningEmulator;

@@ -1,7 +1,7 @@
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL } from '../helpers/http';
-import { CredentialStore } from '../helpers/n8n';
-import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
+import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import { ABEL } from '../../../../helpers/http';
+import { CredentialStore } from '../../../../helpers/n8n';
+import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../../helpers/action';
 
 /**
  * A 401 is answered before the instance processes anything. The transport reads every answer

@@ -1,9 +1,9 @@
 import type { INode } from 'n8n-workflow';
-import { ServiceNowPeEmulatorTrigger } from '../../nodes/ServiceNowPe/ServiceNowPeEmulatorTrigger.node';
-import { forgetEmulator } from '../../nodes/ServiceNowPe/emulatorTrigger/live';
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
-import { ABEL, BETH, DOCUMENT_EXAMPLE_BODY, send, toXml, xmlText } from '../helpers/http';
-import { WebhookHost, nodeTypesOf, outputOf } from '../helpers/n8n';
+import { ServiceNowPeEmulatorTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeEmulatorTrigger.node';
+import { forgetEmulator } from '../../../../nodes/ServiceNowPe/emulatorTrigger/live';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../../contract/errors';
+import { ABEL, BETH, DOCUMENT_EXAMPLE_BODY, send, toXml, xmlText } from '../../../helpers/http';
+import { WebhookHost, nodeTypesOf, outputOf } from '../../../helpers/n8n';
 
 const TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPeEmulatorTrigger';
 const WEBHOOK_ID = '0b5c1a4e-9f7e-4a51-a0a2-6d4c1e2f3a70';

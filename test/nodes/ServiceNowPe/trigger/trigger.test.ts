@@ -6,11 +6,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ServiceNowPeTrigger } from '../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
-import { BASIC, CREDENTIAL_TYPES } from '../helpers/action';
-import { ABEL, BETH, postJson, send } from '../helpers/http';
-import { CredentialStore, buildWorkflow, nodeTypesOf, pollContext } from '../helpers/n8n';
+import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
+import { ServiceNowPeTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
+import { BASIC, CREDENTIAL_TYPES } from '../../../helpers/action';
+import { ABEL, BETH, postJson, send } from '../../../helpers/http';
+import { CredentialStore, buildWorkflow, nodeTypesOf, pollContext } from '../../../helpers/n8n';
 
 const TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPeTrigger';
 const trigger = new ServiceNowPeTrigger();

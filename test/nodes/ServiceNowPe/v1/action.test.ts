@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DOCUMENTED_ERRORS } from '../../contract/errors';
-import { defaultSeed } from '../../emulator/core';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL, BETH } from '../helpers/http';
-import { CredentialStore } from '../helpers/n8n';
-import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
+import { DOCUMENTED_ERRORS } from '../../../../contract/errors';
+import { defaultSeed } from '../../../../emulator/core';
+import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
+import { ABEL, BETH } from '../../../helpers/http';
+import { CredentialStore } from '../../../helpers/n8n';
+import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../helpers/action';
 
 let sn: RunningEmulator;
 beforeAll(async () => {

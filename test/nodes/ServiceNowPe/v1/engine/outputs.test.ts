@@ -1,10 +1,10 @@
 /** The node's outputs: one table gives the editor's outputs (n8n's expression) and the run's. */
 import { Workflow, type INode } from 'n8n-workflow';
-import { BRANCH_ORDER, DOCUMENTED_ERROR_LIST, PLATFORM_ERRORS } from '../../contract/errors';
-import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
-import { OUTPUT_TABLE, errorOutput, outputNames } from '../../nodes/ServiceNowPe/v1/actions/router';
-import { SOURCE_NAMES } from '../../nodes/ServiceNowPe/sources';
-import { nodeTypesOf } from '../helpers/n8n';
+import { BRANCH_ORDER, DOCUMENTED_ERROR_LIST, PLATFORM_ERRORS } from '../../../../../contract/errors';
+import { ServiceNowPe } from '../../../../../nodes/ServiceNowPe/ServiceNowPe.node';
+import { OUTPUT_TABLE, errorOutput, outputNames } from '../../../../../nodes/ServiceNowPe/v1/engine/outputs';
+import { SOURCE_NAMES } from '../../../../../nodes/ServiceNowPe/sources';
+import { nodeTypesOf } from '../../../../helpers/n8n';
 
 const TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe';
 const nodeType = new ServiceNowPe().getNodeType(1);

@@ -9,10 +9,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TABLES, tablePath } from '../../contract/api';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
-import { CredentialStore } from '../helpers/n8n';
+import { TABLES, tablePath } from '../../../../../contract/api';
+import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../../helpers/action';
+import { CredentialStore } from '../../../../helpers/n8n';
 
 /** What the raw server got: the request target as sent, and the credential it carried. */
 interface Received {

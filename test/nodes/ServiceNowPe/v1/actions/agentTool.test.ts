@@ -19,12 +19,12 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
-import { runsAsAgentTool } from '../../nodes/ServiceNowPe/v1/actions/agentTool';
-import { ACTION_TYPE, BASIC, CREDENTIAL_TYPES, runAction } from '../helpers/action';
-import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from '../helpers/n8n';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../../../contract/errors';
+import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import { ServiceNowPe } from '../../../../../nodes/ServiceNowPe/ServiceNowPe.node';
+import { runsAsAgentTool } from '../../../../../nodes/ServiceNowPe/v1/actions/agentTool';
+import { ACTION_TYPE, BASIC, CREDENTIAL_TYPES, runAction } from '../../../../helpers/action';
+import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from '../../../../helpers/n8n';
 
 const TOOL_TYPE = `${ACTION_TYPE}Tool`;
 const AGENT_TYPE = 'test.agent';

@@ -7,8 +7,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { Expression, type IExecuteFunctions, type INodeExecutionData, type INodeType } from 'n8n-workflow';
-import { fieldReference, parameterReader } from '../../nodes/ServiceNowPe/v1/actions/parameters';
-import { buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from '../helpers/n8n';
+import { fieldReference, parameterReader } from '../../../../../nodes/ServiceNowPe/v1/actions/parameters';
+import { buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from '../../../../helpers/n8n';
 
 const PROBE = 'test.parameterProbe';
 const NAMES = ['a', 'b', 'c', 'rows'];

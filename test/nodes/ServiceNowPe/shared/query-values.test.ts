@@ -11,15 +11,15 @@
  */
 import fc from 'fast-check';
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
-import { isQueryableValue, splitQuery } from '../../contract/encodedQuery';
-import { defaultSeed } from '../../emulator/core';
-import { readCondition } from '../../emulator/core/query';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { hostName } from '../../nodes/ServiceNowPe/sources/types';
-import { ServiceNowPeTrigger } from '../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
-import { ACTION_TYPE, actionV1, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../helpers/action';
-import { ABEL, BETH, postJson } from '../helpers/http';
-import { CredentialStore, buildWorkflow, loadOptionsContext, nodeTypesOf, pollContext } from '../helpers/n8n';
+import { isQueryableValue, splitQuery } from '../../../../contract/encodedQuery';
+import { defaultSeed } from '../../../../emulator/core';
+import { readCondition } from '../../../../emulator/core/query';
+import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
+import { hostName } from '../../../../nodes/ServiceNowPe/sources/types';
+import { ServiceNowPeTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
+import { ACTION_TYPE, actionV1, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../helpers/action';
+import { ABEL, BETH, postJson } from '../../../helpers/http';
+import { CredentialStore, buildWorkflow, loadOptionsContext, nodeTypesOf, pollContext } from '../../../helpers/n8n';
 
 const RUNS = 40;
 const TIMEOUT = 120_000;

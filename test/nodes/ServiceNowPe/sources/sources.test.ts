@@ -1,8 +1,8 @@
-import { extractAlerts, sourceNamed } from '../../nodes/ServiceNowPe/sources';
-import { isComputerType, resourceType } from '../../nodes/ServiceNowPe/sources/azureMonitor';
-import { isDatadogPayload, parseTags } from '../../nodes/ServiceNowPe/sources/datadog';
-import { issueCodeFor } from '../../nodes/ServiceNowPe/sources/fields';
-import { SourceFormatError, hostName, type MonitoringSource, type NormalisedAlert } from '../../nodes/ServiceNowPe/sources/types';
+import { extractAlerts, sourceNamed } from '../../../../nodes/ServiceNowPe/sources';
+import { isComputerType, resourceType } from '../../../../nodes/ServiceNowPe/sources/azureMonitor';
+import { isDatadogPayload, parseTags } from '../../../../nodes/ServiceNowPe/sources/datadog';
+import { issueCodeFor } from '../../../../nodes/ServiceNowPe/sources/fields';
+import { SourceFormatError, hostName, type MonitoringSource, type NormalisedAlert } from '../../../../nodes/ServiceNowPe/sources/types';
 
 const source = (name: string) => sourceNamed(name) as MonitoringSource;
 

@@ -7,12 +7,12 @@
  * action_wait is not sent again; the node never fails for an answer it cannot read. Each case
  * counts what the emulator holds once the late attempts were processed. */
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { defaultSeed } from '../../emulator/core';
-import type { IssueState } from '../../contract/api';
-import { BASIC, routed, runAction } from '../helpers/action';
-import { ABEL, BETH } from '../helpers/http';
-import { isBatch, startProxy, type Upstream } from '../helpers/proxy';
+import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import { defaultSeed } from '../../../../../emulator/core';
+import type { IssueState } from '../../../../../contract/api';
+import { BASIC, routed, runAction } from '../../../../helpers/action';
+import { ABEL, BETH } from '../../../../helpers/http';
+import { isBatch, startProxy, type Upstream } from '../../../../helpers/proxy';
 
 const DAVID = '46d44a23a9fe19810012d100cca80667';
 const closers: Array<() => Promise<void>> = [];

@@ -3,8 +3,8 @@
  * timeout, connections dropped before and after processing): every input item ends in exactly
  * one output, and the emulator never holds two issues being resolved for one user and code.
  */
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { BASIC, routed, runAction } from '../helpers/action';
+import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import { BASIC, routed, runAction } from '../../../../helpers/action';
 
 const USERS = ['6816f79cc0a8016401c5a33be04be441', 'a8f98bb0eb32010045e1a5115206fe3a', '46d44a23a9fe19810012d100cca80666', '62826bf03710200044e0bfc8bcbe5df1', 'a8f98bb0eb32010045e1a5115206fe3b', '46d44a23a9fe19810012d100cca80667'];
 const CODES: Array<[string, string]> = [['100', 'sn'], ['101', 'sn'], ['102', 'sn'], ['103', 'sn'], ['T-100', 'tanium']];

@@ -4,12 +4,12 @@
  * does not resolve, chains (applied or not, twice), and a genuine refusal after a lost attempt.
  * Each case counts the issues the emulator holds and checks where every item came out.
  */
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import type { IssueState } from '../../contract/api';
-import { defaultSeed } from '../../emulator/core';
-import { BASIC, routed, runAction } from '../helpers/action';
-import { ABEL } from '../helpers/http';
-import { startProxy } from '../helpers/proxy';
+import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import type { IssueState } from '../../../../../contract/api';
+import { defaultSeed } from '../../../../../emulator/core';
+import { BASIC, routed, runAction } from '../../../../helpers/action';
+import { ABEL } from '../../../../helpers/http';
+import { startProxy } from '../../../../helpers/proxy';
 
 const FAST = { retryBaseDelayMs: 10, timeoutSeconds: 2, maxAttempts: 3 };
 const emulators: RunningEmulator[] = [];

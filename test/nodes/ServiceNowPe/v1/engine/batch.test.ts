@@ -4,10 +4,10 @@
  * 5xx is sent alone, a batch refused as a whole falls back or answers every item, requests for one
  * issue never race across batches. Every item ends on exactly one output; issues are counted.
  */
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL, BETH } from '../helpers/http';
-import { BASIC, routed, runAction } from '../helpers/action';
-import { isBatch, startProxy } from '../helpers/proxy';
+import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import { ABEL, BETH } from '../../../../helpers/http';
+import { BASIC, routed, runAction } from '../../../../helpers/action';
+import { isBatch, startProxy } from '../../../../helpers/proxy';
 
 let sn: RunningEmulator;
 beforeAll(async () => {
