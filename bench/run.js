@@ -220,7 +220,7 @@ async function durableEmulator() {
 function payloadCost() {
 	log('payload build + classify per item, vs JSON.stringify + JSON.parse of the same data');
 	const { buildCreateIssueBody, serialiseBody } = require(path.join(ROOT, 'dist/contract/body'));
-	const { classify } = require(path.join(ROOT, 'dist/nodes/ServiceNowPe/transport/request'));
+	const { classify } = require(path.join(ROOT, 'dist/nodes/ServiceNowPe/v1/engine/classify'));
 	const N = 10_000;
 	const fields = Array.from({ length: N }, (_, i) => ({
 		endpoint: { user_name: `user.${i}`, CI: '', email: '', user_id: '' },

@@ -4,7 +4,7 @@ import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { ServiceNowPeApi } from '../../credentials/ServiceNowPeApi.credentials';
 import { ServiceNowPeOAuth2Api } from '../../credentials/ServiceNowPeOAuth2Api.credentials';
 import type * as listSearch from '../../nodes/ServiceNowPe/shared/methods/listSearch';
-import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../../nodes/ServiceNowPe/v1/actions/router';
+import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../../nodes/ServiceNowPe/v1/engine/outputs';
 import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from './n8n';
 
 export const ACTION_TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe';

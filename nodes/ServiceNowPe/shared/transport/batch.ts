@@ -42,7 +42,6 @@ export async function sendBatch(
 	connection: Connection,
 	items: readonly BatchItem[],
 	options: { timeoutMs: number; policy: RetryPolicy },
-	watch?: (pending: Promise<Attempt>) => void,
 ): Promise<BatchAnswer> {
 	const request: BatchRequest = {
 		batch_request_id: `n8n-${RUN}-${++sequence}`,
@@ -60,7 +59,10 @@ export async function sendBatch(
 	};
 	// A 429 is refused before anything runs: waited for and resent. A lost answer or a 5xx is not
 	// resent here: each item's own recovery decides.
-	const outer = await apiRequest(ctx, connection, { method: 'POST', path: BATCH_PATH, body: JSON.stringify(request), format: 'json', timeoutMs: options.timeoutMs }, options.policy, async () => 'stop', watch);
+	const outer = await apiRequest(ctx, connection, { method: 'POST', path: BATCH_PATH, body: JSON.stringify(request), format: 'json', timeoutMs: options.timeoutMs }, options.policy, {
+		// Its items are creates: after an attempt that may have run them, the caller decides.
+		repeatable: false,
+	});
 	if (outer.status === 0 && outer.notDelivered) return { kind: 'refused', outer };
 	if (outer.status === 0 || outer.status >= 500) return { kind: 'uncertain', outer };
 	if (outer.status !== 200) return { kind: 'refused', outer };

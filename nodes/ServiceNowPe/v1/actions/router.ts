@@ -1,38 +1,18 @@
 /**
- * The node's execution: the operation prepares one create request per item (read parameters →
- * build → validate), then every item goes to exactly one output, in input order (Get reads on its
- * own). As an AI agent's tool, every outcome comes back on the first output.
+ * The node's execution, one step after another: read the parameters → the operation builds and
+ * checks one create request per item → the engine sends each and classifies its answer → every
+ * item goes to exactly one output, in input order (Get reads on its own). As an AI agent's tool,
+ * every outcome comes back on the first output.
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { readOptions } from './parameters';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { connectionFor } from '../../shared/transport/request';
+import { sendInBatches } from '../engine/batch';
+import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../engine/outputs';
+import { Sender } from '../engine/send';
+import { forAgent, runsAsAgentTool } from './agentTool';
 import { operations } from './experienceIssue/ExperienceIssue.resource';
 import type { Prepared } from './interfaces';
-import { ItemRouter } from '../engine/send';
-import { runsAsAgentTool } from './agentTool';
-import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../engine/outputs';
-
-export { OUTPUT_TABLE, OUTPUTS_EXPRESSION, errorOutput, outputNames, type ErrorRouting } from '../engine/outputs';
-
-/** An outcome as an AI agent reads it: what happened (the branch it would take) and what to do next. */
-function forAgent(item: INodeExecutionData, output: string): INodeExecutionData {
-	const json: IDataObject = { ...item.json, branch: item.json.branch ?? output };
-	// The model knows what it asked (`request` shows what was sent). The input item is not its
-	// business: AI Agent 3.x merges its own input item (e.g. a webhook call with its headers) into it.
-	delete json.input;
-	const id = json.experience_id ? String(json.experience_id) : '';
-	if (json.outcome === 'created' || json.outcome === 'chained') {
-		json.message ??= `Experience issue ${id} ${String(json.outcome)}: ServiceNow now engages the user to resolve it.`;
-		json.nextStep ??= `Nothing more to send for it now. Read its state with Get (experience_id ${id}); when it reaches action_wait, chain the next issue code with Chain.`;
-	} else if (json.outcome === 'skipped') {
-		json.message ??= `Not sent: ${String(json.reason)}`;
-		json.nextStep ??= 'Nothing to do: nothing was sent for this alert.';
-	} else if (json.outcome === 'dryRun') {
-		json.message ??= 'Dry Run is on: the request was built and checked, not sent.';
-		json.nextStep ??= 'Turn Dry Run off to send it.';
-	}
-	return { ...item, json };
-}
+import { readOptions } from './parameters';
 
 /**
  * The node fails only before anything is sent. Mapped fields an item lacks are a configuration
@@ -81,9 +61,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const prepared = await operation.prepare(this, connection, options);
 	if (!asTool) failBeforeSending(this, prepared, routing);
 	const success = operation.outputs.success?.[1] ?? 'created';
-	const items = new ItemRouter(this, connection, options, routing, names.length - 1, success);
+	const sender = new Sender(this, connection, options, routing, names.length - 1, success);
+	const all = options.sendMode === 'batch' && !options.dryRun ? await sendInBatches(sender, prepared) : await sender.sendEach(prepared);
 	const outputs: INodeExecutionData[][] = names.map(() => []);
-	const all = await items.routeAll(prepared);
 	if (asTool) return [all.map((r) => forAgent(r.item, names[r.output]))];
 	for (const r of all) outputs[r.output].push(r.item);
 	return outputs;

@@ -14,10 +14,15 @@
  */
 import { createIssuePath } from '../../../../contract/api';
 import { serialiseBody } from '../../../../contract/body';
+import { retryable, unanswered } from '../../../../contract/retry';
+import { mapWithConcurrency } from '../../shared/pool';
 import { sendBatch, type BatchItem } from '../../shared/transport/batch';
-import { retryable, unanswered } from '../../shared/transport/request';
 import type { Prepared } from '../actions/interfaces';
-import { laneOf, mapWithConcurrency, type Done, type ItemRouter, type PriorAttempt, type Routed } from './send';
+import { classify } from './classify';
+import { laneOf } from './lanes';
+import type { Routed } from './outputs';
+import type { PriorAttempt } from './recovery';
+import type { Done, Sender } from './send';
 
 interface Pending {
 	p: Prepared;
@@ -27,51 +32,52 @@ interface Pending {
 }
 
 /** Sends the pending items of one batch until each is finished. */
-async function runBatch(router: ItemRouter, batch: Pending[]): Promise<void> {
-	const { options } = router;
+async function runBatch(sender: Sender, batch: Pending[]): Promise<void> {
+	const { options, claims } = sender;
 	let pending = batch;
 	let rounds = 0;
 	// Sent on its own, within Concurrency, after the requests for its issue before it.
 	const alone = (entry: Pending, prior?: PriorAttempt) =>
-		router.inLane(entry.p, () => router.limited(() => router.send(entry.p, prior))).then(entry.resolve, entry.reject);
+		sender.lanes.run(entry.p, () => sender.limiter.run(() => sender.send(entry.p, prior))).then(entry.resolve, entry.reject);
 	while (pending.length > 0) {
 		rounds++;
 		const since = Date.now();
-		const answer = await sendBatch(router.ctx, router.connection, pending.map((e) => e.item), options, (request) => {
-			// The batch is in flight for its items' issues: recovery reads wait for its answer.
-			const settled = request.then(() => ({ status: 0, headers: {}, data: undefined, rawText: '' }));
-			const bodies = new Map(pending.map((e) => [`${e.p.body!.issue_code}|${e.p.body!.provider}`, e.p.body!]));
-			for (const body of bodies.values()) router.follow(body, settled);
-		});
+		const answering = sendBatch(sender.ctx, sender.connection, pending.map((e) => e.item), options);
+		// The batch is in flight for its items' issues: recovery reads wait for its answer.
+		const bodies = new Map(pending.map((e) => [`${e.p.body!.issue_code}|${e.p.body!.provider}`, e.p.body!]));
+		for (const body of bodies.values()) claims.follow(body, answering);
+		const answer = await answering;
 		if (answer.kind === 'uncertain') {
 			// Without an answer (lost, timed out, not HTTP, a gateway's 504) the batch may still be running.
 			const lost = unanswered(answer.outer);
-			await Promise.all(pending.map((entry) => alone(entry, { attempts: rounds, uncertain: true, unanswered: lost, result: answer.outer, since })));
+			const result = classify(answer.outer);
+			await Promise.all(pending.map((entry) => alone(entry, { attempts: rounds, uncertain: true, unanswered: lost, result, since })));
 			return;
 		}
 		if (answer.kind === 'refused') {
 			const status = answer.outer.status;
 			if (status === 401 || status === 403) {
 				// The credential's answer is every item's answer, as each would have got it alone.
-				for (const entry of pending) entry.resolve(await router.finish(entry.p, { ...answer.outer, attempts: rounds, earlierAttemptUncertain: false }, router.recovery(entry.p), true));
+				const result = { ...classify(answer.outer), attempts: rounds, earlierAttemptUncertain: false };
+				for (const entry of pending) entry.resolve(await sender.finish(entry.p, result, claims.recovery(entry.p), true));
 			} else await Promise.all(pending.map((entry) => alone(entry)));
 			return;
 		}
 		// What the instance answered names issues now: claimed before any item's recovery read.
-		for (const attempt of answer.items.values()) router.claimAnswer(attempt);
+		const answers = new Map([...answer.items].map(([id, attempt]) => [id, claims.claim(attempt)]));
 		const next: Pending[] = [];
 		const again: Array<Promise<void>> = [];
 		const unserviced = new Set(answer.unserviced);
 		for (const entry of pending) {
-			const attempt = answer.items.get(entry.item.id);
+			const attempt = answers.get(entry.item.id);
 			// An answer wins over an unserviced listing of the same id.
 			if (!attempt && unserviced.has(entry.item.id)) next.push(entry);
 			else if (!attempt || retryable(attempt)) {
-				const got = attempt ?? { ...answer.outer, status: 0, networkError: 'The batch answer did not include this item.' };
+				const got = attempt ?? classify({ ...answer.outer, status: 0, networkError: 'The batch answer did not include this item.' });
 				// 429 was refused before it ran; no answer or a 5xx may have been processed — and the
 				// batch was answered, so the instance is done with it.
 				again.push(alone(entry, { attempts: rounds, uncertain: got.status !== 429, unanswered: false, result: { ...got, attempts: rounds, earlierAttemptUncertain: false }, since }));
-			} else entry.resolve(await router.finish(entry.p, { ...attempt, attempts: rounds, earlierAttemptUncertain: false }, router.recovery(entry.p, since), true));
+			} else entry.resolve(await sender.finish(entry.p, { ...attempt, attempts: rounds, earlierAttemptUncertain: false }, claims.recovery(entry.p, since), true));
 		}
 		await Promise.all(again);
 		if (next.length === pending.length) {
@@ -83,15 +89,16 @@ async function runBatch(router: ItemRouter, batch: Pending[]): Promise<void> {
 	}
 }
 
-export async function routeInBatches(router: ItemRouter, prepared: Prepared[]): Promise<Routed[]> {
-	const { options } = router;
+/** Every item to its output through the Batch API; in input order. */
+export async function sendInBatches(sender: Sender, prepared: Prepared[]): Promise<Routed[]> {
+	const { options } = sender;
 	const path = createIssuePath(options.namespace);
 	const toSend: Pending[] = [];
 	const results: Array<Promise<Done>> = prepared.map((p, index) => {
 		if (p.sameIssueAs) return Promise.resolve(undefined as unknown as Done);
-		const settled = router.settleUnsent(p);
-		if (settled) return router.track(p, Promise.resolve(settled));
-		return router.track(
+		const settled = sender.unsent(p);
+		if (settled) return sender.track(p, Promise.resolve(settled));
+		return sender.track(
 			p,
 			new Promise<Done>((resolve, reject) => {
 				const body = serialiseBody(p.body!, options.requestFormat);
@@ -103,7 +110,7 @@ export async function routeInBatches(router: ItemRouter, prepared: Prepared[]): 
 	for (const done of results) done.catch(() => undefined);
 	// Repeats of an alert end where their first request did.
 	prepared.forEach((p, index) => {
-		if (p.sameIssueAs) results[index] = router.track(p, router.repeat(p, p.sameIssueAs));
+		if (p.sameIssueAs) results[index] = sender.track(p, sender.repeat(p, p.sameIssueAs));
 	});
 	const batches: Pending[][] = [];
 	for (let i = 0; i < toSend.length; i += options.batchSize) batches.push(toSend.slice(i, i + options.batchSize));
@@ -125,7 +132,7 @@ export async function routeInBatches(router: ItemRouter, prepared: Prepared[]): 
 		const k = batches.indexOf(batch);
 		const run = (async () => {
 			await Promise.all(after[k].map((d) => finished[d]));
-			await runBatch(router, batch);
+			await runBatch(sender, batch);
 		})();
 		finished[k] = run.catch(() => undefined);
 		await run;

@@ -3,6 +3,7 @@
  * evaluates the `outputs` expression made from it (as for the Switch node), and a run routes with
  * the same table.
  */
+import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 import { BRANCH_ORDER, type CatalogueEntry, type ErrorGroup } from '../../../../contract/errors';
 import { operations } from '../actions/experienceIssue/ExperienceIssue.resource';
 import type { OperationOutputs } from '../actions/interfaces';
@@ -56,3 +57,50 @@ export function errorOutput(routing: ErrorRouting, entry: CatalogueEntry): numbe
 	return 0;
 }
 
+
+/** An item on its way out: the output it goes to and what it says. */
+export interface Routed {
+	output: number;
+	item: INodeExecutionData;
+}
+
+/** A refusal (the instance's, or known before sending), as its item. */
+export interface Refusal {
+	entry: CatalogueEntry;
+	message: string;
+	detail: string;
+}
+
+/**
+ * A refused item to its branch. With Single Output the node fails with the refusal, unless it
+ * continues on error: then the item carries the error (n8n's "continue (using error output)"
+ * moves it to the error output).
+ */
+export function refusedItem(ctx: IExecuteFunctions, routing: ErrorRouting, itemIndex: number, refusal: Refusal, extra: IDataObject): Routed {
+	const { entry, message, detail } = refusal;
+	if (routing !== 'single') {
+		return {
+			output: errorOutput(routing, entry),
+			item: {
+				json: { outcome: 'error', errorCode: entry.code, branch: entry.output, message, detail, nextStep: entry.nextStep, ...extra },
+				pairedItem: { item: itemIndex },
+			},
+		};
+	}
+	if (!ctx.continueOnFail()) {
+		throw new NodeApiError(ctx.getNode(), { message, description: detail } as JsonObject, {
+			itemIndex,
+			message: `ServiceNow refused the experience issue: ${message}`,
+			description: `${detail ? `${detail} ` : ''}(error code ${entry.code}${extra.httpStatus ? `, HTTP ${String(extra.httpStatus)}` : ''})`,
+			httpCode: extra.httpStatus ? String(extra.httpStatus) : undefined,
+		});
+	}
+	return {
+		output: 0,
+		item: {
+			json: { error: message, errorCode: entry.code, detail, nextStep: entry.nextStep, ...extra },
+			error: new NodeApiError(ctx.getNode(), { message } as JsonObject, { itemIndex, message, description: detail }),
+			pairedItem: { item: itemIndex },
+		},
+	};
+}
