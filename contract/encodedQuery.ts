@@ -68,9 +68,35 @@ export function condition(field: string, operator: QueryOperator, value: string)
 	return `${field}${operator}${wellFormed(value).replace(/\^/g, '^^')}`;
 }
 
-/** Conditions joined with AND, plus optional order terms (`ORDERBYsys_updated_on`). */
+/** A condition that a field holds one of `values` (`stateINopen,closed`), made safe as condition() makes it. */
+export function isOneOf(field: string, values: readonly string[]): string {
+	return condition(field, 'IN', values.join(','));
+}
+
+/**
+ * Conditions of which any one will do: the first as it is, each next one `OR`-prefixed. `OR` binds
+ * to the condition before it, so these terms, put after other conditions, are one alternative of theirs.
+ */
+export function anyOf(conditions: string[]): string[] {
+	return conditions.map((c, i) => (i > 0 ? `OR${c}` : c));
+}
+
+/** An order term: by `field`, ascending (`ORDERBYname`) or descending (`ORDERBYDESCname`). */
+export function orderBy(field: string, direction: 'ascending' | 'descending' = 'ascending'): string {
+	return `ORDERBY${direction === 'descending' ? 'DESC' : ''}${field}`;
+}
+
+/** Conditions joined with AND, plus optional order terms (see orderBy). */
 export function encodeQuery(conditions: string[], order: string[] = []): string {
 	return [...conditions, ...order].join('^');
+}
+
+/**
+ * Queries of which a row may match any (each a list of conditions joined with AND; the lists joined
+ * with `^NQ`), then order terms that sort the rows of all of them.
+ */
+export function encodeAnyQuery(queries: string[][], order: string[] = []): string {
+	return [queries.map((conditions) => encodeQuery(conditions)).join('^NQ'), ...order].join('^');
 }
 
 /** The terms of an encoded query, `^^` read back as a literal `^`. */
