@@ -1,13 +1,32 @@
-/** Table API reads the node makes: experience issues and computers, with escaped query values. */
-import { TABLE_PARAMS, TABLES, parseGlideDateTime, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../../contract/api';
-import { condition, encodeQuery, isExactQueryValue, isQueryableValue } from '../../../../contract/encodedQuery';
+/**
+ * Table API reads the nodes make (experience issues, computers, the trigger's and the pickers'
+ * tables), with escaped query values; how each kind of read is made (timeout, retries, page size);
+ * and what an experience issue row becomes in the nodes' output.
+ */
+import type { IDataObject } from 'n8n-workflow';
+import { ISSUE_JSON_FIELDS, TABLE_PARAMS, TABLES, parseGlideDateTime, tablePath, type CreateIssueBody, type IssueRow, type TableName } from '../../../../contract/api';
+import { anyOf, condition, encodeQuery, isExactQueryValue, isQueryableValue, orderBy } from '../../../../contract/encodedQuery';
 import { isPlainObject } from '../../../../contract/values';
 import { apiRequest, type ApiContext, type ApiResult, type Connection, type RetryPolicy } from './request';
 
-export interface ReadOptions {
+/** How a read is made: how long one attempt may take, and when it is tried again. */
+export interface ReadPolicy {
 	timeoutMs: number;
 	policy: RetryPolicy;
 }
+
+/** The trigger's reads: a poll that still fails is tried again, from the same place, by the next poll. */
+export const TRIGGER_READ: ReadPolicy = { timeoutMs: 30_000, policy: { maxAttempts: 3, maxWaitSeconds: 10, baseDelayMs: 500 } };
+/** Rows the trigger reads a page. */
+export const TRIGGER_PAGE_SIZE = 100;
+
+/** The pickers' reads: someone waits for the list, so they give up sooner. */
+export const PICKER_READ: ReadPolicy = { timeoutMs: 20_000, policy: { maxAttempts: 2, maxWaitSeconds: 2, baseDelayMs: 250 } };
+/** Entries a picker lists a page. */
+export const PICKER_PAGE_SIZE = 50;
+
+/** A Table API row as the nodes read it: every field as the instance gave it (references as sys_ids). */
+export type TableRow = Record<string, string>;
 
 /**
  * A row as the node uses it: every reference field its sys_id. Instances give references as
@@ -28,7 +47,7 @@ export async function listRows<T>(
 	connection: Connection,
 	table: TableName,
 	query: string,
-	options: ReadOptions,
+	options: ReadPolicy,
 	page: { fields?: string; limit: number; offset?: number },
 ): Promise<{ rows?: T[]; total?: number; result: ApiResult }> {
 	const result = await apiRequest(
@@ -59,7 +78,7 @@ async function rows<T>(
 	connection: Connection,
 	table: TableName,
 	query: string,
-	options: ReadOptions,
+	options: ReadPolicy,
 	{ fields, limit = 1 }: { fields?: string; limit?: number } = {},
 ): Promise<{ rows?: T[]; result: ApiResult }> {
 	return listRows<T>(ctx, connection, table, query, options, { fields, limit });
@@ -70,7 +89,7 @@ async function firstRow<T>(
 	connection: Connection,
 	table: TableName,
 	query: string,
-	options: ReadOptions,
+	options: ReadPolicy,
 	fields?: string,
 ): Promise<{ found?: T; result: ApiResult }> {
 	const { rows: found, result } = await rows<T>(ctx, connection, table, query, options, { fields });
@@ -89,7 +108,7 @@ export async function findIssue(
 	connection: Connection,
 	by: 'experience_id' | 'sys_id',
 	id: string,
-	options: ReadOptions,
+	options: ReadPolicy,
 ): Promise<{ found?: IssueRow; result: ApiResult }> {
 	if (!isQueryableValue(id)) return { result: { ...NOT_QUERIED, status: 200 } };
 	return firstRow<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition(by, '=', id)]), options);
@@ -100,7 +119,7 @@ export async function findComputer(
 	ctx: ApiContext,
 	connection: Connection,
 	name: string,
-	options: ReadOptions,
+	options: ReadPolicy,
 ): Promise<{ sysId?: string; result: ApiResult; notQueried?: boolean }> {
 	if (!isQueryableValue(name)) return { result: NOT_QUERIED, notQueried: true };
 	const { found, result } = await firstRow<{ sys_id?: string }>(ctx, connection, TABLES.computer, encodeQuery([condition('name', '=', name)]), options, 'sys_id,name');
@@ -149,9 +168,32 @@ function attemptStartOnInstance(result: ApiResult, since: number): number {
 	return instanceNow - (Date.now() - since) - 2000;
 }
 
-function history(row: IssueRow): string[] | undefined {
-	const value = (row as Partial<IssueRow>).issue_code_history;
+/** An issue's issue codes, oldest first, from its issue_code_history (undefined when the row has none). */
+export function issueCodeHistory(row: Partial<IssueRow> | TableRow): string[] | undefined {
+	const value: unknown = row.issue_code_history;
 	return typeof value === 'string' ? value.split(',').filter(Boolean) : undefined;
+}
+
+/**
+ * An experience issue row as the nodes output it (Get, the trigger): its fields as the Table API
+ * gives them, the JSON text fields parsed (kept as text when they are not JSON objects: the
+ * instance stores what it was given), issue_code_history as a list.
+ */
+export function issueJson(row: Partial<IssueRow> | TableRow): IDataObject {
+	const json: IDataObject = { ...row };
+	for (const field of ISSUE_JSON_FIELDS) {
+		const value: unknown = row[field];
+		if (typeof value === 'string' && value.startsWith('{')) {
+			try {
+				json[field] = JSON.parse(value) as IDataObject;
+			} catch {
+				// Kept as the instance stores it.
+			}
+		}
+	}
+	const codes = issueCodeHistory(row);
+	if (codes) json.issue_code_history = codes;
+	return json;
 }
 
 /**
@@ -171,18 +213,18 @@ export async function findOwnIssue(
 	connection: Connection,
 	body: CreateIssueBody,
 	scope: RecoveryScope,
-	options: ReadOptions,
+	options: ReadPolicy,
 ): Promise<{ row: IssueRow; chained?: true } | 'absent' | 'unknown' | 'waiting'> {
 	const { endpoint } = body;
 	const values = [body.issue_code, body.provider, body.experience_id ?? '', ...Object.values(endpoint)];
 	// Finding nothing here proves something: only values the query carries exactly are read.
-	if (!values.every((v) => isExactQueryValue(String(v ?? '')))) return 'unknown';
+	if (!values.every((v) => isExactQueryValue(v ?? ''))) return 'unknown';
 	if (body.experience_id) {
 		const { rows: found, result } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('experience_id', '=', body.experience_id)]), options, { limit: 2 });
 		if (!found || found.length > 1) return 'unknown';
 		if (found.length === 0) return 'absent';
 		const [row] = found;
-		const now = history(row);
+		const now = issueCodeHistory(row);
 		if (!scope.chainBase) {
 			// Created since the attempt began, by the instance's clock: the attempt made it (a new
 			// issue with the caller's ID). An older issue: a chain nothing can prove applied or not.
@@ -206,8 +248,8 @@ export async function findOwnIssue(
 		endpoint.CI ? condition('configuration_item', '=', endpoint.CI) : '',
 	].filter(Boolean);
 	if (who.length === 0) return 'unknown';
-	const conditions = [condition('issue_code', '=', body.issue_code), condition('provider', '=', body.provider), who[0], ...who.slice(1).map((c) => `OR${c}`)];
-	const { rows: found, result } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery(conditions, ['ORDERBYDESCsys_created_on']), options, { limit: 5 });
+	const conditions = [condition('issue_code', '=', body.issue_code), condition('provider', '=', body.provider), ...anyOf(who)];
+	const { rows: found, result } = await rows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery(conditions, [orderBy('sys_created_on', 'descending')]), options, { limit: 5 });
 	if (!found) return 'unknown';
 	const start = attemptStartOnInstance(result, scope.since);
 	const unclaimed = found.filter((row) => !scope.claimed?.has(row.experience_id));

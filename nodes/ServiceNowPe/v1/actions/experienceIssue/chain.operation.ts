@@ -3,8 +3,9 @@ import { updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8
 import { buildCreateIssueBody } from '../../../../../contract/body';
 import { brokenValueNote } from '../../../../../contract/encodedQuery';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, errorForStatus } from '../../../../../contract/errors';
+import { text } from '../../../../../contract/values';
 import { manualFields, parameterReader } from '../parameters';
-import { findIssue } from '../../../shared/transport/tableApi';
+import { findIssue, issueCodeHistory } from '../../../shared/transport/tableApi';
 import type { Prepared, SendingOperation } from '../interfaces';
 import { detailFields, endpointFields, issueCodeField, providerField } from './fields';
 
@@ -40,7 +41,7 @@ export const chain: SendingOperation = {
 		const read = parameterReader(ctx);
 		for (const [i, item] of ctx.getInputData().entries()) {
 			const fields = manualFields(read, i);
-			const experienceId = String(fields.experience_id ?? '').trim();
+			const experienceId = text(fields.experience_id);
 			const p: Prepared = { itemIndex: i, input: item.json as IDataObject };
 			prepared.push(p);
 			if (!experienceId) {
@@ -81,10 +82,10 @@ export const chain: SendingOperation = {
 					p.context = { issueState: found.state };
 				} else if (found) {
 					const endpoint = fields.endpoint ?? {};
-					if (!Object.values(endpoint).some((v) => String(v ?? '').trim())) fields.endpoint = { user_id: found.user };
+					if (!Object.values(endpoint).some((v) => text(v))) fields.endpoint = { user_id: found.user };
 					p.context = { issueState: found.state };
-					const codes = (found as Partial<typeof found>).issue_code_history;
-					if (typeof codes === 'string') p.chainBase = { issueCodeHistory: codes.split(',').filter(Boolean) };
+					const codes = issueCodeHistory(found);
+					if (codes) p.chainBase = { issueCodeHistory: codes };
 				}
 			}
 			Object.assign(p, buildCreateIssueBody(fields));

@@ -1,9 +1,9 @@
 /** Get: an experience issue read through the Table API by experience_id or sys_id. */
-import { NodeOperationError, updateDisplayOptions, type IDataObject, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { ISSUE_JSON_FIELDS, type IssueRow } from '../../../../../contract/api';
+import { NodeOperationError, updateDisplayOptions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { brokenValueNote } from '../../../../../contract/encodedQuery';
 import { PLATFORM_ERRORS, errorForStatus } from '../../../../../contract/errors';
-import { findIssue } from '../../../shared/transport/tableApi';
+import { text } from '../../../../../contract/values';
+import { findIssue, issueJson } from '../../../shared/transport/tableApi';
 import type { ReadingOperation } from '../interfaces';
 import { runsAsAgentTool } from '../agentTool';
 
@@ -25,22 +25,6 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-/** A record as the Table API sends it, with its JSON text fields parsed. */
-function readable(row: IssueRow): IDataObject {
-	const out: IDataObject = { ...row };
-	for (const f of ISSUE_JSON_FIELDS) {
-		if (typeof row[f] === 'string' && row[f].startsWith('{')) {
-			try {
-				out[f] = JSON.parse(row[f]) as IDataObject;
-			} catch {
-				// Keep the text: the instance stores what it was given.
-			}
-		}
-	}
-	if (typeof row.issue_code_history === 'string') out.issue_code_history = row.issue_code_history.split(',').filter(Boolean);
-	return out;
-}
-
 export const get: ReadingOperation = {
 	description: updateDisplayOptions({ show: { resource: ['experienceIssue'], operation: ['get'] } }, properties),
 	outputs: { names: ['Issue'] },
@@ -49,7 +33,7 @@ export const get: ReadingOperation = {
 		const out: INodeExecutionData[] = [];
 		for (const [i] of ctx.getInputData().entries()) {
 			const by = ctx.getNodeParameter('findBy', i, 'experience_id') === 'sys_id' ? 'sys_id' : 'experience_id';
-			const id = String(ctx.getNodeParameter('issueId', i, '')).trim();
+			const id = text(ctx.getNodeParameter('issueId', i, ''));
 			let nextStep = 'Give the experience_id or sys_id of the issue.';
 			try {
 				if (!id) throw new NodeOperationError(ctx.getNode(), 'ID is empty: give the experience_id or sys_id of the issue.', { itemIndex: i });
@@ -68,7 +52,7 @@ export const get: ReadingOperation = {
 						description: `Check the ID and Find By.${brokenValueNote(id)}`,
 					});
 				}
-				out.push({ json: readable(found), pairedItem: { item: i } });
+				out.push({ json: issueJson(found), pairedItem: { item: i } });
 			} catch (e) {
 				const error = e instanceof NodeOperationError ? e : new NodeOperationError(ctx.getNode(), e as Error, { itemIndex: i });
 				// As an AI agent's tool, a failed read is an answer the agent can act on, not a failed call.
