@@ -5,14 +5,13 @@
  */
 import { NodeOperationError, type ILoadOptionsFunctions, type INodeListSearchItems, type INodeListSearchResult } from 'n8n-workflow';
 import { TABLES, type TableName } from '../../../../contract/api';
-import { condition, encodeQuery, isQueryableValue } from '../../../../contract/encodedQuery';
-import { connectionFor, type CredentialType } from '../transport/request';
-import { listRows } from '../transport/tableApi';
+import { anyOf, condition, encodeQuery, isQueryableValue, orderBy } from '../../../../contract/encodedQuery';
+import { credentialTypeOf } from '../authentication';
+import { connectionFor } from '../transport/request';
+import { PICKER_PAGE_SIZE, PICKER_READ, listRows, type TableRow } from '../transport/tableApi';
 
-const PAGE = 50;
-const READ = { timeoutMs: 20_000, policy: { maxAttempts: 2, maxWaitSeconds: 2, baseDelayMs: 250 } };
-
-type Row = Record<string, string>;
+/** Only rows marked active (deployed issue codes, users who can sign in). */
+const ACTIVE = [condition('active', '=', 'true')];
 
 async function search(
 	ctx: ILoadOptionsFunctions,
@@ -21,30 +20,29 @@ async function search(
 	filterFields: string[],
 	order: string,
 	fields: string,
-	toItem: (row: Row) => INodeListSearchItems,
+	toItem: (row: TableRow) => INodeListSearchItems,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const typed = (filter ?? '').trim();
 	// A filter an instance would run as a script is no filter of a name: nothing matches it.
 	if (typed && !isQueryableValue(typed)) return { results: [] };
-	const conditions = [...base];
-	filterFields.forEach((field, i) => typed && conditions.push(`${i > 0 ? 'OR' : ''}${condition(field, 'LIKE', typed)}`));
-	const credentialType = ctx.getNodeParameter('authentication', 'serviceNowPeApi') === 'serviceNowPeOAuth2Api' ? 'serviceNowPeOAuth2Api' : 'serviceNowPeApi';
-	const connection = await connectionFor(ctx, credentialType as CredentialType);
+	// What is typed may be in any of the fields searched.
+	const conditions = typed ? [...base, ...anyOf(filterFields.map((field) => condition(field, 'LIKE', typed)))] : base;
+	const connection = await connectionFor(ctx, credentialTypeOf(ctx));
 	const offset = Number(paginationToken) || 0;
-	const { rows, total, result } = await listRows<Row>(ctx, connection, table, encodeQuery(conditions, [`ORDERBY${order}`]), READ, { fields, limit: PAGE, offset });
+	const { rows, total, result } = await listRows<TableRow>(ctx, connection, table, encodeQuery(conditions, [orderBy(order)]), PICKER_READ, { fields, limit: PICKER_PAGE_SIZE, offset });
 	if (!rows) {
 		throw new NodeOperationError(ctx.getNode(), `Reading ${table} for the list failed (HTTP ${result.status || 'no answer'}).`, {
 			description: `${result.networkError ?? ''} The credential's user needs read access to ${table}; you can also enter the value By ID.`.trim(),
 		});
 	}
 	const next = offset + rows.length;
-	return { results: rows.map(toItem), paginationToken: rows.length === PAGE && (total === undefined || next < total) ? String(next) : undefined };
+	return { results: rows.map(toItem), paginationToken: rows.length === PICKER_PAGE_SIZE && (total === undefined || next < total) ? String(next) : undefined };
 }
 
 export async function issueCodeSearch(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
-	return search(this, TABLES.issueRegistry, ['active=true'], ['issue_code', 'name'], 'issue_code', 'issue_code,name', (r) => ({ name: r.name ? `${r.issue_code} – ${r.name}` : r.issue_code, value: r.issue_code }), filter, paginationToken);
+	return search(this, TABLES.issueRegistry, ACTIVE, ['issue_code', 'name'], 'issue_code', 'issue_code,name', (r) => ({ name: r.name ? `${r.issue_code} – ${r.name}` : r.issue_code, value: r.issue_code }), filter, paginationToken);
 }
 
 export async function providerSearch(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
@@ -56,5 +54,5 @@ export async function computerSearch(this: ILoadOptionsFunctions, filter?: strin
 }
 
 export async function userSearch(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
-	return search(this, TABLES.user, ['active=true'], ['user_name', 'email', 'name'], 'user_name', 'sys_id,user_name,name,email', (r) => ({ name: `${r.name || r.user_name} (${r.user_name}${r.email ? `, ${r.email}` : ''})`, value: r.sys_id }), filter, paginationToken);
+	return search(this, TABLES.user, ACTIVE, ['user_name', 'email', 'name'], 'user_name', 'sys_id,user_name,name,email', (r) => ({ name: `${r.name || r.user_name} (${r.user_name}${r.email ? `, ${r.email}` : ''})`, value: r.sys_id }), filter, paginationToken);
 }
