@@ -1,5 +1,6 @@
 import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 import { ISSUE_STATES, type IssueState } from '../../contract/api';
+import { text } from '../../contract/values';
 import { picker } from './v1/actions/experienceIssue/fields';
 import * as listSearch from './shared/methods/listSearch';
 import { poll, type PollEvent } from './trigger/poll';
@@ -70,7 +71,7 @@ export class ServiceNowPeTrigger implements INodeType {
 	methods = { listSearch };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const value = (name: string) => String(this.getNodeParameter(`filters.${name}`, '', { extractValue: true }) ?? '').trim();
+		const value = (name: string) => text(this.getNodeParameter(`filters.${name}`, '', { extractValue: true }));
 		return poll(this, {
 			events: this.getNodeParameter('events', []) as PollEvent[],
 			states: this.getNodeParameter('states', []) as IssueState[],

@@ -4,15 +4,17 @@
  * sys_id) order; creations of issues and of incidents in (sys_created_on, sys_id) order, so each
  * is taken once whenever and however often its row changes. Only rows older than a few seconds by
  * the instance's clock are taken, so a save running while the read ran is never skipped (without a
- * Date header, the instance's clock as known from below: see ClockFloor). The
+ * Date header, the instance's clock as known from below: see ClockFloor in instanceClock.ts). The
  * cursors and what was seen are written back only when every read succeeded and something moved:
  * a poll that fails or finds nothing leaves the static data untouched.
  */
 import { NodeApiError, type IDataObject, type INodeExecutionData, type IPollFunctions, type JsonObject } from 'n8n-workflow';
-import { ISSUE_JSON_FIELDS, TABLES, formatGlideDateTime, parseGlideDateTime, type IssueState, type TableName } from '../../../contract/api';
-import { condition, encodeQuery, isExactQueryValue, isQueryableValue, wellFormed } from '../../../contract/encodedQuery';
-import { connectionFor, type ApiResult, type Connection, type CredentialType } from '../shared/transport/request';
-import { listRows } from '../shared/transport/tableApi';
+import { TABLES, formatGlideDateTime, type IssueState, type TableName } from '../../../contract/api';
+import { condition, encodeAnyQuery, encodeQuery, isExactQueryValue, isOneOf, isQueryableValue, orderBy, wellFormed } from '../../../contract/encodedQuery';
+import { credentialTypeOf } from '../shared/authentication';
+import { connectionFor, type ApiResult, type Connection } from '../shared/transport/request';
+import { TRIGGER_PAGE_SIZE, TRIGGER_READ, issueJson, listRows, type TableRow } from '../shared/transport/tableApi';
+import { ClockFloor, instanceClock, type Sighting } from './instanceClock';
 
 export type PollEvent = 'created' | 'stateChanged' | 'fallbackIncident';
 
@@ -51,21 +53,11 @@ interface PollState {
 	clock?: Sighting;
 }
 
-/** A time the instance held (its clock had reached it), and n8n's clock when that was seen. */
-interface Sighting {
-	at: string;
-	seenAt: number;
-}
-
 /** Changes younger than this, by the instance's clock, wait for the next poll (saves still running). */
 const SETTLE_MS = 5_000;
 
-const PAGE = 100;
 /** Most issue states remembered (oldest forgotten first); a forgotten issue's next change is reported again. */
 const SEEN_LIMIT = 10_000;
-const READ = { timeoutMs: 30_000, policy: { maxAttempts: 3, maxWaitSeconds: 10, baseDelayMs: 500 } };
-
-type Row = Record<string, string>;
 
 function failed(ctx: IPollFunctions, table: string, result: ApiResult): never {
 	const redirected = result.status >= 300 && result.status < 400;
@@ -82,12 +74,7 @@ function failed(ctx: IPollFunctions, table: string, result: ApiResult): never {
 /** Before every row: where a trigger starts on an instance that had none yet. */
 const START: Cursor = { at: formatGlideDateTime(0), id: '' };
 
-/** The instance's clock from its Date header, to the second; undefined when it sends none. */
-function instanceClock(result: ApiResult): number | undefined {
-	const date = Date.parse(result.headers.date ?? '');
-	return Number.isFinite(date) ? Math.floor(date / 1000) * 1000 : undefined;
-}
-
+/** The conditions of the Filters chosen, as `table` holds them. */
 function filters(settings: PollSettings, table: TableName): string[] {
 	if (table === TABLES.incident) return [condition('origin_table', '=', TABLES.experienceIssue), ...(settings.user ? [condition('caller_id', '=', settings.user)] : [])];
 	return [
@@ -101,82 +88,19 @@ type TimeField = 'sys_updated_on' | 'sys_created_on';
 
 /** Rows after the cursor, in order: `base ^ time > at`, or `base ^ time = at ^ sys_id > id`. */
 function after(base: string[], cursor: Cursor, field: TimeField): string {
-	const later = encodeQuery([...base, condition(field, '>', cursor.at)]);
-	const same = encodeQuery([...base, condition(field, '=', cursor.at), condition('sys_id', '>', cursor.id)]);
-	return `${later}^NQ${same}^ORDERBY${field}^ORDERBYsys_id`;
+	const later = [...base, condition(field, '>', cursor.at)];
+	const same = [...base, condition(field, '=', cursor.at), condition('sys_id', '>', cursor.id)];
+	return encodeAnyQuery([later, same], [orderBy(field), orderBy('sys_id')]);
 }
 
 /** What tells one sighting of an issue from the next: its state and its issue codes. */
-function signature(row: Row): string {
+function signature(row: TableRow): string {
 	return `${row.state}|${row.issue_code_history ?? row.issue_code}`;
 }
 
 /** An issue row as the trigger outputs it: ready for Chain (experience_id, issue code, user, state, end reason). */
-export function issueItem(row: Row, event: PollEvent, extra: IDataObject = {}): INodeExecutionData {
-	const json: IDataObject = { event, ...row, ...extra };
-	for (const field of ISSUE_JSON_FIELDS) {
-		if (typeof row[field] === 'string' && row[field].startsWith('{')) {
-			try {
-				json[field] = JSON.parse(row[field]) as IDataObject;
-			} catch {
-				// Kept as the instance stores it.
-			}
-		}
-	}
-	if (typeof row.issue_code_history === 'string') json.issue_code_history = row.issue_code_history.split(',').filter(Boolean);
-	return { json };
-}
-
-/**
- * The instance's clock when it sends no Date header, known only from below: it had reached every
- * time the instance was seen to hold (the newest change of the issue table, the rows read), and
- * since then it has moved on as far as n8n's clock has. n8n's clock is never taken for the
- * instance's (either may be ahead), only for the time that passed. The newest time seen is kept in
- * static data with n8n's time of the sighting: a row of the instance's current second waits, and
- * in a quiet period, when no later row shows the instance's clock moved on, the time passed does.
- */
-class ClockFloor {
-	/** Whether the sighting changed (static data to write back). */
-	moved = false;
-	private looked = false;
-
-	constructor(
-		private sighting: Sighting | undefined,
-		private readonly newestTime: () => Promise<string | undefined>,
-	) {}
-
-	get kept(): Sighting | undefined {
-		return this.sighting;
-	}
-
-	/** Reads the newest change of the table, once a poll: true when it did (read the page again after it). */
-	async look(): Promise<boolean> {
-		if (this.looked) return false;
-		this.looked = true;
-		this.see(await this.newestTime());
-		return true;
-	}
-
-	/** The instance's clock at least when a read sent at `sentAt` (n8n's clock) was answered with `rows`. */
-	at(sentAt: number, rows: Row[]): number {
-		for (const row of rows) {
-			this.see(row.sys_updated_on);
-			this.see(row.sys_created_on);
-		}
-		if (!this.sighting) return Number.NEGATIVE_INFINITY;
-		return parseGlideDateTime(this.sighting.at) + Math.max(0, sentAt - this.sighting.seenAt);
-	}
-
-	/** A time the instance holds, just read: kept when it tells more than what was known. */
-	private see(value: string | undefined): void {
-		const at = parseGlideDateTime(value);
-		const now = Date.now();
-		const known = this.sighting ? parseGlideDateTime(this.sighting.at) + Math.max(0, now - this.sighting.seenAt) : Number.NEGATIVE_INFINITY;
-		if (Number.isFinite(at) && at > known) {
-			this.sighting = { at: formatGlideDateTime(at), seenAt: now };
-			this.moved = true;
-		}
-	}
+function issueItem(row: TableRow, event: PollEvent, extra: IDataObject = {}): INodeExecutionData {
+	return { json: { event, ...issueJson(row), ...extra } };
 }
 
 /** Rows of a table since the cursor, up to `max`, taken only from seconds the instance has left well behind. */
@@ -189,12 +113,12 @@ async function changes(
 	max: number,
 	field: TimeField,
 	floor: ClockFloor,
-): Promise<{ rows: Row[]; cursor: Cursor }> {
-	const rows: Row[] = [];
+): Promise<{ rows: TableRow[]; cursor: Cursor }> {
+	const rows: TableRow[] = [];
 	let cursor = start;
 	for (;;) {
 		const sentAt = Date.now();
-		const { rows: page, result } = await listRows<Row>(ctx, connection, table, after(base, cursor, field), READ, { limit: PAGE });
+		const { rows: page, result } = await listRows<TableRow>(ctx, connection, table, after(base, cursor, field), TRIGGER_READ, { limit: TRIGGER_PAGE_SIZE });
 		if (!page) failed(ctx, table, result);
 		if (page.length === 0) return { rows, cursor };
 		// A save that was running while the instance read the page may carry an earlier second:
@@ -207,7 +131,7 @@ async function changes(
 			now = floor.at(sentAt, page);
 		}
 		const settled = formatGlideDateTime(Math.max(0, now - SETTLE_MS));
-		let done = page.length < PAGE;
+		let done = page.length < TRIGGER_PAGE_SIZE;
 		for (const row of page) {
 			if (row[field] >= settled || rows.length >= max) {
 				done = true;
@@ -222,8 +146,8 @@ async function changes(
 
 /** The newest row of a table by `field`, then sys_id: a place in that order no later row is before. */
 async function newest(ctx: IPollFunctions, connection: Connection, table: TableName, base: string[], field: TimeField): Promise<{ cursor: Cursor; clock?: number }> {
-	const order = [`ORDERBYDESC${field}`, 'ORDERBYDESCsys_id'];
-	const { rows, result } = await listRows<Row>(ctx, connection, table, encodeQuery(base, order), READ, { limit: 1, fields: `sys_id,${field}` });
+	const order = [orderBy(field, 'descending'), orderBy('sys_id', 'descending')];
+	const { rows, result } = await listRows<TableRow>(ctx, connection, table, encodeQuery(base, order), TRIGGER_READ, { limit: 1, fields: `sys_id,${field}` });
 	if (!rows) failed(ctx, table, result);
 	return { cursor: rows[0] ? { at: rows[0][field], id: rows[0].sys_id } : START, clock: instanceClock(result) };
 }
@@ -249,14 +173,14 @@ async function baseline(ctx: IPollFunctions, connection: Connection, settings: P
 async function latest(ctx: IPollFunctions, connection: Connection, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
 	const issueEvents = settings.events.filter((e) => e !== 'fallbackIncident');
 	if (issueEvents.length > 0) {
-		const states = settings.events.includes('stateChanged') && !settings.events.includes('created') ? [condition('state', 'IN', settings.states.join(','))] : [];
-		const order = settings.events.includes('stateChanged') ? 'ORDERBYDESCsys_updated_on' : 'ORDERBYDESCsys_created_on';
-		const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, encodeQuery([...filters(settings, TABLES.experienceIssue), ...states], [order]), READ, { limit: 1 });
+		const states = settings.events.includes('stateChanged') && !settings.events.includes('created') ? [isOneOf('state', settings.states)] : [];
+		const order = orderBy(settings.events.includes('stateChanged') ? 'sys_updated_on' : 'sys_created_on', 'descending');
+		const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([...filters(settings, TABLES.experienceIssue), ...states], [order]), TRIGGER_READ, { limit: 1 });
 		if (!rows) failed(ctx, TABLES.experienceIssue, result);
 		if (rows[0]) return [[issueItem(rows[0], settings.events.includes('stateChanged') ? 'stateChanged' : 'created')]];
 	}
 	if (settings.events.includes('fallbackIncident')) {
-		const { rows, result } = await listRows<Row>(ctx, connection, TABLES.incident, encodeQuery(filters(settings, TABLES.incident), ['ORDERBYDESCsys_created_on']), READ, { limit: 20 });
+		const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.incident, encodeQuery(filters(settings, TABLES.incident), [orderBy('sys_created_on', 'descending')]), TRIGGER_READ, { limit: 20 });
 		if (!rows) failed(ctx, TABLES.incident, result);
 		for (const row of rows) {
 			const item = await incidentItem(ctx, connection, row);
@@ -271,8 +195,8 @@ function incidentMatches(item: INodeExecutionData, settings: PollSettings): bool
 	return (!settings.issueCode || item.json.issue_code === settings.issueCode) && (!settings.provider || item.json.provider === settings.provider);
 }
 
-async function incidentItem(ctx: IPollFunctions, connection: Connection, incident: Row): Promise<INodeExecutionData> {
-	const { rows, result } = await listRows<Row>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('sys_id', '=', incident.origin_id)]), READ, { limit: 1 });
+async function incidentItem(ctx: IPollFunctions, connection: Connection, incident: TableRow): Promise<INodeExecutionData> {
+	const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('sys_id', '=', incident.origin_id)]), TRIGGER_READ, { limit: 1 });
 	// Without its issue the incident cannot be filtered or told: the poll fails and is tried again.
 	if (!rows) failed(ctx, TABLES.experienceIssue, result);
 	const issue = rows[0];
@@ -291,8 +215,7 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 			});
 		}
 	}
-	const credentialType: CredentialType = ctx.getNodeParameter('authentication', 'serviceNowPeApi') === 'serviceNowPeOAuth2Api' ? 'serviceNowPeOAuth2Api' : 'serviceNowPeApi';
-	const connection = await connectionFor(ctx, credentialType);
+	const connection = await connectionFor(ctx, credentialTypeOf(ctx));
 	if (ctx.getMode() === 'manual') return latest(ctx, connection, settings);
 
 	const state = ctx.getWorkflowStaticData('node') as PollState;
