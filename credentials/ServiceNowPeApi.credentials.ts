@@ -11,11 +11,13 @@ import type {
 import { sleep } from 'n8n-workflow';
 import { OAUTH_TOKEN_PATH } from '../contract/api';
 import { normaliseInstanceUrl } from '../contract/instance';
+import { retryable, retryWaitMs, type RetryPolicy } from '../contract/retry';
 import { credentialTest, ignoreSslProperty, instanceUrlProperty, isLastingNetworkError, networkErrorMessage } from './instance';
 
 export type ServiceNowPeAuthType = 'basic' | 'oauth2Password' | 'oauth2ClientCredentials';
 
-const TOKEN_ATTEMPTS = 3;
+/** A token request a busy instance (429, 5xx) or a lost answer stopped: asked again twice, after 1 s, then 2 s (or its Retry-After, up to 10 s). */
+const TOKEN_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000, maxWaitSeconds: 10 };
 
 /** A token endpoint's answer: OAuth's fields, or ServiceNow's error envelope read into them. */
 function tokenAnswer(body: unknown): TokenAnswer {
@@ -147,17 +149,16 @@ export class ServiceNowPeApi implements ICredentialType {
 		};
 		// A busy instance (429, 5xx) or a lost answer is asked again, twice, after a short wait.
 		const ask = async (form: Record<string, string>): Promise<TokenAnswer & { status: number }> => {
-			for (let n = 1; ; n++) {
+			for (let attempt = 1; ; attempt++) {
 				let answer: (TokenAnswer & { status: number; retryAfter?: string }) | undefined;
 				try {
 					answer = await once(form);
 				} catch (error) {
 					// A host that does not exist, refuses or is not trusted will not change in a second.
-					if (n >= TOKEN_ATTEMPTS || isLastingNetworkError(error)) throw new Error(`The OAuth token request to ${base}${OAUTH_TOKEN_PATH} failed: ${networkErrorMessage(error, `${base}${OAUTH_TOKEN_PATH}`)}`);
+					if (attempt >= TOKEN_RETRY.maxAttempts || isLastingNetworkError(error)) throw new Error(`The OAuth token request to ${base}${OAUTH_TOKEN_PATH} failed: ${networkErrorMessage(error, `${base}${OAUTH_TOKEN_PATH}`)}`);
 				}
-				if (answer && (n >= TOKEN_ATTEMPTS || (answer.status !== 429 && answer.status < 500))) return answer;
-				const after = Number(answer?.retryAfter);
-				await sleep(Math.min(Number.isFinite(after) && after >= 0 ? after * 1000 : 1000 * n, 10_000));
+				if (answer && (attempt >= TOKEN_RETRY.maxAttempts || !retryable(answer))) return answer;
+				await sleep(retryWaitMs(TOKEN_RETRY, attempt, answer?.retryAfter));
 			}
 		};
 		let answer: TokenAnswer & { status: number } | undefined;
@@ -169,7 +170,7 @@ export class ServiceNowPeApi implements ICredentialType {
 			// The instance's own words, never the secrets that were sent.
 			const said = `${answer.error ?? 'no token'}${answer.error_description ? ` – ${answer.error_description}` : ''}`;
 			const fix =
-				answer.status === 429 || answer.status >= 500
+				retryable(answer)
 					? 'The instance could not issue a token now: try again later.'
 					: `Check the client ID and secret${authType === 'oauth2Password' ? ', user name and password' : ''}.`;
 			throw new Error(`ServiceNow refused the OAuth token request (HTTP ${answer.status}: ${said}). ${fix}`);
