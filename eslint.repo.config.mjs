@@ -34,11 +34,43 @@ export default [
 			// Test fixtures: the emulator's made-up accounts, never real secrets.
 			'@n8n/community-nodes/no-hardcoded-secrets': 'off',
 			'@typescript-eslint/no-explicit-any': 'off',
+			// fast-check's documented style is `fc.property(fc.string(), …)` through its default export.
+			'import-x/no-named-as-default-member': 'off',
 		},
 	},
 	{
 		// A devDependency: the build bundles it into this module's output (scripts/bundle-xml-parser.js).
 		files: ['contract/xmlParser.ts'],
 		rules: { '@n8n/community-nodes/no-restricted-imports': 'off' },
+	},
+	{
+		// One direction between the parts: no import cycle anywhere; what the nodes share imports
+		// only the contract, never a node's own parts; only the emulator trigger runs the emulator.
+		files: ['**/*.ts'],
+		// The import rules read the files imported too: as TypeScript (else they see no imports).
+		settings: { 'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] }, 'import-x/extensions': ['.ts', '.js'] },
+		rules: {
+			'import-x/no-cycle': 'error',
+			'import-x/no-restricted-paths': [
+				'error',
+				{
+					zones: [
+						{
+							target: './nodes/ServiceNowPe/shared',
+							from: ['./nodes/ServiceNowPe/v1', './nodes/ServiceNowPe/trigger', './nodes/ServiceNowPe/emulatorTrigger', './nodes/ServiceNowPe/sources'],
+							message: 'shared/ is what the nodes share: it may import contract/ only.',
+						},
+						{ target: './nodes/ServiceNowPe/sources', from: ['./nodes/ServiceNowPe/v1', './nodes/ServiceNowPe/trigger', './nodes/ServiceNowPe/emulatorTrigger'] },
+						{ target: './nodes/ServiceNowPe/trigger', from: ['./nodes/ServiceNowPe/v1', './nodes/ServiceNowPe/emulatorTrigger'] },
+						{
+							target: ['./nodes/ServiceNowPe/shared', './nodes/ServiceNowPe/v1', './nodes/ServiceNowPe/trigger', './nodes/ServiceNowPe/sources', './credentials'],
+							from: './emulator',
+							message: 'Only the emulator trigger runs the emulator.',
+						},
+						{ target: './contract', from: ['./nodes', './credentials', './emulator'], message: 'contract/ is what everything shares: it imports nothing of ours.' },
+					],
+				},
+			],
+		},
 	},
 ];

@@ -22,6 +22,7 @@ import {
 	type MetricRule,
 } from '../../../sources/fields';
 import { SourceFormatError, type MonitoringSource, type NormalisedAlert, type UnreadableAlert } from '../../../sources/types';
+import { mapWithConcurrency } from '../../../shared/pool';
 import { findComputer } from '../../../shared/transport/tableApi';
 import type { Connection } from '../../../shared/transport/request';
 import type { Prepared, SendOptions } from '../interfaces';
@@ -158,20 +159,15 @@ export async function resolveCis(ctx: IExecuteFunctions, connection: Connection,
 	// Each host once (as first written; instances compare names without regard to case).
 	const hosts = [...new Map(wanted.map((p) => [(p.host as string).toLowerCase(), p.host as string])).values()];
 	const found = new Map<string, Awaited<ReturnType<typeof findComputer>>>();
-	let next = 0;
-	const worker = async () => {
-		while (next < hosts.length) {
-			const host = hosts[next++];
-			const answer = await findComputer(ctx, connection, host, options);
-			if (answer.result.status === 401 || answer.result.status === 403) {
-				throw new NodeOperationError(ctx.getNode(), `Looking up the CI of host "${host}" was refused (HTTP ${answer.result.status}); nothing was sent.`, {
-					description: 'The CMDB lookup reads cmdb_ci_computer through the Table API: give the credential\'s user read access to it, or turn off Resolve CI From Host Name.',
-				});
-			}
-			found.set(host.toLowerCase(), answer);
+	await mapWithConcurrency(hosts, options.concurrency, async (host) => {
+		const answer = await findComputer(ctx, connection, host, options);
+		if (answer.result.status === 401 || answer.result.status === 403) {
+			throw new NodeOperationError(ctx.getNode(), `Looking up the CI of host "${host}" was refused (HTTP ${answer.result.status}); nothing was sent.`, {
+				description: 'The CMDB lookup reads cmdb_ci_computer through the Table API: give the credential\'s user read access to it, or turn off Resolve CI From Host Name.',
+			});
 		}
-	};
-	await Promise.all(Array.from({ length: Math.min(options.concurrency, hosts.length) }, worker));
+		found.set(host.toLowerCase(), answer);
+	});
 	for (const p of wanted) {
 		const i = p.itemIndex;
 		const body = p.body as NonNullable<AlertRequest['body']>;
