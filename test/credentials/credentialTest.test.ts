@@ -43,22 +43,22 @@ describe('the OAuth2 token request (password and client credentials grants)', ()
 			CREDENTIAL_TYPES,
 		);
 
-	it('names a host that does not resolve, without asking again', async () => {
-		const started = Date.now();
-		const { error } = await runAction({ items: [{ user_id: 'u', code: '100' }], credentials: oauthAt('https://dev12345.invalid') });
-		expect(error).toBe(
+	it.each([
+		[
+			'does not resolve',
+			'https://dev12345.invalid',
 			"The OAuth token request to https://dev12345.invalid/oauth_token.do failed: dev12345.invalid could not be found (no such host): check the instance name in the Instance URL (dev12345 stands for dev12345.service-now.com), or the spelling of the instance's own domain.",
-		);
-		// Asking again waits 1 s, then 2 s: a name that does not resolve is not asked again.
-		expect(Date.now() - started).toBeLessThan(2500);
-	});
-
-	it('names a host that refuses the connection, without asking again', async () => {
-		const started = Date.now();
-		const { error } = await runAction({ items: [{ user_id: 'u', code: '100' }], credentials: oauthAt('http://127.0.0.1:1') });
-		expect(error).toBe(
+		],
+		[
+			'refuses the connection',
+			'http://127.0.0.1:1',
 			'The OAuth token request to http://127.0.0.1:1/oauth_token.do failed: 127.0.0.1 refused the connection on port 1: check the Instance URL and its port, and that the instance (or the emulator) is running.',
-		);
+		],
+	])('names a host that %s, without asking again', async (_what, instanceUrl, expected) => {
+		const started = Date.now();
+		const { error } = await runAction({ items: [{ user_id: 'u', code: '100' }], credentials: oauthAt(instanceUrl) });
+		expect(error).toBe(expected);
+		// Asking again waits 1 s, then 2 s: such a host is not asked again.
 		expect(Date.now() - started).toBeLessThan(2500);
 	});
 });

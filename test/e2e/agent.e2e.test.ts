@@ -8,10 +8,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { executionsOf, freePort, importAll, newUserFolder, post, rt, startFakeModel, type FakeModel, type PlannedCall, type ToolResult } from './helpers';
+import { executionsOf, importAll, post, rt, startFakeModel, startRealN8n, type FakeModel, type PlannedCall, type ToolResult } from './helpers';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
 const CREATE_TOOL = 'Create_Experience_Issue';
@@ -21,7 +20,16 @@ const CALLER_TOKEN = 'caller-secret-7f3a';
 
 /** Webhook → AI Agent (typeVersion `agentVersion`) with the OpenAI Chat Model and our node as two tools. */
 function agentWorkflow(agentVersion: number, path: string, webhookId: string) {
-	const snCredential = { serviceNowPeApi: { id: 'snPeAgentCred', name: 'ServiceNow PE (emulator)' } };
+	/** Our node as one of the agent's tools, described by hand, with the emulator's credential. */
+	const tool = (id: string, name: string, x: number, toolDescription: string, operation: Record<string, unknown>) => ({
+		id,
+		name,
+		type: `${PACKAGE}.serviceNowPeTool`,
+		typeVersion: 1,
+		position: [x, 250],
+		parameters: { descriptionType: 'manual', toolDescription, resource: 'experienceIssue', ...operation, options: {} },
+		credentials: { serviceNowPeApi: { id: 'snPeAgentCred', name: 'ServiceNow PE (emulator)' } },
+	});
 	return {
 		name: `AI Agent ${agentVersion} with the ServiceNow PE tool`,
 		nodes: [
@@ -44,40 +52,16 @@ function agentWorkflow(agentVersion: number, path: string, webhookId: string) {
 				parameters: { model: { __rl: true, mode: 'id', value: 'fake-model' }, responsesApiEnabled: false, options: {} },
 				credentials: { openAiApi: { id: 'openAiFakeCred', name: 'OpenAI-compatible (fake)' } },
 			},
-			{
-				id: 'w4',
-				name: 'Create Experience Issue',
-				type: `${PACKAGE}.serviceNowPeTool`,
-				typeVersion: 1,
-				position: [400, 250],
-				parameters: {
-					descriptionType: 'manual',
-					toolDescription: 'Creates a ServiceNow Proactive Engagement experience issue for a user',
-					resource: 'experienceIssue',
-					operation: 'create',
-					endpointUserName: "={{ $fromAI('user_name', 'The user name of the person whose device has the problem', 'string') }}",
-					issueCode: { __rl: true, mode: 'id', value: "={{ $fromAI('issue_code', 'The issue code of the problem', 'string') }}" },
-					provider: { __rl: true, mode: 'id', value: 'sn' },
-					options: {},
-				},
-				credentials: snCredential,
-			},
-			{
-				id: 'w5',
-				name: 'Get Experience Issue',
-				type: `${PACKAGE}.serviceNowPeTool`,
-				typeVersion: 1,
-				position: [600, 250],
-				parameters: {
-					descriptionType: 'manual',
-					toolDescription: 'Reads a ServiceNow Proactive Engagement experience issue by its experience_id',
-					resource: 'experienceIssue',
-					operation: 'get',
-					issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
-					options: {},
-				},
-				credentials: snCredential,
-			},
+			tool('w4', 'Create Experience Issue', 400, 'Creates a ServiceNow Proactive Engagement experience issue for a user', {
+				operation: 'create',
+				endpointUserName: "={{ $fromAI('user_name', 'The user name of the person whose device has the problem', 'string') }}",
+				issueCode: { __rl: true, mode: 'id', value: "={{ $fromAI('issue_code', 'The issue code of the problem', 'string') }}" },
+				provider: { __rl: true, mode: 'id', value: 'sn' },
+			}),
+			tool('w5', 'Get Experience Issue', 600, 'Reads a ServiceNow Proactive Engagement experience issue by its experience_id', {
+				operation: 'get',
+				issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
+			}),
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
@@ -107,19 +91,17 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 		await rt.ensureN8n();
 		sn = await startEmulator({ port: 0 });
 		model = await startFakeModel();
-		const port = await freePort();
-		base = `http://127.0.0.1:${port}`;
-		userFolder = newUserFolder();
-		importAll(
-			userFolder,
-			[
-				{ id: 'snPeAgentCred', name: 'ServiceNow PE (emulator)', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, authType: 'basic', username: 'pe.integration', password: 'integration', ignoreSslIssues: false } },
-				{ id: 'openAiFakeCred', name: 'OpenAI-compatible (fake)', type: 'openAiApi', data: { apiKey: 'sk-local-e2e', url: `${model.url}/v1` } },
-			],
-			AGENTS.map((a) => ({ id: workflowId(a.version), json: agentWorkflow(a.version, a.path, a.webhookId) })),
-		);
-		n8n = rt.startN8n(userFolder, { port, logFile: join(userFolder, 'n8n.log') });
-		await rt.waitReady(base, 120_000);
+		({ n8n, base, userFolder } = await startRealN8n({
+			prepare: (folder) =>
+				importAll(
+					folder,
+					[
+						{ id: 'snPeAgentCred', name: 'ServiceNow PE (emulator)', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, authType: 'basic', username: 'pe.integration', password: 'integration', ignoreSslIssues: false } },
+						{ id: 'openAiFakeCred', name: 'OpenAI-compatible (fake)', type: 'openAiApi', data: { apiKey: 'sk-local-e2e', url: `${model.url}/v1` } },
+					],
+					AGENTS.map((a) => ({ id: workflowId(a.version), json: agentWorkflow(a.version, a.path, a.webhookId) })),
+				),
+		}));
 		// Published workflows' webhooks are registered after n8n reports ready: a GET then names the POST.
 		for (const { path } of AGENTS) {
 			await rt.waitFor(`webhook ${path}`, async () => (await rt.get(`${base}/webhook/${path}`)).body.includes('POST request'), 60_000);

@@ -6,9 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { freePort, login, newUserFolder, ownerEnv, rt } from './helpers';
+import { login, ownerEnv, rt, startRealN8n } from './helpers';
 
 const BASIC = { authType: 'basic', username: 'pe.integration', password: 'integration', ignoreSslIssues: false };
 
@@ -47,11 +46,7 @@ describe('the credential test in a real n8n (the Test button of the credential d
 		});
 		await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
 		pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-		const port = await freePort();
-		base = `http://127.0.0.1:${port}`;
-		userFolder = newUserFolder();
-		n8n = rt.startN8n(userFolder, { port, logFile: join(userFolder, 'n8n.log'), extraEnv: ownerEnv() });
-		await rt.waitReady(base, 120_000);
+		({ n8n, base, userFolder } = await startRealN8n({ extraEnv: ownerEnv() }));
 		cookie = await login(base);
 	}, 600_000);
 

@@ -36,6 +36,27 @@ export function newUserFolder(): string {
 	return folder;
 }
 
+/**
+ * A real n8n with our package installed, on a free port of 127.0.0.1, ready to answer. `prepare`
+ * runs before it starts (import credentials and workflows there); it is given n8n's base URL.
+ */
+export async function startRealN8n(
+	options: { prepare?: (userFolder: string, base: string) => void; extraEnv?: Record<string, string> } = {},
+): Promise<{ n8n: ChildProcess; base: string; userFolder: string }> {
+	const port = await freePort();
+	const base = `http://127.0.0.1:${port}`;
+	const userFolder = newUserFolder();
+	options.prepare?.(userFolder, base);
+	const n8n: ChildProcess = rt.startN8n(userFolder, { port, logFile: join(userFolder, 'n8n.log'), extraEnv: options.extraEnv });
+	try {
+		await rt.waitReady(base, 120_000);
+	} catch (error) {
+		await rt.stop(n8n);
+		throw error;
+	}
+	return { n8n, base, userFolder };
+}
+
 export function importAll(
 	userFolder: string,
 	credentials: unknown[],

@@ -5,7 +5,7 @@ import { BRANCH_ORDER, DOCUMENTED_ERRORS } from '../../contract/errors';
 import { defaultSeed } from '../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { DOCUMENT_EXAMPLE_BODY } from '../helpers/http';
-import { ROOT, example, executionsOf, freePort, importAll, login, newUserFolder, ownerEnv, post, rt, runChainExample } from './helpers';
+import { ROOT, example, executionsOf, importAll, login, ownerEnv, post, rt, runChainExample, startRealN8n } from './helpers';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
 
@@ -17,42 +17,43 @@ function alert(labels: Record<string, string>): string {
 	return JSON.stringify(base);
 }
 
-const SELF_WORKFLOW = {
+/** A webhook (POST /webhook/<path>) feeding one action node: ids `<id>1` and `<id>2`. */
+function webhookToAction(w: { name: string; id: string; webhookId: string; path: string; responseMode: string; webhook: string; action: string; parameters: Record<string, unknown>; credential: { id: string; name: string } }) {
+	return {
+		name: w.name,
+		nodes: [
+			{ id: `${w.id}1`, name: w.webhook, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: w.webhookId, parameters: { httpMethod: 'POST', path: w.path, responseMode: w.responseMode, options: {} } },
+			{ id: `${w.id}2`, name: w.action, type: `${PACKAGE}.serviceNowPe`, typeVersion: 1, position: [300, 0], parameters: w.parameters, credentials: { serviceNowPeApi: w.credential } },
+		],
+		connections: { [w.webhook]: { main: [[{ node: w.action, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+const SELF_WORKFLOW = webhookToAction({
 	name: 'Action node against the emulator trigger of the same n8n',
-	nodes: [
-		{ id: 'a1', name: 'Self Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '3c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c401', parameters: { httpMethod: 'POST', path: 'self-test', responseMode: 'lastNode', options: {} } },
-		{
-			id: 'a2',
-			name: 'Create Through Trigger',
-			type: `${PACKAGE}.serviceNowPe`,
-			typeVersion: 1,
-			position: [300, 0],
-			parameters: { endpointUserName: '={{ $json.body.user }}', issueCode: '={{ $json.body.code }}', provider: 'sn', experienceId: '={{ $json.body.experience_id }}', options: {} },
-			credentials: { serviceNowPeApi: { id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)' } },
-		},
-	],
-	connections: { 'Self Webhook': { main: [[{ node: 'Create Through Trigger', type: 'main', index: 0 }]] } },
-	settings: { executionOrder: 'v1' },
-};
+	id: 'a',
+	webhook: 'Self Webhook',
+	webhookId: '3c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c401',
+	path: 'self-test',
+	responseMode: 'lastNode',
+	action: 'Create Through Trigger',
+	parameters: { endpointUserName: '={{ $json.body.user }}', issueCode: '={{ $json.body.code }}', provider: 'sn', experienceId: '={{ $json.body.experience_id }}', options: {} },
+	credential: { id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)' },
+});
 
 /** The action node against an address where nothing listens: the item ends on Other, the node does not fail. */
-const REFUSED_WORKFLOW = {
+const REFUSED_WORKFLOW = webhookToAction({
 	name: 'Action node against a refused connection',
-	nodes: [
-		{ id: 'r1', name: 'Refused Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: '3c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c402', parameters: { httpMethod: 'POST', path: 'refused-test', responseMode: 'onReceived', options: {} } },
-		{
-			id: 'r2',
-			name: 'Create Against Nothing',
-			type: `${PACKAGE}.serviceNowPe`,
-			typeVersion: 1,
-			position: [300, 0],
-			parameters: { endpointUserName: 'abel.tuter', issueCode: '100', provider: 'sn', options: { maxAttempts: 1 } },
-			credentials: { serviceNowPeApi: { id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)' } },
-		},
-	],
-	connections: { 'Refused Webhook': { main: [[{ node: 'Create Against Nothing', type: 'main', index: 0 }]] } },
-	settings: { executionOrder: 'v1' },
-};
+	id: 'r',
+	webhook: 'Refused Webhook',
+	webhookId: '3c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c402',
+	path: 'refused-test',
+	responseMode: 'onReceived',
+	action: 'Create Against Nothing',
+	parameters: { endpointUserName: 'abel.tuter', issueCode: '100', provider: 'sn', options: { maxAttempts: 1 } },
+	credential: { id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)' },
+});
 
 /** CIs for the hosts of the vendor sample the preset example is fed. */
 const VENDOR_HOSTS = { example2: 'e2e0000000000000000000000000e002', example3: 'e2e0000000000000000000000000e003' };
@@ -68,28 +69,27 @@ describe('the package inside a real n8n', () => {
 		const seed = defaultSeed();
 		seed.cis.push({ sys_id: VENDOR_HOSTS.example2, name: 'example2', assigned_to: seed.users[4].sys_id }, { sys_id: VENDOR_HOSTS.example3, name: 'example3', assigned_to: seed.users[5].sys_id });
 		sn = await startEmulator({ port: 0, seed });
-		const port = await freePort();
-		base = `http://127.0.0.1:${port}`;
-		userFolder = newUserFolder();
 		const basic = { authType: 'basic', username: 'pe.integration', password: 'integration', ignoreSslIssues: false };
-		importAll(
-			userFolder,
-			[
-				{ id: 'snPeEmulatorCred', name: 'ServiceNow PE (standalone emulator)', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, ...basic } },
-				{ id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)', type: 'serviceNowPeApi', data: { instanceUrl: `${base}/webhook/servicenow-emulator`, ...basic } },
-				{ id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)', type: 'serviceNowPeApi', data: { instanceUrl: 'http://127.0.0.1:1', ...basic } },
-			],
-			[
-				{ id: 'e2eAlert', json: example('alert-to-experience-issue.json') },
-				{ id: 'e2eEmulator', json: example('emulator-in-n8n.json') },
-				{ id: 'e2eSelf', json: SELF_WORKFLOW },
-				{ id: 'e2eRefused', json: REFUSED_WORKFLOW },
-				{ id: 'e2ePreset', json: example('alertmanager-to-experience-issues.json') },
-				{ id: 'e2eChainAuto', json: example('chain-issue-codes-automatically.json') },
-			],
-		);
-		n8n = rt.startN8n(userFolder, { port, logFile: join(userFolder, 'n8n.log'), extraEnv: ownerEnv() });
-		await rt.waitReady(base, 120_000);
+		({ n8n, base, userFolder } = await startRealN8n({
+			extraEnv: ownerEnv(),
+			prepare: (folder, n8nBase) =>
+				importAll(
+					folder,
+					[
+						{ id: 'snPeEmulatorCred', name: 'ServiceNow PE (standalone emulator)', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, ...basic } },
+						{ id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)', type: 'serviceNowPeApi', data: { instanceUrl: `${n8nBase}/webhook/servicenow-emulator`, ...basic } },
+						{ id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)', type: 'serviceNowPeApi', data: { instanceUrl: 'http://127.0.0.1:1', ...basic } },
+					],
+					[
+						{ id: 'e2eAlert', json: example('alert-to-experience-issue.json') },
+						{ id: 'e2eEmulator', json: example('emulator-in-n8n.json') },
+						{ id: 'e2eSelf', json: SELF_WORKFLOW },
+						{ id: 'e2eRefused', json: REFUSED_WORKFLOW },
+						{ id: 'e2ePreset', json: example('alertmanager-to-experience-issues.json') },
+						{ id: 'e2eChainAuto', json: example('chain-issue-codes-automatically.json') },
+					],
+				),
+		}));
 		await rt.waitFor('webhooks', async () => (await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status === 200, 60_000);
 	}, 900_000);
 

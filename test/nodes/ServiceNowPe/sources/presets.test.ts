@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DOCUMENTED_ERRORS } from '../../../../contract/errors';
 import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
 import { ABEL, BETH } from '../../../helpers/http';
 import { BASIC, routed, runAction } from '../../../helpers/action';
-
-const vendor = (path: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'fixtures', 'vendors', path), 'utf8'));
+import { vendor } from '../../../helpers/alerts';
 
 let sn: RunningEmulator;
 beforeAll(async () => {

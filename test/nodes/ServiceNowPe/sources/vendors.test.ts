@@ -4,11 +4,12 @@
  * request bodies and branches. Real alerts name hosts, not users: the CMDB (cmdb_ci_computer,
  * seeded here with the samples' host names) gives the CI, and its assigned user.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultSeed } from '../../../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
 import { BASIC, routed, runAction } from '../../../helpers/action';
+import { VENDOR_SAMPLES, vendor } from '../../../helpers/alerts';
 import { ABEL, BETH } from '../../../helpers/http';
 
 const DAVID = '46d44a23a9fe19810012d100cca80667';
@@ -31,8 +32,6 @@ const HOSTS: Array<[string, string]> = [
 ];
 /** A made-up sys_id per seeded host: 32 hex characters derived from the name. */
 const CI = (host: string) => Buffer.from(host).toString('hex').padEnd(32, '0').slice(0, 32);
-
-const vendor = (path: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'fixtures', 'vendors', path), 'utf8'));
 
 let sn: RunningEmulator;
 beforeAll(async () => {
@@ -612,7 +611,7 @@ describe('every vendor sample under every preset', () => {
 		['newrelic', undefined],
 	];
 	const samples = FOLDERS.flatMap(([folder, preset]) =>
-		readdirSync(join(__dirname, '..', '..', '..', 'fixtures', 'vendors', folder))
+		readdirSync(join(VENDOR_SAMPLES, folder))
 			.filter((f) => f.endsWith('.json'))
 			.map((f) => ({ file: `${folder}/${f}`, preset, payload: vendor(`${folder}/${f}`) as Record<string, unknown> })),
 	);

@@ -24,6 +24,9 @@ beforeAll(async () => {
 });
 afterAll(() => sn.close());
 
+const triggerNode = (parameters: Record<string, unknown>): INode => ({ id: 't', name: 'PE Trigger', type: TYPE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'], credentials: { serviceNowPeApi: { id: '1', name: 'x' } } });
+const basicAt = (url: string) => new CredentialStore(BASIC(url) as never, CREDENTIAL_TYPES);
+
 /**
  * A trigger whose static data lives on between polls (a plain copy is what the database holds).
  * `asN8n`: kept only when n8n saves it — after the first poll (activation) and after a poll that
@@ -33,8 +36,8 @@ function poller(parameters: Record<string, unknown>, url = sn.url, persist: 'alw
 	let staticData: IDataObject = {};
 	let polls = 0;
 	let changed = false;
-	const node: INode = { id: 't', name: 'PE Trigger', type: TYPE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'], credentials: { serviceNowPeApi: { id: '1', name: 'x' } } };
-	const credentials = new CredentialStore(BASIC(url) as never, CREDENTIAL_TYPES);
+	const node = triggerNode(parameters);
+	const credentials = basicAt(url);
 	return {
 		async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
 			const workflow = buildWorkflow({ nodes: [node], connections: {}, staticData }, nodeTypes);
@@ -62,6 +65,8 @@ const advance = (seconds: number) => {
 	sn.emulator.advanceClock(0);
 };
 const create = (body: Record<string, unknown>) => postJson(sn.url, body, { authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}` });
+/** An issue of this user and code, made on the instance (or chained onto, as the Chain operation would). */
+const issue = (user: string, code: string, experienceId: string) => create({ endpoint: { user_id: user }, issue_code: code, provider: 'sn', experience_id: experienceId });
 const brief = (events: IDataObject[]) => events.map((e) => [e.event, e.experience_id, e.state, e.end_reason]);
 
 /** Changes younger than this by the instance's clock wait for the next poll. */
@@ -75,7 +80,7 @@ describe('the trigger', () => {
 		expect(await t.poll()).toEqual([]); // the first poll only starts the cursor
 		advance(1);
 		// 102: engaged 5 s after it is made, waits in action_wait 20 s later.
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'TR-1' });
+		await issue(ABEL.sys_id, '102', 'TR-1');
 		advance(2);
 		expect(await t.poll()).toEqual([]); // not settled yet
 		advance(9);
@@ -89,12 +94,12 @@ describe('the trigger', () => {
 		expect(waiting).toMatchObject({ event: 'stateChanged', experience_id: 'TR-1', issue_code: '102', user: ABEL.sys_id, state: 'action_wait', previous_state: 'in_progress', issue_code_history: ['102'] });
 
 		// Chained onto (as the Chain operation would), the issue plays 103 and closes 20 s later.
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '103', provider: 'sn', experience_id: 'TR-1' });
+		await issue(ABEL.sys_id, '103', 'TR-1');
 		advance(30);
 		expect(brief(await t.poll())).toEqual([['stateChanged', 'TR-1', 'closed', 'resolved']]);
 
 		// A failed resolution: closed 25 s after it is made, with its fallback incident.
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '101', provider: 'sn', experience_id: 'TR-2' });
+		await issue(BETH.sys_id, '101', 'TR-2');
 		advance(35);
 		const failed = await t.poll();
 		expect(brief(failed)).toEqual([
@@ -111,10 +116,10 @@ describe('the trigger', () => {
 		const t = poller({ events: ['created'], states: [] });
 		await t.poll();
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'S-1' });
+		await issue(ABEL.sys_id, '100', 'S-1');
 		// Polled in the second of the change: it waits.
 		expect(await t.poll()).toEqual([]);
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'S-2' });
+		await issue(BETH.sys_id, '100', 'S-2');
 		advance(SETTLE + 1);
 		expect(brief(await t.poll()).sort()).toEqual([
 			['created', 'S-1', 'open', ''],
@@ -131,7 +136,7 @@ describe('the trigger', () => {
 		const t = poller({ events: ['stateChanged'], states: ['action_wait'] });
 		await t.poll();
 		const cursor = JSON.stringify(t.staticData);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'M-1' });
+		await issue(ABEL.sys_id, '102', 'M-1');
 		expect(await t.poll('manual')).toEqual([]);
 		advance(30);
 		expect(brief(await t.poll('manual'))).toEqual([['stateChanged', 'M-1', 'action_wait', '']]);
@@ -144,7 +149,7 @@ describe('the trigger', () => {
 		advance(1);
 		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '103', provider: 'sn' });
 		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' });
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '103', provider: 'sn', experience_id: 'F-1' });
+		await issue(BETH.sys_id, '103', 'F-1');
 		advance(SETTLE + 6); // 103 is engaged 5 s after it is made
 		expect(brief(await t.poll())).toEqual([['created', 'F-1', 'in_progress', '']]);
 	});
@@ -156,19 +161,19 @@ describe('the trigger', () => {
 		await expect(t.poll()).rejects.toThrow('Reading sn_pren_experience_issue failed (HTTP 403).');
 		sn.emulator.clearFaults();
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'E-1' });
+		await issue(ABEL.sys_id, '100', 'E-1');
 		advance(SETTLE + 1);
 		expect(brief(await t.poll())).toEqual([['created', 'E-1', 'open', '']]);
 	});
 });
 
-describe('what an independent check found', () => {
+describe('the trigger across failed and redirected reads, repeated states and updated incidents', () => {
 	beforeEach(() => sn.reset());
 
 	/** As n8n's regular mode runs a poll trigger: one Workflow, its static data kept in memory between polls. */
 	function livePoller(parameters: Record<string, unknown>) {
-		const node: INode = { id: 't', name: 'PE Trigger', type: TYPE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'], credentials: { serviceNowPeApi: { id: '1', name: 'x' } } };
-		const credentials = new CredentialStore(BASIC(sn.url) as never, CREDENTIAL_TYPES);
+		const node = triggerNode(parameters);
+		const credentials = basicAt(sn.url);
 		const workflow = buildWorkflow({ nodes: [node], connections: {}, staticData: {} }, nodeTypes);
 		const ctx = pollContext(workflow, 'PE Trigger', credentials, 'trigger');
 		return async (): Promise<IDataObject[]> => ((await trigger.poll.call(ctx))?.[0] ?? []).map((item: INodeExecutionData) => item.json);
@@ -179,7 +184,7 @@ describe('what an independent check found', () => {
 		const poll = livePoller({ events: ['stateChanged', 'fallbackIncident'], states: ['action_wait', 'closed'] });
 		await poll();
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'LOST-1' });
+		await issue(ABEL.sys_id, '102', 'LOST-1');
 		advance(31);
 		sn.injectFault({ status: 500, count: 0, match: { route: 'table', path: '/api/now/table/incident' } });
 		await expect(poll()).rejects.toThrow('Reading incident failed (HTTP 500)');
@@ -192,10 +197,10 @@ describe('what an independent check found', () => {
 		const t = poller({ events: ['stateChanged'], states: ['action_wait'] });
 		await t.poll();
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'RW-1' });
+		await issue(ABEL.sys_id, '102', 'RW-1');
 		advance(31);
 		expect(codes(await t.poll())).toEqual([['stateChanged', 'RW-1', 'action_wait', '102']]);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'RW-1' });
+		await issue(ABEL.sys_id, '102', 'RW-1');
 		advance(31);
 		const again = await t.poll();
 		expect(codes(again)).toEqual([['stateChanged', 'RW-1', 'action_wait', '102']]);
@@ -206,7 +211,7 @@ describe('what an independent check found', () => {
 		const t = poller({ events: ['fallbackIncident'], states: [] });
 		await t.poll();
 		advance(1);
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '101', provider: 'sn', experience_id: 'INC-DUP' });
+		await issue(BETH.sys_id, '101', 'INC-DUP');
 		advance(31);
 		expect((await t.poll()).map((e) => e.event)).toEqual(['fallbackIncident']);
 		// On an instance incidents are worked on: assigned, commented, New → In Progress.
@@ -226,7 +231,7 @@ describe('what an independent check found', () => {
 		const t = poller({ events: ['fallbackIncident'], states: [], filters });
 		await t.poll();
 		advance(1);
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '101', provider: 'sn', experience_id: 'FILTERED' });
+		await issue(BETH.sys_id, '101', 'FILTERED');
 		advance(31);
 		expect(await t.poll()).toEqual([]);
 		expect(await t.poll('manual')).toEqual([]);
@@ -236,7 +241,7 @@ describe('what an independent check found', () => {
 		const t = poller({ events: ['fallbackIncident'], states: [], filters: { issueCode: { __rl: true, mode: 'id', value: '101' } } });
 		await t.poll();
 		advance(1);
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '101', provider: 'sn', experience_id: 'LOOKUP-1' });
+		await issue(BETH.sys_id, '101', 'LOOKUP-1');
 		advance(31);
 		sn.injectFault({ status: 500, count: 3, match: { route: 'table', path: '/api/now/table/sn_pren_experience_issue' } });
 		await expect(t.poll()).rejects.toThrow('Reading sn_pren_experience_issue failed (HTTP 500)');
@@ -342,9 +347,9 @@ describe('each issue created is reported once, whatever order its rows are read 
 		const t = poller({ events: ['created', 'stateChanged'], states: ['in_progress'] }, sn.url, 'asN8n');
 		expect(await t.poll()).toEqual([]);
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'X' }); // in_progress 5 s later
+		await issue(ABEL.sys_id, '102', 'X'); // in_progress 5 s later
 		advance(1);
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'Y' }); // in_progress 10 s later
+		await issue(BETH.sys_id, '100', 'Y'); // in_progress 10 s later
 		// X moved 1 s ago by the instance's clock: not settled; Y's creation is.
 		advance(6);
 		const events = await t.poll();
@@ -359,9 +364,9 @@ describe('each issue created is reported once, whatever order its rows are read 
 		const t = poller({ events: ['created', 'stateChanged'], states: ['action_wait'] }, sn.url, 'asN8n');
 		await t.poll();
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'X' });
+		await issue(ABEL.sys_id, '100', 'X');
 		advance(1);
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'Y' });
+		await issue(BETH.sys_id, '100', 'Y');
 		advance(4);
 		const table = `${sn.url}/api/now/table/sn_pren_experience_issue`;
 		const [x] = (await send(`${table}?sysparm_query=experience_id=X`, { headers: auth })).json().result;
@@ -380,9 +385,9 @@ describe('each issue created is reported once, whatever order its rows are read 
 		const t = poller({ events: ['created'], states: [], maxEvents: 1 }, sn.url, 'asN8n');
 		await t.poll();
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'X' });
+		await issue(ABEL.sys_id, '102', 'X');
 		advance(1);
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'Y' });
+		await issue(BETH.sys_id, '102', 'Y');
 		// Both engaged (X 5 s, Y 5 s after they were made) and settled: Y's change is the later one.
 		advance(12);
 		const sizes: number[] = [];
@@ -403,7 +408,7 @@ describe('each issue created is reported once, whatever order its rows are read 
 		const saved = t.staticData['node:PE Trigger'] as IDataObject;
 		delete saved.created;
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'OLD-STATE' });
+		await issue(ABEL.sys_id, '100', 'OLD-STATE');
 		advance(SETTLE + 1);
 		expect(brief(await t.poll())).toEqual([['created', 'OLD-STATE', 'open', '']]);
 		advance(SETTLE + 1);
@@ -415,20 +420,20 @@ describe('each issue created is reported once, whatever order its rows are read 
 		const first = poller(events(['created', 'stateChanged']));
 		await first.poll();
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'A' });
+		await issue(ABEL.sys_id, '100', 'A');
 		advance(SETTLE + 1);
 		expect(codes(await first.poll())).toEqual([['created', 'A', 'open', '100']]);
 		// Issue Created taken off the trigger for a while; B is made meanwhile.
 		const without = poller(events(['stateChanged']));
 		Object.assign(without.staticData, JSON.parse(JSON.stringify(first.staticData)));
 		advance(1);
-		await create({ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'B' });
+		await issue(BETH.sys_id, '100', 'B');
 		advance(SETTLE + 1);
 		expect(await without.poll()).toEqual([]);
 		const again = poller(events(['created', 'stateChanged']));
 		Object.assign(again.staticData, JSON.parse(JSON.stringify(without.staticData)));
 		advance(1);
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '103', provider: 'sn', experience_id: 'C' });
+		await issue(ABEL.sys_id, '103', 'C');
 		advance(SETTLE + 1);
 		expect(codes(await again.poll())).toEqual([['created', 'C', 'in_progress', '103']]);
 	});
@@ -443,7 +448,7 @@ describe('each issue created is reported once, whatever order its rows are read 
 
 		const t = poller({ events: ['stateChanged'], states: ['action_wait'] });
 		await t.poll();
-		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '102', provider: 'sn', experience_id: 'Q' });
+		await issue(ABEL.sys_id, '102', 'Q');
 		advance(SETTLE + 6);
 		// Created and engaged, no chosen state: no event, but the cursor moved past both changes.
 		expect(await t.poll()).toEqual([]);

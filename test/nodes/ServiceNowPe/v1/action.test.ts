@@ -15,6 +15,7 @@ afterAll(() => sn.close());
 beforeEach(() => sn.reset());
 
 const DAVID = '46d44a23a9fe19810012d100cca80667';
+type RunOptions = Parameters<typeof runAction>[0];
 
 /** One input item per documented error (in branch order), plus a created one first. */
 const ALL_OUTCOMES = [
@@ -41,14 +42,12 @@ describe.each(MODES)('every documented error lands on its branch (%s requests, s
 	beforeEach(() => {
 		sn.injectFault({ error: 'CREATION_FAILED', match: { route: 'create', issue_code: '102' } });
 	});
+	/** Every outcome through the node, one request at a time, in this block's format and send mode. */
+	const runAll = (routing: RunOptions['routing'], onError: RunOptions['onError']) =>
+		runAction({ items: ALL_OUTCOMES, credentials: BASIC(sn.url), routing, parameters: { options: { requestFormat: format, concurrency: 1, sendMode } }, onError });
 
 	it('Output per Documented Error: one output each, in order', async () => {
-		const { outputs, error } = await runAction({
-			items: ALL_OUTCOMES,
-			credentials: BASIC(sn.url),
-			parameters: { options: { requestFormat: format, concurrency: 1, sendMode } },
-			onError: 'continueRegularOutput',
-		});
+		const { outputs, error } = await runAll('perError', 'continueRegularOutput');
 		expect(error).toBeUndefined();
 		expect(routed(outputs)).toEqual({
 			Created: [0],
@@ -91,13 +90,7 @@ describe.each(MODES)('every documented error lands on its branch (%s requests, s
 	});
 
 	it('Grouped: Created / Already Being Resolved / Fix Input / Failed', async () => {
-		const { outputs } = await runAction({
-			items: ALL_OUTCOMES,
-			credentials: BASIC(sn.url),
-			routing: 'grouped',
-			parameters: { options: { requestFormat: format, concurrency: 1, sendMode } },
-			onError: 'continueRegularOutput',
-		});
+		const { outputs } = await runAll('grouped', 'continueRegularOutput');
 		expect(routed(outputs)).toEqual({
 			Created: [0],
 			'Already Being Resolved': [7],
@@ -107,13 +100,7 @@ describe.each(MODES)('every documented error lands on its branch (%s requests, s
 	});
 
 	it("Single output: errors go to n8n's error output when the node continues on error", async () => {
-		const { outputs } = await runAction({
-			items: ALL_OUTCOMES,
-			credentials: BASIC(sn.url),
-			routing: 'single',
-			parameters: { options: { requestFormat: format, concurrency: 1, sendMode } },
-			onError: 'continueErrorOutput',
-		});
+		const { outputs } = await runAll('single', 'continueErrorOutput');
 		expect(routed(outputs)).toEqual({ Created: [0], Error: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
 		expect(outputs.Error[5].json.error).toBe(DOCUMENTED_ERRORS.USER_NOT_RESOLVED.message);
 	});
@@ -208,7 +195,7 @@ describe('bad items', () => {
 	});
 });
 
-describe('what an independent check found', () => {
+describe('Chain without a readable issue or endpoint, and a refused connection', () => {
 	it('Chain whose state check cannot read the issue says so (not "no endpoint"), and sends nothing', async () => {
 		await runAction({ items: [{ user_id: ABEL.sys_id, code: '100', experience_id: 'READ-1' }], credentials: BASIC(sn.url) });
 		sn.emulator.setIssueState('READ-1', 'action_wait');

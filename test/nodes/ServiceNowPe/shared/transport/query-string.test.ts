@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { TABLES, tablePath } from '../../../../../contract/api';
 import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
 import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../../helpers/action';
+import { alertGroup } from '../../../../helpers/alerts';
 import { CredentialStore } from '../../../../helpers/n8n';
 
 /** What the raw server got: the request target as sent, and the credential it carried. */
@@ -129,22 +130,11 @@ describe('a query longer than the instance takes', () => {
 
 	// Node's HTTP server (the emulator's) takes 16 KiB of request line and headers, then answers 431.
 	const HOST = 'h'.repeat(20_000);
-	const alertGroup = {
-		receiver: 'n8n',
-		status: 'firing',
-		alerts: [{ status: 'firing', labels: { alertname: 'NodeDown', instance: HOST, user: 'abel.tuter' }, annotations: {}, startsAt: '2026-11-28T08:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: '' }],
-		groupLabels: {},
-		commonLabels: {},
-		commonAnnotations: {},
-		externalURL: 'http://alertmanager:9093',
-		version: '4',
-		groupKey: '{}:{}',
-		truncatedAlerts: 0,
-	};
+	const alert = alertGroup([{ alertname: 'NodeDown', instance: HOST, user: 'abel.tuter' }]);
 
 	it('CI lookup of a 20,000-character host: the alert goes to Other saying the query is too long, nothing sent', async () => {
 		sn.reset();
-		const { outputs, error } = await runAction({ items: [alertGroup], credentials: BASIC(sn.url), parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true } });
+		const { outputs, error } = await runAction({ items: [alert], credentials: BASIC(sn.url), parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true } });
 		expect(error).toBeUndefined();
 		expect(routed(outputs)).toEqual({ Other: [0] });
 		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'CI_LOOKUP_FAILED', sent: false });

@@ -136,17 +136,37 @@ const CREATE_PARAMETERS = {
 	provider: { __rl: true, mode: 'id', value: 'sn' },
 };
 
+const GET_PARAMETERS = { operation: 'get', issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}" };
+
+/** The action node's tool variant, as the agent's tool, with the emulator's credential. */
+const toolNode = (parameters: Record<string, unknown>): INode => ({
+	id: 'tool',
+	name: 'ServiceNow PE',
+	type: TOOL_TYPE,
+	typeVersion: 1,
+	position: [0, 200],
+	parameters: parameters as INode['parameters'],
+	credentials: { serviceNowPeApi: { id: '1', name: 'ServiceNow' } },
+});
+
+/** The agent's answers to two calls creating the same issue: created with what to do next, then already being resolved. */
+function expectCreatedThenBeingResolved(created: IDataObject, again: IDataObject): void {
+	const id = sn.issues()[0].experience_id;
+	expect(created).toMatchObject({ outcome: 'created', experience_id: id, branch: 'Created', sent: true });
+	expect(String(created.message)).toContain(id);
+	expect(String(created.nextStep)).toMatch(/action_wait.*Chain/);
+	expect(again).toMatchObject({
+		outcome: 'error',
+		errorCode: 'BEING_RESOLVED',
+		branch: 'Already Being Resolved',
+		message: DOCUMENTED_ERRORS.BEING_RESOLVED.message,
+		nextStep: DOCUMENTED_ERRORS.BEING_RESOLVED.nextStep,
+	});
+}
+
 /** Runs agent → tool once per call; returns what the agent got back from each call. */
 async function callTool(parameters: Record<string, unknown>, calls: IDataObject[]): Promise<IDataObject[][]> {
-	const tool: INode = {
-		id: 'tool',
-		name: 'ServiceNow PE',
-		type: TOOL_TYPE,
-		typeVersion: 1,
-		position: [0, 200],
-		parameters: parameters as INode['parameters'],
-		credentials: { serviceNowPeApi: { id: '1', name: 'ServiceNow' } },
-	};
+	const tool = toolNode(parameters);
 	const agent: INode = { id: 'agent', name: 'Agent', type: AGENT_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
 	const workflow = buildWorkflow({ nodes: [agent, tool], connections: { 'ServiceNow PE': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] } } }, nodeTypes);
 	const run = await runWorkflow({ workflow, startNode: 'Agent', startData: [calls.map((args) => ({ json: { args } }))], credentials });
@@ -156,15 +176,7 @@ async function callTool(parameters: Record<string, unknown>, calls: IDataObject[
 
 /** Runs start → agent (3.x engine path) → tool once per call; returns what the agent got back from each call. */
 async function callToolThroughEngine(parameters: Record<string, unknown>, calls: IDataObject[]): Promise<Array<{ text: string; answer: unknown }>> {
-	const tool: INode = {
-		id: 'tool',
-		name: 'ServiceNow PE',
-		type: TOOL_TYPE,
-		typeVersion: 1,
-		position: [0, 200],
-		parameters: parameters as INode['parameters'],
-		credentials: { serviceNowPeApi: { id: '1', name: 'ServiceNow' } },
-	};
+	const tool = toolNode(parameters);
 	const agent: INode = { id: 'agent', name: 'Agent', type: ENGINE_AGENT_TYPE, typeVersion: 1, position: [200, 0], parameters: {} };
 	const startNode: INode = { id: 'start', name: 'Start', type: START_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
 	const workflow = buildWorkflow(
@@ -197,18 +209,8 @@ describe('as an AI agent tool', () => {
 		]);
 		expect(answers.map((a) => a.length)).toEqual([1, 1, 1, 1]);
 		const [created, again, unknownUser, unknownCode] = answers.map((a) => a[0]);
-		const id = sn.issues()[0].experience_id;
-		expect(created).toMatchObject({ outcome: 'created', experience_id: id, branch: 'Created', sent: true });
-		expect(String(created.message)).toContain(id);
-		expect(String(created.nextStep)).toMatch(/action_wait.*Chain/);
-		expect(again).toMatchObject({
-			outcome: 'error',
-			errorCode: 'BEING_RESOLVED',
-			branch: 'Already Being Resolved',
-			message: DOCUMENTED_ERRORS.BEING_RESOLVED.message,
-			nextStep: DOCUMENTED_ERRORS.BEING_RESOLVED.nextStep,
-			httpStatus: 400,
-		});
+		expectCreatedThenBeingResolved(created, again);
+		expect(again.httpStatus).toBe(400);
 		expect(unknownUser).toMatchObject({ errorCode: 'USER_NOT_RESOLVED', branch: 'Unknown User', nextStep: DOCUMENTED_ERRORS.USER_NOT_RESOLVED.nextStep });
 		expect(unknownCode).toMatchObject({ errorCode: 'ISSUE_CODE_OR_PROVIDER_UNKNOWN', nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN.nextStep });
 		// Four calls reached the instance; one issue exists.
@@ -250,8 +252,7 @@ describe('as an AI agent tool', () => {
 	it('reads an issue, and answers an unknown ID with what to check', async () => {
 		await callTool(CREATE_PARAMETERS, [{ user_name: 'abel.tuter', issue_code: '101' }]);
 		const id = sn.issues()[0].experience_id;
-		const get = { operation: 'get', issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}" };
-		const [[issue], [missing]] = await callTool(get, [{ experience_id: id }, { experience_id: 'NO-SUCH-ISSUE' }]);
+		const [[issue], [missing]] = await callTool(GET_PARAMETERS, [{ experience_id: id }, { experience_id: 'NO-SUCH-ISSUE' }]);
 		expect(issue).toMatchObject({ experience_id: id, issue_code: '101', state: 'open' });
 		expect(missing).toMatchObject({ outcome: 'error', nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep });
 		expect(String(missing.message)).toContain('NO-SUCH-ISSUE');
@@ -267,17 +268,7 @@ describe('as the tool of AI Agent 3.x, which has the engine run the tool as an o
 		]);
 		expect(answers.map((a) => a.text)).not.toContain('""');
 		const [[created], [again], [unsendable]] = answers.map((a) => a.answer as IDataObject[]);
-		const id = sn.issues()[0].experience_id;
-		expect(created).toMatchObject({ outcome: 'created', experience_id: id, branch: 'Created', sent: true });
-		expect(String(created.message)).toContain(id);
-		expect(String(created.nextStep)).toMatch(/action_wait.*Chain/);
-		expect(again).toMatchObject({
-			outcome: 'error',
-			errorCode: 'BEING_RESOLVED',
-			branch: 'Already Being Resolved',
-			message: DOCUMENTED_ERRORS.BEING_RESOLVED.message,
-			nextStep: DOCUMENTED_ERRORS.BEING_RESOLVED.nextStep,
-		});
+		expectCreatedThenBeingResolved(created, again);
 		expect(unsendable).toMatchObject({ outcome: 'error', errorCode: 'ISSUE_CODE_EMPTY', sent: false, nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.nextStep });
 		// The engine merges the agent's own input item into the tool's: none of it goes back to the model.
 		expect(answers.map((a) => a.text).join()).not.toContain('caller-secret');
@@ -287,8 +278,7 @@ describe('as the tool of AI Agent 3.x, which has the engine run the tool as an o
 	});
 
 	it('answers an unknown ID with what to check instead of a bare error', async () => {
-		const get = { operation: 'get', issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}" };
-		const [missing] = await callToolThroughEngine(get, [{ experience_id: 'NO-SUCH-ISSUE' }]);
+		const [missing] = await callToolThroughEngine(GET_PARAMETERS, [{ experience_id: 'NO-SUCH-ISSUE' }]);
 		const [answer] = missing.answer as IDataObject[];
 		expect(answer).toMatchObject({ outcome: 'error', nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep });
 		expect(String(answer.message)).toContain('NO-SUCH-ISSUE');

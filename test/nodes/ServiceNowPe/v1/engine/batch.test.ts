@@ -18,6 +18,8 @@ beforeEach(() => sn.reset());
 
 const FAST = { retryBaseDelayMs: 10, timeoutSeconds: 3, maxAttempts: 3 };
 const batch = (extra: Record<string, unknown> = {}) => ({ options: { ...FAST, sendMode: 'batch', ...extra } });
+/** Sends the items through the Batch API to the emulator, with these options. */
+const sendBatch = (list: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}) => runAction({ items: list, credentials: BASIC(sn.url), parameters: batch(extra) });
 /** Distinct experience_ids: new issues close at once, so every item makes its own issue. */
 const items = (n: number, prefix = 'B') => Array.from({ length: n }, (_, i) => ({ user_id: i % 2 ? BETH.sys_id : ABEL.sys_id, code: '100', experience_id: `${prefix}-${i}` }));
 const batches = () => sn.journal().filter((e) => e.route === 'batch');
@@ -25,7 +27,7 @@ const creates = () => sn.journal().filter((e) => e.route === 'create');
 
 describe('Send Mode: Batch API', () => {
 	it('sends 120 items in three batches of at most 50, two at a time; outputs in input order', async () => {
-		const { outputs } = await runAction({ items: items(120), credentials: BASIC(sn.url), parameters: batch({ batchSize: 50, concurrency: 2 }) });
+		const { outputs } = await sendBatch(items(120), { batchSize: 50, concurrency: 2 });
 		expect(routed(outputs)).toEqual({ Created: Array.from({ length: 120 }, (_, i) => i) });
 		expect(outputs.Created.map((i) => i.json.experience_id)).toEqual(items(120).map((i) => i.experience_id));
 		expect(batches()).toHaveLength(3);
@@ -33,45 +35,46 @@ describe('Send Mode: Batch API', () => {
 		expect(sn.issues()).toHaveLength(120);
 	});
 
-	it('sends the items the instance did not process (unserviced) in the next batch', async () => {
-		sn.injectFault({ unservicedAfter: 2, match: { route: 'batch' } });
-		const { outputs } = await runAction({ items: items(5), credentials: BASIC(sn.url), parameters: batch() });
-		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3, 4] });
-		expect(outputs.Created.map((i) => i.json.attempts)).toEqual([1, 1, 2, 2, 2]);
-		expect(batches()).toHaveLength(2);
-		expect(creates()).toHaveLength(5);
-		expect(sn.issues()).toHaveLength(5);
-	});
-
-	it('sends each item alone when a batch serves none of them', async () => {
-		sn.injectFault({ unservicedAfter: 0, match: { route: 'batch' } });
-		const { outputs } = await runAction({ items: items(3), credentials: BASIC(sn.url), parameters: batch() });
-		expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
-		expect(batches()).toHaveLength(1);
-		expect(sn.issues()).toHaveLength(3);
-	});
-
-	it('recovers every item from the issue table when the batch answer is lost after processing: nothing twice', async () => {
-		sn.injectFault({ drop: 'after', match: { route: 'batch' } });
-		const { outputs } = await runAction({ items: items(6), credentials: BASIC(sn.url), parameters: batch() });
-		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3, 4, 5] });
-		expect(outputs.Created.every((i) => i.json.recoveredAfterRetry === true && i.json.mayHaveBeenCreated === undefined)).toBe(true);
-		expect(creates()).toHaveLength(6);
-		expect(sn.issues()).toHaveLength(6);
-	});
-
-	it('sends every item alone when the batch is lost before processing', async () => {
-		sn.injectFault({ drop: 'before', match: { route: 'batch' } });
-		const { outputs } = await runAction({ items: items(4), credentials: BASIC(sn.url), parameters: batch() });
-		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3] });
-		expect(outputs.Created.every((i) => i.json.attempts === 2 && !i.json.recoveredAfterRetry)).toBe(true);
-		expect(sn.issues()).toHaveLength(4);
+	type Created = Array<{ json: Record<string, unknown> }>;
+	it.each<[string, Parameters<RunningEmulator['injectFault']>[0], number, (created: Created) => void]>([
+		[
+			'sends the items the instance did not process (unserviced) in the next batch',
+			{ unservicedAfter: 2 },
+			5,
+			(created) => {
+				expect(created.map((i) => i.json.attempts)).toEqual([1, 1, 2, 2, 2]);
+				expect(batches()).toHaveLength(2);
+				expect(creates()).toHaveLength(5);
+			},
+		],
+		['sends each item alone when a batch serves none of them', { unservicedAfter: 0 }, 3, () => expect(batches()).toHaveLength(1)],
+		[
+			'recovers every item from the issue table when the batch answer is lost after processing: nothing twice',
+			{ drop: 'after' },
+			6,
+			(created) => {
+				expect(created.every((i) => i.json.recoveredAfterRetry === true && i.json.mayHaveBeenCreated === undefined)).toBe(true);
+				expect(creates()).toHaveLength(6);
+			},
+		],
+		[
+			'sends every item alone when the batch is lost before processing',
+			{ drop: 'before' },
+			4,
+			(created) => expect(created.every((i) => i.json.attempts === 2 && !i.json.recoveredAfterRetry)).toBe(true),
+		],
+	])('%s', async (_name, fault, n, expectAlso) => {
+		sn.injectFault({ ...fault, match: { route: 'batch' } });
+		const { outputs } = await sendBatch(items(n));
+		expect(routed(outputs)).toEqual({ Created: Array.from({ length: n }, (_, i) => i) });
+		expectAlso(outputs.Created);
+		expect(sn.issues()).toHaveLength(n);
 	});
 
 	it('sends an item answered 503 inside the batch again on its own; the others come from the batch', async () => {
 		sn.injectFault({ status: 503, retryAfter: 0, match: { route: 'create', issue_code: '101' } });
 		const list = [...items(2), { user_id: ABEL.sys_id, code: '101', experience_id: 'B-503' }, ...items(2, 'C')];
-		const { outputs } = await runAction({ items: list, credentials: BASIC(sn.url), parameters: batch() });
+		const { outputs } = await sendBatch(list);
 		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3, 4] });
 		expect(outputs.Created[2].json).toMatchObject({ experience_id: 'B-503', attempts: 2 });
 		expect(creates().map((e) => e.status)).toEqual([200, 200, 503, 200, 200, 200]);
@@ -80,7 +83,7 @@ describe('Send Mode: Batch API', () => {
 
 	it('falls back to one request per item when the instance refuses the batch (no Batch API there)', async () => {
 		sn.injectFault({ status: 404, match: { route: 'batch' } });
-		const { outputs } = await runAction({ items: items(3), credentials: BASIC(sn.url), parameters: batch() });
+		const { outputs } = await sendBatch(items(3));
 		expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
 		expect(creates()).toHaveLength(3);
 	});
@@ -105,11 +108,11 @@ describe('Send Mode: Batch API', () => {
 	});
 });
 
-describe('Batch API: what an independent check found', () => {
+describe('Batch API: late and ambiguous answers, a failing node, Concurrency, chains', () => {
 	it("recovers a slow batch's items whose answer came after the timeout: no duplicate", async () => {
 		// Processed at once, answered after the node gave up (3 s): more than the read's slack later.
 		sn.injectFault({ delayMs: 4500, match: { route: 'batch' } });
-		const { outputs } = await runAction({ items: items(3), credentials: BASIC(sn.url), parameters: batch({ timeoutSeconds: 3 }) });
+		const { outputs } = await sendBatch(items(3), { timeoutSeconds: 3 });
 		expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
 		expect(outputs.Created.every((i) => i.json.recoveredAfterRetry === true)).toBe(true);
 		expect(sn.issues()).toHaveLength(3);
@@ -186,7 +189,7 @@ describe('Batch API: what an independent check found', () => {
 		['429 with Retry-After 1', { status: 429, retryAfter: 1 }, 1000],
 	])('an item answered %s inside the batch keeps to Max Attempts and waits as a retry would', async (_name, fault, wait) => {
 		sn.injectFault({ ...fault, count: 0, match: { route: 'create' } });
-		const { outputs } = await runAction({ items: items(1), credentials: BASIC(sn.url), parameters: batch({ maxAttempts: 3 }) });
+		const { outputs } = await sendBatch(items(1), { maxAttempts: 3 });
 		const calls = creates();
 		expect(calls).toHaveLength(3);
 		expect(Date.parse(calls[1].time) - Date.parse(calls[0].time)).toBeGreaterThanOrEqual(wait);

@@ -37,13 +37,25 @@ const direct = (e: RunningEmulator, body: Record<string, unknown>) =>
 		body: JSON.stringify(body),
 	});
 
+/** Abel's issue of code 100, made directly on the instance this long ago by its clock. */
+async function abelsIssueAgo(e: RunningEmulator, ms: number): Promise<void> {
+	offset = -ms;
+	await direct(e, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' });
+	offset = 0;
+}
+
+const ABEL_100 = { user_id: ABEL.sys_id, code: '100' };
+/** Creates through the action node against this emulator, retrying fast. */
+const create = (e: RunningEmulator, items: Array<Record<string, unknown>> = [ABEL_100], options: Record<string, unknown> = {}) =>
+	runAction({ items, credentials: BASIC(e.url), parameters: { options: { ...FAST, ...options } } });
+
 const json = (outputs: Record<string, Array<{ json: Record<string, unknown> }>>, name: string, k = 0) => outputs[name][k].json;
 
 describe('recovery after a lost answer', () => {
 	it('two items for the same user and code, the first attempt lost before processing: one issue, one Created, one Already Being Resolved', async () => {
 		const e = await emulator('open');
 		e.injectFault({ drop: 'before', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }, { user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: { ...FAST, concurrency: 2 } } });
+		const { outputs } = await create(e, [ABEL_100, ABEL_100], { concurrency: 2 });
 		expect(routed(outputs)).toEqual({ Created: [0], 'Already Being Resolved': [1] });
 		expect(json(outputs, 'Created').experience_id).toBe(e.issues()[0].experience_id);
 		expect(json(outputs, 'Already Being Resolved').mayHaveBeenCreated).toBeUndefined();
@@ -53,7 +65,7 @@ describe('recovery after a lost answer', () => {
 	it('the same with new issues closed at once: two items, two issues, two experience_ids', async () => {
 		const e = await emulator('closed');
 		e.injectFault({ drop: 'before', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }, { user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: { ...FAST, concurrency: 2 } } });
+		const { outputs } = await create(e, [ABEL_100, ABEL_100], { concurrency: 2 });
 		expect(routed(outputs)).toEqual({ Created: [0, 1] });
 		const ids = outputs.Created.map((i) => i.json.experience_id);
 		expect(new Set(ids).size).toBe(2);
@@ -65,7 +77,7 @@ describe('recovery after a lost answer', () => {
 		e.injectFault({ drop: 'before', count: 3, match: { route: 'create' } });
 		const items = Array.from({ length: 10 }, () => ({ user_id: ABEL.sys_id, code: '100' }));
 		// Requests of one user and code go one after another: the first takes all three losses.
-		const { outputs } = await runAction({ items, credentials: BASIC(e.url), parameters: { options: { ...FAST, maxAttempts: 4, concurrency: 10 } } });
+		const { outputs } = await create(e, items, { maxAttempts: 4, concurrency: 10 });
 		expect(outputs.Created).toHaveLength(10);
 		expect(new Set(outputs.Created.map((i) => i.json.experience_id)).size).toBe(10);
 		expect(e.issues()).toHaveLength(10);
@@ -73,12 +85,10 @@ describe('recovery after a lost answer', () => {
 
 	it('does not take an older issue of the same user and code (20 s before) for its own', async () => {
 		const e = await emulator('closed');
-		offset = -20_000;
-		await direct(e, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' });
-		offset = 0;
+		await abelsIssueAgo(e, 20_000);
 		const older = e.issues()[0].experience_id;
 		e.injectFault({ drop: 'before', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: FAST } });
+		const { outputs } = await create(e);
 		expect(routed(outputs)).toEqual({ Created: [0] });
 		expect(json(outputs, 'Created').experience_id).not.toBe(older);
 		expect(json(outputs, 'Created').recoveredAfterRetry).toBeUndefined();
@@ -88,7 +98,7 @@ describe('recovery after a lost answer', () => {
 	it("finds its issue by the instance's clock when that is two minutes behind ours", async () => {
 		const e = await emulator('closed', () => Date.now() - 120_000);
 		e.injectFault({ drop: 'after', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: FAST } });
+		const { outputs } = await create(e);
 		expect(routed(outputs)).toEqual({ Created: [0] });
 		expect(json(outputs, 'Created')).toMatchObject({ experience_id: e.issues()[0].experience_id, recoveredAfterRetry: true });
 		expect(e.issues()).toHaveLength(1);
@@ -97,7 +107,7 @@ describe('recovery after a lost answer', () => {
 	it.each(['closed', 'open'] as const)('finds its issue when the instance fell back from a stale user_id to the user_name (new issues %s)', async (state) => {
 		const e = await emulator(state);
 		e.injectFault({ drop: 'after', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ user_id: 'f'.repeat(32), user_name: ABEL.user_name, code: '100' }], credentials: BASIC(e.url), parameters: { options: FAST } });
+		const { outputs } = await create(e, [{ user_id: 'f'.repeat(32), user_name: ABEL.user_name, code: '100' }]);
 		expect(routed(outputs)).toEqual({ Created: [0] });
 		expect(json(outputs, 'Created')).toMatchObject({ recoveredAfterRetry: true });
 		expect(json(outputs, 'Created').mayHaveBeenCreated).toBeUndefined();
@@ -106,11 +116,9 @@ describe('recovery after a lost answer', () => {
 
 	it('a genuine refusal after an attempt lost before processing is not flagged as maybe created', async () => {
 		const e = await emulator('open');
-		offset = -300_000;
-		await direct(e, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' });
-		offset = 0;
+		await abelsIssueAgo(e, 300_000);
 		e.injectFault({ drop: 'before', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(e.url), parameters: { options: FAST } });
+		const { outputs } = await create(e);
 		expect(routed(outputs)).toEqual({ 'Already Being Resolved': [0] });
 		expect(json(outputs, 'Already Being Resolved').mayHaveBeenCreated).toBeUndefined();
 		expect(e.issues()).toHaveLength(1);
@@ -190,7 +198,7 @@ describe('recovery of chains', () => {
 		const e = await waiting('action_wait', 'OLD-1');
 		e.injectFault({ drop: 'after', match: { route: 'create' } });
 		const items = [{ user_id: ABEL.sys_id, code: '101', experience_id: 'OLD-1' }, { user_id: ABEL.sys_id, code: '102', experience_id: 'OLD-1' }];
-		const { outputs } = await runAction({ items, credentials: BASIC(e.url), parameters: { options: { ...FAST, concurrency: 2, retryBaseDelayMs: 300 } } });
+		const { outputs } = await create(e, items, { concurrency: 2, retryBaseDelayMs: 300 });
 		expect(routed(outputs)).toEqual({ Other: [0], Created: [1] });
 		expect(json(outputs, 'Other')).toMatchObject({ errorCode: 'NETWORK_ERROR', mayHaveBeenCreated: true, attempts: 1 });
 		expect(e.issues()[0].issue_code_history).toEqual(['100', '101', '102']);

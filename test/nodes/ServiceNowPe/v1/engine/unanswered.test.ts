@@ -236,6 +236,12 @@ describe('an answer that is not HTTP', () => {
 		};
 	};
 
+	/** Beth's create is processed, then answered with an HTTP 200 whose body stops short of its declared length. */
+	const cutOffForBeth = (req: { url: string; body: string }) =>
+		req.url.includes('/experience_issue/create') && req.body.includes(BETH.sys_id)
+			? ['HTTP/1.1 200 OK', 'content-type: application/json', 'content-length: 400', 'connection: close', '', '{"result":{"exper'].join('\r\n')
+			: undefined;
+
 	it('the last attempt: that item goes to Other flagged, its siblings keep their outputs, the node does not fail', async () => {
 		const e = await emulator('open');
 		const url = await rawFront(e.url, garbageForBeth());
@@ -249,11 +255,7 @@ describe('an answer that is not HTTP', () => {
 
 	it('an HTTP 200 cut off in its body (no experience_id to read): the issue it made is found, not left unreported', async () => {
 		const e = await emulator('open');
-		const url = await rawFront(e.url, (req) =>
-			req.url.includes('/experience_issue/create') && req.body.includes(BETH.sys_id)
-				? ['HTTP/1.1 200 OK', 'content-type: application/json', 'content-length: 400', 'connection: close', '', '{"result":{"exper'].join('\r\n')
-				: undefined,
-		);
+		const url = await rawFront(e.url, cutOffForBeth);
 		const { outputs, error } = await runAction({ items, credentials: BASIC(url), parameters: { options: { maxAttempts: 1, concurrency: 3 } } });
 		expect(error).toBeUndefined();
 		expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
@@ -266,11 +268,7 @@ describe('an answer that is not HTTP', () => {
 	it('an HTTP 200 cut off in its body whose issue cannot be looked for: Other, flagged', async () => {
 		const e = await emulator('open');
 		e.injectFault({ status: 403, count: 0, match: { route: 'table' } });
-		const url = await rawFront(e.url, (req) =>
-			req.url.includes('/experience_issue/create') && req.body.includes(BETH.sys_id)
-				? ['HTTP/1.1 200 OK', 'content-type: application/json', 'content-length: 400', 'connection: close', '', '{"result":{"exper'].join('\r\n')
-				: undefined,
-		);
+		const url = await rawFront(e.url, cutOffForBeth);
 		const { outputs, error } = await runAction({ items, credentials: BASIC(url), parameters: { options: { maxAttempts: 1, concurrency: 3 } } });
 		expect(error).toBeUndefined();
 		expect(routed(outputs)).toEqual({ Created: [0, 2], Other: [1] });
