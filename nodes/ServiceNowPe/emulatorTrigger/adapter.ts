@@ -2,6 +2,7 @@
 import { NodeOperationError, type IDataObject, type INodeExecutionData, type IWebhookFunctions } from 'n8n-workflow';
 import { isIssueState, type IssueState } from '../../../contract/api';
 import { isErrorCode } from '../../../contract/errors';
+import { text } from '../../../contract/values';
 import {
 	AUTH_MODES,
 	defaultSeed,
@@ -81,8 +82,8 @@ function readOptions(ctx: IWebhookFunctions): { key: string; build: () => Emulat
 			}
 		}
 		const faults: FaultSpec[] = rules.map((rule, i) => {
-			const outcome = String(rule.outcome ?? '');
-			const issueCode = String(rule.issueCode ?? '').trim();
+			const outcome = text(rule.outcome);
+			const issueCode = text(rule.issueCode);
 			const match: FaultSpec['match'] = { route: 'create', ...(issueCode ? { issue_code: issueCode } : {}) };
 			if (outcome.startsWith('status:')) return { match, count: 0, status: Number(outcome.slice(7)) };
 			if (!isErrorCode(outcome)) throw new NodeOperationError(ctx.getNode(), `Forced Outcomes rule ${i + 1}: choose an outcome.`);

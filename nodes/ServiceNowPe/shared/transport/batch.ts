@@ -4,7 +4,7 @@
  * classified by the same code as in one-request-per-item mode.
  */
 import { BATCH_PATH, fromBase64, toBase64, type BatchRequest, type ServicedRequest } from '../../../../contract/batch';
-import { isPlainObject } from '../../../../contract/values';
+import { isPlainObject, text } from '../../../../contract/values';
 import { apiRequest, attemptFrom, type ApiContext, type ApiResult, type Attempt, type Connection, type RetryPolicy } from './request';
 
 export interface BatchItem {
@@ -28,7 +28,7 @@ const MIME = { json: 'application/json', xml: 'application/xml' } as const;
 function itemAttempt(served: ServicedRequest): Attempt {
 	const headers: Record<string, string> = {};
 	if (Array.isArray(served.headers)) {
-		for (const h of served.headers) if (isPlainObject(h) && typeof h.name === 'string') headers[h.name.toLowerCase()] = String(h.value ?? '');
+		for (const h of served.headers) if (isPlainObject(h) && typeof h.name === 'string') headers[h.name.toLowerCase()] = text(h.value);
 	}
 	return attemptFrom(Number(served.status_code) || 0, headers, typeof served.body === 'string' ? fromBase64(served.body) : '');
 }

@@ -12,7 +12,7 @@
 import { type IDataObject, type IExecuteFunctions, type NodeParameterValueType } from 'n8n-workflow';
 import { DEFAULT_NAMESPACE } from '../../../../contract/api';
 import type { CreateIssueFields } from '../../../../contract/body';
-import { setOwn } from '../../../../contract/values';
+import { setOwn, text } from '../../../../contract/values';
 import type { SendOptions } from './interfaces';
 
 function holdsExpression(value: unknown): boolean {
@@ -161,7 +161,7 @@ function keyValues(read: ParameterReader, name: string, i: number): Record<strin
 	const rows = Array.isArray(value) ? (value as IDataObject[]) : [];
 	const out: Record<string, unknown> = {};
 	for (const row of rows) {
-		const key = String(row.key ?? '').trim();
+		const key = text(row.key);
 		if (key) setOwn(out, key, row.value);
 	}
 	return out;
