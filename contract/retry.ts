@@ -54,6 +54,8 @@ export function unanswered(a: AttemptStatus): boolean {
 export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
 	if (!value) return undefined;
 	if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+	// An HTTP date names its day and month in letters; V8 would read "-1" or "7 s" as dates too.
+	if (!/[a-z]{3}/i.test(value)) return undefined;
 	const at = Date.parse(value);
 	return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
 }

@@ -11,8 +11,8 @@
 import { NodeApiError, type IDataObject, type INodeExecutionData, type IPollFunctions, type JsonObject } from 'n8n-workflow';
 import { TABLES, formatGlideDateTime, type IssueState, type TableName } from '../../../contract/api';
 import { condition, encodeAnyQuery, encodeQuery, isExactQueryValue, isOneOf, isQueryableValue, orderBy, wellFormed } from '../../../contract/encodedQuery';
-import { credentialTypeOf } from '../shared/authentication';
-import { connectionFor, type ApiResult, type Connection } from '../shared/transport/request';
+import { connectionFor, credentialTypeOf, type Connection } from '../shared/authentication';
+import type { ApiResult } from '../shared/transport/request';
 import { TRIGGER_PAGE_SIZE, TRIGGER_READ, issueJson, listRows, type TableRow } from '../shared/transport/tableApi';
 import { ClockFloor, instanceClock, type Sighting } from './instanceClock';
 

@@ -6,8 +6,7 @@
 import { NodeOperationError, type ILoadOptionsFunctions, type INodeListSearchItems, type INodeListSearchResult } from 'n8n-workflow';
 import { TABLES, type TableName } from '../../../../contract/api';
 import { anyOf, condition, encodeQuery, isQueryableValue, orderBy } from '../../../../contract/encodedQuery';
-import { credentialTypeOf } from '../authentication';
-import { connectionFor } from '../transport/request';
+import { connectionFor, credentialTypeOf } from '../authentication';
 import { PICKER_PAGE_SIZE, PICKER_READ, listRows, type TableRow } from '../transport/tableApi';
 
 /** Only rows marked active (deployed issue codes, users who can sign in). */

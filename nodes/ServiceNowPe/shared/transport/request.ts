@@ -7,7 +7,6 @@ import {
 	NodeOperationError,
 	sleep,
 	type ICredentialDataDecryptedObject,
-	type ICredentialsDecrypted,
 	type IExecuteFunctions,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
@@ -18,16 +17,15 @@ import {
 /** Where the transport runs: a node's execution, a trigger's poll, or a picker's search. */
 export type ApiContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 import { wellFormed } from '../../../../contract/encodedQuery';
-import { normaliseInstanceUrl } from '../../../../contract/instance';
 import { mayHaveBeenProcessed, retryable, retryWaitMs, type RetryPolicy } from '../../../../contract/retry';
 import { isPlainObject } from '../../../../contract/values';
 import { parseXmlResponse } from '../../../../contract/xml';
+import type { Connection } from '../authentication';
 import { answerFromError, lostOnTheWay } from './failure';
 
 export type { RetryPolicy } from '../../../../contract/retry';
+export type { Connection, CredentialType } from '../authentication';
 
-export const CREDENTIAL_TYPES = ['serviceNowPeApi', 'serviceNowPeOAuth2Api'] as const;
-export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 
 
 export interface ApiRequest {
@@ -64,39 +62,7 @@ export interface ApiResult extends Attempt {
 	earlierAttemptUncertain: boolean;
 }
 
-export interface Connection {
-	credentialType: CredentialType;
-	baseUrl: string;
-	skipSslCertificateValidation: boolean;
-	/**
-	 * The credential, decrypted once per execution and handed to every request (n8n would
-	 * otherwise load and decrypt it for each one). A refreshed token is written into it by n8n.
-	 */
-	credentialsDecrypted?: ICredentialsDecrypted;
-}
 
-export async function connectionFor(ctx: ApiContext, credentialType: CredentialType): Promise<Connection> {
-	const credentials = await ctx.getCredentials(credentialType);
-	let baseUrl: string;
-	try {
-		baseUrl = normaliseInstanceUrl(credentials.instanceUrl);
-	} catch (e) {
-		throw new NodeOperationError(ctx.getNode(), (e as Error).message, {
-			description: 'Fix the Instance URL in the ServiceNow Proactive Engagement credential.',
-		});
-	}
-	const reference = ctx.getNode().credentials?.[credentialType];
-	return {
-		credentialType,
-		baseUrl,
-		skipSslCertificateValidation: credentials.ignoreSslIssues === true,
-		// The OAuth2 authorization-code type goes through n8n's OAuth2 client, which loads it itself.
-		credentialsDecrypted:
-			credentialType === 'serviceNowPeApi'
-				? { id: reference?.id ?? '', name: reference?.name ?? credentialType, type: credentialType, data: credentials }
-				: undefined,
-	};
-}
 
 function headerMap(headers: unknown): Record<string, string> {
 	const out: Record<string, string> = {};

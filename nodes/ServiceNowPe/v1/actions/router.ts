@@ -5,7 +5,7 @@
  * every outcome comes back on the first output.
  */
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { connectionFor } from '../../shared/transport/request';
+import { connectionFor, credentialTypeOf } from '../../shared/authentication';
 import { sendInBatches } from '../engine/batch';
 import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../engine/outputs';
 import { Sender } from '../engine/send';
@@ -48,8 +48,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported.`);
 	}
 	const options = readOptions(this);
-	const credentialType = this.getNodeParameter('authentication', 0, 'serviceNowPeApi') === 'serviceNowPeOAuth2Api' ? 'serviceNowPeOAuth2Api' : 'serviceNowPeApi';
-	const connection = await connectionFor(this, credentialType);
+	const connection = await connectionFor(this, credentialTypeOf(this, 0));
 	if ('execute' in operation) return operation.execute(this, connection, options);
 
 	// As an AI agent's tool (any AI Agent version), n8n hands the agent only the first output:

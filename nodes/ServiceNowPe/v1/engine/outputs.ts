@@ -4,11 +4,29 @@
  * the same table.
  */
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
-import { BRANCH_ORDER, type CatalogueEntry, type ErrorGroup } from '../../../../contract/errors';
+import { ERROR_CATALOGUE, type CatalogueEntry, type ErrorCode, type ErrorGroup } from '../../../../contract/errors';
 import { operations } from '../actions/experienceIssue/ExperienceIssue.resource';
 import type { OperationOutputs } from '../actions/interfaces';
 
 export type ErrorRouting = 'perError' | 'grouped' | 'single';
+
+/**
+ * Version 1's error branches (Error Routing "Per Error"), in output order after Created. Frozen
+ * with version 1: saved workflows connect these outputs by position. A documented error added to
+ * the contract later goes to Other here; its own branch comes with a new version of the node.
+ */
+const V1_BRANCHES: readonly ErrorCode[] = [
+	'ENDPOINT_MISSING',
+	'ISSUE_CODE_EMPTY',
+	'PROVIDER_EMPTY',
+	'ISSUE_CODE_OR_PROVIDER_UNKNOWN',
+	'NO_RESOLUTION',
+	'USER_NOT_RESOLVED',
+	'BEING_RESOLVED',
+	'CHAIN_CONFLICT',
+	'CREATION_FAILED',
+];
+const BRANCHES = V1_BRANCHES.map((code) => ERROR_CATALOGUE[code]);
 
 export const GROUPS: Array<[ErrorGroup, string]> = [
 	['alreadyBeingResolved', 'Already Being Resolved'],
@@ -19,7 +37,7 @@ export const GROUPS: Array<[ErrorGroup, string]> = [
 export const OUTPUT_TABLE = {
 	/** Outputs of the operations that send create requests, per Error Routing mode. */
 	routing: {
-		perError: ['Created', ...BRANCH_ORDER.map((e) => e.output), 'Other'],
+		perError: ['Created', ...BRANCHES.map((e) => e.output), 'Other'],
 		grouped: ['Created', ...GROUPS.map(([, name]) => name)],
 		single: ['Created'],
 	} satisfies Record<ErrorRouting, string[]>,
@@ -47,8 +65,8 @@ export const OUTPUTS_EXPRESSION: `={{${string}}}` = `={{${source.replace(/\}(?=\
 /** Output index of an error in the chosen routing mode (single: only Created, index 0). */
 export function errorOutput(routing: ErrorRouting, entry: CatalogueEntry): number {
 	if (routing === 'perError') {
-		const at = BRANCH_ORDER.indexOf(entry);
-		return at >= 0 ? at + 1 : BRANCH_ORDER.length + 1;
+		const at = BRANCHES.indexOf(entry);
+		return at >= 0 ? at + 1 : BRANCHES.length + 1;
 	}
 	if (routing === 'grouped') {
 		const group = entry.documented ? entry.group : 'failed';
@@ -82,7 +100,7 @@ export function refusedItem(ctx: IExecuteFunctions, routing: ErrorRouting, itemI
 		return {
 			output: errorOutput(routing, entry),
 			item: {
-				json: { outcome: 'error', errorCode: entry.code, branch: entry.output, message, detail, nextStep: entry.nextStep, ...extra },
+				json: { outcome: 'error', errorCode: entry.code, branch: BRANCHES.includes(entry) ? entry.output : 'Other', message, detail, nextStep: entry.nextStep, ...extra },
 				pairedItem: { item: itemIndex },
 			},
 		};
