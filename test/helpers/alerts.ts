@@ -6,13 +6,22 @@ import { join } from 'node:path';
 export const VENDOR_SAMPLES = join(__dirname, '..', 'fixtures', 'vendors');
 
 /** A vendor sample, by its path under test/fixtures/vendors. */
-export const vendor = (path: string) => JSON.parse(readFileSync(join(VENDOR_SAMPLES, path), 'utf8'));
+export const vendor = (path: string) =>
+	JSON.parse(readFileSync(join(VENDOR_SAMPLES, path), 'utf8'));
 
 /** An Alertmanager webhook (version 4) as it sends one, an alert firing for each set of labels. */
 export const alertGroup = (alerts: Array<Record<string, string>>) => ({
 	receiver: 'n8n',
 	status: 'firing',
-	alerts: alerts.map((labels) => ({ status: 'firing', labels, annotations: {}, startsAt: '2026-11-28T08:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: '' })),
+	alerts: alerts.map((labels) => ({
+		status: 'firing',
+		labels,
+		annotations: {},
+		startsAt: '2026-11-28T08:00:00Z',
+		endsAt: '0001-01-01T00:00:00Z',
+		generatorURL: '',
+		fingerprint: '',
+	})),
 	groupLabels: {},
 	commonLabels: {},
 	commonAnnotations: {},
