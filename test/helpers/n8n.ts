@@ -37,6 +37,16 @@ export function nodeTypesOf(types: Record<string, INodeType | IVersionedNodeType
 	};
 }
 
+/**
+ * What n8n makes of an expression of a node's description (its outputs, a webhook's path) for a
+ * node of that type with these parameters, defaults filled in: as the editor and the engine do.
+ */
+export function descriptionValueInN8n(type: string, nodeType: INodeType | IVersionedNodeType, expression: string, parameters: Record<string, unknown> = {}): unknown {
+	const nodes: INode[] = [{ id: 'n', name: 'N', type, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'] }];
+	const workflow = new Workflow({ id: 'w', nodes, connections: {}, active: false, nodeTypes: nodeTypesOf({ [type]: nodeType }) });
+	return workflow.expression.getSimpleParameterValue(workflow.nodes.N, expression, 'internal', {});
+}
+
 export interface WorkflowJson {
 	id?: string;
 	nodes: INode[];

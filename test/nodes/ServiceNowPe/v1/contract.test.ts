@@ -10,9 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-	Workflow,
 	type ICredentialType,
-	type INode,
 	type INodeProperties,
 	type INodePropertyCollection,
 	type INodePropertyOptions,
@@ -23,7 +21,7 @@ import { ServiceNowPe } from '../../../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { ServiceNowPeEmulatorTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeEmulatorTrigger.node';
 import { ServiceNowPeTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
 import { CREDENTIAL_TYPES } from '../../../helpers/action';
-import { nodeTypesOf } from '../../../helpers/n8n';
+import { descriptionValueInN8n } from '../../../helpers/n8n';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
 const CONTRACT = join(__dirname, '__contract__', 'v1.json');
@@ -83,26 +81,8 @@ function parameters(properties: INodeProperties[], prefix = ''): Parameter[] {
 function webhooks(description: INodeTypeDescription) {
 	const type = `${PACKAGE}.${description.name}`;
 	const nodeType = { description } as INodeType;
-	const resolve = (path: string, parameters: Record<string, unknown>) => {
-		const node: INode = {
-			id: 'n',
-			name: 'N',
-			type,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: parameters as INode['parameters'],
-		};
-		const workflow = new Workflow({
-			id: 'w',
-			nodes: [node],
-			connections: {},
-			active: false,
-			nodeTypes: nodeTypesOf({ [type]: nodeType }),
-		});
-		return String(
-			workflow.expression.getSimpleParameterValue(workflow.nodes.N, path, 'internal', {}),
-		);
-	};
+	const resolve = (path: string, parameters: Record<string, unknown>) =>
+		String(descriptionValueInN8n(type, nodeType, path, parameters));
 	return (description.webhooks ?? []).map(
 		({ name, httpMethod, path, isFullPath, responseMode }) => ({
 			name,
@@ -148,26 +128,11 @@ const actionV1 = action.getNodeType(1);
 
 /** The action node's outputs as n8n computes them from its parameters (defaults filled in), for the editor and the engine. */
 function actionOutputs(parameters: Record<string, unknown>): string[] {
-	const node: INode = {
-		id: 'n',
-		name: 'PE',
-		type: ACTION_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: parameters as INode['parameters'],
-	};
-	const workflow = new Workflow({
-		id: 'w',
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: nodeTypesOf({ [ACTION_TYPE]: action }),
-	});
-	const outputs = workflow.expression.getSimpleParameterValue(
-		workflow.nodes.PE,
+	const outputs = descriptionValueInN8n(
+		ACTION_TYPE,
+		action,
 		actionV1.description.outputs as string,
-		'internal',
-		{},
+		parameters,
 	);
 	return (outputs as Array<{ type: string; displayName: string }>).map((o) => {
 		expect(o.type).toBe('main');

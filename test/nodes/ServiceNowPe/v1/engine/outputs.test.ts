@@ -1,19 +1,16 @@
 /** The node's outputs: one table gives the editor's outputs (n8n's expression) and the run's. */
-import { Workflow, type INode } from 'n8n-workflow';
 import { BRANCH_ORDER, DOCUMENTED_ERROR_LIST, PLATFORM_ERRORS } from '../../../../../contract/errors';
 import { ServiceNowPe } from '../../../../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { OUTPUT_TABLE, errorOutput, outputNames } from '../../../../../nodes/ServiceNowPe/v1/engine/outputs';
 import { SOURCE_NAMES } from '../../../../../nodes/ServiceNowPe/sources';
-import { nodeTypesOf } from '../../../../helpers/n8n';
+import { descriptionValueInN8n } from '../../../../helpers/n8n';
 
 const TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe';
 const nodeType = new ServiceNowPe().getNodeType(1);
 
 /** What n8n computes for the node's outputs, as the editor and the engine do. */
 function outputsInN8n(parameters: Record<string, unknown>): string[] {
-	const node: INode = { id: 'n', name: 'PE', type: TYPE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'] };
-	const workflow = new Workflow({ id: 'w', nodes: [node], connections: {}, active: false, nodeTypes: nodeTypesOf({ [TYPE]: nodeType }) });
-	const value = workflow.expression.getSimpleParameterValue(workflow.nodes.PE, nodeType.description.outputs as string, 'internal', {});
+	const value = descriptionValueInN8n(TYPE, nodeType, nodeType.description.outputs as string, parameters);
 	return (value as Array<{ type: string; displayName: string }>).map((o) => {
 		expect(o.type).toBe('main');
 		return o.displayName;
