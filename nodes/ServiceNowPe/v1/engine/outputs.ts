@@ -4,9 +4,9 @@
  * the same table.
  */
 import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
-import { ERROR_CATALOGUE, type CatalogueEntry, type ErrorCode, type ErrorGroup } from '../../../../contract/errors';
+import { DOCUMENTED_ERRORS, ERROR_CATALOGUE, type CatalogueEntry, type ErrorCode, type ErrorGroup } from '../../../../contract/errors';
 import { operations } from '../actions/experienceIssue/ExperienceIssue.resource';
-import type { OperationOutputs } from '../actions/interfaces';
+import type { OperationOutputs, Prepared } from '../actions/interfaces';
 
 export type ErrorRouting = 'perError' | 'grouped' | 'single';
 
@@ -121,4 +121,29 @@ export function refusedItem(ctx: IExecuteFunctions, routing: ErrorRouting, itemI
 			pairedItem: { item: itemIndex },
 		},
 	};
+}
+
+/**
+ * An item that is not sent, as its item: skipped on purpose (the Skipped output), refused before
+ * sending, or missing a field; undefined when it is to be sent.
+ */
+export function unsentItem(ctx: IExecuteFunctions, routing: ErrorRouting, skippedOutput: number, p: Prepared): Routed | undefined {
+	const base: IDataObject = { ...(p.context ?? {}) };
+	if (p.skipped) {
+		return { output: skippedOutput, item: { json: { outcome: 'skipped', reason: p.skipped, ...base, input: p.input }, pairedItem: { item: p.itemIndex } } };
+	}
+	// A known refusal names the root cause (e.g. no CI for the host), so it goes before field problems.
+	if (p.refusal) {
+		const { field, ...refusal } = p.refusal;
+		return refusedItem(ctx, routing, p.itemIndex, refusal, { sent: false, ...(field ? { field } : {}), ...base, request: (p.body ?? {}) as unknown as IDataObject, input: p.input });
+	}
+	if (!p.problems?.length) return undefined;
+	const problem = p.problems[0];
+	return refusedItem(
+		ctx,
+		routing,
+		p.itemIndex,
+		{ entry: DOCUMENTED_ERRORS[problem.code], message: problem.message, detail: `Not sent: ${p.problems.map((x) => x.field).join(', ')} missing.` },
+		{ sent: false, field: problem.field, ...base, request: p.body as unknown as IDataObject, input: p.input },
+	);
 }

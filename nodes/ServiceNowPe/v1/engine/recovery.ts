@@ -6,10 +6,11 @@
  */
 import { sleep, type IExecuteFunctions } from 'n8n-workflow';
 import type { CreateIssueBody, IssueRow } from '../../../../contract/api';
-import { chainKey, findOwnIssue, type RecoveryScope } from '../../shared/transport/tableApi';
+import { DOCUMENTED_ERRORS, type CatalogueEntry } from '../../../../contract/errors';
+import { chainKey, findOwnIssue, type RecoveryScope } from './recoveryRead';
 import type { Attempt, Connection } from '../../shared/transport/request';
 import type { Prepared, SendOptions } from '../actions/interfaces';
-import { classify, type Answer, type Result } from './classify';
+import { classify, type Answer, type Result, type Verdict } from './classify';
 
 /** What recovery reads found for one item. */
 export interface Recovery {
@@ -128,4 +129,51 @@ export class Claims {
 		};
 		return recovery;
 	}
+}
+
+/**
+ * What a request's last answer comes to, once the recovery reads it calls for are done: the
+ * verdict (an issue a read found is the request's), the issue found, and whether an attempt may
+ * have made an issue the verdict does not show (the item is then flagged mayHaveBeenCreated).
+ */
+export async function settle(result: Result, recovery: Recovery): Promise<{ verdict: Verdict; recovered?: IssueRow; uncertain: boolean }> {
+	let verdict = result.verdict;
+	// After an uncertain attempt, a refusal (being resolved, chain conflict) or an answer the
+	// document does not list may be the earlier attempt's own issue: look once more.
+	if (result.earlierAttemptUncertain && !recovery.recovered && verdict.kind === 'error' && !recovery.unprovable) {
+		const doubtful = !verdict.entry.documented || verdict.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || verdict.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT;
+		if (doubtful) await recovery.lookUp();
+	}
+	// A 2xx that names no issue (an answer cut off or unreadable): the instance took the request,
+	// so its issue is looked for — and the item is flagged when it is not found.
+	const accepted = verdict.kind === 'error' && result.status >= 200 && result.status < 300;
+	if (accepted && !recovery.recovered && !recovery.unprovable) await recovery.lookUp('answered');
+	const { recovered } = recovery;
+	if (recovered) verdict = { kind: 'created', experienceId: recovered.experience_id };
+	// An earlier attempt no read settled (no answer came, so the instance may still be
+	// processing it) may make a second issue or chain: such an item is flagged when created —
+	// and when refused in a way that attempt would not be (a documented refusal of the request
+	// itself, e.g. already being resolved, it would get as well).
+	const doubtful = recovery.lost + recovery.unsettled > 0;
+	const unproven = result.earlierAttemptUncertain && recovery.unprovable;
+	const uncertain = recovered
+		? Boolean(recovery.doubt)
+		: verdict.kind === 'created'
+			? doubtful || unproven
+			: accepted || unproven || mayStillBeProcessed(result) || (doubtful && !refusesAlike(verdict.entry));
+	return { verdict, recovered, uncertain };
+}
+
+/** A last answer that does not say the request was refused before it was processed (lost, timed out, 5xx). */
+function mayStillBeProcessed(result: { status: number; notDelivered?: boolean }): boolean {
+	return (result.status === 0 && !result.notDelivered) || result.status >= 500;
+}
+
+/**
+ * A documented refusal of the request itself, which a lost attempt of it would get as well: the
+ * request is wrong, or what blocks it (an issue being resolved, an issue out of action_wait) held
+ * when the resend was refused. A technical failure while creating is no such refusal.
+ */
+function refusesAlike(entry: CatalogueEntry): boolean {
+	return entry.documented && entry !== DOCUMENTED_ERRORS.CREATION_FAILED;
 }

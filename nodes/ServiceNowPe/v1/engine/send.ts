@@ -13,8 +13,8 @@ import { exchange, type Connection } from '../../shared/transport/request';
 import type { Prepared, SendOptions } from '../actions/interfaces';
 import type { Result, Verdict } from './classify';
 import { Lanes } from './lanes';
-import { refusedItem, type ErrorRouting, type Refusal, type Routed } from './outputs';
-import { Claims, type PriorAttempt, type Recovery } from './recovery';
+import { refusedItem, unsentItem, type ErrorRouting, type Refusal, type Routed } from './outputs';
+import { Claims, settle, type PriorAttempt, type Recovery } from './recovery';
 
 export interface Done {
 	routed: Routed;
@@ -81,27 +81,10 @@ export class Sender {
 		return { routed: this.refused(p, { entry: DOCUMENTED_ERRORS.BEING_RESOLVED, message, detail }, extra), verdict };
 	}
 
-	/** An item that cannot or need not be sent (skipped, refused before sending, missing a field), routed now. */
+	/** An item that cannot or need not be sent, routed now; undefined when it is to be sent. */
 	unsent(p: Prepared): Done | undefined {
-		const base: IDataObject = { ...(p.context ?? {}) };
-		const routed = (r: Routed) => ({ routed: r });
-		if (p.skipped) {
-			return routed({ output: this.skippedOutput, item: { json: { outcome: 'skipped', reason: p.skipped, ...base, input: p.input }, pairedItem: { item: p.itemIndex } } });
-		}
-		// A known refusal names the root cause (e.g. no CI for the host), so it goes before field problems.
-		if (p.refusal) {
-			const { field, ...refusal } = p.refusal;
-			return routed(this.refused(p, refusal, { sent: false, ...(field ? { field } : {}), ...base, request: (p.body ?? {}) as unknown as IDataObject, input: p.input }));
-		}
-		if (!p.problems?.length) return undefined;
-		const problem = p.problems[0];
-		return routed(
-			this.refused(
-				p,
-				{ entry: DOCUMENTED_ERRORS[problem.code], message: problem.message, detail: `Not sent: ${p.problems.map((x) => x.field).join(', ')} missing.` },
-				{ sent: false, field: problem.field, ...base, request: p.body as unknown as IDataObject, input: p.input },
-			),
-		);
+		const routed = unsentItem(this.ctx, this.routing, this.skippedOutput, p);
+		return routed && { routed };
 	}
 
 	/**
@@ -162,30 +145,7 @@ export class Sender {
 	/** The item's output from the instance's answer, and what the recovery reads found. */
 	async finish(p: Prepared, result: Result, recovery: Recovery, inBatch = false): Promise<Done> {
 		const body = p.body as CreateIssueBody;
-		let verdict = result.verdict;
-		// After an uncertain attempt, a refusal (being resolved, chain conflict) or an answer the
-		// document does not list may be the earlier attempt's own issue: look once more.
-		if (result.earlierAttemptUncertain && !recovery.recovered && verdict.kind === 'error' && !recovery.unprovable) {
-			const doubtful = !verdict.entry.documented || verdict.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || verdict.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT;
-			if (doubtful) await recovery.lookUp();
-		}
-		// A 2xx that names no issue (an answer cut off or unreadable): the instance took the request,
-		// so its issue is looked for — and the item is flagged when it is not found.
-		const accepted = verdict.kind === 'error' && result.status >= 200 && result.status < 300;
-		if (accepted && !recovery.recovered && !recovery.unprovable) await recovery.lookUp('answered');
-		const { recovered } = recovery;
-		if (recovered) verdict = { kind: 'created', experienceId: recovered.experience_id };
-		// An earlier attempt no read settled (no answer came, so the instance may still be
-		// processing it) may make a second issue or chain: such an item is flagged when created —
-		// and when refused in a way that attempt would not be (a documented refusal of the request
-		// itself, e.g. already being resolved, it would get as well).
-		const doubtful = recovery.lost + recovery.unsettled > 0;
-		const unproven = result.earlierAttemptUncertain && recovery.unprovable;
-		const uncertain = recovered
-			? Boolean(recovery.doubt)
-			: verdict.kind === 'created'
-				? doubtful || unproven
-				: accepted || unproven || mayStillBeProcessed(result) || (doubtful && !refusesAlike(verdict.entry));
+		const { verdict, recovered, uncertain } = await settle(result, recovery);
 		if (verdict.kind === 'created') {
 			this.claims.claimIssue(verdict.experienceId);
 			// A chain answered as applied counts, so another item's recovery does not take it.
@@ -210,18 +170,4 @@ export class Sender {
 		const routed = this.refused(p, reported, { ...common, ...(verdict.entry.documented ? {} : { response: result.rawText }) });
 		return { routed, verdict: reported };
 	}
-}
-
-/** A last answer that does not say the request was refused before it was processed (lost, timed out, 5xx). */
-function mayStillBeProcessed(result: { status: number; notDelivered?: boolean }): boolean {
-	return (result.status === 0 && !result.notDelivered) || result.status >= 500;
-}
-
-/**
- * A documented refusal of the request itself, which a lost attempt of it would get as well: the
- * request is wrong, or what blocks it (an issue being resolved, an issue out of action_wait) held
- * when the resend was refused. A technical failure while creating is no such refusal.
- */
-function refusesAlike(entry: Refusal['entry']): boolean {
-	return entry.documented && entry !== DOCUMENTED_ERRORS.CREATION_FAILED;
 }

@@ -6,7 +6,8 @@ import { SOURCES, SOURCE_NAMES, sourceNamed } from '../../../sources';
 import type { SendingOperation } from '../interfaces';
 import { detailFields, endpointFields, issueCodeField, providerField } from './fields';
 import { alertProperties } from './alertParameters';
-import { explainProblems, markRepeats, prepareFromAlerts, resolveCis } from './fromAlerts';
+import { resolveCis } from './ciLookup';
+import { explainProblems, markRepeats, prepareFromAlerts } from './fromAlerts';
 
 const manualProperties: INodeProperties[] = [
 	...endpointFields,
