@@ -64,7 +64,8 @@ async function runBatch(sender: Sender, batch: Pending[]): Promise<void> {
 			return;
 		}
 		// What the instance answered names issues now: claimed before any item's recovery read.
-		const answers = new Map([...answer.items].map(([id, attempt]) => [id, claims.claim(attempt)]));
+		const answers = new Map([...answer.items].map(([id, attempt]) => [id, classify(attempt)]));
+		for (const itemAnswer of answers.values()) claims.claimAnswer(itemAnswer);
 		const next: Pending[] = [];
 		const again: Array<Promise<void>> = [];
 		const unserviced = new Set(answer.unserviced);

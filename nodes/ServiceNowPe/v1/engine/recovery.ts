@@ -8,9 +8,9 @@ import { sleep, type IExecuteFunctions } from 'n8n-workflow';
 import type { CreateIssueBody, IssueRow } from '../../../../contract/api';
 import { DOCUMENTED_ERRORS, type CatalogueEntry } from '../../../../contract/errors';
 import { chainKey, findOwnIssue, type RecoveryScope } from './recoveryRead';
-import type { Attempt, Connection } from '../../shared/transport/request';
+import type { Connection } from '../../shared/authentication';
 import type { Prepared, SendOptions } from '../actions/interfaces';
-import { classify, type Answer, type Result, type Verdict } from './classify';
+import type { Answer, Result, Verdict } from './classify';
 
 /** What recovery reads found for one item. */
 export interface Recovery {
@@ -55,11 +55,9 @@ export class Claims {
 		private readonly options: SendOptions,
 	) {}
 
-	/** Classifies an answer as it arrives; an answer with an issue is claimed at once. */
-	claim(attempt: Attempt): Answer {
-		const answer = classify(attempt);
+	/** Claims the issue an answer names, as it arrives: before any recovery read can take it for another item's. */
+	claimAnswer(answer: Answer): void {
 		if (answer.verdict.kind === 'created') this.claimed.add(answer.verdict.experienceId);
-		return answer;
 	}
 
 	/** Claims an issue a request is known to have made (its answer, or a recovery read). */

@@ -9,9 +9,10 @@ import { serialiseBody } from '../../../../contract/body';
 import { DOCUMENTED_ERRORS } from '../../../../contract/errors';
 import { mayHaveBeenProcessed, retryable, retryWaitMs, unanswered, type RetryPolicy } from '../../../../contract/retry';
 import { mapWithConcurrency, Limiter } from '../../shared/pool';
-import { exchange, type Connection } from '../../shared/transport/request';
+import type { Connection } from '../../shared/authentication';
+import { exchange } from '../../shared/transport/request';
 import type { Prepared, SendOptions } from '../actions/interfaces';
-import type { Result, Verdict } from './classify';
+import { classify, type Result, type Verdict } from './classify';
 import { Lanes } from './lanes';
 import { refusedItem, unsentItem, type ErrorRouting, type Refusal, type Routed } from './outputs';
 import { Claims, settle, type PriorAttempt, type Recovery } from './recovery';
@@ -130,7 +131,11 @@ export class Sender {
 		const request = { method: 'POST' as const, path, body: serialised, format: options.requestFormat, timeoutMs: options.timeoutMs };
 		let uncertain = false;
 		for (let n = 1; ; n++) {
-			const pending = exchange(this.ctx, this.connection, request).then((attempt) => this.claims.claim(attempt));
+			const pending = exchange(this.ctx, this.connection, request).then((attempt) => {
+				const answer = classify(attempt);
+				this.claims.claimAnswer(answer);
+				return answer;
+			});
 			this.claims.follow(body, pending);
 			const answer = await pending;
 			if (!retryable(answer) || n >= policy.maxAttempts) return { ...answer, attempts: n, earlierAttemptUncertain: uncertain };
