@@ -7,31 +7,20 @@
  * Date header, the instance's clock as known from below: see ClockFloor in instanceClock.ts). The
  * cursors and what was seen are written back only when every read succeeded and something moved:
  * a poll that fails or finds nothing leaves the static data untouched.
+ *
+ * Here: the static data (the cursors, the states seen) and how a change becomes a state change.
+ * The reads from a cursor are in cursors.ts; what an event is and Fetch Test Event, in events.ts.
  */
-import { NodeApiError, type IDataObject, type INodeExecutionData, type IPollFunctions, type JsonObject } from 'n8n-workflow';
-import { TABLES, formatGlideDateTime, type IssueState, type TableName } from '../../../contract/api';
-import { condition, encodeAnyQuery, encodeQuery, isExactQueryValue, isOneOf, isQueryableValue, orderBy, wellFormed } from '../../../contract/encodedQuery';
-import { connectionFor, credentialTypeOf, type Connection } from '../shared/authentication';
-import type { ApiResult } from '../shared/transport/request';
-import { TRIGGER_PAGE_SIZE, TRIGGER_READ, issueJson, listRows, type TableRow } from '../shared/transport/tableApi';
-import { ClockFloor, instanceClock, type Sighting } from './instanceClock';
+import { NodeApiError, type IPollFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import { TABLES } from '../../../contract/api';
+import { isExactQueryValue, isQueryableValue, wellFormed } from '../../../contract/encodedQuery';
+import { connectionFor, credentialTypeOf } from '../shared/authentication';
+import type { TableRow } from '../shared/transport/tableApi';
+import { baseline, changes, newest, type Cursor } from './cursors';
+import { filters, incidentItem, incidentMatches, issueItem, latest, type PollSettings } from './events';
+import { ClockFloor, type Sighting } from './instanceClock';
 
-export type PollEvent = 'created' | 'stateChanged' | 'fallbackIncident';
-
-export interface PollSettings {
-	events: PollEvent[];
-	states: IssueState[];
-	issueCode: string;
-	provider: string;
-	user: string;
-	maxEvents: number;
-}
-
-/** Where the poll stopped: the last row taken, by time and sys_id. */
-interface Cursor {
-	at: string;
-	id: string;
-}
+export type { PollEvent, PollSettings } from './events';
 
 interface PollState {
 	/** Issue changes, by sys_updated_on. */
@@ -53,155 +42,12 @@ interface PollState {
 	clock?: Sighting;
 }
 
-/** Changes younger than this, by the instance's clock, wait for the next poll (saves still running). */
-const SETTLE_MS = 5_000;
-
 /** Most issue states remembered (oldest forgotten first); a forgotten issue's next change is reported again. */
 const SEEN_LIMIT = 10_000;
-
-function failed(ctx: IPollFunctions, table: string, result: ApiResult): never {
-	const redirected = result.status >= 300 && result.status < 400;
-	const why = redirected
-		? `The instance redirected the read${result.headers.location ? ` to ${result.headers.location}` : ''}: check the credential's Instance URL (https, the instance itself).`
-		: `${result.networkError ?? ''} The credential's user needs read access to ${table}.`.trim();
-	throw new NodeApiError(ctx.getNode(), { message: result.rawText.slice(0, 500) } as JsonObject, {
-		message: `Reading ${table} failed (HTTP ${result.status || 'no answer'}).`,
-		description: `${why} The next poll tries again from the same place.`,
-		httpCode: result.status ? String(result.status) : undefined,
-	});
-}
-
-/** Before every row: where a trigger starts on an instance that had none yet. */
-const START: Cursor = { at: formatGlideDateTime(0), id: '' };
-
-/** The conditions of the Filters chosen, as `table` holds them. */
-function filters(settings: PollSettings, table: TableName): string[] {
-	if (table === TABLES.incident) return [condition('origin_table', '=', TABLES.experienceIssue), ...(settings.user ? [condition('caller_id', '=', settings.user)] : [])];
-	return [
-		...(settings.issueCode ? [condition('issue_code', '=', settings.issueCode)] : []),
-		...(settings.provider ? [condition('provider', '=', settings.provider)] : []),
-		...(settings.user ? [condition('user', '=', settings.user)] : []),
-	];
-}
-
-type TimeField = 'sys_updated_on' | 'sys_created_on';
-
-/** Rows after the cursor, in order: `base ^ time > at`, or `base ^ time = at ^ sys_id > id`. */
-function after(base: string[], cursor: Cursor, field: TimeField): string {
-	const later = [...base, condition(field, '>', cursor.at)];
-	const same = [...base, condition(field, '=', cursor.at), condition('sys_id', '>', cursor.id)];
-	return encodeAnyQuery([later, same], [orderBy(field), orderBy('sys_id')]);
-}
 
 /** What tells one sighting of an issue from the next: its state and its issue codes. */
 function signature(row: TableRow): string {
 	return `${row.state}|${row.issue_code_history ?? row.issue_code}`;
-}
-
-/** An issue row as the trigger outputs it: ready for Chain (experience_id, issue code, user, state, end reason). */
-function issueItem(row: TableRow, event: PollEvent, extra: IDataObject = {}): INodeExecutionData {
-	return { json: { event, ...issueJson(row), ...extra } };
-}
-
-/** Rows of a table since the cursor, up to `max`, taken only from seconds the instance has left well behind. */
-async function changes(
-	ctx: IPollFunctions,
-	connection: Connection,
-	table: TableName,
-	base: string[],
-	start: Cursor,
-	max: number,
-	field: TimeField,
-	floor: ClockFloor,
-): Promise<{ rows: TableRow[]; cursor: Cursor }> {
-	const rows: TableRow[] = [];
-	let cursor = start;
-	for (;;) {
-		const sentAt = Date.now();
-		const { rows: page, result } = await listRows<TableRow>(ctx, connection, table, after(base, cursor, field), TRIGGER_READ, { limit: TRIGGER_PAGE_SIZE });
-		if (!page) failed(ctx, table, result);
-		if (page.length === 0) return { rows, cursor };
-		// A save that was running while the instance read the page may carry an earlier second:
-		// the last few seconds are read again by the next poll. Without a Date header, the
-		// instance's clock as known from below when the page was read (n8n's may be ahead or
-		// behind): the table's newest change is read first, once a poll, then the page again.
-		let now = instanceClock(result);
-		if (now === undefined) {
-			if (await floor.look()) continue;
-			now = floor.at(sentAt, page);
-		}
-		const settled = formatGlideDateTime(Math.max(0, now - SETTLE_MS));
-		let done = page.length < TRIGGER_PAGE_SIZE;
-		for (const row of page) {
-			if (row[field] >= settled || rows.length >= max) {
-				done = true;
-				break;
-			}
-			rows.push(row);
-			cursor = { at: row[field], id: row.sys_id };
-		}
-		if (done) return { rows, cursor };
-	}
-}
-
-/** The newest row of a table by `field`, then sys_id: a place in that order no later row is before. */
-async function newest(ctx: IPollFunctions, connection: Connection, table: TableName, base: string[], field: TimeField): Promise<{ cursor: Cursor; clock?: number }> {
-	const order = [orderBy(field, 'descending'), orderBy('sys_id', 'descending')];
-	const { rows, result } = await listRows<TableRow>(ctx, connection, table, encodeQuery(base, order), TRIGGER_READ, { limit: 1, fields: `sys_id,${field}` });
-	if (!rows) failed(ctx, table, result);
-	return { cursor: rows[0] ? { at: rows[0][field], id: rows[0].sys_id } : START, clock: instanceClock(result) };
-}
-
-/** Where a first poll starts: now, by the instance's clock. */
-async function baseline(ctx: IPollFunctions, connection: Connection, settings: PollSettings): Promise<Required<Pick<PollState, 'issues' | 'created' | 'incidents'>> & Pick<PollState, 'clock'>> {
-	const latest = await newest(ctx, connection, TABLES.experienceIssue, [], 'sys_updated_on');
-	if (latest.clock !== undefined) {
-		// Everything settled before now is old; later changes are still to come.
-		const start = { at: formatGlideDateTime(latest.clock - SETTLE_MS), id: '\uffff' };
-		return { issues: start, created: start, incidents: start };
-	}
-	// No Date header: our clock may be ahead of the instance's and put "now" past changes still to
-	// come. The instance's own newest rows say what is old instead. No issue was made after the
-	// newest change (a creation is a change), nor in its second with a greater sys_id.
-	const incidents = settings.events.includes('fallbackIncident') ? (await newest(ctx, connection, TABLES.incident, [condition('origin_table', '=', TABLES.experienceIssue)], 'sys_created_on')).cursor : latest.cursor;
-	// The instance's clock had reached its newest change when it was read.
-	const clock = latest.cursor.id ? { clock: { at: latest.cursor.at, seenAt: Date.now() } } : {};
-	return { issues: latest.cursor, created: latest.cursor, incidents, ...clock };
-}
-
-/** "Fetch Test Event": the latest change that matches, the cursor left alone. */
-async function latest(ctx: IPollFunctions, connection: Connection, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
-	const issueEvents = settings.events.filter((e) => e !== 'fallbackIncident');
-	if (issueEvents.length > 0) {
-		const states = settings.events.includes('stateChanged') && !settings.events.includes('created') ? [isOneOf('state', settings.states)] : [];
-		const order = orderBy(settings.events.includes('stateChanged') ? 'sys_updated_on' : 'sys_created_on', 'descending');
-		const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([...filters(settings, TABLES.experienceIssue), ...states], [order]), TRIGGER_READ, { limit: 1 });
-		if (!rows) failed(ctx, TABLES.experienceIssue, result);
-		if (rows[0]) return [[issueItem(rows[0], settings.events.includes('stateChanged') ? 'stateChanged' : 'created')]];
-	}
-	if (settings.events.includes('fallbackIncident')) {
-		const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.incident, encodeQuery(filters(settings, TABLES.incident), [orderBy('sys_created_on', 'descending')]), TRIGGER_READ, { limit: 20 });
-		if (!rows) failed(ctx, TABLES.incident, result);
-		for (const row of rows) {
-			const item = await incidentItem(ctx, connection, row);
-			if (incidentMatches(item, settings)) return [[item]];
-		}
-	}
-	return null;
-}
-
-/** An incident's issue passes the issue code and provider filters (the user is in the query). */
-function incidentMatches(item: INodeExecutionData, settings: PollSettings): boolean {
-	return (!settings.issueCode || item.json.issue_code === settings.issueCode) && (!settings.provider || item.json.provider === settings.provider);
-}
-
-async function incidentItem(ctx: IPollFunctions, connection: Connection, incident: TableRow): Promise<INodeExecutionData> {
-	const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('sys_id', '=', incident.origin_id)]), TRIGGER_READ, { limit: 1 });
-	// Without its issue the incident cannot be filtered or told: the poll fails and is tried again.
-	if (!rows) failed(ctx, TABLES.experienceIssue, result);
-	const issue = rows[0];
-	const summary = { sys_id: incident.sys_id, number: incident.number, short_description: incident.short_description, state: incident.state, caller_id: incident.caller_id, cmdb_ci: incident.cmdb_ci };
-	return issue ? issueItem(issue, 'fallbackIncident', { incident: summary }) : { json: { event: 'fallbackIncident', incident: summary, origin_id: incident.origin_id } };
 }
 
 export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
@@ -220,7 +66,7 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 
 	const state = ctx.getWorkflowStaticData('node') as PollState;
 	if (!state.issues) {
-		const { created, ...start } = await baseline(ctx, connection, settings);
+		const { created, ...start } = await baseline(ctx, connection, settings.events.includes('fallbackIncident'));
 		Object.assign(state, start, settings.events.includes('created') ? { created } : {}, { seen: {} });
 		return null;
 	}
@@ -284,4 +130,3 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 	if (!settings.events.includes('created') && state.created) delete state.created;
 	return items.length > 0 ? [items] : null;
 }
-

@@ -4,7 +4,7 @@ import type { CreateIssueBody, Namespace } from '../../../../contract/api';
 import type { BodyProblem, RequestFormat } from '../../../../contract/body';
 import type { CatalogueEntry } from '../../../../contract/errors';
 import type { Connection, RetryPolicy } from '../../shared/transport/request';
-import type { ChainBase } from '../../shared/transport/tableApi';
+import type { ChainBase } from '../engine/recoveryRead';
 
 export interface SendOptions {
 	requestFormat: RequestFormat;
