@@ -61,7 +61,12 @@ export default [
 							message: 'shared/ is what the nodes share: it may import contract/ only.',
 						},
 						{ target: './nodes/ServiceNowPe/sources', from: ['./nodes/ServiceNowPe/v1', './nodes/ServiceNowPe/trigger', './nodes/ServiceNowPe/emulatorTrigger'] },
-						{ target: './nodes/ServiceNowPe/trigger', from: ['./nodes/ServiceNowPe/v1', './nodes/ServiceNowPe/emulatorTrigger'] },
+						{
+							target: ['./nodes/ServiceNowPe/trigger', './nodes/ServiceNowPe/ServiceNowPeTrigger.node.ts', './nodes/ServiceNowPe/ServiceNowPeEmulatorTrigger.node.ts', './nodes/ServiceNowPe/emulatorTrigger'],
+							from: './nodes/ServiceNowPe/v1',
+							message: 'The triggers share with the action node through shared/ only.',
+						},
+						{ target: ['./nodes/ServiceNowPe/trigger', './nodes/ServiceNowPe/ServiceNowPeTrigger.node.ts'], from: './nodes/ServiceNowPe/emulatorTrigger' },
 						{
 							target: ['./nodes/ServiceNowPe/shared', './nodes/ServiceNowPe/v1', './nodes/ServiceNowPe/trigger', './nodes/ServiceNowPe/sources', './credentials'],
 							from: './emulator',

@@ -1,7 +1,7 @@
 import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
 import { ISSUE_STATES, type IssueState } from '../../contract/api';
 import { text } from '../../contract/values';
-import { picker } from './v1/actions/experienceIssue/fields';
+import { picker } from './shared/descriptions';
 import * as listSearch from './shared/methods/listSearch';
 import { poll, type PollEvent } from './trigger/poll';
 import { authenticationProperty, instanceCredentials } from './shared/authentication';

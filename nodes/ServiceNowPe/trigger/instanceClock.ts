@@ -4,7 +4,7 @@
  * taken, so a save running while a read ran is never skipped.
  */
 import { formatGlideDateTime, parseGlideDateTime } from '../../../contract/api';
-import type { ApiResult } from '../shared/transport/request';
+import { instanceTime, type ApiResult } from '../shared/transport/request';
 import type { TableRow } from '../shared/transport/tableApi';
 
 /** A time the instance held (its clock had reached it), and n8n's clock when that was seen. */
@@ -15,8 +15,8 @@ export interface Sighting {
 
 /** The instance's clock from its Date header, to the second; undefined when it sends none. */
 export function instanceClock(result: ApiResult): number | undefined {
-	const date = Date.parse(result.headers.date ?? '');
-	return Number.isFinite(date) ? Math.floor(date / 1000) * 1000 : undefined;
+	const date = instanceTime(result);
+	return date === undefined ? undefined : Math.floor(date / 1000) * 1000;
 }
 
 /**

@@ -250,3 +250,9 @@ export async function apiRequest(
 		await sleep(retryWaitMs(policy, n, result.headers['retry-after']));
 	}
 }
+
+/** The instance's clock when it answered, from the answer's Date header (ms); undefined without one. */
+export function instanceTime(answer: Pick<Attempt, 'headers'>): number | undefined {
+	const date = Date.parse(answer.headers.date ?? '');
+	return Number.isFinite(date) ? date : undefined;
+}

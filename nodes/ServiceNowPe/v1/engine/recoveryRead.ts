@@ -8,7 +8,7 @@
  */
 import { TABLES, parseGlideDateTime, type CreateIssueBody, type IssueRow } from '../../../../contract/api';
 import { anyOf, condition, encodeQuery, isExactQueryValue, orderBy } from '../../../../contract/encodedQuery';
-import type { ApiContext, ApiResult, Connection } from '../../shared/transport/request';
+import { instanceTime, type ApiContext, type ApiResult, type Connection } from '../../shared/transport/request';
 import { issueCodeHistory, listRows, type ReadPolicy } from '../../shared/transport/tableApi';
 
 /**
@@ -41,14 +41,14 @@ export function chainKey(experienceId: string, issueCode: string): string {
 
 /** Whether the read's answer gives the instance's clock (its Date header). */
 function hasInstanceClock(result: ApiResult): boolean {
-	return Number.isFinite(Date.parse(result.headers.date ?? ''));
+	return instanceTime(result) !== undefined;
 }
 
 /** When the attempt began, by the instance's clock: from the Date header of the read's answer. */
 function attemptStartOnInstance(result: ApiResult, since: number): number {
-	const instanceNow = Date.parse(result.headers.date ?? '');
+	const instanceNow = instanceTime(result);
 	// Without the instance's clock, allow for clocks that differ by up to a minute.
-	if (!Number.isFinite(instanceNow)) return since - RECOVERY_SLACK_MS;
+	if (instanceNow === undefined) return since - RECOVERY_SLACK_MS;
 	// The header and the row dates count whole seconds: two seconds of slack.
 	return instanceNow - (Date.now() - since) - 2000;
 }
