@@ -9,6 +9,17 @@ export const VENDOR_SAMPLES = join(__dirname, '..', 'fixtures', 'vendors');
 export const vendor = (path: string) =>
 	JSON.parse(readFileSync(join(VENDOR_SAMPLES, path), 'utf8'));
 
+/**
+ * An Amazon SNS HTTP/S message as n8n's Webhook node hands it on: SNS posts with
+ * `Content-Type: text/plain; charset=UTF-8`, which n8n keeps as text: `body` is the JSON as a string.
+ */
+export const snsWebhookItem = (message: Record<string, unknown>) => ({
+	headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': String(message.Type), 'user-agent': 'Amazon Simple Notification Service Agent' },
+	params: {},
+	query: {},
+	body: JSON.stringify(message, null, 2),
+});
+
 /** An Alertmanager webhook (version 4) as it sends one, an alert firing for each set of labels. */
 export const alertGroup = (alerts: Array<Record<string, string>>) => ({
 	receiver: 'n8n',
