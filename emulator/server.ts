@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PLATFORM_ERRORS } from '../contract/errors';
-import { Emulator, parseSeed, type HandleResult, type Seed } from './core';
+import { Emulator, parseSeed, type Admission, type ApiCall, type HandleResult, type Seed } from './core';
 import { SERVER_LIMITS, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
 import type * as Store from './store';
 
@@ -207,13 +207,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	 * their answers written back to back (README, "Measured speed"). With a single connection open
 	 * no other request can arrive in the same turn, so its request is answered at once.
 	 */
-	let pending: Array<{ req: IncomingMessage; res: ServerResponse; body: string; bytes: number }> = [];
+	let pending: Array<{ req: IncomingMessage; res: ServerResponse; admitted: ApiCall; body: string; bytes: number; tooLarge: boolean }> = [];
 	const answerPending = () => {
 		const batch = pending;
 		pending = [];
 		let results: Array<HandleResult | undefined | null> = [];
 		handling = true;
-		for (const { req, body, bytes } of batch) {
+		for (const { req, admitted, body, bytes, tooLarge } of batch) {
 			// Behind an answer that ends its connection: not applied, never answered.
 			if (behindTheEnd(req)) {
 				results.push(null);
@@ -221,25 +221,25 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 			}
 			let result: HandleResult | undefined;
 			try {
-				result = emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes });
+				result = emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes, admitted });
 			} catch {
 				// The core answers every request; should it ever throw, this connection ends, not the server.
 				result = undefined;
 			}
-			if (!result || result.drop || bytes > emulator.bodyLimit(req.url ?? '/')) endAfter(req);
+			if (!result || result.drop || tooLarge) endAfter(req);
 			results.push(result);
 		}
 		handling = false;
 		if (!saved()) results = results.map((r) => (r ? unsaved() : r));
 		for (let i = 0; i < batch.length; i++) {
-			const { req, res, bytes } = batch[i];
+			const { req, res, tooLarge } = batch[i];
 			const result = results[i];
 			if (result === null) continue;
 			if (!result) {
 				req.socket.destroy();
 				continue;
 			}
-			const answer = () => write(req, res, result, bytes > emulator.bodyLimit(req.url ?? '/'));
+			const answer = () => write(req, res, result, tooLarge);
 			if (result.delayMs) setTimeout(answer, result.delayMs);
 			else answer();
 		}
@@ -249,11 +249,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		arrived(req);
 		if (refused.has(req.socket) || behindTheEnd(req)) return;
 		const declared = Number(req.headers['content-length']);
-		let early: HandleResult | undefined;
+		let admission: Admission;
 		// What the head changed (an expired token swept) is committed now, as a batch's changes are.
 		handling = true;
 		try {
-			early = emulator.handleHead({
+			admission = emulator.admit({
 				method: req.method ?? 'GET',
 				url: req.url ?? '/',
 				headers: req.headers,
@@ -266,15 +266,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		} finally {
 			handling = false;
 		}
-		if (store?.file.pending && !saved()) early = unsaved();
-		if (early) {
+		if (store?.file.pending && !saved()) admission = { answer: unsaved() };
+		if ('answer' in admission) {
 			// Answered from the headers: the body is never read, and the connection ends after the answer.
-			write(req, res, early, true);
+			write(req, res, admission.answer, true);
 			res.once('finish', () => req.socket.destroySoon());
 			return;
 		}
-		readBody(req, emulator.bodyLimit(req.url ?? '/'), (body, bytes) => {
-			if (pending.push({ req, res, body, bytes }) > 1) return;
+		const { admitted } = admission;
+		readBody(req, admitted.bodyLimit, (body, bytes) => {
+			if (pending.push({ req, res, admitted, body, bytes, tooLarge: bytes > admitted.bodyLimit }) > 1) return;
 			if (connections > 1) setImmediate(answerPending);
 			else answerPending();
 		});

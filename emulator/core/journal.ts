@@ -5,7 +5,8 @@
  * they are recorded, so no secret is kept.
  */
 import { MAX_NESTING_DEPTH } from '../../contract/xml';
-import { jsonNestedDeeperThan, type EmulatorRequest, type EmulatorResponse } from './http';
+import type { HandleResult } from './context';
+import { jsonNestedDeeperThan, type ApiCall, type EmulatorRequest } from './request';
 
 export interface JournalEntry {
 	seq: number;
@@ -151,21 +152,18 @@ export class Journal {
 		this.ring = new Array(Math.max(1, limit));
 	}
 
-	record(
-		req: EmulatorRequest,
-		path: string,
-		route: string,
-		res: EmulatorResponse,
-		time: number,
-		extra: { errorCode?: string; fault?: string } = NO_EXTRA,
-	): void {
+	/** A request as read and its answer; `fault`: what an injected fault did to it. */
+	record(call: ApiCall, res: HandleResult, time: number, fault?: string): void {
+		const { req, route, target } = call;
+		const errorCode = res.outcome?.kind === 'rejected' ? res.outcome.error.code : res.errorCode;
+		const extra = errorCode || fault ? { ...(errorCode ? { errorCode } : {}), ...(fault ? { fault } : {}) } : NO_EXTRA;
 		const isToken = route === 'token';
 		const isBatch = route === 'batch';
 		this.ring[this.next] = {
 			seq: ++this.seq,
 			time,
-			method: req.method.toUpperCase(),
-			path: path.includes('?') ? maskPath(path) : path,
+			method: call.method,
+			path: target.includes('?') ? maskPath(target) : target,
 			route,
 			headers: maskHeaders(req.headers),
 			body: bounded(isToken ? maskTokenBody(req.body) : isBatch && req.body ? batchSummary(req.body) : req.body),
