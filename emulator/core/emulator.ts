@@ -7,7 +7,8 @@ import { ISSUE_STATES, isIssueState, type IssueState } from '../../contract/api'
 import { isPlainObject } from '../../contract/values';
 import { AUTH_MODES, type EmulatorSettings, type EmulatorState, type HandleResult, type StateChange } from './context';
 import { FaultList, type Fault, type FaultSpec } from './faults';
-import { IssueStore, glideDateTime, type IssueRecord, type IssueSnapshot } from './issues';
+import { glideDateTime } from './dates';
+import { IssueStore, type IssueRecord, type IssueSnapshot } from './issues';
 import { Journal, type JournalEntry } from './journal';
 import { Registry, defaultSeed, type Seed } from './registry';
 import { forceOutcome, playDue, type ForcedOutcome } from './engagement';

@@ -6,7 +6,8 @@
  * clock passes them (on any request, or when the control API advances the clock).
  */
 import type { EmulatorState } from './context';
-import { glideDateTime, type IssueRecord } from './issues';
+import { glideDateTime } from './dates';
+import type { IssueRecord } from './issues';
 import type { Outcome, ScenarioRecord } from './registry';
 
 /** Outcomes a test may force: the scenario's own, or the user declining. */

@@ -5,7 +5,8 @@ import { isPlainObject, scalarText } from '../../../contract/values';
 import { bodyErrorResponse, render, renderError } from '../answer';
 import type { EmulatorState, Handler, HandleResult } from '../context';
 import { startEngagement } from '../engagement';
-import { glideDateTime, type IssueContent, type IssueRecord } from '../issues';
+import { glideDateTime } from '../dates';
+import type { IssueContent, IssueRecord } from '../issues';
 import type { UserRecord } from '../registry';
 
 /**

@@ -3,7 +3,7 @@ import { OAUTH_TOKEN_PATH } from '../../../contract/api';
 import { PLATFORM_ERRORS } from '../../../contract/errors';
 import { jsonAnswer, renderError } from '../answer';
 import type { Handler, HandleResult } from '../context';
-import { newSysId } from '../issues';
+import { newSysId } from '../sysIds';
 
 /**
  * The authorization-code grant's browser step. There is no login page: the code is issued at

@@ -3,7 +3,7 @@ import { ISSUE_STATES, TABLES, TABLE_API_PREFIX, TABLE_PARAMS, isIssueState } fr
 import { PLATFORM_ERRORS } from '../../../contract/errors';
 import { bodyErrorResponse, render, renderError } from '../answer';
 import type { EmulatorState, Handler, HandleResult } from '../context';
-import { glideDateTime } from '../issues';
+import { glideDateTime } from '../dates';
 import { QueryLimitError, parseEncodedQuery, queryRows, type DotWalk, type TableQuery } from '../query';
 import { header, type ApiCall } from '../request';
 import { ISSUE_FIELDS, REFERENCES, issueFields, issueRow, pickFields, tableRows, type Row } from '../table';
