@@ -8,7 +8,8 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, openSync, rea
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { tokenHash, type IncidentRecord, type IssueRecord, type TokenGrant } from '../core';
-import { checkCounter, checkGrant, checkIncident, checkIssue, fail, list, object } from './records';
+import { fail, list, object } from '../core/checks';
+import { checkCounter, checkGrant, checkIncident, checkIssue } from './records';
 
 /** The tables of a state database, and the mark of a complete one (kept across resets). */
 export const SCHEMA = `
@@ -29,7 +30,7 @@ export interface CheckedState {
 	incidents: IncidentRecord[];
 }
 
-/** A parsed JSON state, checked whole: throws RecordError naming the first wrong field. */
+/** A parsed JSON state, checked whole: throws CheckError naming the first wrong field. */
 export function checkJsonState(raw: unknown): CheckedState {
 	const root = object(raw, 'the state');
 	if (root.version !== 1 && root.version !== 2) fail('version', '1 or 2', root.version);
@@ -103,7 +104,7 @@ function build(path: string, state: CheckedState): void {
 /**
  * Imports the JSON state at `source` into the database `path`. With `keepAs`, the JSON file is
  * kept under that name (`source` is `path` itself); the database replaces it last. Throws
- * NotJsonError or RecordError (nothing changed) when the file is not a valid JSON state.
+ * NotJsonError or CheckError (nothing changed) when the file is not a valid JSON state.
  */
 export function importJsonState(source: string, path: string, keepAs?: string): void {
 	const text = readFileSync(source, 'utf8');
