@@ -4,6 +4,7 @@
  * credential-bearing headers, query parameters and token request and answer fields are masked as
  * they are recorded, so no secret is kept.
  */
+import { text as asText } from '../../contract/values';
 import { MAX_NESTING_DEPTH } from '../../contract/xml';
 import type { HandleResult } from './context';
 import { jsonNestedDeeperThan, type ApiCall, type EmulatorRequest } from './request';
@@ -115,7 +116,7 @@ function batchSummary(text: string): string {
 						if (!item || typeof item !== 'object') return item;
 						const { body, headers, ...rest } = item as Record<string, unknown>;
 						const named = Array.isArray(headers)
-							? headers.map((h) => (h && typeof h === 'object' ? { name: (h as BatchHeaderLike).name, value: maskHeader(String((h as BatchHeaderLike).name ?? ''), String((h as BatchHeaderLike).value ?? '')) } : h))
+							? headers.map((h) => (h && typeof h === 'object' ? { name: (h as BatchHeaderLike).name, value: maskHeader(asText((h as BatchHeaderLike).name), asText((h as BatchHeaderLike).value)) } : h))
 							: headers;
 						return { ...rest, ...(named !== undefined ? { headers: named } : {}), ...(typeof body === 'string' ? { body: `(${body.length} characters of base64: see the item's own entry)` } : {}) };
 					})
