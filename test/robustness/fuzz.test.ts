@@ -10,7 +10,7 @@ import { Emulator } from '../../emulator/core';
 import { parseXmlBody } from '../../contract/xml';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/server';
-import { StateFile } from '../../emulator/store';
+import { StateFile } from '../../emulator/store/stateFile';
 import { ABEL, CREATE_PATH, DOCUMENT_EXAMPLE_BODY, send } from '../helpers/http';
 import { tempDir } from '../helpers/temp';
 

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { send } from '../helpers/http';
-import { StateFile } from '../../emulator/store';
+import { StateFile } from '../../emulator/store/stateFile';
 import { CREATE, ROOT, canCapFileSize, checkBuilt, grant, readWith, start, tempDir } from './store-helpers';
 
 beforeAll(checkBuilt);
@@ -16,7 +16,7 @@ const capped = canCapFileSize ? it : it.skip;
 /** Runs in a process whose files are capped at 256 KiB: a batch carrying 400 kB cannot be written. */
 const SCRIPT = `
 const dist = process.argv[1];
-const { StateFile } = require(dist + '/emulator/store.js');
+const { StateFile } = require(dist + '/emulator/store/stateFile.js');
 const { IssueStore } = require(dist + '/emulator/core/issues.js');
 const { TokenStore } = require(dist + '/emulator/core/tokens.js');
 const { file } = StateFile.open(process.argv[2]);

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { send } from '../helpers/http';
-import { StateFile } from '../../emulator/store';
+import { StateFile } from '../../emulator/store/stateFile';
 import { BIN, checkBuilt, issueCount, readWith, run, start, tempDir, v1Issue, writeV1 } from './store-helpers';
 
 beforeAll(checkBuilt);

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { send } from '../helpers/http';
-import { StateFile } from '../../emulator/store';
+import { StateFile } from '../../emulator/store/stateFile';
 import { CREATE, checkBuilt, issueCount, run, start, tempDir } from './store-helpers';
 
 beforeAll(checkBuilt);

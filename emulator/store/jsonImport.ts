@@ -10,15 +10,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { tokenHash, type IncidentRecord, type IssueRecord, type TokenGrant } from '../core';
 import { fail, list, object } from '../core/checks';
 import { checkCounter, checkGrant, checkIncident, checkIssue } from './records';
-
-/** The tables of a state database, and the mark of a complete one (kept across resets). */
-export const SCHEMA = `
-	CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-	CREATE TABLE IF NOT EXISTS issues (sys_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-	CREATE TABLE IF NOT EXISTS tokens (type TEXT NOT NULL, hash TEXT NOT NULL, grant_json TEXT NOT NULL, PRIMARY KEY (type, hash));
-	CREATE TABLE IF NOT EXISTS incidents (sys_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-`;
-export const COMPLETE = { key: 'format', value: '2' };
+import { COMPLETE, SCHEMA } from './schema';
 
 /** The JSON state does not parse; the message says where. */
 export class NotJsonError extends Error {}

@@ -13,14 +13,12 @@
  */
 import { existsSync } from 'node:fs';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { EmulatorSnapshot, IncidentRecord, IssueRecord, StateChange, TokenGrant, TokenKind } from './core';
-import { COMPLETE, NotJsonError, importJsonState, importUnfinished } from './store/legacy';
-
-/** The meta key of the clock's lead (control API), in milliseconds. */
-const CLOCK_KEY = 'clock_offset_ms';
-import { StateFileError, connect, head, lockFor, reason } from './store/open';
-import { CheckError, fail } from './core/checks';
-import { checkCounter, checkGrant, checkIncident, checkIssue } from './store/records';
+import type { EmulatorSnapshot, IncidentRecord, IssueRecord, StateChange, TokenGrant, TokenKind } from '../core';
+import { CheckError, fail } from '../core/checks';
+import { NotJsonError, importJsonState, importUnfinished } from './jsonImport';
+import { StateFileError, connect, head, lockFor, reason } from './open';
+import { checkCounter, checkGrant, checkIncident, checkIssue } from './records';
+import { CLOCK_KEY, COMPLETE } from './schema';
 
 export { StateFileError };
 
