@@ -139,6 +139,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		statePath,
 		(load) => new Emulator({ ...core, seed: typeof seed === 'string' ? loadSeedFile(seed) : seed, state: load() }),
 	);
+	/** Commits what the requests just handled changed: false when it could not be saved (then answered 503). */
+	const saved = () => durable?.save() ?? true;
 
 	/**
 	 * Requests are answered once per turn of the event loop, together: the ones that arrived in the
@@ -150,22 +152,20 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	const answerPending = () => {
 		const batch = pending;
 		pending = [];
-		let results = durable.holding(() =>
-			batch.map(({ req, admitted, body, bytes, tooLarge }): HandleResult | undefined | null => {
-				// Behind an answer that ends its connection: not applied, never answered.
-				if (behindTheEnd(req)) return null;
-				let result: HandleResult | undefined;
-				try {
-					result = emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes, admitted });
-				} catch {
-					// The core answers every request; should it ever throw, this connection ends, not the server.
-					result = undefined;
-				}
-				if (!result || result.drop || tooLarge) endAfter(req);
-				return result;
-			}),
-		);
-		if (!durable.save()) results = results.map((r) => (r ? unsaved() : r));
+		let results = batch.map(({ req, admitted, body, bytes, tooLarge }): HandleResult | undefined | null => {
+			// Behind an answer that ends its connection: not applied, never answered.
+			if (behindTheEnd(req)) return null;
+			let result: HandleResult | undefined;
+			try {
+				result = emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes, admitted });
+			} catch {
+				// The core answers every request; should it ever throw, this connection ends, not the server.
+				result = undefined;
+			}
+			if (!result || result.drop || tooLarge) endAfter(req);
+			return result;
+		});
+		if (!saved()) results = results.map((r) => (r ? unsaved() : r));
 		for (let i = 0; i < batch.length; i++) {
 			const { req, res, tooLarge } = batch[i];
 			const result = results[i];
@@ -186,21 +186,19 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		const declared = Number(req.headers['content-length']);
 		let admission: Admission;
 		try {
-			// What the head changed (an expired token swept) is committed now, as a batch's changes are.
-			admission = durable.holding(() =>
-				emulator.admit({
-					method: req.method ?? 'GET',
-					url: req.url ?? '/',
-					headers: req.headers,
-					contentLength: Number.isFinite(declared) ? declared : undefined,
-				}),
-			);
+			admission = emulator.admit({
+				method: req.method ?? 'GET',
+				url: req.url ?? '/',
+				headers: req.headers,
+				contentLength: Number.isFinite(declared) ? declared : undefined,
+			});
 		} catch {
 			endAfter(req);
 			req.socket.destroy();
 			return;
 		}
-		if (durable.pending && !durable.save()) admission = { answer: unsaved() };
+		// What the head changed (an expired token swept) is committed now, as a batch's changes are.
+		if (durable?.pending && !saved()) admission = { answer: unsaved() };
 		if ('answer' in admission) {
 			// Answered from the headers: the body is never read, and the connection ends after the answer.
 			write(req, res, admission.answer, true);
@@ -226,7 +224,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', (e) => {
-			durable.close();
+			durable?.close();
 			reject(e);
 		});
 		server.listen(port, host, () => {
@@ -248,7 +246,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.close(() => {
-					durable.close();
+					durable?.close();
 					resolve();
 				});
 				server.closeAllConnections();

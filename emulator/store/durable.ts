@@ -18,19 +18,9 @@ export interface DurableState {
 	save(): boolean;
 	/** Whether changes wait for a commit. */
 	readonly pending: boolean;
-	/** Runs `handle` with commits held back: what it changes is committed by the next `save()`. */
-	holding<T>(handle: () => T): T;
 	/** Saves what is staged, then lets the file and its lock go. */
 	close(): void;
 }
-
-/** No state file: nothing is kept, everything counts as saved. */
-const NOT_KEPT: DurableState = {
-	save: () => true,
-	pending: false,
-	holding: (handle) => handle(),
-	close: () => undefined,
-};
 
 async function loadStateFile(): Promise<typeof StateFileModule> {
 	try {
@@ -43,13 +33,14 @@ async function loadStateFile(): Promise<typeof StateFileModule> {
 
 /**
  * The emulator `make` builds, from the state file's contents (`load`) when there is a file, and
- * how its state is kept. A start that fails lets the file's lock go: a later start can open it.
+ * how its state is kept (nothing is kept without a file). A start that fails lets the file's lock
+ * go: a later start can open it.
  */
 export async function keepState(
 	statePath: string | undefined,
 	make: (load: () => EmulatorSnapshot | undefined) => Emulator,
-): Promise<{ emulator: Emulator; durable: DurableState }> {
-	if (!statePath) return { emulator: make(() => undefined), durable: NOT_KEPT };
+): Promise<{ emulator: Emulator; durable?: DurableState }> {
+	if (!statePath) return { emulator: make(() => undefined) };
 	const { StateCommitError, StateFile } = await loadStateFile();
 	const { file, imported } = StateFile.open(statePath);
 	if (imported) process.stderr.write(`Imported the JSON state of ${statePath}; it is kept as ${imported}.\n`);
@@ -77,13 +68,13 @@ export async function keepState(
 		}
 	};
 
-	// Every change is staged; it is committed before the answers of the requests that made it are
-	// written, and at once when it comes from a call of the API (reset, setIssueState…).
-	let holding = false;
+	// Every change is staged. The server commits the changes of the requests it handles before it
+	// answers them, in the same turn; whatever else changes the state (a call of the API: reset,
+	// setIssueState…) is committed when that turn ends, so at once.
 	let scheduled = false;
 	emulator.onChange((change) => {
 		file.stage(change);
-		if (holding || scheduled) return;
+		if (scheduled) return;
 		scheduled = true;
 		queueMicrotask(() => {
 			scheduled = false;
@@ -97,14 +88,6 @@ export async function keepState(
 			save,
 			get pending() {
 				return file.pending > 0;
-			},
-			holding(handle) {
-				holding = true;
-				try {
-					return handle();
-				} finally {
-					holding = false;
-				}
 			},
 			close() {
 				save();
