@@ -153,7 +153,7 @@ export interface TakenFault {
 
 /** The fault this request takes, if one matches. */
 export function takeFault(state: EmulatorState, call: ApiCall): TakenFault | undefined {
-	const fault = state.faults.size === 0 ? undefined : state.faults.take(call);
+	const fault = state.faults.take(call);
 	return fault && { fault, answer: faultAnswer(state, fault, call), note: describe(fault) };
 }
 

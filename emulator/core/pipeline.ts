@@ -71,7 +71,7 @@ function run(state: EmulatorState, req: EmulatorRequest, inBatch: boolean, calle
 	if (call.bodyBytes > call.bodyLimit) {
 		result = tooLarge(call);
 	} else {
-		taken = takeFault(state, call);
+		taken = state.faults.size === 0 ? undefined : takeFault(state, call);
 		result = taken?.answer ?? (call.authenticated ? undefined : authenticate(state, call)) ?? dispatch(state, call, taken, inBatch);
 		completeCreateOutcome(call, result);
 		if (taken?.fault.delayMs) result.delayMs = taken.fault.delayMs;
