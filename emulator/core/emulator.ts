@@ -268,7 +268,7 @@ export class Emulator {
 		return admit(this.state, head);
 	}
 
-	/** The answer a request gets from its head alone (413, 401), before its body is read; else undefined. */
+	/** The answer a request gets from its head alone (413, 401), before its body is read; else undefined (see `admit`). */
 	handleHead(req: RequestHead & { contentLength?: number }): HandleResult | undefined {
 		const admission = this.admit(req);
 		return 'answer' in admission ? admission.answer : undefined;
