@@ -5,7 +5,7 @@ import { config } from '@n8n/node-cli/eslint';
 // default, unchanged (strict mode); `n8n-node lint` applies it to the nodes package's sources
 // (scripts/n8n-node-lint.js). The standalone emulator server, its command line and the tests are
 // not node code: they may use the process, timers and the console, and their dev-only imports.
-const notNodeCode = ['emulator/server.ts', 'emulator/serverOptions.ts', 'emulator/store.ts', 'emulator/store/**/*.ts', 'emulator/cli.ts', 'index.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'];
+const notNodeCode = ['emulator/server.ts', 'emulator/serverOptions.ts', 'emulator/store/**/*.ts', 'emulator/cli.ts', 'index.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'];
 
 export default [
 	...config,

@@ -180,7 +180,7 @@ async function emulatorVsBare() {
 async function durableEmulator() {
 	const HELD = Number(process.env.BENCH_HELD_ISSUES || 100_000);
 	log(`durable emulator (--state): creates/s at 50 clients, state empty and holding ${HELD} issues, vs no state file`);
-	const { StateFile } = require(path.join(ROOT, 'dist/emulator/store'));
+	const { StateFile } = require(path.join(ROOT, 'dist/emulator/store/stateFile'));
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sn-pe-bench-state-'));
 	const full = path.join(dir, 'full.db');
 	const { file } = StateFile.open(full);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* eslint-disable no-console -- a command-line program talks on the console */
 /** The standalone emulator's command line (`servicenow-pe-emulator`, `npm run emulator`). */
-import { ISSUE_STATES, isIssueState, type IssueState } from '../contract/api';
+import { ISSUE_STATES, type IssueState } from '../contract/api';
 import { AUTH_MODES, defaultSeed, type AuthMode } from './core';
 import { startEmulator } from './server';
 
@@ -67,6 +67,13 @@ export function parseArgs(argv: string[]): CliOptions {
 			}
 			return n;
 		};
+		const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+			const v = value();
+			if (!(allowed as readonly string[]).includes(v)) {
+				throw new UsageError(`${name} must be one of ${allowed.join(', ')} (got "${v}").`);
+			}
+			return v as T;
+		};
 		switch (flag) {
 			case '--port':
 				options.port = integer('--port', 0, 65535);
@@ -77,25 +84,15 @@ export function parseArgs(argv: string[]): CliOptions {
 			case '--seed':
 				options.seed = value();
 				break;
-			case '--auth': {
-				const v = value();
-				if (!AUTH_MODES.includes(v as AuthMode)) {
-					throw new UsageError(`--auth must be one of ${AUTH_MODES.join(', ')} (got "${v}").`);
-				}
-				options.auth = v as AuthMode;
+			case '--auth':
+				options.auth = oneOf('--auth', AUTH_MODES);
 				break;
-			}
 			case '--state':
 				options.statePath = value();
 				break;
-			case '--initial-state': {
-				const v = value();
-				if (!isIssueState(v)) {
-					throw new UsageError(`--initial-state must be one of ${ISSUE_STATES.join(', ')} (got "${v}").`);
-				}
-				options.initialState = v;
+			case '--initial-state':
+				options.initialState = oneOf('--initial-state', ISSUE_STATES);
 				break;
-			}
 			case '--max-issues':
 				options.maxIssues = integer('--max-issues', 1, 10_000_000);
 				break;

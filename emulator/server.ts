@@ -2,45 +2,19 @@
  * The standalone emulator: the pure core served over node:http, with optional durable state.
  * Bounded: connections, header and request time, idle keep-alive, body size; credentials are
  * checked from the headers before a body is read.
+ *
+ * A request's way: its head is admitted by the core (read once: body limit and caller) or answered
+ * at once; its body is read up to that limit; it is handled with the requests of the same turn of
+ * the event loop, their changes committed together; then each is answered.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { PLATFORM_ERRORS } from '../contract/errors';
-import { Emulator, parseSeed, type HandleResult, type Seed } from './core';
-import { SERVER_LIMITS, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
-import type * as Store from './store';
+import { Emulator, type Admission, type ApiCall, type HandleResult } from './core';
+import { SERVER_LIMITS, loadSeedFile, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
+import { keepState } from './store/durable';
 
-export { SERVER_LIMITS, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
-
-/**
- * The SQLite store, loaded only for a state file: Nodes without node:sqlite (before 22.13) still
- * run the emulator without one.
- */
-async function loadStore(): Promise<typeof Store> {
-	try {
-		return await import('./store');
-	} catch (e) {
-		if ((e as { code?: string }).code !== 'ERR_UNKNOWN_BUILTIN_MODULE') throw e;
-		throw new Error(`A state file (--state) needs Node's built-in node:sqlite, in Node 22.13 or newer (this is Node ${process.versions.node}): use a newer Node, or start without --state.`);
-	}
-}
-
-export function loadSeedFile(path: string): Seed {
-	let text: string;
-	try {
-		text = readFileSync(path, 'utf8');
-	} catch (e) {
-		throw new Error(`Cannot read the seed file ${path}: ${(e as Error).message}`);
-	}
-	let raw: unknown;
-	try {
-		raw = JSON.parse(text);
-	} catch (e) {
-		throw new Error(`The seed file ${path} is not valid JSON: ${(e as Error).message}`);
-	}
-	return parseSeed(raw);
-}
+export { SERVER_LIMITS, loadSeedFile, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
 
 /** Reads the body, then calls `done` once: the text, or '' and the size when it passed `limit`. */
 function readBody(req: IncomingMessage, limit: number, done: (body: string, bytes: number) => void): void {
@@ -112,6 +86,43 @@ function tooManyConnections(socket: Socket, cap: number): void {
 	);
 }
 
+/** The answer to requests whose changes could not be saved: nothing was changed. */
+function unsaved(): HandleResult {
+	return {
+		status: 503,
+		headers: { 'content-type': 'application/json;charset=UTF-8', 'retry-after': '1' },
+		body: JSON.stringify({ error: { message: PLATFORM_ERRORS.SERVICE_UNAVAILABLE.message, detail: 'The change could not be saved to the state file; nothing was changed. Retry.' }, status: 'failure' }),
+	};
+}
+
+function write(req: IncomingMessage, res: ServerResponse, result: HandleResult, close: boolean): void {
+	if (result.drop) {
+		endAfter(req);
+		req.socket.destroy();
+		return;
+	}
+	// The answer's headers are this request's own object: complete it in place.
+	const headers = result.headers;
+	headers['content-length'] = String(Buffer.byteLength(result.body));
+	if (close) {
+		endAfter(req);
+		headers.connection = 'close';
+	}
+	res.writeHead(result.status, headers);
+	res.end(result.body);
+}
+
+/** A request whose head was admitted and whose body was read: it waits for its turn's handling. */
+interface Received {
+	req: IncomingMessage;
+	res: ServerResponse;
+	admitted: ApiCall;
+	body: string;
+	bytes: number;
+	/** Its body passed the limit: answered 413, and its connection ends after the answer. */
+	tooLarge: boolean;
+}
+
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
 	const {
 		port = 0,
@@ -124,82 +135,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		keepAliveTimeoutMs = SERVER_LIMITS.keepAliveTimeoutMs,
 		...core
 	} = options;
-	const { StateCommitError, StateFile } = statePath ? await loadStore() : ({} as Partial<typeof Store>);
-	const store = statePath && StateFile ? StateFile.open(statePath) : undefined;
-	if (store?.imported) process.stderr.write(`Imported the JSON state of ${statePath}; it is kept as ${store.imported}.\n`);
-	let emulator: Emulator;
-	try {
-		emulator = new Emulator({
-			...core,
-			seed: typeof seed === 'string' ? loadSeedFile(seed) : seed,
-			state: store?.file.load(),
-		});
-	} catch (e) {
-		// The state file's lock is let go: a later start in this process can open it.
-		store?.file.close();
-		throw e;
-	}
-
-	/**
-	 * Commits what is staged; false when it could not be written (locked, disk full…). Not saved,
-	 * so not acknowledged: the held state goes back to what the file holds. Never throws, so no
-	 * state file error ends the process.
-	 */
-	const saved = (): boolean => {
-		if (!store) return true;
-		try {
-			store.file.commit();
-			return true;
-		} catch (e) {
-			try {
-				// What the batch touched goes back as saved; a reset in it needs the whole file.
-				if (StateCommitError && e instanceof StateCommitError && !e.undo.full) emulator.revert(e.undo);
-				else emulator.restore(store.file.load() ?? { version: 2, issues: { issues: [], counter: 0 }, tokens: { access: [], refresh: [] } });
-			} catch {
-				// Not readable either: the held state stays as it is, and the next commit tries again.
-			}
-			return false;
-		}
-	};
-
-	// Every change is staged; it is committed before the answers of the requests that made it are
-	// written, and at once when it comes from a call of the API (reset, setIssueState…).
-	let handling = false;
-	let commitScheduled = false;
-	if (store) {
-		emulator.onChange((change) => {
-			store.file.stage(change);
-			if (handling || commitScheduled) return;
-			commitScheduled = true;
-			queueMicrotask(() => {
-				commitScheduled = false;
-				saved();
-			});
-		});
-	}
-
-	const unsaved = (): HandleResult => ({
-		status: 503,
-		headers: { 'content-type': 'application/json;charset=UTF-8', 'retry-after': '1' },
-		body: JSON.stringify({ error: { message: PLATFORM_ERRORS.SERVICE_UNAVAILABLE.message, detail: 'The change could not be saved to the state file; nothing was changed. Retry.' }, status: 'failure' }),
-	});
-
-	const write = (req: IncomingMessage, res: ServerResponse, result: HandleResult, close: boolean) => {
-		if (result.drop) {
-			endAfter(req);
-			req.socket.destroy();
-			return;
-		}
-		// The answer's headers are this request's own object: complete it in place.
-		const headers = result.headers;
-		headers['content-length'] = String(Buffer.byteLength(result.body));
-		if (close) {
-			endAfter(req);
-			headers.connection = 'close';
-		}
-		res.writeHead(result.status, headers);
-		res.end(result.body);
-	};
+	const { emulator, durable } = await keepState(
+		statePath,
+		(load) => new Emulator({ ...core, seed: typeof seed === 'string' ? loadSeedFile(seed) : seed, state: load() }),
+	);
+	/** Commits what the requests just handled changed: false when it could not be saved (then answered 503). */
+	const saved = () => durable?.save() ?? true;
 
 	/**
 	 * Requests are answered once per turn of the event loop, together: the ones that arrived in the
@@ -207,39 +148,33 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	 * their answers written back to back (README, "Measured speed"). With a single connection open
 	 * no other request can arrive in the same turn, so its request is answered at once.
 	 */
-	let pending: Array<{ req: IncomingMessage; res: ServerResponse; body: string; bytes: number }> = [];
+	let pending: Received[] = [];
 	const answerPending = () => {
 		const batch = pending;
 		pending = [];
-		let results: Array<HandleResult | undefined | null> = [];
-		handling = true;
-		for (const { req, body, bytes } of batch) {
+		let results = batch.map(({ req, admitted, body, bytes, tooLarge }): HandleResult | undefined | null => {
 			// Behind an answer that ends its connection: not applied, never answered.
-			if (behindTheEnd(req)) {
-				results.push(null);
-				continue;
-			}
+			if (behindTheEnd(req)) return null;
 			let result: HandleResult | undefined;
 			try {
-				result = emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes });
+				result = emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes, admitted });
 			} catch {
 				// The core answers every request; should it ever throw, this connection ends, not the server.
 				result = undefined;
 			}
-			if (!result || result.drop || bytes > emulator.bodyLimit(req.url ?? '/')) endAfter(req);
-			results.push(result);
-		}
-		handling = false;
+			if (!result || result.drop || tooLarge) endAfter(req);
+			return result;
+		});
 		if (!saved()) results = results.map((r) => (r ? unsaved() : r));
 		for (let i = 0; i < batch.length; i++) {
-			const { req, res, bytes } = batch[i];
+			const { req, res, tooLarge } = batch[i];
 			const result = results[i];
 			if (result === null) continue;
 			if (!result) {
 				req.socket.destroy();
 				continue;
 			}
-			const answer = () => write(req, res, result, bytes > emulator.bodyLimit(req.url ?? '/'));
+			const answer = () => write(req, res, result, tooLarge);
 			if (result.delayMs) setTimeout(answer, result.delayMs);
 			else answer();
 		}
@@ -249,11 +184,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		arrived(req);
 		if (refused.has(req.socket) || behindTheEnd(req)) return;
 		const declared = Number(req.headers['content-length']);
-		let early: HandleResult | undefined;
-		// What the head changed (an expired token swept) is committed now, as a batch's changes are.
-		handling = true;
+		let admission: Admission;
 		try {
-			early = emulator.handleHead({
+			admission = emulator.admit({
 				method: req.method ?? 'GET',
 				url: req.url ?? '/',
 				headers: req.headers,
@@ -263,18 +196,18 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 			endAfter(req);
 			req.socket.destroy();
 			return;
-		} finally {
-			handling = false;
 		}
-		if (store?.file.pending && !saved()) early = unsaved();
-		if (early) {
+		// What the head changed (an expired token swept) is committed now, as a batch's changes are.
+		if (durable?.pending && !saved()) admission = { answer: unsaved() };
+		if ('answer' in admission) {
 			// Answered from the headers: the body is never read, and the connection ends after the answer.
-			write(req, res, early, true);
+			write(req, res, admission.answer, true);
 			res.once('finish', () => req.socket.destroySoon());
 			return;
 		}
-		readBody(req, emulator.bodyLimit(req.url ?? '/'), (body, bytes) => {
-			if (pending.push({ req, res, body, bytes }) > 1) return;
+		const { admitted } = admission;
+		readBody(req, admitted.bodyLimit, (body, bytes) => {
+			if (pending.push({ req, res, admitted, body, bytes, tooLarge: bytes > admitted.bodyLimit }) > 1) return;
 			if (connections > 1) setImmediate(answerPending);
 			else answerPending();
 		});
@@ -291,7 +224,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', (e) => {
-			store?.file.close();
+			durable?.close();
 			reject(e);
 		});
 		server.listen(port, host, () => {
@@ -313,12 +246,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.close(() => {
-					saved();
-					try {
-						store?.file.close();
-					} catch {
-						// Whatever could not be written was never acknowledged.
-					}
+					durable?.close();
 					resolve();
 				});
 				server.closeAllConnections();

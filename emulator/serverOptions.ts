@@ -1,5 +1,6 @@
-/** What the standalone emulator server takes and gives: its options, limits and handle. */
-import type { Emulator, EmulatorOptions, Fault, FaultSpec, IssueRecord, JournalEntry, Seed } from './core';
+/** What the standalone emulator server takes and gives: its options (a seed file read as its seed), limits and handle. */
+import { readFileSync } from 'node:fs';
+import { parseSeed, type Emulator, type EmulatorOptions, type Fault, type FaultSpec, type IssueRecord, type JournalEntry, type Seed } from './core';
 
 export interface StartEmulatorOptions extends Omit<EmulatorOptions, 'seed' | 'state'> {
 	/** Port to listen on; 0 (default) picks a free one. */
@@ -39,4 +40,21 @@ export interface RunningEmulator {
 	injectFault(spec: FaultSpec): Fault;
 	reset(): void;
 	close(): Promise<void>;
+}
+
+/** The seed in a JSON file (`seed` given as a path, `--seed`); errors name the file and what is wrong. */
+export function loadSeedFile(path: string): Seed {
+	let text: string;
+	try {
+		text = readFileSync(path, 'utf8');
+	} catch (e) {
+		throw new Error(`Cannot read the seed file ${path}: ${(e as Error).message}`);
+	}
+	let raw: unknown;
+	try {
+		raw = JSON.parse(text);
+	} catch (e) {
+		throw new Error(`The seed file ${path} is not valid JSON: ${(e as Error).message}`);
+	}
+	return parseSeed(raw);
 }

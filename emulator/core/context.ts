@@ -1,22 +1,24 @@
-/** What the emulator's request pipeline hands each handler: the state, and the request as read. */
+/** What the emulator's request pipeline hands each handler: the state, and the request as read (request.ts). */
 import type { IssueState } from '../../contract/api';
 import type { CatalogueEntry } from '../../contract/errors';
-import type { FaultList, Route } from './faults';
-import type { EmulatorRequest, EmulatorResponse, ParsedBody, ResponseFormat } from './http';
+import type { EmulatorResponse } from './answer';
+import type { FaultList } from './faults';
 import type { IncidentChange, IncidentStore } from './incidents';
 import type { IssueChange, IssueRecord, IssueStore } from './issues';
 import type { Journal } from './journal';
 import type { Registry, UserRecord } from './registry';
+import type { ApiCall } from './request';
 import type { TokenChange, TokenStore } from './tokens';
 
 /** One change of the state, in the order it happened: what a durable store writes. */
 export type StateChange = IssueChange | IncidentChange | TokenChange | { kind: 'reset' } | { kind: 'clock'; offsetMs: number };
 
+/** What API calls must present: nothing, Basic credentials, or a Bearer token. */
 export type AuthMode = 'none' | 'basic' | 'oauth';
 export const AUTH_MODES: readonly AuthMode[] = ['none', 'basic', 'oauth'];
 
 export interface EmulatorSettings {
-	auth: AuthMode;
+	authMode: AuthMode;
 	initialState: IssueState;
 	tokenTtlSeconds: number;
 	maxBodyBytes: number;
@@ -55,21 +57,6 @@ export interface EmulatorState {
 	changed(change: StateChange): void;
 	/** Clears issues, tokens, journal and faults; the registry stays. */
 	reset(): void;
-}
-
-/** A request as the pipeline read it. */
-export interface ApiCall {
-	method: string;
-	/** Path with doubled slashes folded, without the query. */
-	path: string;
-	query: string;
-	route: Route;
-	format: ResponseFormat;
-	req: EmulatorRequest;
-	/** The body, parsed on first use. */
-	body(): ParsedBody;
-	/** The authenticated user (none when auth is off). */
-	user?: UserRecord;
 }
 
 /** What a create request did, for adapters that react to it (the trigger node's outputs). */

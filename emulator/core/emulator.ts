@@ -7,20 +7,21 @@ import { ISSUE_STATES, isIssueState, type IssueState } from '../../contract/api'
 import { isPlainObject } from '../../contract/values';
 import { AUTH_MODES, type EmulatorSettings, type EmulatorState, type HandleResult, type StateChange } from './context';
 import { FaultList, type Fault, type FaultSpec } from './faults';
-import type { EmulatorRequest } from './http';
-import { IssueStore, glideDateTime, type IssueRecord, type IssueSnapshot } from './issues';
+import { glideDateTime } from './dates';
+import { IssueStore, type IssueRecord, type IssueSnapshot } from './issues';
 import { Journal, type JournalEntry } from './journal';
 import { Registry, defaultSeed, type Seed } from './registry';
 import { forceOutcome, playDue, type ForcedOutcome } from './engagement';
 import { IncidentStore, type IncidentRecord } from './incidents';
-import { bodyLimitOf, handleHead, handleRequest } from './pipeline';
+import { admit, handleRequest, type Admission } from './pipeline';
+import { readHead, type EmulatorRequest, type RequestHead } from './request';
 import { TokenStore, type TokenGrant, type TokenSnapshot } from './tokens';
 
 export interface EmulatorOptions {
 	/** Registry; the built-in seed when absent. */
 	seed?: Seed;
-	/** Authentication required of API calls (default 'none'). */
-	auth?: EmulatorSettings['auth'];
+	/** The auth mode: what API calls must present (default 'none'). */
+	auth?: EmulatorSettings['authMode'];
 	/** State new experience issues start in (default 'open'). */
 	initialState?: IssueState;
 	/** Lifetime of OAuth access tokens in seconds (default 1800). */
@@ -70,8 +71,8 @@ export class Emulator {
 	private readonly clockOffset: { get(): number; set(ms: number): void };
 
 	constructor(options: EmulatorOptions = {}) {
-		const auth = options.auth ?? 'none';
-		if (!AUTH_MODES.includes(auth)) throw new Error(`auth must be one of ${AUTH_MODES.join(', ')} (got "${auth}").`);
+		const authMode = options.auth ?? 'none';
+		if (!AUTH_MODES.includes(authMode)) throw new Error(`auth must be one of ${AUTH_MODES.join(', ')} (got "${authMode}").`);
 		const initialState = options.initialState ?? 'open';
 		if (!isIssueState(initialState)) throw new Error(`initialState must be one of ${ISSUE_STATES.join(', ')}.`);
 		const changed = (change: StateChange) => {
@@ -93,7 +94,7 @@ export class Emulator {
 		const authorizationCodes: EmulatorState['authorizationCodes'] = new Map();
 		this.state = {
 			settings: {
-				auth,
+				authMode,
 				initialState,
 				tokenTtlSeconds: options.tokenTtlSeconds ?? 1800,
 				maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
@@ -133,8 +134,9 @@ export class Emulator {
 		for (const fault of options.faults ?? []) faults.add(fault);
 	}
 
-	get auth(): EmulatorSettings['auth'] {
-		return this.state.settings.auth;
+	/** The auth mode. */
+	get auth(): EmulatorSettings['authMode'] {
+		return this.state.settings.authMode;
 	}
 
 	get initialState(): IssueState {
@@ -147,7 +149,7 @@ export class Emulator {
 
 	/** The largest body a request to this target may have: a batch carries many. */
 	bodyLimit(url: string): number {
-		return bodyLimitOf(this.state, url);
+		return readHead(this.state.settings, { method: 'POST', url, headers: {} }).bodyLimit;
 	}
 
 	get seed(): Seed {
@@ -257,13 +259,23 @@ export class Emulator {
 		return structuredClone(issue);
 	}
 
+	/**
+	 * A request's line and headers, before its body is read: the answer they alone get (413, 401),
+	 * or the head admitted, to be passed on with the body (`handle({ ...head, body, admitted })`):
+	 * it is neither read nor authenticated again. `admitted.bodyLimit` is the most body to read.
+	 */
+	admit(head: RequestHead & { contentLength?: number }): Admission {
+		return admit(this.state, head);
+	}
+
+	/** The answer a request gets from its head alone (413, 401), before its body is read; else undefined (see `admit`). */
+	handleHead(req: RequestHead & { contentLength?: number }): HandleResult | undefined {
+		const admission = this.admit(req);
+		return 'answer' in admission ? admission.answer : undefined;
+	}
+
 	/** One request through the pipeline (see `pipeline.ts`). */
 	handle(req: EmulatorRequest): HandleResult {
 		return handleRequest(this.state, req);
-	}
-
-	/** The answer a request gets from its head alone (413, 401), before its body is read; else undefined. */
-	handleHead(req: Omit<EmulatorRequest, 'body'> & { contentLength?: number }): HandleResult | undefined {
-		return handleHead(this.state, req);
 	}
 }

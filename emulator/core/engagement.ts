@@ -5,9 +5,18 @@
  * code — and a failed resolution falls back to an incident. Steps are played as the emulator's
  * clock passes them (on any request, or when the control API advances the clock).
  */
+import { END_REASONS, FALLBACK_RESULTS } from '../../contract/api';
 import type { EmulatorState } from './context';
-import { glideDateTime, type IssueRecord } from './issues';
-import type { Outcome, ScenarioRecord } from './registry';
+import { glideDateTime } from './dates';
+import type { IssueRecord } from './issues';
+import type { Fallback, Outcome, ScenarioRecord } from './registry';
+
+/** Why an engagement ended, and what the fallback of a failed resolution did: the API's own words. */
+type EndReason = (typeof END_REASONS)[number];
+type FallbackResult = (typeof FALLBACK_RESULTS)[number];
+
+/** What each fallback leaves in the issue's fallback_result when the resolution failed. */
+const FALLBACK_RESULT: Record<Fallback, FallbackResult> = { incident: 'incident_created', live_agent: 'routed_to_live_agent', none: 'none' };
 
 /** Outcomes a test may force: the scenario's own, or the user declining. */
 export const FORCED_OUTCOMES = ['resolved', 'failed', 'awaits_next', 'consent_declined'] as const;
@@ -28,15 +37,23 @@ function interactionSummary(issue: IssueRecord, name: string, outcome: string): 
 	return [`Proactive Engagement: ${name || issue.issue_code} (issue code ${issue.issue_code}, ${issue.number}).`, `Resolution outcome: ${outcome}.`, `Issue codes: ${issue.issue_code_history.join(', ')}.`].join('\n');
 }
 
+/** Closes an engagement with its end reason and, when it says, what the fallback did. */
+function close(state: EmulatorState, issue: IssueRecord, when: string, endReason: EndReason, fallback?: { result: FallbackResult | ''; incident?: string }): void {
+	state.issues.setState(issue, 'closed', when, {
+		end_reason: endReason,
+		...(fallback ? { fallback_result: fallback.result } : {}),
+		...(fallback?.incident ? { fallback_incident: fallback.incident } : {}),
+	});
+}
+
 /** Ends an engagement the way its outcome says, at `at` (ms). */
 function finish(state: EmulatorState, issue: IssueRecord, outcome: ForcedOutcome | Outcome, at: number, fallback = scenarioOf(state, issue)?.fallback ?? 'none'): void {
 	const when = glideDateTime(at);
 	if (outcome === 'awaits_next') return state.issues.setState(issue, 'action_wait', when, { end_reason: '' });
-	if (outcome === 'resolved') return state.issues.setState(issue, 'closed', when, { end_reason: 'resolved', fallback_result: '' });
-	if (outcome === 'consent_declined') return state.issues.setState(issue, 'closed', when, { end_reason: 'consent_declined', fallback_result: '' });
+	if (outcome === 'resolved' || outcome === 'consent_declined') return close(state, issue, when, outcome, { result: '' });
 	// Failed: the fallback.
-	if (fallback === 'live_agent') return state.issues.setState(issue, 'closed', when, { end_reason: 'resolution_failed', fallback_result: 'routed_to_live_agent' });
-	if (fallback === 'none') return state.issues.setState(issue, 'closed', when, { end_reason: 'resolution_failed', fallback_result: 'none' });
+	const result = FALLBACK_RESULT[fallback];
+	if (fallback !== 'incident') return close(state, issue, when, 'resolution_failed', { result });
 	const entry = state.registry.issueCode(issue.issue_code, issue.provider);
 	const details = Object.entries(issue.investigative_details).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
 	const incident = state.incidents.create({
@@ -50,7 +67,7 @@ function finish(state: EmulatorState, issue: IssueRecord, outcome: ForcedOutcome
 		sys_created_on: when,
 		sys_updated_on: when,
 	});
-	state.issues.setState(issue, 'closed', when, { end_reason: 'resolution_failed', fallback_result: 'incident_created', fallback_incident: incident.sys_id });
+	close(state, issue, when, 'resolution_failed', { result, incident: incident.sys_id });
 }
 
 /** Plays every step the clock has passed, each at its own time. */
@@ -63,7 +80,7 @@ export function playDue(state: EmulatorState): void {
 			if (!scenario) {
 				state.issues.setState(issue, issue.state, glideDateTime(at));
 			} else if (issue.next_step === 'engage') {
-				if (scenario.engagement === 'notify_only') state.issues.setState(issue, 'closed', glideDateTime(at), { end_reason: 'notified' });
+				if (scenario.engagement === 'notify_only') close(state, issue, glideDateTime(at), 'notified');
 				else if (scenario.engagement === 'engage_user_consent' && scenario.consent === 'decline') finish(state, issue, 'consent_declined', at);
 				else {
 					state.issues.setState(issue, 'in_progress', glideDateTime(at));

@@ -1,12 +1,18 @@
-/** Fault injection: make the next N matching requests fail the way real instances do. */
-import { isErrorCode, type ErrorCode } from '../../contract/errors';
-import { isPlainObject } from '../../contract/values';
+/**
+ * Fault injection: make the next N matching requests fail the way real instances do. A request
+ * takes the first fault that matches it, with the answer it gives and the note the journal keeps.
+ */
+import { ERROR_CATALOGUE, PLATFORM_ERRORS, errorForStatus, isErrorCode, type ErrorCode } from '../../contract/errors';
+import { isPlainObject, scalarText } from '../../contract/values';
+import { renderError } from './answer';
+import type { EmulatorState, HandleResult } from './context';
+import { ROUTES, type ApiCall, type Route } from './request';
 
-export type Route = 'create' | 'table' | 'token' | 'authorize' | 'batch' | 'unknown';
+type FaultRoute = Exclude<Route, 'control'>;
 
 export interface FaultMatch {
 	/** Only requests of this route ('create', 'table', 'token'); any when absent. */
-	route?: Route;
+	route?: FaultRoute;
 	/** Only requests of this HTTP method. */
 	method?: string;
 	/** Only requests whose path contains this text. */
@@ -39,8 +45,6 @@ export interface Fault extends FaultSpec {
 }
 
 export class FaultSpecError extends Error {}
-
-const ROUTES: readonly Route[] = ['create', 'table', 'token', 'authorize', 'batch', 'unknown'];
 
 /** Checks a fault from a user (control API, tests); errors name the field and the fix, never the value given. */
 export function parseFaultSpec(raw: unknown): FaultSpec {
@@ -81,8 +85,8 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
 		const m = raw.match;
 		const match: FaultMatch = {};
 		if (m.route !== undefined) {
-			if (!ROUTES.includes(m.route as Route)) throw bad('match', `an object whose route is one of ${ROUTES.join(', ')}`);
-			match.route = m.route as Route;
+			if (!(ROUTES as readonly unknown[]).includes(m.route)) throw bad('match', `an object whose route is one of ${ROUTES.join(', ')}`);
+			match.route = m.route as FaultRoute;
 		}
 		for (const key of ['method', 'path', 'issue_code'] as const) {
 			if (m[key] === undefined) continue;
@@ -97,12 +101,6 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
 	return spec;
 }
 
-export interface FaultProbe {
-	route: Route;
-	method: string;
-	path: string;
-	issueCode?: () => string | undefined;
-}
 
 export class FaultList {
 	private faults: Fault[] = [];
@@ -127,8 +125,8 @@ export class FaultList {
 	}
 
 	/** Takes the first fault matching the request, counting it down. */
-	take(probe: FaultProbe): Fault | undefined {
-		const fault = this.faults.find((f) => matches(f.match, probe));
+	take(call: ApiCall): Fault | undefined {
+		const fault = this.faults.find((f) => matches(f.match, call));
 		if (!fault) return undefined;
 		if (fault.count === 0) return fault;
 		fault.remaining--;
@@ -137,11 +135,55 @@ export class FaultList {
 	}
 }
 
-function matches(match: FaultMatch | undefined, probe: FaultProbe): boolean {
+function matches(match: FaultMatch | undefined, call: ApiCall): boolean {
 	if (!match) return true;
-	if (match.route && match.route !== probe.route) return false;
-	if (match.method && match.method.toUpperCase() !== probe.method) return false;
-	if (match.path && !probe.path.includes(match.path)) return false;
-	if (match.issue_code !== undefined && probe.issueCode?.() !== match.issue_code) return false;
+	if (match.route && match.route !== call.route) return false;
+	if (match.method && match.method.toUpperCase() !== call.method) return false;
+	if (match.path && !call.path.includes(match.path)) return false;
+	if (match.issue_code !== undefined && (scalarText(call.body.body?.issue_code) ?? undefined) !== match.issue_code) return false;
 	return true;
+}
+
+/** A fault a request took: the answer it gives instead of the handler's (if any), and its journal note. */
+export interface TakenFault {
+	fault: Fault;
+	answer?: HandleResult;
+	note: string;
+}
+
+/** The fault this request takes, if one matches. */
+export function takeFault(state: EmulatorState, call: ApiCall): TakenFault | undefined {
+	const fault = state.faults.take(call);
+	return fault && { fault, answer: faultAnswer(state, fault, call), note: describe(fault) };
+}
+
+function faultAnswer(state: EmulatorState, fault: Fault, call: ApiCall): HandleResult | undefined {
+	if (fault.drop === 'before') return { status: 0, headers: {}, body: '', drop: true };
+	if (fault.error) {
+		const entry = ERROR_CATALOGUE[fault.error];
+		return renderError(entry, call.format, `${entry.detail} (injected fault)`);
+	}
+	if (!fault.status) return undefined;
+	const entry = errorForStatus(fault.status) ?? PLATFORM_ERRORS.SERVER_ERROR;
+	const headers: Record<string, string> = {};
+	if (fault.status === 429 || fault.status === 503) {
+		const retryAfter = fault.retryAfter ?? 1;
+		headers['retry-after'] = String(retryAfter);
+		if (fault.status === 429) {
+			headers['x-ratelimit-limit'] = '100';
+			headers['x-ratelimit-remaining'] = '0';
+			headers['x-ratelimit-reset'] = String(Math.ceil(state.now() / 1000) + retryAfter);
+		}
+	}
+	const rendered = renderError(entry, call.format, `${entry.detail} (injected fault)`, headers);
+	rendered.status = fault.status;
+	return rendered;
+}
+
+function describe(fault: Fault): string {
+	if (fault.drop) return `drop ${fault.drop}`;
+	if (fault.error) return `error ${fault.error}`;
+	if (fault.status) return `status ${fault.status}`;
+	if (fault.unservicedAfter !== undefined) return `unserviced after ${fault.unservicedAfter}`;
+	return `delay ${fault.delayMs} ms`;
 }

@@ -1,5 +1,5 @@
 /** Incidents the emulator creates as the fallback of a failed resolution (readable through the Table API). */
-import { newSysId } from './issues';
+import { newSysId } from './sysIds';
 
 export interface IncidentRecord {
 	sys_id: string;

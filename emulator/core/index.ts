@@ -3,7 +3,9 @@ export { Emulator, type EmulatorOptions, type EmulatorSnapshot } from './emulato
 export { AUTH_MODES, type AuthMode, type CreateOutcome, type HandleResult, type StateChange } from './context';
 export { parseSeed, defaultSeed, SeedError, type Seed } from './registry';
 export { parseFaultSpec, FaultSpecError, type FaultSpec, type Fault } from './faults';
-export type { EmulatorRequest, EmulatorResponse } from './http';
+export type { EmulatorRequest, RequestHead, ApiCall } from './request';
+export type { EmulatorResponse } from './answer';
+export type { Admission } from './pipeline';
 export type { JournalEntry } from './journal';
 export type { IssueRecord } from './issues';
 export type { IncidentRecord } from './incidents';

@@ -1,7 +1,7 @@
 /** Experience issues held by the emulator, indexed for the create rules. */
-import { randomBytes } from 'node:crypto';
-import { ACTIVE_STATES, formatGlideDateTime, type IssueState } from '../../contract/api';
+import { ACTIVE_STATES, type IssueState } from '../../contract/api';
 import { StepHeap } from './steps';
+import { newSysId } from './sysIds';
 
 export interface IssueRecord {
 	sys_id: string;
@@ -46,32 +46,6 @@ export interface IssueContent {
 export interface IssueSnapshot {
 	issues: IssueRecord[];
 	counter: number;
-}
-
-// Random bytes drawn in blocks: one system call per 256 sys_ids instead of one each.
-let pool = Buffer.alloc(0);
-let poolAt = 0;
-
-export function newSysId(): string {
-	if (poolAt + 16 > pool.length) {
-		pool = randomBytes(16 * 256);
-		poolAt = 0;
-	}
-	poolAt += 16;
-	return pool.toString('hex', poolAt - 16, poolAt);
-}
-
-let lastSecond = -1;
-let lastStamp = '';
-
-/** ServiceNow's date-time format, UTC: 2026-11-28 05:26:52. */
-export function glideDateTime(time: number): string {
-	const second = Math.floor(time / 1000);
-	if (second !== lastSecond) {
-		lastSecond = second;
-		lastStamp = formatGlideDateTime(second * 1000);
-	}
-	return lastStamp;
 }
 
 function activeKey(user: string, provider: string, issueCode: string): string {

@@ -4,8 +4,10 @@
  * credential-bearing headers, query parameters and token request and answer fields are masked as
  * they are recorded, so no secret is kept.
  */
+import { text as asText } from '../../contract/values';
 import { MAX_NESTING_DEPTH } from '../../contract/xml';
-import { jsonNestedDeeperThan, type EmulatorRequest, type EmulatorResponse } from './http';
+import type { HandleResult } from './context';
+import { jsonNestedDeeperThan, type ApiCall, type EmulatorRequest } from './request';
 
 export interface JournalEntry {
 	seq: number;
@@ -114,7 +116,7 @@ function batchSummary(text: string): string {
 						if (!item || typeof item !== 'object') return item;
 						const { body, headers, ...rest } = item as Record<string, unknown>;
 						const named = Array.isArray(headers)
-							? headers.map((h) => (h && typeof h === 'object' ? { name: (h as BatchHeaderLike).name, value: maskHeader(String((h as BatchHeaderLike).name ?? ''), String((h as BatchHeaderLike).value ?? '')) } : h))
+							? headers.map((h) => (h && typeof h === 'object' ? { name: (h as BatchHeaderLike).name, value: maskHeader(asText((h as BatchHeaderLike).name), asText((h as BatchHeaderLike).value)) } : h))
 							: headers;
 						return { ...rest, ...(named !== undefined ? { headers: named } : {}), ...(typeof body === 'string' ? { body: `(${body.length} characters of base64: see the item's own entry)` } : {}) };
 					})
@@ -151,21 +153,18 @@ export class Journal {
 		this.ring = new Array(Math.max(1, limit));
 	}
 
-	record(
-		req: EmulatorRequest,
-		path: string,
-		route: string,
-		res: EmulatorResponse,
-		time: number,
-		extra: { errorCode?: string; fault?: string } = NO_EXTRA,
-	): void {
+	/** A request as read and its answer; `fault`: what an injected fault did to it. */
+	record(call: ApiCall, res: HandleResult, time: number, fault?: string): void {
+		const { req, route, target } = call;
+		const errorCode = res.outcome?.kind === 'rejected' ? res.outcome.error.code : res.errorCode;
+		const extra = errorCode || fault ? { ...(errorCode ? { errorCode } : {}), ...(fault ? { fault } : {}) } : NO_EXTRA;
 		const isToken = route === 'token';
 		const isBatch = route === 'batch';
 		this.ring[this.next] = {
 			seq: ++this.seq,
 			time,
-			method: req.method.toUpperCase(),
-			path: path.includes('?') ? maskPath(path) : path,
+			method: call.method,
+			path: target.includes('?') ? maskPath(target) : target,
 			route,
 			headers: maskHeaders(req.headers),
 			body: bounded(isToken ? maskTokenBody(req.body) : isBatch && req.body ? batchSummary(req.body) : req.body),

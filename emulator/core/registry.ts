@@ -1,6 +1,7 @@
 /** The emulator's registry: providers, issue codes, users, roles, CIs and OAuth clients. */
 import defaultSeedJson from './default-seed.json';
 import { isPlainObject } from '../../contract/values';
+import { CheckError, fail, list, object, oneOf, stringField as str } from './checks';
 
 export interface ProviderRecord {
 	provider_code: string;
@@ -81,31 +82,13 @@ export interface Seed {
 	oauth_clients: OAuthClientRecord[];
 }
 
+/** A seed that cannot be used: the field, what it must be, and the value found. */
 export class SeedError extends Error {}
 
-function fail(path: string, expected: string, value: unknown): never {
-	const shown = value === undefined ? 'nothing' : JSON.stringify(value);
-	throw new SeedError(`Invalid seed: ${path} must be ${expected} (got ${shown}).`);
-}
-
-function str(obj: Record<string, unknown>, key: string, path: string, optional = false): string {
-	const v = obj[key];
-	if (v === undefined && optional) return '';
-	if (typeof v !== 'string') fail(`${path}.${key}`, 'a string', v);
-	return v;
-}
-
-function list(seed: Record<string, unknown>, key: string): Record<string, unknown>[] {
-	const v = seed[key];
-	if (v === undefined) return [];
-	if (!Array.isArray(v)) fail(key, 'an array', v);
-	return v.map((item, i) => (isPlainObject(item) ? item : fail(`${key}[${i}]`, 'an object', item)));
-}
-
-function oneOf<T extends string>(obj: Record<string, unknown>, key: string, path: string, allowed: readonly T[], fallback: T): T {
-	const v = obj[key] ?? fallback;
-	if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(`${path}.${key}`, `one of ${allowed.join(', ')}`, obj[key]);
-	return v as T;
+/** A list of objects of the seed; none when absent. */
+function records(seed: Record<string, unknown>, key: string): Record<string, unknown>[] {
+	if (seed[key] === undefined) return [];
+	return list(seed[key], key, 'an array').map((item, i) => object(item, `${key}[${i}]`));
 }
 
 function seconds(obj: Record<string, unknown>, key: string, path: string, fallback: number): number {
@@ -114,8 +97,8 @@ function seconds(obj: Record<string, unknown>, key: string, path: string, fallba
 	return v as number;
 }
 
-function parseScenario(raw: unknown, path: string): ScenarioRecord {
-	if (!isPlainObject(raw)) fail(path, 'an object', raw);
+function parseScenario(value: unknown, path: string): ScenarioRecord {
+	const raw = object(value, path);
 	return {
 		engagement: oneOf(raw, 'engagement', path, ENGAGEMENTS, 'engage_user'),
 		consent: oneOf(raw, 'consent', path, ['accept', 'decline'] as const, 'accept'),
@@ -126,14 +109,23 @@ function parseScenario(raw: unknown, path: string): ScenarioRecord {
 	};
 }
 
-/** Checks a parsed seed and fills defaults; errors name the field and what it must be. */
+/** Checks a parsed seed and fills defaults; errors (SeedError) name the field, what it must be and the value found. */
 export function parseSeed(raw: unknown): Seed {
+	try {
+		return checkSeed(raw);
+	} catch (e) {
+		if (!(e instanceof CheckError)) throw e;
+		throw new SeedError(`Invalid seed: ${e.path} must be ${e.expected} (got ${e.value === undefined ? 'nothing' : JSON.stringify(e.value)}).`);
+	}
+}
+
+function checkSeed(raw: unknown): Seed {
 	if (!isPlainObject(raw)) fail('the seed', 'a JSON object', raw);
-	const providers = list(raw, 'providers').map((p, i) => ({
+	const providers = records(raw, 'providers').map((p, i) => ({
 		provider_code: str(p, 'provider_code', `providers[${i}]`),
-		name: str(p, 'name', `providers[${i}]`, true),
+		name: str(p, 'name', `providers[${i}]`, { optional: true }),
 	}));
-	const issue_codes = list(raw, 'issue_codes').map((c, i) => {
+	const issue_codes = records(raw, 'issue_codes').map((c, i) => {
 		const path = `issue_codes[${i}]`;
 		const deployed = c.deployed === undefined ? true : c.deployed;
 		if (typeof deployed !== 'boolean') fail(`${path}.deployed`, 'true or false', deployed);
@@ -144,18 +136,18 @@ export function parseSeed(raw: unknown): Seed {
 		const record: IssueCodeRecord = {
 			issue_code: str(c, 'issue_code', path),
 			provider: str(c, 'provider', path),
-			name: str(c, 'name', path, true),
+			name: str(c, 'name', path, { optional: true }),
 			deployed,
 			resolution,
 		};
 		if (c.scenario !== undefined) record.scenario = parseScenario(c.scenario, `${path}.scenario`);
 		return record;
 	});
-	const roles = list(raw, 'roles').map((r, i) => ({
+	const roles = records(raw, 'roles').map((r, i) => ({
 		sys_id: str(r, 'sys_id', `roles[${i}]`),
 		name: str(r, 'name', `roles[${i}]`),
 	}));
-	const users = list(raw, 'users').map((u, i) => {
+	const users = records(raw, 'users').map((u, i) => {
 		const path = `users[${i}]`;
 		const userRoles = u.roles ?? [];
 		if (!Array.isArray(userRoles) || userRoles.some((r) => typeof r !== 'string')) {
@@ -167,20 +159,20 @@ export function parseSeed(raw: unknown): Seed {
 		const user: UserRecord = {
 			sys_id: str(u, 'sys_id', path),
 			user_name: str(u, 'user_name', path),
-			name: str(u, 'name', path, true),
-			email: str(u, 'email', path, true),
+			name: str(u, 'name', path, { optional: true }),
+			email: str(u, 'email', path, { optional: true }),
 			roles: userRoles as string[],
 			active: u.active !== false,
 		};
 		if (u.password !== undefined) user.password = str(u, 'password', path);
 		return user;
 	});
-	const cis = list(raw, 'cis').map((c, i) => ({
+	const cis = records(raw, 'cis').map((c, i) => ({
 		sys_id: str(c, 'sys_id', `cis[${i}]`),
 		name: str(c, 'name', `cis[${i}]`),
-		assigned_to: str(c, 'assigned_to', `cis[${i}]`, true),
+		assigned_to: str(c, 'assigned_to', `cis[${i}]`, { optional: true }),
 	}));
-	const oauth_clients = list(raw, 'oauth_clients').map((c, i) => ({
+	const oauth_clients = records(raw, 'oauth_clients').map((c, i) => ({
 		client_id: str(c, 'client_id', `oauth_clients[${i}]`),
 		client_secret: str(c, 'client_secret', `oauth_clients[${i}]`),
 		user: str(c, 'user', `oauth_clients[${i}]`),

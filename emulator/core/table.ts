@@ -1,9 +1,9 @@
 /** The tables the emulator serves, as rows of strings (their queries: query.ts). */
-import { createHash } from 'node:crypto';
 import { ISSUE_ROW_FIELDS, TABLES, type IssueRow } from '../../contract/api';
 import type { IncidentRecord } from './incidents';
 import type { IssueRecord } from './issues';
 import type { IssueCodeRecord, Registry } from './registry';
+import { registrySysId } from './sysIds';
 
 export type Row = Record<string, string>;
 
@@ -45,11 +45,6 @@ export function issueFields(issue: IssueRecord, only: Iterable<string>): Row {
 	const row: Row = {};
 	for (const field of only) if (Object.hasOwn(ISSUE_FIELD, field)) row[field] = ISSUE_FIELD[field as keyof IssueRow](issue);
 	return row;
-}
-
-/** A stable sys_id for a registry record that has none of its own (providers, issue codes). */
-export function registrySysId(kind: string, ...key: string[]): string {
-	return createHash('md5').update([kind, ...key].join('\u0000')).digest('hex');
 }
 
 function registryRow(code: IssueCodeRecord): Row {

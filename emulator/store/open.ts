@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import { SCHEMA } from './legacy';
+import { SCHEMA } from './schema';
 
 export class StateFileError extends Error {}
 

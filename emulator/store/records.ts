@@ -7,38 +7,7 @@ import { ISSUE_STATES } from '../../contract/api';
 import { isPlainObject } from '../../contract/values';
 import { MAX_NESTING_DEPTH } from '../../contract/xml';
 import type { IncidentRecord, IssueRecord, TokenGrant } from '../core';
-
-export class RecordError extends Error {}
-
-/** What a value is, in words: "a string", "a list", "nothing"… */
-export function what(value: unknown): string {
-	if (value === undefined) return 'nothing';
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'boolean') return 'true or false';
-	return typeof value === 'number' && Number.isFinite(value) ? 'a number' : `a ${typeof value}`;
-}
-
-export function fail(path: string, expected: string, value: unknown, shown = what(value)): never {
-	throw new RecordError(`${path} must be ${expected} (got ${shown})`);
-}
-
-export function object(value: unknown, path: string): Record<string, unknown> {
-	return isPlainObject(value) ? value : fail(path, 'an object', value);
-}
-
-export function list(value: unknown, path: string): unknown[] {
-	return Array.isArray(value) ? value : fail(path, 'a list', value);
-}
-
-function str(obj: Record<string, unknown>, key: string, path: string, options: { nonEmpty?: boolean; optional?: boolean } = {}): string {
-	const v = obj[key];
-	if (v === undefined && options.optional) return '';
-	if (typeof v !== 'string') fail(`${path}.${key}`, options.nonEmpty ? 'a non-empty string' : 'a string', v);
-	if (options.nonEmpty && v === '') fail(`${path}.${key}`, 'a non-empty string', v, 'an empty string');
-	return v;
-}
+import { fail, object, stringField as str, what } from '../core/checks';
 
 /** Whether objects and lists nest deeper than `max` below `value` (which counts as level 1). */
 function deeperThan(value: unknown, max: number): boolean {

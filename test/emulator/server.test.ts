@@ -1,188 +1,34 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent } from 'node:http';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
+/**
+ * The emulator server and its programmatic API (the emulator package's main module): a free port,
+ * journal, reset and close; the requests of one turn handled together, each answered as its own;
+ * answers from the headers alone (credentials, declared size) and a body cut at the limit; bounded
+ * connections and time; requests pipelined behind an answer that ends the connection.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { DOCUMENTED_ERRORS } from '../../contract/errors';
-import { defaultSeed } from '../../emulator/core';
-import { ABEL, postJson, send } from '../helpers/http';
-import { tempDir } from '../helpers/temp';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
+import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { ROOT, checkBuilt } from '../helpers/emulatorCommand';
+import { ABEL, CREATE_PATH, emulatorForSuite, postJson, send } from '../helpers/http';
+import { exchange } from '../helpers/socket';
 
-const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'dist', 'emulator', 'cli.js');
-
-beforeAll(() => {
-	if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" first (npm test does).`);
-});
-
-interface Run {
-	child: ChildProcess;
-	url: string;
-	output: () => string;
-	exit: Promise<number | null>;
-}
-
-/** Starts the emulator command and waits for the line that gives its URL. */
-function start(args: string[]): Promise<Run> {
-	const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-	let out = '';
-	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 10_000);
-		const onData = (chunk: Buffer) => {
-			out += chunk.toString();
-			const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-			if (m) {
-				clearTimeout(timer);
-				resolve({ child, url: m[1], output: () => out, exit });
-			}
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', onData);
-		exit.then((code) => {
-			clearTimeout(timer);
-			reject(new Error(`exited with ${code}: ${out}`));
-		});
-	});
-}
-
-/** Runs the command to completion. */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-	const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-	return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
+beforeAll(checkBuilt);
 
 const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'P-1' };
+const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
 
-describe('the emulator command', () => {
-	it('prints its base URL, serves the endpoint and stops cleanly on SIGTERM and SIGINT', async () => {
-		for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-			const emu = await start(['--port', '0']);
-			expect(emu.output()).toContain('(auth: none)');
-			expect((await postJson(emu.url, body)).status).toBe(200);
-			emu.child.kill(signal);
-			expect(await emu.exit).toBe(0);
-			expect(emu.output()).toContain(`Received ${signal}; stopping.`);
-		}
-	});
+const BASIC = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 
-	it.each([
-		[['--auth', 'magic'], '--auth must be one of none, basic, oauth (got "magic").'],
-		[['--port', 'eighty'], '--port must be a whole number from 0 to 65535 (got "eighty").'],
-		[['--initial-state', 'done'], '--initial-state must be one of open, in_progress, action_wait, closed'],
-		[['--seed'], '--seed needs a value.'],
-		[['--verbose'], 'Unknown option "--verbose".'],
-	])('refuses %j with a clear message and the usage', async (args, message) => {
-		const res = await run(args);
-		expect(res.code).toBe(2);
-		expect(res.stderr).toContain(message);
-		expect(res.stderr).toContain('Usage: servicenow-pe-emulator');
-	});
-
-	it('prints the built-in seed, which loads back as a seed file', async () => {
-		const printed = await run(['--print-seed']);
-		expect(printed.code).toBe(0);
-		expect(JSON.parse(printed.stdout)).toEqual(defaultSeed());
-	});
-
-	it('serves a custom seed file, and names the bad field of a broken one', async () => {
-		const dir = tempDir('pe-seed');
-		const seed = defaultSeed();
-		seed.issue_codes.push({ issue_code: 'DISK-9', provider: 'sn', name: 'Disk', deployed: true, resolution: 'Clean' });
-		writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
-		const emu = await start(['--port', '0', '--seed', join(dir, 'seed.json')]);
-		try {
-			expect((await postJson(emu.url, { ...body, issue_code: 'DISK-9' })).status).toBe(200);
-		} finally {
-			emu.child.kill('SIGTERM');
-			await emu.exit;
-		}
-		writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...seed, users: [{ user_name: 'x' }] }));
-		const bad = await run(['--seed', join(dir, 'bad.json')]);
-		expect(bad.code).toBe(1);
-		expect(bad.stderr).toContain('Invalid seed: users[0].sys_id must be a string (got nothing).');
-	});
-
-	it('keeps issues and tokens across a restart with --state, tokens only as their hashes', async () => {
-		const dir = tempDir('pe-state');
-		const state = join(dir, 'state.db');
-		const first = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
-		const token = (
-			await send(first.url + '/oauth_token.do', {
-				method: 'POST',
-				headers: { 'content-type': 'application/x-www-form-urlencoded' },
-				body: 'grant_type=client_credentials&client_id=pe-emulator-client&client_secret=pe-emulator-secret',
-			})
-		).json().access_token;
-		const auth = { authorization: `Bearer ${token}` };
-		expect((await postJson(first.url, body, auth)).status).toBe(200);
-		first.child.kill('SIGTERM');
-		expect(await first.exit).toBe(0);
-		const db = new DatabaseSync(state, { readOnly: true });
-		expect(db.prepare('SELECT count(*) AS n FROM issues').get()).toEqual({ n: 1 });
-		const hashes = db.prepare("SELECT hash FROM tokens WHERE type = 'access'").all().map((r) => (r as { hash: string }).hash);
-		db.close();
-		expect(hashes).toEqual([createHash('sha256').update(token).digest('hex')]);
-		for (const file of [state, `${state}-wal`].filter(existsSync)) expect(readFileSync(file).includes(Buffer.from(token))).toBe(false);
-
-		const second = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
-		try {
-			// The same token still works, and the issue is still being resolved.
-			const again = await postJson(second.url, body, auth);
-			expect(again.json().error.message).toBe(DOCUMENTED_ERRORS.CHAIN_CONFLICT.message);
-			const [issue] = (await send(second.url + '/api/now/table/sn_pren_experience_issue', { headers: auth })).json().result;
-			expect(issue.experience_id).toBe('P-1');
-		} finally {
-			second.child.kill('SIGTERM');
-			await second.exit;
-		}
-	});
-
-	it('imports a JSON state file of the earlier version, keeping it beside the database', async () => {
-		const dir = tempDir('pe-state');
-		const state = join(dir, 'state.json');
-		const issue = {
-			sys_id: 'a'.repeat(32),
-			number: 'PREN0000001',
-			experience_id: 'OLD-1',
-			issue_code: '100',
-			provider: 'sn',
-			state: 'open',
-			user: ABEL.sys_id,
-			configuration_item: '',
-			endpoint: { user_id: ABEL.sys_id },
-			input_parameters: {},
-			investigative_details: {},
-			issue_code_history: ['100'],
-			sys_created_on: '2026-11-01 10:00:00',
-			sys_updated_on: '2026-11-01 10:00:00',
-		};
-		writeFileSync(state, JSON.stringify({ version: 1, issues: { issues: [issue], counter: 1 }, tokens: { access: [['raw-token', { user_name: 'admin', client_id: 'pe-emulator-client', expiresAt: Date.now() + 60_000 }]], refresh: [] } }));
-		const emu = await start(['--port', '0', '--state', state, '--auth', 'oauth']);
-		try {
-			expect(emu.output()).toContain(`Imported the JSON state of ${state}; it is kept as ${state}.v1.json.`);
-			const rows = (await send(emu.url + '/api/now/table/sn_pren_experience_issue', { headers: { authorization: 'Bearer raw-token' } })).json().result;
-			expect(rows.map((r: { experience_id: string }) => r.experience_id)).toEqual(['OLD-1']);
-			expect(existsSync(`${state}.v1.json`)).toBe(true);
-		} finally {
-			emu.child.kill('SIGTERM');
-			await emu.exit;
-		}
-	});
-
-	it('names a broken state file instead of starting on top of it', async () => {
-		const dir = tempDir('pe-state');
-		writeFileSync(join(dir, 'state.json'), '{"version": 1, "issues": ');
-		const res = await run(['--state', join(dir, 'state.json')]);
-		expect(res.code).toBe(1);
-		expect(res.stderr).toMatch(/state file .*state\.json is not valid JSON .*fix or delete it/);
-	});
-});
+/** A create as raw HTTP/1.1, with or without admin's Basic credentials. */
+function create(user: string, { auth = true, code = '100' } = {}): string {
+	const json = JSON.stringify({ endpoint: { user_name: user }, issue_code: code, provider: 'sn' });
+	return (
+		`POST ${CREATE_PATH} HTTP/1.1\r\nHost: x\r\n${auth ? `Authorization: ${BASIC}\r\n` : ''}` +
+		`Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`
+	);
+}
 
 describe('the programmatic API (the emulator package main module and its types)', () => {
 	const EMULATOR_PACKAGE = join(ROOT, 'packages', 'servicenow-pe-emulator');
@@ -306,5 +152,135 @@ describe('the programmatic API (the emulator package main module and its types)'
 		} finally {
 			await sn.close();
 		}
+	});
+});
+
+describe('answers from the headers alone, before the body is read', () => {
+	const sn = emulatorForSuite();
+
+	it('answers 401 from the headers alone, without waiting for or reading the body', async () => {
+		const locked = await startEmulator({ port: 0, auth: 'basic' });
+		try {
+			// Headers promise 1 MiB that never comes: the answer must not wait for it.
+			const { text } = await exchange(locked.url, `POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/xml\r\ncontent-length: 1000000\r\n\r\n<r>`);
+			expect(text).toMatch(/^HTTP\/1\.1 401 /);
+			expect(text).toContain('User Not Authenticated');
+			expect(text.toLowerCase()).toContain('connection: close');
+			expect(locked.journal().at(-1)).toMatchObject({ status: 401, errorCode: 'UNAUTHENTICATED', body: '' });
+		} finally {
+			await locked.close();
+		}
+	});
+
+	it('answers 413 from a declared Content-Length over the limit before reading the body', async () => {
+		const { text } = await exchange(sn.url, `POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n\r\n{`);
+		expect(text).toMatch(/^HTTP\/1\.1 413 /);
+	});
+});
+
+describe('a body over the limit', () => {
+	it('answers 413 to a body over the limit as soon as it is exceeded, without reading the rest', async () => {
+		const small = await startEmulator({ port: 0, maxBodyBytes: 16 * 1024 });
+		try {
+			const status = await new Promise<number>((resolve, reject) => {
+				const url = new URL(small.url + CREATE_PATH);
+				const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+					resolve(res.statusCode ?? 0);
+					res.resume();
+				});
+				req.on('error', (e) => (/EPIPE|ECONNRESET/.test(String(e)) ? undefined : reject(e)));
+				// Keep streaming: 64 MiB would take a while if the server read it all.
+				const chunk = Buffer.alloc(64 * 1024, 'a');
+				let sent = 0;
+				const pump = () => {
+					while (sent < 1024 && req.write(chunk)) sent++;
+					if (sent < 1024) req.once('drain', pump);
+					else req.end();
+				};
+				pump();
+			});
+			expect(status).toBe(413);
+			expect(small.journal().at(-1)?.errorCode).toBe(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE.code);
+			expect((await postJson(small.url, valid)).status).toBe(200);
+		} finally {
+			await small.close();
+		}
+	});
+});
+
+describe('connections and time', () => {
+	it('answers a connection past the cap with 429 and Retry-After, and serves the others', async () => {
+		const capped = await startEmulator({ port: 0, maxConnections: 3 });
+		const { hostname, port } = new URL(capped.url);
+		const open: Socket[] = [];
+		try {
+			for (let i = 0; i < 3; i++) {
+				open.push(connect(Number(port), hostname));
+				await new Promise((resolve) => open[i].once('connect', resolve));
+			}
+			const { text } = await exchange(capped.url, '');
+			expect(text).toMatch(/^HTTP\/1\.1 429 Too Many Requests/);
+			expect(text.toLowerCase()).toContain('retry-after: 1');
+			expect(text).toContain('at most 3 connections');
+			for (const s of open) s.destroy();
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			expect((await postJson(capped.url, valid)).status).toBe(200);
+		} finally {
+			for (const s of open) s.destroy();
+			await capped.close();
+		}
+	});
+
+	it('closes slow senders with 408 and idle keep-alive connections', async () => {
+		const quick = await startEmulator({ port: 0, headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300 });
+		try {
+			const slowHeaders = await exchange(quick.url, `POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\n`);
+			expect(slowHeaders.text).toMatch(/^HTTP\/1\.1 408 /);
+			const slowBody = await exchange(quick.url, `POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":`);
+			expect(slowBody.text).toMatch(/^HTTP\/1\.1 408 /);
+			const started = Date.now();
+			const idle = await exchange(quick.url, `GET /_emulator/health HTTP/1.1\r\nhost: x\r\n\r\n`);
+			expect(idle.text).toMatch(/^HTTP\/1\.1 200 /);
+			expect(Date.now() - started).toBeLessThan(4_000);
+		} finally {
+			await quick.close();
+		}
+	});
+});
+
+describe('requests pipelined behind an answer that ends the connection', () => {
+	let sn: RunningEmulator;
+	beforeAll(async () => {
+		// Issues start closed, so every create makes one.
+		sn = await startEmulator({ port: 0, auth: 'basic', initialState: 'closed' });
+	});
+	afterAll(() => sn.close());
+	beforeEach(() => sn.reset());
+
+	/** Sends all requests in one write on one connection; the statuses that came back, and whether the server closed it. */
+	const pipelined = async (requests: string[]) => {
+		const { text, closed } = await exchange(sn.url, requests.join(''));
+		return { statuses: [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1])), closed };
+	};
+
+	it('are not applied after an early 401', async () => {
+		const answer = await pipelined([create('abel.tuter'), create('beth.anglin', { auth: false }), create('david.miller')]);
+		expect(answer).toEqual({ statuses: [200, 401], closed: true });
+		expect(sn.issues().map((i) => i.endpoint.user_name)).toEqual(['abel.tuter']);
+		// The 401 is answered from the headers, before the first create's body is read.
+		expect(sn.journal().map((e) => e.status).sort()).toEqual([200, 401]);
+	});
+
+	it('are not applied after a dropped connection', async () => {
+		sn.injectFault({ match: { issue_code: '101' }, drop: 'before' });
+		const answer = await pipelined([create('abel.tuter'), create('beth.anglin', { code: '101' }), create('david.miller')]);
+		expect(answer).toEqual({ statuses: [200], closed: true });
+		expect(sn.issues().map((i) => i.endpoint.user_name)).toEqual(['abel.tuter']);
+	});
+
+	it('are all answered, in order, when no answer ends the connection', async () => {
+		const answer = await pipelined([create('abel.tuter'), create('beth.anglin'), `${create('david.miller').replace('HTTP/1.1\r\n', 'HTTP/1.1\r\nConnection: close\r\n')}`]);
+		expect(answer).toEqual({ statuses: [200, 200, 200], closed: true });
+		expect(sn.issues().map((i) => i.endpoint.user_name)).toEqual(['abel.tuter', 'beth.anglin', 'david.miller']);
 	});
 });

@@ -9,8 +9,9 @@
  */
 import { STATUS_TEXT, fromBase64, readBatchRequest, toBase64, type BatchHeader, type ServicedRequest } from '../../../contract/batch';
 import { PLATFORM_ERRORS } from '../../../contract/errors';
-import type { ApiCall, EmulatorState, HandleResult } from '../context';
-import { bodyErrorResponse, jsonAnswer, renderError, type EmulatorRequest } from '../http';
+import { bodyErrorResponse, jsonAnswer, renderError } from '../answer';
+import type { EmulatorState, HandleResult } from '../context';
+import { header, type ApiCall, type EmulatorRequest } from '../request';
 
 /** Runs one item as a request of its own (the pipeline without the control API). */
 export type ItemRunner = (req: EmulatorRequest) => HandleResult;
@@ -35,13 +36,13 @@ export function handleBatch(state: EmulatorState, call: ApiCall, runItem: ItemRu
 	if (call.method !== 'POST') return renderError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED, 'json');
 	// The outer request is JSON only, as the documentation says.
 	if (!call.req.body.trimStart().startsWith('{')) return renderError(PLATFORM_ERRORS.MALFORMED_BODY, 'json', 'The Batch API takes a JSON object (Content-Type: application/json).');
-	const parsed = call.body();
+	const parsed = call.body;
 	if (parsed.error) return bodyErrorResponse(parsed.error, 'json');
 	const request = readBatchRequest(parsed.body);
 	if ('problem' in request) return renderError(PLATFORM_ERRORS.MALFORMED_BODY, 'json', request.problem);
 
 	const { batchTimeLimitMs, maxBatchItemOutputBytes, maxBatchAnswerBytes } = state.settings;
-	const asked = Number(String(call.req.headers['x-batchrequest-max-output-size'] ?? ''));
+	const asked = Number(header(call.req.headers, 'x-batchrequest-max-output-size'));
 	const outputLimit = Number.isFinite(asked) && asked > 0 ? Math.min(asked, maxBatchItemOutputBytes) : maxBatchItemOutputBytes;
 	const serviced: ServicedRequest[] = [];
 	const unserviced: string[] = [];

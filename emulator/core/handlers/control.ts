@@ -1,11 +1,10 @@
 /** The control API under `/_emulator/`, for tests: health, journal, reset, issues, faults, tokens, registry. */
 import { isPlainObject } from '../../../contract/values';
+import { jsonAnswer } from '../answer';
 import type { Handler } from '../context';
 import { FORCED_OUTCOMES, cannotForce, forceOutcome, playDue, type ForcedOutcome } from '../engagement';
 import { parseFaultSpec } from '../faults';
-import { jsonAnswer } from '../http';
-
-export const CONTROL_PREFIX = '/_emulator/';
+import { CONTROL_PREFIX } from '../request';
 
 export const handleControl: Handler = (state, call) => {
 	const badRequest = (message: string) => jsonAnswer(400, { error: { message, detail: '' }, status: 'failure' });
@@ -35,7 +34,7 @@ export const handleControl: Handler = (state, call) => {
 	}
 	switch (key) {
 		case 'GET health':
-			return jsonAnswer(200, { status: 'ok', auth: state.settings.auth, issues: state.issues.size });
+			return jsonAnswer(200, { status: 'ok', auth: state.settings.authMode, issues: state.issues.size });
 		case 'GET journal':
 			return jsonAnswer(200, { result: state.journal.list(Number(new URLSearchParams(call.query).get('since')) || 0) });
 		case 'DELETE journal':

@@ -2,10 +2,11 @@
 import { BODY_FIELDS, CREATE_ROLE, ENDPOINT_FIELDS } from '../../../contract/api';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, type CatalogueEntry } from '../../../contract/errors';
 import { isPlainObject, scalarText } from '../../../contract/values';
+import { bodyErrorResponse, render, renderError } from '../answer';
 import type { EmulatorState, Handler, HandleResult } from '../context';
-import { bodyErrorResponse, render, renderError } from '../http';
 import { startEngagement } from '../engagement';
-import { glideDateTime, type IssueContent, type IssueRecord } from '../issues';
+import { glideDateTime } from '../dates';
+import type { IssueContent, IssueRecord } from '../issues';
 import type { UserRecord } from '../registry';
 
 /**
@@ -129,7 +130,7 @@ export const handleCreate: Handler = (state, call) => {
 		return renderError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED, format, 'Use POST to create an experience issue.', { allow: 'POST' });
 	}
 	if (call.user && !state.registry.hasRole(call.user, CREATE_ROLE)) return renderError(PLATFORM_ERRORS.FORBIDDEN, format);
-	const parsed = call.body();
+	const parsed = call.body;
 	if (!parsed.body) return bodyErrorResponse(parsed.error, format);
 	const body = parsed.body;
 	const refuse = (entry: CatalogueEntry, detail?: string): HandleResult => {

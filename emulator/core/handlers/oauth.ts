@@ -1,9 +1,9 @@
 /** `/oauth_token.do` (password, client credentials, authorization code, refresh token) and `/oauth_auth.do`. */
 import { OAUTH_TOKEN_PATH } from '../../../contract/api';
 import { PLATFORM_ERRORS } from '../../../contract/errors';
+import { jsonAnswer, renderError } from '../answer';
 import type { Handler, HandleResult } from '../context';
-import { header, jsonAnswer, renderError } from '../http';
-import { newSysId } from '../issues';
+import { newSysId } from '../sysIds';
 
 /**
  * The authorization-code grant's browser step. There is no login page: the code is issued at
@@ -38,7 +38,7 @@ export const handleAuthorize: Handler = (state, call) => {
 /** Client ID and secret from the form, or from a Basic Authorization header (undefined: not readable). */
 function clientCredentials(call: Parameters<Handler>[1], params: URLSearchParams): { id: string; secret: string } | undefined {
 	const id = params.get('client_id') ?? '';
-	const authorization = header(call.req.headers, 'authorization');
+	const authorization = call.authorization;
 	if (id || !/^basic\s/i.test(authorization)) return { id, secret: params.get('client_secret') ?? '' };
 	const decoded = Buffer.from(authorization.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
 	const colon = decoded.indexOf(':');

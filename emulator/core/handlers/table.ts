@@ -1,17 +1,18 @@
 /** The Table API: reads of every emulated table, and state changes of experience issues. */
 import { ISSUE_STATES, TABLES, TABLE_API_PREFIX, TABLE_PARAMS, isIssueState } from '../../../contract/api';
 import { PLATFORM_ERRORS } from '../../../contract/errors';
-import type { EmulatorState, Handler, HandleResult, ApiCall } from '../context';
-import { bodyErrorResponse, render, renderError } from '../http';
-import { glideDateTime } from '../issues';
+import { bodyErrorResponse, render, renderError } from '../answer';
+import type { EmulatorState, Handler, HandleResult } from '../context';
+import { glideDateTime } from '../dates';
 import { QueryLimitError, parseEncodedQuery, queryRows, type DotWalk, type TableQuery } from '../query';
+import { header, type ApiCall } from '../request';
 import { ISSUE_FIELDS, REFERENCES, issueFields, issueRow, pickFields, tableRows, type Row } from '../table';
 
 function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields: string[] | undefined): HandleResult {
 	const { format } = call;
 	const issue = state.issues.get(sysId);
 	if (!issue) return renderError(PLATFORM_ERRORS.NO_RECORD, format);
-	const { body, error } = call.body();
+	const { body, error } = call.body;
 	if (!body) return bodyErrorResponse(error, format);
 	const others = Object.keys(body).filter((k) => k !== 'state');
 	if (others.length > 0) {
@@ -48,7 +49,7 @@ function withLinks(call: ApiCall, table: string): (row: Row) => Record<string, u
 	const references = REFERENCES[table];
 	const excluded = new URLSearchParams(call.query).get(TABLE_PARAMS.excludeReferenceLink) === 'true';
 	if (!references || excluded || call.format !== 'json') return (row) => row;
-	const host = String(call.req.headers.host ?? '');
+	const host = header(call.req.headers, 'host');
 	const base = `http://${/^[\w.:[\]-]+$/.test(host) ? host : '127.0.0.1'}${TABLE_API_PREFIX}`;
 	return (row) => {
 		const out: Record<string, unknown> = { ...row };

@@ -1,9 +1,11 @@
-/** Helpers of the state file tests: the emulator command as a real process, and state files. */
+/**
+ * The emulator command (dist/emulator/cli.js) as a real process, for the tests of the command,
+ * of its state file and of what survives a kill; and what those tests send it and write for it.
+ */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ABEL, send } from '../helpers/http';
-import { tempDir as makeTempDir } from '../helpers/temp';
+import { ABEL, send } from './http';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BIN = join(ROOT, 'dist', 'emulator', 'cli.js');
@@ -16,8 +18,6 @@ export function checkBuilt(): void {
 
 /** Whether `prlimit` can cap the size of the files a process writes (a full disk, without root). */
 export const canCapFileSize = spawnSync('prlimit', ['--version']).status === 0;
-
-export const tempDir = (prefix: string) => makeTempDir(`pe-${prefix}`);
 
 export interface Emu {
 	child: ChildProcess;
@@ -58,36 +58,20 @@ export function start(args: string[], maxFileBytes?: number): Promise<Emu> {
 	});
 }
 
-/** Runs the emulator command until it exits (it should not start). */
-export function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+/** Runs the emulator command until it exits (it should not start, or only prints). */
+export function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	const child = spawn(process.execPath, [BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
 	let stderr = '';
+	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
 	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
 	const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
 	return new Promise((resolve) =>
 		child.on('exit', (code) => {
 			clearTimeout(timer);
-			resolve({ code, stderr });
+			resolve({ code, stdout, stderr });
 		}),
 	);
-}
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const CLIENT = 'client_id=pe-emulator-client&client_secret=pe-emulator-secret';
-
-/** A password grant for admin: the access and refresh tokens. */
-export async function grant(url: string): Promise<{ status: number; access_token?: string; refresh_token?: string }> {
-	const res = await send(`${url}/oauth_token.do`, { method: 'POST', headers: FORM, body: `grant_type=password&${CLIENT}&username=admin&password=admin` });
-	return { status: res.status, ...(res.status === 200 ? res.json() : {}) };
-}
-
-export async function refresh(url: string, refreshToken: string): Promise<number> {
-	return (await send(`${url}/oauth_token.do`, { method: 'POST', headers: FORM, body: `grant_type=refresh_token&${CLIENT}&refresh_token=${refreshToken}` })).status;
-}
-
-/** The status of a Table API read made with this access token. */
-export async function readWith(url: string, accessToken: string): Promise<number> {
-	return (await send(`${url}/api/now/table/sys_user_role?sysparm_limit=1`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
 }
 
 export async function issueCount(url: string): Promise<number> {

@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { send } from '../helpers/http';
-import { StateFile } from '../../emulator/store';
-import { BIN, checkBuilt, issueCount, readWith, run, start, tempDir, v1Issue, writeV1 } from './store-helpers';
+import { send } from '../../helpers/http';
+import { StateFile } from '../../../emulator/store/stateFile';
+import { BIN, checkBuilt, issueCount, run, start, v1Issue, writeV1 } from '../../helpers/emulatorCommand';
+import { readWith } from '../../helpers/oauth';
+import { tempDir } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
@@ -19,7 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('importing a JSON state file of version 0.1', () => {
 	it('loses no issue when the emulator is killed during the import (200,000 issues)', async () => {
-		const dir = tempDir('store-import');
+		const dir = tempDir('pe-store-import');
 		const state = join(dir, 'state.json');
 		const count = 200_000;
 		writeV1(state, count);
@@ -57,7 +59,7 @@ describe('importing a JSON state file of version 0.1', () => {
 	}, 120_000);
 
 	it('imports again when an earlier import left an empty database (or none) beside <file>.v1.json', async () => {
-		const dir = tempDir('store-import');
+		const dir = tempDir('pe-store-import');
 		for (const leftover of ['empty database', 'no database']) {
 			const state = join(dir, `${leftover.replace(' ', '-')}.db`);
 			writeV1(`${state}.v1.json`, 3);
@@ -78,7 +80,7 @@ describe('importing a JSON state file of version 0.1', () => {
 	});
 
 	it('does not import again once the import completed, even after a reset', async () => {
-		const state = join(tempDir('store-import'), 'state.json');
+		const state = join(tempDir('pe-store-import'), 'state.json');
 		writeV1(state, 2);
 		const first = await start(['--state', state]);
 		expect(await issueCount(first.url)).toBe(2);
@@ -113,7 +115,7 @@ describe('importing a JSON state file of version 0.1', () => {
 		['a counter that is text', { version: 1, issues: { issues: [], counter: 'abc' } }, 'issues.counter must be a whole number from 0 (got "abc")'],
 		['another version', { version: 3, issues: { issues: [], counter: 0 } }, 'version must be 1 or 2 (got a number)'],
 	])('refuses %s, naming the field, and leaves the file as it was', (_, content, detail) => {
-		const dir = tempDir('store-import');
+		const dir = tempDir('pe-store-import');
 		const state = join(dir, 'state.json');
 		writeFileSync(state, typeof content === 'string' ? content : JSON.stringify(content));
 		const before = sha(state);
@@ -125,7 +127,7 @@ describe('importing a JSON state file of version 0.1', () => {
 	});
 
 	it('refuses a JSON file whose issue the Table API could not serve, at start, twice', async () => {
-		const state = join(tempDir('store-import'), 'state.json');
+		const state = join(tempDir('pe-store-import'), 'state.json');
 		writeFileSync(state, JSON.stringify({ version: 1, issues: { issues: [v1Issue(0, { state: 'action_wait', issue_code_history: undefined })], counter: 1 } }));
 		for (let attempt = 0; attempt < 2; attempt++) {
 			const res = await run(['--state', state]);

@@ -5,10 +5,10 @@
  * API advances the clock or forces an outcome, so tests are deterministic.
  */
 import { join } from 'node:path';
-import { defaultSeed } from '../../emulator/core';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL, BETH, postJson, send } from '../helpers/http';
-import { tempDir } from '../helpers/temp';
+import { defaultSeed } from '../../../emulator/core';
+import { startEmulator, type RunningEmulator } from '../../../emulator/server';
+import { ABEL, BETH, postJson, send } from '../../helpers/http';
+import { tempDir } from '../../helpers/temp';
 
 const TABLE = '/api/now/table/sn_pren_experience_issue';
 let clock = Date.parse('2026-11-28T10:00:00Z');

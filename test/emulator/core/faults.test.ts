@@ -1,6 +1,7 @@
+/** Fault injection: the next N matching requests answered as a failing instance answers them, then recovery. */
 import { Agent } from 'node:http';
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
-import { ABEL, postJson, postXml, send, toXml, xmlText, emulatorForSuite } from '../helpers/http';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../contract/errors';
+import { ABEL, postJson, postXml, send, toXml, xmlText, emulatorForSuite } from '../../helpers/http';
 
 const sn = emulatorForSuite();
 
@@ -94,29 +95,5 @@ describe('fault injection', () => {
 		expect(res.status).toBe(400);
 		expect(res.json().error.message).toMatch(why);
 		expect(sn.emulator.listFaults()).toHaveLength(0);
-	});
-});
-
-describe('control API', () => {
-	it('reports health, lists issues and journal entries since a sequence number, and resets', async () => {
-		await postJson(sn.url, body);
-		await postJson(sn.url, body);
-		const health = (await send(sn.url + '/_emulator/health')).json();
-		expect(health).toEqual({ status: 'ok', auth: 'none', issues: 1 });
-		const journal = (await send(sn.url + '/_emulator/journal')).json().result;
-		expect(journal.map((e: { status: number }) => e.status)).toEqual([200, 400]);
-		const since = (await send(`${sn.url}/_emulator/journal?since=${journal[0].seq}`)).json().result;
-		expect(since).toHaveLength(1);
-		expect(since[0].errorCode).toBe('BEING_RESOLVED');
-		expect((await send(sn.url + '/_emulator/issues')).json().result).toHaveLength(1);
-		await send(sn.url + '/_emulator/reset', { method: 'POST' });
-		expect(sn.issues()).toHaveLength(0);
-		expect(sn.journal()).toHaveLength(0);
-	});
-
-	it('answers an unknown control path with the list of control endpoints', async () => {
-		const res = await send(sn.url + '/_emulator/nope');
-		expect(res.status).toBe(404);
-		expect(res.json().error.detail).toMatch(/journal/);
 	});
 });

@@ -1,18 +1,18 @@
 /**
- * Property-based fuzzing of the emulator: 10,000+ generated requests (JSON and XML, wrong types,
+ * The emulator under 10,000+ generated requests (JSON and XML, wrong types,
  * huge strings, unicode, deep nesting, __proto__/constructor keys). No crash, no 5xx, every
  * refusal a catalogue message, and the state afterwards still obeys the emulator's invariants.
  */
 import fc from 'fast-check';
-import { ISSUE_STATES } from '../../contract/api';
-import { ERROR_CATALOGUE } from '../../contract/errors';
-import { Emulator } from '../../emulator/core';
-import { parseXmlBody } from '../../contract/xml';
+import { ISSUE_STATES } from '../../../contract/api';
+import { ERROR_CATALOGUE } from '../../../contract/errors';
+import { Emulator } from '../../../emulator/core';
+import { parseXmlBody } from '../../../contract/xml';
 import { join } from 'node:path';
-import { startEmulator } from '../../emulator/server';
-import { StateFile } from '../../emulator/store';
-import { ABEL, CREATE_PATH, DOCUMENT_EXAMPLE_BODY, send } from '../helpers/http';
-import { tempDir } from '../helpers/temp';
+import { startEmulator } from '../../../emulator/server';
+import { StateFile } from '../../../emulator/store/stateFile';
+import { ABEL, CREATE_PATH, DOCUMENT_EXAMPLE_BODY, send } from '../../helpers/http';
+import { tempDir } from '../../helpers/temp';
 
 const MESSAGES = new Set(Object.values(ERROR_CATALOGUE).map((e) => e.message));
 const KEYS = ['endpoint', 'issue_code', 'provider', 'experience_id', 'experienceId', 'input_parameters', 'investigative_details', '__proto__', 'constructor', 'prototype', 'CI', 'user_id', 'user_name', 'email'];
@@ -132,7 +132,7 @@ function assertInvariants(emulator: Emulator): void {
 	expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'issue_code')).toBe(false);
 }
 
-describe('fuzzing the emulator', () => {
+describe('any request: answered without a crash or a 5xx, refusals from the catalogue, the state intact', () => {
 	it('takes 10,000 generated requests: no crash, no 5xx, every refusal a catalogue message, state intact', () => {
 		const emulator = new Emulator({ maxBodyBytes: 64 * 1024 });
 		const statuses = new Map<number, number>();

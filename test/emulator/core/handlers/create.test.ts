@@ -1,5 +1,5 @@
-import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../../contract/errors';
+import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
 import {
 	ABEL,
 	BETH,
@@ -10,7 +10,7 @@ import {
 	send,
 	toXml,
 	xmlText,
-} from '../helpers/http';
+} from '../../../helpers/http';
 
 let sn: RunningEmulator;
 beforeAll(async () => {

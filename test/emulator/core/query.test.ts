@@ -3,9 +3,9 @@
  * 400 naming the limit, before any row is read, and other requests are answered meanwhile. Queries
  * within them keep their meaning: orders in sequence, IN lists, case-insensitive text operators.
  */
-import { QUERY_LIMITS, parseEncodedQuery, queryRows } from '../../emulator/core/query';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL, BETH, send } from '../helpers/http';
+import { QUERY_LIMITS, parseEncodedQuery, queryRows } from '../../../emulator/core/query';
+import { startEmulator, type RunningEmulator } from '../../../emulator/server';
+import { ABEL, BETH, emulatorForSuite, postJson, send } from '../../helpers/http';
 
 const TABLE = '/api/now/table/sn_pren_experience_issue';
 const CREATE = '/api/sn_pren/self_remediation/experience_issue/create';
@@ -97,5 +97,31 @@ describe('queries within the limits keep their meaning', () => {
 		];
 		const query = parseEncodedQuery('code=x^ORcode=Y^ORDERBYname^ORDERBYDESCsys_id', new Set(['sys_id', 'name', 'code']));
 		expect(queryRows(rows, query).map((r) => r.sys_id)).toEqual(['3', '2', '1']);
+	});
+});
+
+describe('queries are data', () => {
+	const fresh = emulatorForSuite();
+	const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+
+	it('treats Table API queries as data: no injection through sysparm_query or the path', async () => {
+		await postJson(fresh.url, valid);
+		for (const query of ['user=x^ORuser!=x', 'javascript:gs.getUser()', "name=x' OR '1'='1", 'user_name=x^^ORuser_name!=x']) {
+			const res = await send(`${fresh.url}/api/now/table/sys_user?sysparm_query=${encodeURIComponent(query)}`);
+			expect(res.status).toBe(200);
+			expect(res.json().result).toEqual([]);
+		}
+		// A reference can be dot-walked to the fields the referenced table serves, never to a password.
+		expect((await postJson(fresh.url, { ...valid, endpoint: { user_name: 'pe.integration' } })).status).toBe(200);
+		const walked = async (q: string) => (await send(`${fresh.url}/api/now/table/sn_pren_experience_issue?sysparm_query=${encodeURIComponent(q)}`)).json().result;
+		expect(await walked('user.user_name=pe.integration')).toHaveLength(1);
+		expect(await walked('user.password=integration')).toEqual([]);
+		expect(await walked('user.passwordSTARTSWITHi')).toEqual([]);
+		// ^OR and ^NQ are the query language itself, read as an instance reads them.
+		const all = await send(`${fresh.url}/api/now/table/sys_user?sysparm_query=${encodeURIComponent('sys_idISNOTEMPTY^NQsys_id=1')}`);
+		expect(all.json().result).toHaveLength(fresh.emulator.seed.users.length);
+		const traversal = await send(`${fresh.url}/api/now/table/../../_emulator/reset`, { method: 'POST' });
+		expect(traversal.status).toBe(400);
+		expect(fresh.issues()).toHaveLength(2);
 	});
 });

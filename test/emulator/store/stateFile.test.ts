@@ -1,22 +1,88 @@
 /**
- * A commit that cannot be written (here: files capped by `prlimit`, as a full disk): the error says
+ * The state file: OAuth tokens kept in it come back after a restart, and stay live after a write
+ * that could not be saved, also when the file holds no issue (a new file, or after a reset). A
+ * commit that cannot be written (here: files capped by `prlimit`, as a full disk): the error says
  * why, nothing of it is saved, what it touched can be undone in memory without reading the whole
  * file, the file stays usable, and the emulator keeps running.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { send } from '../helpers/http';
-import { StateFile } from '../../emulator/store';
-import { CREATE, ROOT, canCapFileSize, checkBuilt, grant, readWith, start, tempDir } from './store-helpers';
+import { StateFile } from '../../../emulator/store/stateFile';
+import { send } from '../../helpers/http';
+import { CREATE, ROOT, TABLE, canCapFileSize, checkBuilt, start } from '../../helpers/emulatorCommand';
+import { grant, readWith, refresh } from '../../helpers/oauth';
+import { tempDir } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
 const capped = canCapFileSize ? it : it.skip;
 
+describe('tokens in the state file', () => {
+	it.each(['SIGKILL', 'SIGTERM'] as const)('come back after a restart (%s) when the file holds no issue', async (signal) => {
+		const state = join(tempDir('pe-store-tokens'), 'state.db');
+		const first = await start(['--state', state, '--auth', 'oauth']);
+		const tokens = await grant(first.url);
+		expect(tokens.status).toBe(200);
+		await first.kill(signal);
+
+		const second = await start(['--state', state, '--auth', 'oauth']);
+		try {
+			expect(await readWith(second.url, tokens.access_token!)).toBe(200);
+			expect(await refresh(second.url, tokens.refresh_token!)).toBe(200);
+		} finally {
+			await second.kill();
+		}
+	});
+
+	it('come back after a restart when they were granted after a reset', async () => {
+		const state = join(tempDir('pe-store-tokens'), 'state.db');
+		const first = await start(['--state', state, '--auth', 'oauth']);
+		const before = await grant(first.url);
+		const auth = { authorization: `Bearer ${before.access_token}`, 'content-type': 'application/json' };
+		expect((await send(first.url + CREATE, { method: 'POST', headers: auth, body: JSON.stringify({ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn' }) })).status).toBe(200);
+		expect((await send(`${first.url}/_emulator/reset`, { method: 'POST' })).status).toBe(200);
+		const after = await grant(first.url);
+		await first.kill();
+
+		const second = await start(['--state', state, '--auth', 'oauth']);
+		try {
+			expect(await readWith(second.url, before.access_token!)).toBe(401);
+			expect(await readWith(second.url, after.access_token!)).toBe(200);
+		} finally {
+			await second.kill();
+		}
+	});
+
+	capped('stay live after a write that could not be saved (503), and after a restart', async () => {
+		const state = join(tempDir('pe-store-tokens'), 'state.db');
+		// Files capped at 256 KiB: a create carrying 600 kB cannot be saved.
+		const first = await start(['--state', state, '--auth', 'oauth'], 256 * 1024);
+		const tokens = await grant(first.url);
+		expect(tokens.status).toBe(200);
+		const auth = { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' };
+		const big = JSON.stringify({ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn', input_parameters: { blob: 'x'.repeat(600_000) } });
+		const refused = await send(first.url + CREATE, { method: 'POST', headers: auth, body: big });
+		expect([refused.status, refused.headers['retry-after']]).toEqual([503, '1']);
+		try {
+			// Nothing changed: the token still works, and no issue is held.
+			expect(await readWith(first.url, tokens.access_token!)).toBe(200);
+			expect((await send(first.url + TABLE, { headers: auth })).json().result).toEqual([]);
+		} finally {
+			await first.kill();
+		}
+		const second = await start(['--state', state, '--auth', 'oauth']);
+		try {
+			expect(await readWith(second.url, tokens.access_token!)).toBe(200);
+		} finally {
+			await second.kill();
+		}
+	});
+});
+
 /** Runs in a process whose files are capped at 256 KiB: a batch carrying 400 kB cannot be written. */
 const SCRIPT = `
 const dist = process.argv[1];
-const { StateFile } = require(dist + '/emulator/store.js');
+const { StateFile } = require(dist + '/emulator/store/stateFile.js');
 const { IssueStore } = require(dist + '/emulator/core/issues.js');
 const { TokenStore } = require(dist + '/emulator/core/tokens.js');
 const { file } = StateFile.open(process.argv[2]);
@@ -55,7 +121,7 @@ console.log(JSON.stringify(out));
 
 describe('a commit that cannot be written', () => {
 	capped('throws StateCommitError with the write error, and undoes the batch in memory', () => {
-		const state = join(tempDir('store-commit'), 'state.db');
+		const state = join(tempDir('pe-store-commit'), 'state.db');
 		const child = spawnSync('prlimit', [`--fsize=${256 * 1024}`, process.execPath, '--disable-warning=ExperimentalWarning', '-e', SCRIPT, join(ROOT, 'dist'), state], { encoding: 'utf8' });
 		expect(child.stderr).toBe('');
 		const out = JSON.parse(child.stdout);
@@ -84,7 +150,7 @@ describe('a commit that cannot be written', () => {
 	});
 
 	capped('leaves the emulator running when an expired token is dropped while the file cannot be written', async () => {
-		const state = join(tempDir('store-commit'), 'state.db');
+		const state = join(tempDir('pe-store-commit'), 'state.db');
 		const emu = await start(['--state', state, '--auth', 'oauth', '--token-ttl', '1'], 128 * 1024);
 		try {
 			const expiring = await grant(emu.url);

@@ -4,10 +4,10 @@
  * item exactly as if sent alone": same answer bytes, same rules, the outer request's caller, one
  * journal entry per item.
  */
-import { DOCUMENTED_ERRORS } from '../../contract/errors';
-import { Emulator } from '../../emulator/core';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL, CREATE_PATH, send } from '../helpers/http';
+import { DOCUMENTED_ERRORS } from '../../../../contract/errors';
+import { Emulator } from '../../../../emulator/core';
+import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
+import { ABEL, CREATE_PATH, send } from '../../../helpers/http';
 
 const BASIC = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const INTEGRATION = BASIC('pe.integration', 'integration');

@@ -8,16 +8,9 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, openSync, rea
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { tokenHash, type IncidentRecord, type IssueRecord, type TokenGrant } from '../core';
-import { checkCounter, checkGrant, checkIncident, checkIssue, fail, list, object } from './records';
-
-/** The tables of a state database, and the mark of a complete one (kept across resets). */
-export const SCHEMA = `
-	CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-	CREATE TABLE IF NOT EXISTS issues (sys_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-	CREATE TABLE IF NOT EXISTS tokens (type TEXT NOT NULL, hash TEXT NOT NULL, grant_json TEXT NOT NULL, PRIMARY KEY (type, hash));
-	CREATE TABLE IF NOT EXISTS incidents (sys_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-`;
-export const COMPLETE = { key: 'format', value: '2' };
+import { fail, list, object } from '../core/checks';
+import { checkCounter, checkGrant, checkIncident, checkIssue } from './records';
+import { COMPLETE, SCHEMA } from './schema';
 
 /** The JSON state does not parse; the message says where. */
 export class NotJsonError extends Error {}
@@ -29,7 +22,7 @@ export interface CheckedState {
 	incidents: IncidentRecord[];
 }
 
-/** A parsed JSON state, checked whole: throws RecordError naming the first wrong field. */
+/** A parsed JSON state, checked whole: throws CheckError naming the first wrong field. */
 export function checkJsonState(raw: unknown): CheckedState {
 	const root = object(raw, 'the state');
 	if (root.version !== 1 && root.version !== 2) fail('version', '1 or 2', root.version);
@@ -103,7 +96,7 @@ function build(path: string, state: CheckedState): void {
 /**
  * Imports the JSON state at `source` into the database `path`. With `keepAs`, the JSON file is
  * kept under that name (`source` is `path` itself); the database replaces it last. Throws
- * NotJsonError or RecordError (nothing changed) when the file is not a valid JSON state.
+ * NotJsonError or CheckError (nothing changed) when the file is not a valid JSON state.
  */
 export function importJsonState(source: string, path: string, keepAs?: string): void {
 	const text = readFileSync(source, 'utf8');

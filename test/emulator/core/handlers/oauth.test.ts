@@ -1,6 +1,6 @@
-import { PLATFORM_ERRORS } from '../../contract/errors';
-import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { ABEL, postJson, send } from '../helpers/http';
+/** /oauth_token.do and /oauth_auth.do: every grant, Bearer tokens that authorise API calls, refresh and expiry. */
+import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
+import { ABEL, postJson, send } from '../../../helpers/http';
 
 const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
 const basic = (user: string, password: string) => ({
@@ -15,47 +15,6 @@ function token(base: string, params: Record<string, string>, headers: Record<str
 		body: new URLSearchParams(params).toString(),
 	});
 }
-
-describe('Basic auth', () => {
-	let sn: RunningEmulator;
-	beforeAll(async () => {
-		sn = await startEmulator({ port: 0, auth: 'basic' });
-	});
-	afterAll(() => sn.close());
-	beforeEach(() => sn.reset());
-
-	it('answers 401 "User Not Authenticated" without credentials or with wrong ones', async () => {
-		for (const headers of [{}, basic('pe.integration', 'wrong'), basic('nobody', 'x'), { authorization: 'Bearer abc' }]) {
-			const res = await postJson(sn.url, body, headers);
-			expect(res.status).toBe(401);
-			expect(res.json().error.message).toBe(PLATFORM_ERRORS.UNAUTHENTICATED.message);
-			expect(res.headers['www-authenticate']).toBe('Basic realm="Service-now"');
-		}
-		const table = await send(sn.url + '/api/now/table/sys_user');
-		expect(table.status).toBe(401);
-		expect(sn.issues()).toHaveLength(0);
-	});
-
-	it('answers 403 to a user without the sn_pren.experience_issue_create role', async () => {
-		const res = await postJson(sn.url, body, basic('itil.user', 'itil'));
-		expect(res.status).toBe(403);
-		expect(res.json().error.message).toBe(PLATFORM_ERRORS.FORBIDDEN.message);
-		// Reading the Table API needs no such role.
-		expect((await send(sn.url + '/api/now/table/sys_user_role', { headers: basic('itil.user', 'itil') })).status).toBe(200);
-	});
-
-	it('creates for a user with the role, and for admin', async () => {
-		expect((await postJson(sn.url, body, basic('pe.integration', 'integration'))).status).toBe(200);
-		expect((await postJson(sn.url, { ...body, issue_code: '101' }, basic('admin', 'admin'))).status).toBe(200);
-	});
-
-	it('keeps passwords out of the journal', async () => {
-		await postJson(sn.url, body, basic('pe.integration', 'integration'));
-		const dump = JSON.stringify(sn.journal());
-		expect(dump).toContain('"authorization":"Basic ***"');
-		expect(dump).not.toContain(Buffer.from('pe.integration:integration').toString('base64'));
-	});
-});
 
 describe('OAuth', () => {
 	let sn: RunningEmulator;
@@ -159,5 +118,15 @@ describe('OAuth', () => {
 		const registry = await send(sn.url + '/_emulator/registry');
 		expect(registry.text).not.toContain(CLIENT.client_secret);
 		expect(registry.text).not.toContain('"password"');
+	});
+
+	it('answers a Basic client header with a bad % escape on /oauth_token.do with invalid_client', async () => {
+		const res = await send(`${sn.url}/oauth_token.do`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('pe-emulator-client:%E0%A4%A').toString('base64')}` },
+			body: 'grant_type=client_credentials',
+		});
+		expect(res.status).toBe(401);
+		expect(res.json()).toMatchObject({ error: 'invalid_client' });
 	});
 });

@@ -4,15 +4,16 @@
  */
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { send } from '../helpers/http';
-import { StateFile } from '../../emulator/store';
-import { CREATE, checkBuilt, issueCount, run, start, tempDir } from './store-helpers';
+import { send } from '../../helpers/http';
+import { StateFile } from '../../../emulator/store/stateFile';
+import { CREATE, checkBuilt, issueCount, run, start } from '../../helpers/emulatorCommand';
+import { tempDir } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
 describe('the state file lock', () => {
 	it('refuses a second emulator on the same file, naming the first; a restart after SIGKILL works', async () => {
-		const state = join(tempDir('store-lock'), 'state.db');
+		const state = join(tempDir('pe-store-lock'), 'state.db');
 		const first = await start(['--state', state]);
 		try {
 			const created = await send(first.url + CREATE, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn' }) });
@@ -38,7 +39,7 @@ describe('the state file lock', () => {
 	});
 
 	it('refuses a file another program holds open', async () => {
-		const state = join(tempDir('store-lock'), 'state.db');
+		const state = join(tempDir('pe-store-lock'), 'state.db');
 		StateFile.open(state).file.close();
 		const other = new DatabaseSync(state);
 		try {
@@ -52,7 +53,7 @@ describe('the state file lock', () => {
 	});
 
 	it('refuses a second open in the same process until the first is closed', () => {
-		const state = join(tempDir('store-lock'), 'state.db');
+		const state = join(tempDir('pe-store-lock'), 'state.db');
 		const { file } = StateFile.open(state);
 		expect(() => StateFile.open(state)).toThrow(`${state} is in use by another emulator in this process`);
 		file.close();

@@ -5,14 +5,15 @@
  */
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { send } from '../helpers/http';
-import { CREATE, TABLE, checkBuilt, run, start, tempDir } from './store-helpers';
+import { send } from '../../helpers/http';
+import { CREATE, TABLE, checkBuilt, run, start } from '../../helpers/emulatorCommand';
+import { tempDir } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
 /** A state file with two issues (rowid 1 and 2) and a token, written by the emulator itself. */
 async function stateWithIssues(): Promise<string> {
-	const state = join(tempDir('store-records'), 'state.db');
+	const state = join(tempDir('pe-store-records'), 'state.db');
 	const emu = await start(['--state', state]);
 	for (const user of ['abel.tuter', 'beth.anglin']) {
 		const res = await send(emu.url + CREATE, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: { user_name: user }, issue_code: '100', provider: 'sn' }) });

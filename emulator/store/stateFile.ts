@@ -13,13 +13,12 @@
  */
 import { existsSync } from 'node:fs';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { EmulatorSnapshot, IncidentRecord, IssueRecord, StateChange, TokenGrant, TokenKind } from './core';
-import { COMPLETE, NotJsonError, importJsonState, importUnfinished } from './store/legacy';
-
-/** The meta key of the clock's lead (control API), in milliseconds. */
-const CLOCK_KEY = 'clock_offset_ms';
-import { StateFileError, connect, head, lockFor, reason } from './store/open';
-import { RecordError, checkCounter, checkGrant, checkIncident, checkIssue } from './store/records';
+import type { EmulatorSnapshot, IncidentRecord, IssueRecord, StateChange, TokenGrant, TokenKind } from '../core';
+import { CheckError, fail } from '../core/checks';
+import { NotJsonError, importJsonState, importUnfinished } from './jsonImport';
+import { StateFileError, connect, head, lockFor, reason } from './open';
+import { checkCounter, checkGrant, checkIncident, checkIssue } from './records';
+import { CLOCK_KEY, COMPLETE } from './schema';
 
 export { StateFileError };
 
@@ -54,7 +53,7 @@ function parse(text: unknown, path: string): unknown {
 	try {
 		return JSON.parse(String(text));
 	} catch {
-		throw new RecordError(`${path} must be JSON (got text that does not parse)`);
+		return fail(path, 'JSON', text, 'text that does not parse');
 	}
 }
 
@@ -64,7 +63,7 @@ function checked<T>(path: string, read: () => T): T {
 		return read();
 	} catch (e) {
 		if (e instanceof StateFileError) throw e;
-		if (!(e instanceof RecordError)) throw new StateFileError(`The state file ${path} cannot be read (${reason(e)}).`);
+		if (!(e instanceof CheckError)) throw new StateFileError(`The state file ${path} cannot be read (${reason(e)}).`);
 		throw new StateFileError(`The state file ${path} holds what the emulator cannot use: ${e.message}; fix or delete it.`);
 	}
 }
@@ -129,7 +128,7 @@ export class StateFile {
 			importJsonState(source, path, keepAs);
 		} catch (e) {
 			if (e instanceof NotJsonError) throw new StateFileError(`The state file ${source} is not valid JSON (${e.message}); fix or delete it.`);
-			if (e instanceof RecordError) throw new StateFileError(`The state file ${source} cannot be imported: ${e.message}; fix or delete it (nothing was changed).`);
+			if (e instanceof CheckError) throw new StateFileError(`The state file ${source} cannot be imported: ${e.message}; fix or delete it (nothing was changed).`);
 			throw new StateFileError(`The JSON state ${source} could not be imported into ${path} (${reason(e)}); nothing was changed.`);
 		}
 	}
@@ -141,19 +140,19 @@ export class StateFile {
 			const rows = (table: string) => this.db.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).all() as Array<Record<string, string | number>>;
 			const issues = rows('issues').map((row) => {
 				const issue = checkIssue(parse(row.record, `issues[rowid ${row.rowid}].record`), `issues[rowid ${row.rowid}]`);
-				if (issue.sys_id !== row.sys_id) throw new RecordError(`issues[rowid ${row.rowid}].sys_id must be the row's sys_id ${row.sys_id} (got ${issue.sys_id})`);
+				if (issue.sys_id !== row.sys_id) fail(`issues[rowid ${row.rowid}].sys_id`, `the row's sys_id ${row.sys_id}`, issue.sys_id, issue.sys_id);
 				return issue;
 			});
 			const tokens: Record<TokenKind, Array<[string, TokenGrant]>> = { access: [], refresh: [] };
 			for (const row of rows('tokens')) {
 				const path = `tokens[rowid ${row.rowid}]`;
-				if (row.type !== 'access' && row.type !== 'refresh') throw new RecordError(`${path}.type must be access or refresh (got ${String(row.type).slice(0, 40)})`);
+				if (row.type !== 'access' && row.type !== 'refresh') fail(`${path}.type`, 'access or refresh', row.type, String(row.type).slice(0, 40));
 				tokens[row.type].push([String(row.hash), checkGrant(parse(row.grant_json, `${path}.grant_json`), `${path}.grant_json`)]);
 			}
 			const incidents = rows('incidents').map((row) => checkIncident(parse(row.record, `incidents[rowid ${row.rowid}].record`), `incidents[rowid ${row.rowid}]`));
 			const clock = this.db.prepare(`SELECT value FROM meta WHERE key = '${CLOCK_KEY}'`).get() as { value: string } | undefined;
 			const clockOffsetMs = clock ? Number(clock.value) : 0;
-			if (!Number.isFinite(clockOffsetMs) || clockOffsetMs < 0) throw new RecordError(`meta ${CLOCK_KEY} must be a number of milliseconds ≥ 0 (got ${clock?.value.slice(0, 40)})`);
+			if (!Number.isFinite(clockOffsetMs) || clockOffsetMs < 0) fail(`meta ${CLOCK_KEY}`, 'a number of milliseconds ≥ 0', clock?.value, String(clock?.value.slice(0, 40)));
 			if (!counter && !clockOffsetMs && issues.length + tokens.access.length + tokens.refresh.length + incidents.length === 0) return undefined;
 			return {
 				version: 2 as const,
