@@ -5,7 +5,12 @@
  *   const { startEmulator } = require('servicenow-pe-emulator');
  *   const sn = await startEmulator({ port: 0 });   // sn.url is an instance base URL
  */
-export { startEmulator, loadSeedFile, type StartEmulatorOptions, type RunningEmulator } from './emulator/server';
+export {
+	startEmulator,
+	loadSeedFile,
+	type StartEmulatorOptions,
+	type RunningEmulator,
+} from './emulator/server';
 export {
 	Emulator,
 	defaultSeed,
@@ -17,7 +22,12 @@ export {
 	type JournalEntry,
 	type IssueRecord,
 } from './emulator/core';
-export { buildCreateIssueBody, serialiseBody, type CreateIssueFields, type BodyProblem } from './contract/body';
+export {
+	buildCreateIssueBody,
+	serialiseBody,
+	type CreateIssueFields,
+	type BodyProblem,
+} from './contract/body';
 export {
 	ERROR_CATALOGUE,
 	DOCUMENTED_ERRORS,

@@ -7,7 +7,10 @@ const body = JSON.stringify({ result: { experience_id: '0123456789abcdef01234567
 const perTurn = process.argv[3] === 'per-turn';
 let pending = [];
 const answer = (res) => {
-	res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(body) });
+	res.writeHead(200, {
+		'content-type': 'application/json;charset=UTF-8',
+		'content-length': Buffer.byteLength(body),
+	});
 	res.end(body);
 };
 const answerPending = () => {

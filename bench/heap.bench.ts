@@ -17,10 +17,19 @@ function heapMb(): number {
 
 it('measures 10,000 items through the node', async () => {
 	if (!gc) throw new Error('run with node --expose-gc');
-	const items = Array.from({ length: N }, (_, i) => ({ user_name: `user.${i % 500}`, code: String(100 + (i % 4)), experience_id: `HEAP-${i}`, cpu: `${i % 100}%` }));
+	const items = Array.from({ length: N }, (_, i) => ({
+		user_name: `user.${i % 500}`,
+		code: String(100 + (i % 4)),
+		experience_id: `HEAP-${i}`,
+		cpu: `${i % 100}%`,
+	}));
 	const parameters = { options: { dryRun: true, concurrency: 4 } };
 	// Warm-up (JIT, module loading), then measure.
-	await runAction({ items: items.slice(0, 500), credentials: BASIC('http://127.0.0.1:9'), parameters });
+	await runAction({
+		items: items.slice(0, 500),
+		credentials: BASIC('http://127.0.0.1:9'),
+		parameters,
+	});
 	const before = heapMb();
 	const started = process.hrtime.bigint();
 	const result = await runAction({ items, credentials: BASIC('http://127.0.0.1:9'), parameters });
@@ -29,7 +38,10 @@ it('measures 10,000 items through the node', async () => {
 	expect(result.outputs.Created).toHaveLength(N);
 	// Baseline: the same input and output items held without the node.
 	const baselineBefore = heapMb();
-	const held = { input: JSON.parse(JSON.stringify(items)), output: JSON.parse(JSON.stringify(result.outputs.Created.map((o) => o.json))) };
+	const held = {
+		input: JSON.parse(JSON.stringify(items)),
+		output: JSON.parse(JSON.stringify(result.outputs.Created.map((o) => o.json))),
+	};
 	const baselineAfter = heapMb();
 	writeFileSync(
 		join(__dirname, '.heap.json'),

@@ -18,7 +18,18 @@ async function load({ url, body, headers = {}, concurrency, seconds, total, keep
 		new Promise((resolve) => {
 			const started = process.hrtime.bigint();
 			const req = http.request(
-				{ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+				{
+					host: target.hostname,
+					port: target.port,
+					path: target.pathname,
+					method: 'POST',
+					agent,
+					headers: {
+						'content-type': 'application/json',
+						'content-length': Buffer.byteLength(body),
+						...headers,
+					},
+				},
 				(res) => {
 					res.resume();
 					res.on('end', () => {
@@ -45,7 +56,14 @@ async function load({ url, body, headers = {}, concurrency, seconds, total, keep
 	const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
 	agent.destroy();
 	latencies.sort((a, b) => a - b);
-	return { requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+	return {
+		requests: latencies.length,
+		errors,
+		seconds: elapsed,
+		rps: latencies.length / elapsed,
+		p50: percentile(latencies, 50),
+		p99: percentile(latencies, 99),
+	};
 }
 
 module.exports = { load, percentile };

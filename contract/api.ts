@@ -101,7 +101,12 @@ export const ISSUE_ROW_FIELDS = [
 export type IssueRow = Record<(typeof ISSUE_ROW_FIELDS)[number], string>;
 
 /** Why an engagement ended (`end_reason`), and what its fallback did (`fallback_result`). */
-export const END_REASONS = ['resolved', 'resolution_failed', 'consent_declined', 'notified'] as const;
+export const END_REASONS = [
+	'resolved',
+	'resolution_failed',
+	'consent_declined',
+	'notified',
+] as const;
 export const FALLBACK_RESULTS = ['incident_created', 'routed_to_live_agent', 'none'] as const;
 
 /** ServiceNow's date-time as the Table API gives it (UTC, `yyyy-MM-dd HH:mm:ss`). */

@@ -70,10 +70,18 @@ export function buildCreateIssueBody(fields: CreateIssueFields): {
 		});
 	}
 	if (!body.issue_code) {
-		problems.push({ field: 'issue_code', code: 'ISSUE_CODE_EMPTY', message: 'Issue Code is empty: set the issue code registered in the instance (e.g. "100").' });
+		problems.push({
+			field: 'issue_code',
+			code: 'ISSUE_CODE_EMPTY',
+			message: 'Issue Code is empty: set the issue code registered in the instance (e.g. "100").',
+		});
 	}
 	if (!body.provider) {
-		problems.push({ field: 'provider', code: 'PROVIDER_EMPTY', message: 'Provider is empty: set the provider_code of the provider (e.g. "sn").' });
+		problems.push({
+			field: 'provider',
+			code: 'PROVIDER_EMPTY',
+			message: 'Provider is empty: set the provider_code of the provider (e.g. "sn").',
+		});
 	}
 	return { body, problems };
 }
@@ -81,5 +89,7 @@ export function buildCreateIssueBody(fields: CreateIssueFields): {
 export type RequestFormat = 'json' | 'xml';
 
 export function serialiseBody(body: CreateIssueBody, format: RequestFormat): string {
-	return format === 'xml' ? toXmlDocument('request', body as unknown as Record<string, unknown>) : JSON.stringify(body);
+	return format === 'xml'
+		? toXmlDocument('request', body as unknown as Record<string, unknown>)
+		: JSON.stringify(body);
 }

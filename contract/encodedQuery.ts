@@ -41,7 +41,9 @@ export function isExactQueryValue(value: string): boolean {
  * one: it was looked up as U+FFFD), for messages; '' for any other value.
  */
 export function brokenValueNote(value: string): string {
-	return wellFormed(value) === value ? '' : ' It holds a broken character (a lone UTF-16 surrogate), which no stored value has: check the expression that gives it.';
+	return wellFormed(value) === value
+		? ''
+		: ' It holds a broken character (a lone UTF-16 surrogate), which no stored value has: check the expression that gives it.';
 }
 
 /**
@@ -82,7 +84,10 @@ export function anyOf(conditions: string[]): string[] {
 }
 
 /** An order term: by `field`, ascending (`ORDERBYname`) or descending (`ORDERBYDESCname`). */
-export function orderBy(field: string, direction: 'ascending' | 'descending' = 'ascending'): string {
+export function orderBy(
+	field: string,
+	direction: 'ascending' | 'descending' = 'ascending',
+): string {
 	return `ORDERBY${direction === 'descending' ? 'DESC' : ''}${field}`;
 }
 

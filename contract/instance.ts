@@ -18,9 +18,15 @@ export function instanceBaseUrl(raw: unknown): string {
 	}
 	text = text.replace(/\/+$/, '');
 	// A page of the instance's own UI stands for the instance: keep its origin.
-	text = text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)\/(now(\/.*)?|[^/?#]*\.do([?#].*)?|\$[^/]*)$/i, '$1');
+	text = text.replace(
+		/^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)\/(now(\/.*)?|[^/?#]*\.do([?#].*)?|\$[^/]*)$/i,
+		'$1',
+	);
 	// An API address stands for the instance (or the emulator prefix) it is under.
-	return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^?#]*?)\/api\/(now|sn_pren|sn_srf)(\/[^?#]*)?$/i, '$1');
+	return text.replace(
+		/^([a-z][a-z0-9+.-]*:\/\/[^?#]*?)\/api\/(now|sn_pren|sn_srf)(\/[^?#]*)?$/i,
+		'$1',
+	);
 }
 
 export class InstanceUrlError extends Error {}
@@ -29,21 +35,32 @@ export class InstanceUrlError extends Error {}
 export function normaliseInstanceUrl(value: unknown): string {
 	const typed = typeof value === 'string' ? value.trim() : '';
 	if (!typed) {
-		throw new InstanceUrlError('Instance URL is empty: enter the instance name (dev12345) or its URL, e.g. https://dev12345.service-now.com');
+		throw new InstanceUrlError(
+			'Instance URL is empty: enter the instance name (dev12345) or its URL, e.g. https://dev12345.service-now.com',
+		);
 	}
 	const base = instanceBaseUrl(typed);
 	let url: URL;
 	try {
 		url = new URL(base);
 	} catch {
-		throw new InstanceUrlError(`Instance URL "${typed}" is not a URL: enter the instance name (dev12345) or its URL, e.g. https://dev12345.service-now.com`);
+		throw new InstanceUrlError(
+			`Instance URL "${typed}" is not a URL: enter the instance name (dev12345) or its URL, e.g. https://dev12345.service-now.com`,
+		);
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw new InstanceUrlError(`Instance URL must start with https:// or http:// (got "${url.protocol}").`);
+		throw new InstanceUrlError(
+			`Instance URL must start with https:// or http:// (got "${url.protocol}").`,
+		);
 	}
 	if (url.search || url.hash || /[?#]/.test(base)) {
-		throw new InstanceUrlError('Instance URL must not contain a query (?…) or fragment (#…): give the base URL only, e.g. https://dev12345.service-now.com');
+		throw new InstanceUrlError(
+			'Instance URL must not contain a query (?…) or fragment (#…): give the base URL only, e.g. https://dev12345.service-now.com',
+		);
 	}
-	if (/\s/.test(base)) throw new InstanceUrlError(`Instance URL "${typed}" contains spaces: give the base URL only, e.g. https://dev12345.service-now.com`);
+	if (/\s/.test(base))
+		throw new InstanceUrlError(
+			`Instance URL "${typed}" contains spaces: give the base URL only, e.g. https://dev12345.service-now.com`,
+		);
 	return base;
 }

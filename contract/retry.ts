@@ -64,7 +64,11 @@ export function retryAfterSeconds(value: string | undefined, now = Date.now()): 
  * Milliseconds to wait before the retry that follows attempt number `attempt` (1 for the first):
  * the answer's Retry-After, else the back-off (base, doubling per retry), at most maxWaitSeconds.
  */
-export function retryWaitMs(policy: RetryPolicy, attempt: number, retryAfter: string | undefined): number {
+export function retryWaitMs(
+	policy: RetryPolicy,
+	attempt: number,
+	retryAfter: string | undefined,
+): number {
 	const backoff = (policy.baseDelayMs * 2 ** (attempt - 1)) / 1000;
 	return Math.min(retryAfterSeconds(retryAfter) ?? backoff, policy.maxWaitSeconds) * 1000;
 }

@@ -11,7 +11,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function scalarText(value: unknown): string | undefined | null {
 	if (value === undefined || value === null) return undefined;
 	if (typeof value === 'string') return value.trim();
-	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+		return String(value);
 	return null;
 }
 
@@ -31,7 +32,12 @@ export function text(value: unknown): string {
  * stays data instead of changing the object's prototype.
  */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	Object.defineProperty(target, key, {
+		value,
+		enumerable: true,
+		writable: true,
+		configurable: true,
+	});
 }
 
 /** An object's entries as text values (see `text`); keys kept as they are. */

@@ -58,7 +58,8 @@ export function xmlNestedDeeperThan(xml: string, max: number): boolean {
 		else {
 			end = tagEnd(xml, at + 1);
 			if (end > 0 && next === '/') depth = Math.max(0, depth - 1);
-			else if (end > 0 && next !== '?' && next !== '!' && xml[end - 1] !== '/' && ++depth > max) return true;
+			else if (end > 0 && next !== '?' && next !== '!' && xml[end - 1] !== '/' && ++depth > max)
+				return true;
 		}
 		// Unclosed: the validator says what is wrong.
 		if (end < at) return false;
@@ -86,35 +87,54 @@ export function parseXmlBody(xml: string): Record<string, unknown> {
 		);
 	}
 	if (xmlNestedDeeperThan(xml, MAX_NESTING_DEPTH)) {
-		throw new XmlBodyError(`XML body is nested deeper than ${MAX_NESTING_DEPTH} levels; the API's fields nest three.`);
+		throw new XmlBodyError(
+			`XML body is nested deeper than ${MAX_NESTING_DEPTH} levels; the API's fields nest three.`,
+		);
 	}
 	const valid = XMLValidator.validate(xml);
 	if (valid !== true) {
 		// Where, and the validator's kind of error; never the body's own text (it may hold secrets).
-		throw new XmlBodyError(`Malformed XML at line ${valid.err.line}, column ${valid.err.col} (${valid.err.code}).`);
+		throw new XmlBodyError(
+			`Malformed XML at line ${valid.err.line}, column ${valid.err.col} (${valid.err.code}).`,
+		);
 	}
 	const doc: unknown = parser.parse(xml);
 	if (!isPlainObject(doc)) throw new XmlBodyError('XML body has no root element.');
 	const roots = Object.keys(doc);
 	if (roots.length !== 1) {
-		throw new XmlBodyError('XML body must have exactly one root element, e.g. <request>…</request>.');
+		throw new XmlBodyError(
+			'XML body must have exactly one root element, e.g. <request>…</request>.',
+		);
 	}
 	const root = doc[roots[0]];
 	if (root === '' || root === undefined) return {};
 	if (!isPlainObject(root)) {
-		throw new XmlBodyError('The XML root element must contain the request fields as child elements.');
+		throw new XmlBodyError(
+			'The XML root element must contain the request fields as child elements.',
+		);
 	}
 	return root;
 }
 
-/** Characters XML 1.0 does not allow in a document (C0 controls but tab, LF, CR; U+FFFE, U+FFFF; lone surrogates). */
-// eslint-disable-next-line no-control-regex -- matching those control characters is the point
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** C0 controls XML 1.0 does not allow: all but tab, LF and CR. */
+const C0_NOT_XML = Array.from({ length: 32 }, (_, code) => code)
+	.filter((code) => code !== 0x09 && code !== 0x0a && code !== 0x0d)
+	.map((code) => String.fromCharCode(code))
+	.join('');
+
+/** Characters XML 1.0 does not allow in a document (those C0 controls; U+FFFE, U+FFFF; lone surrogates). */
+const NOT_XML = new RegExp(
+	`[${C0_NOT_XML}\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]`,
+	'g',
+);
 
 /** Serialises an object as an XML document under `root`; keys become valid element names. */
 export function toXmlDocument(root: string, body: Record<string, unknown>): string {
 	// A character XML cannot carry (e.g. the ESC of colour codes in log text) becomes U+FFFD.
-	return '<?xml version="1.0" encoding="UTF-8"?>' + builder.build({ [root]: xmlSafe(body) }).replace(NOT_XML, '\uFFFD');
+	return (
+		'<?xml version="1.0" encoding="UTF-8"?>' +
+		builder.build({ [root]: xmlSafe(body) }).replace(NOT_XML, '\uFFFD')
+	);
 }
 
 /** Serialises a response object as `<response>…</response>`. */

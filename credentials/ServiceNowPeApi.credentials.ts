@@ -12,7 +12,13 @@ import { sleep } from 'n8n-workflow';
 import { OAUTH_TOKEN_PATH } from '../contract/api';
 import { normaliseInstanceUrl } from '../contract/instance';
 import { retryable, retryWaitMs, type RetryPolicy } from '../contract/retry';
-import { credentialTest, ignoreSslProperty, instanceUrlProperty, isLastingNetworkError, networkErrorMessage } from './instance';
+import {
+	credentialTest,
+	ignoreSslProperty,
+	instanceUrlProperty,
+	isLastingNetworkError,
+	networkErrorMessage,
+} from './instance';
 
 export type ServiceNowPeAuthType = 'basic' | 'oauth2Password' | 'oauth2ClientCredentials';
 
@@ -54,7 +60,10 @@ export class ServiceNowPeApi implements ICredentialType {
 
 	displayName = 'ServiceNow Proactive Engagement API';
 
-	icon = { light: 'file:../nodes/ServiceNowPe/servicenow.svg', dark: 'file:../nodes/ServiceNowPe/servicenow.dark.svg' } as const;
+	icon = {
+		light: 'file:../nodes/ServiceNowPe/servicenow.svg',
+		dark: 'file:../nodes/ServiceNowPe/servicenow.dark.svg',
+	} as const;
 
 	documentationUrl =
 		'https://www.npmjs.com/package/n8n-nodes-servicenow-proactive-engagement#credentials';
@@ -94,7 +103,8 @@ export class ServiceNowPeApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			displayOptions: { show: { authType: ['oauth2Password', 'oauth2ClientCredentials'] } },
-			description: 'Client ID of the application registry entry (System OAuth > Application Registry)',
+			description:
+				'Client ID of the application registry entry (System OAuth > Application Registry)',
 		},
 		{
 			displayName: 'Client Secret',
@@ -125,27 +135,46 @@ export class ServiceNowPeApi implements ICredentialType {
 	 * Fetches an OAuth token from <instance>/oauth_token.do. n8n calls this when no token is stored
 	 * and again when a request answers 401 (an expired token): the refresh token is tried first.
 	 */
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
 		const authType = credentials.authType as ServiceNowPeAuthType;
 		if (authType === 'basic') return {};
 		const base = normaliseInstanceUrl(credentials.instanceUrl);
-		const client = { client_id: String(credentials.clientId ?? ''), client_secret: String(credentials.clientSecret ?? '') };
+		const client = {
+			client_id: String(credentials.clientId ?? ''),
+			client_secret: String(credentials.clientSecret ?? ''),
+		};
 		const grant: Record<string, string> =
 			authType === 'oauth2Password'
-				? { grant_type: 'password', username: String(credentials.username ?? ''), password: String(credentials.password ?? '') }
+				? {
+						grant_type: 'password',
+						username: String(credentials.username ?? ''),
+						password: String(credentials.password ?? ''),
+					}
 				: { grant_type: 'client_credentials' };
-		const once = async (form: Record<string, string>): Promise<TokenAnswer & { status: number; retryAfter?: string }> => {
+		const once = async (
+			form: Record<string, string>,
+		): Promise<TokenAnswer & { status: number; retryAfter?: string }> => {
 			const res = (await this.helpers.httpRequest({
 				method: 'POST',
 				url: `${base}${OAUTH_TOKEN_PATH}`,
-				headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+				headers: {
+					'content-type': 'application/x-www-form-urlencoded',
+					accept: 'application/json',
+				},
 				body: new URLSearchParams({ ...form, ...client }).toString(),
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				skipSslCertificateValidation: credentials.ignoreSslIssues === true,
 				json: true,
 			})) as { statusCode: number; headers?: Record<string, string>; body: unknown };
-			return { ...tokenAnswer(res.body), status: res.statusCode, retryAfter: res.headers?.['retry-after'] };
+			return {
+				...tokenAnswer(res.body),
+				status: res.statusCode,
+				retryAfter: res.headers?.['retry-after'],
+			};
 		};
 		// A busy instance (429, 5xx) or a lost answer is asked again, twice, after a short wait.
 		const ask = async (form: Record<string, string>): Promise<TokenAnswer & { status: number }> => {
@@ -155,25 +184,32 @@ export class ServiceNowPeApi implements ICredentialType {
 					answer = await once(form);
 				} catch (error) {
 					// A host that does not exist, refuses or is not trusted will not change in a second.
-					if (attempt >= TOKEN_RETRY.maxAttempts || isLastingNetworkError(error)) throw new Error(`The OAuth token request to ${base}${OAUTH_TOKEN_PATH} failed: ${networkErrorMessage(error, `${base}${OAUTH_TOKEN_PATH}`)}`);
+					if (attempt >= TOKEN_RETRY.maxAttempts || isLastingNetworkError(error))
+						throw new Error(
+							`The OAuth token request to ${base}${OAUTH_TOKEN_PATH} failed: ${networkErrorMessage(error, `${base}${OAUTH_TOKEN_PATH}`)}`,
+						);
 				}
 				if (answer && (attempt >= TOKEN_RETRY.maxAttempts || !retryable(answer))) return answer;
 				await sleep(retryWaitMs(TOKEN_RETRY, attempt, answer?.retryAfter));
 			}
 		};
-		let answer: TokenAnswer & { status: number } | undefined;
+		let answer: (TokenAnswer & { status: number }) | undefined;
 		if (credentials.refreshToken) {
-			answer = await ask({ grant_type: 'refresh_token', refresh_token: String(credentials.refreshToken) });
+			answer = await ask({
+				grant_type: 'refresh_token',
+				refresh_token: String(credentials.refreshToken),
+			});
 		}
 		if (!answer?.access_token) answer = await ask(grant);
 		if (!answer.access_token) {
 			// The instance's own words, never the secrets that were sent.
 			const said = `${answer.error ?? 'no token'}${answer.error_description ? ` – ${answer.error_description}` : ''}`;
-			const fix =
-				retryable(answer)
-					? 'The instance could not issue a token now: try again later.'
-					: `Check the client ID and secret${authType === 'oauth2Password' ? ', user name and password' : ''}.`;
-			throw new Error(`ServiceNow refused the OAuth token request (HTTP ${answer.status}: ${said}). ${fix}`);
+			const fix = retryable(answer)
+				? 'The instance could not issue a token now: try again later.'
+				: `Check the client ID and secret${authType === 'oauth2Password' ? ', user name and password' : ''}.`;
+			throw new Error(
+				`ServiceNow refused the OAuth token request (HTTP ${answer.status}: ${said}). ${fix}`,
+			);
 		}
 		return { accessToken: answer.access_token, refreshToken: answer.refresh_token ?? '' };
 	}
@@ -186,7 +222,9 @@ export class ServiceNowPeApi implements ICredentialType {
 		normaliseInstanceUrl(credentials.instanceUrl);
 		const headers = { ...(requestOptions.headers ?? {}) };
 		if (credentials.authType === 'basic') {
-			const token = Buffer.from(`${String(credentials.username ?? '')}:${String(credentials.password ?? '')}`).toString('base64');
+			const token = Buffer.from(
+				`${String(credentials.username ?? '')}:${String(credentials.password ?? '')}`,
+			).toString('base64');
 			headers.Authorization = `Basic ${token}`;
 		} else {
 			headers.Authorization = `Bearer ${String(credentials.accessToken ?? '')}`;

@@ -1,5 +1,10 @@
 /** What both credential types share: the Instance URL, the SSL switch and the credential test. */
-import type { IAuthenticateRuleResponseCode, IAuthenticateRuleResponseSuccessBody, ICredentialTestRequest, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
+	ICredentialTestRequest,
+	INodeProperties,
+} from 'n8n-workflow';
 import { TABLE_PARAMS, TABLES, tablePath } from '../contract/api';
 import { instanceBaseUrl } from '../contract/instance';
 
@@ -52,7 +57,11 @@ function redirectMessage(status: number): string {
 
 /** The error code of a failed request: on the error or on one of its causes. */
 function errorCode(error: unknown): string {
-	for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+	for (
+		let e = error, depth = 0;
+		e && typeof e === 'object' && depth < 5;
+		e = (e as { cause?: unknown }).cause, depth++
+	) {
 		const code = (e as { code?: unknown }).code;
 		if (typeof code === 'string' && code) return code;
 	}
@@ -61,7 +70,9 @@ function errorCode(error: unknown): string {
 
 /** A failure that asking again a second later will not mend: no such host, refused, an untrusted certificate. */
 export function isLastingNetworkError(error: unknown): boolean {
-	return /^(ENOTFOUND|ECONNREFUSED|EPROTO)$|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/.test(errorCode(error));
+	return /^(ENOTFOUND|ECONNREFUSED|EPROTO)$|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/.test(
+		errorCode(error),
+	);
 }
 
 /**
@@ -99,7 +110,10 @@ export function networkErrorMessage(error: unknown, url: string): string {
 		case 'ENETUNREACH':
 			return `${host} cannot be reached from this n8n (no route to it): check its network, proxy and firewall.`;
 	}
-	if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/i.test(code) || /certificate/i.test(message)) {
+	if (
+		/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/i.test(code) ||
+		/certificate/i.test(message)
+	) {
 		return `The certificate of ${host} is not trusted (${code || 'certificate error'}): check the Instance URL; only for an instance you trust (e.g. behind a corporate proxy) turn on Ignore SSL Issues.`;
 	}
 	if (code === 'EPROTO' || /ERR_SSL|wrong version number/i.test(`${code} ${message}`)) {
@@ -115,8 +129,14 @@ export function networkErrorMessage(error: unknown, url: string): string {
  * client credentials the token request comes first, and its errors (networkErrorMessage) name the host.
  */
 const rules: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> = [
-	...REDIRECTS.map((value) => ({ type: 'responseCode' as const, properties: { value, message: redirectMessage(value) } })),
-	...Object.entries(STATUS_MESSAGES).map(([value, message]) => ({ type: 'responseCode' as const, properties: { value: Number(value), message } })),
+	...REDIRECTS.map((value) => ({
+		type: 'responseCode' as const,
+		properties: { value, message: redirectMessage(value) },
+	})),
+	...Object.entries(STATUS_MESSAGES).map(([value, message]) => ({
+		type: 'responseCode' as const,
+		properties: { value: Number(value), message },
+	})),
 	// Rules on the body run on a 2xx answer, as n8n's tester reads them: the value at `key` (lodash
 	// `get` on the parsed body) equal to `value` fails the test with `message`.
 	{
@@ -137,14 +157,16 @@ const rules: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSucc
 		},
 	},
 	// A Table API read answers a list: any other "result" (JSON-RPC's object, null, text) is another service's.
-	...[null, ...['Object', 'String', 'Number', 'Boolean'].map((name) => ({ name }))].map((shape) => ({
-		type: 'responseSuccessBody' as const,
-		properties: {
-			key: shape === null ? 'result' : 'result.constructor.name',
-			value: shape === null ? null : shape.name,
-			message: `The address answered with JSON whose "result" is no list, so not from the Table API of a ServiceNow instance ({"result": […]}): another service's API. ${INSTANCE_ITSELF}.`,
-		},
-	})),
+	...[null, ...['Object', 'String', 'Number', 'Boolean'].map((name) => ({ name }))].map(
+		(shape) => ({
+			type: 'responseSuccessBody' as const,
+			properties: {
+				key: shape === null ? 'result' : 'result.constructor.name',
+				value: shape === null ? null : shape.name,
+				message: `The address answered with JSON whose "result" is no list, so not from the Table API of a ServiceNow instance ({"result": […]}): another service's API. ${INSTANCE_ITSELF}.`,
+			},
+		}),
+	),
 ];
 
 export const credentialTest: ICredentialTestRequest = {

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* eslint-disable no-console -- a command-line program talks on the console */
 /** The standalone emulator's command line (`servicenow-pe-emulator`, `npm run emulator`). */
 import { ISSUE_STATES, type IssueState } from '../contract/api';
 import { AUTH_MODES, defaultSeed, type AuthMode } from './core';
@@ -51,7 +50,10 @@ export function parseArgs(argv: string[]): CliOptions {
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
-		const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+		const [flag, inline] =
+			arg.startsWith('--') && arg.includes('=')
+				? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+				: [arg, undefined];
 		const value = (): string => {
 			const v = inline ?? argv[++i];
 			if (v === undefined || (inline === undefined && v.startsWith('--'))) {
@@ -153,8 +155,12 @@ async function main(): Promise<void> {
 	process.on('SIGINT', () => stop('SIGINT'));
 	process.on('SIGTERM', () => stop('SIGTERM'));
 	// Announced once a signal stops it cleanly (closing the state file).
-	console.log(`ServiceNow Proactive Engagement emulator listening on ${running.url} (auth: ${options.auth})`);
-	console.log(`  create:  POST ${running.url}/api/sn_pren/self_remediation/experience_issue/create`);
+	console.log(
+		`ServiceNow Proactive Engagement emulator listening on ${running.url} (auth: ${options.auth})`,
+	);
+	console.log(
+		`  create:  POST ${running.url}/api/sn_pren/self_remediation/experience_issue/create`,
+	);
 	console.log(`  journal: GET  ${running.url}/_emulator/journal`);
 }
 

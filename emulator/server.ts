@@ -11,13 +11,27 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { PLATFORM_ERRORS } from '../contract/errors';
 import { Emulator, type Admission, type ApiCall, type HandleResult } from './core';
-import { SERVER_LIMITS, loadSeedFile, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
+import {
+	SERVER_LIMITS,
+	loadSeedFile,
+	type RunningEmulator,
+	type StartEmulatorOptions,
+} from './serverOptions';
 import { keepState } from './store/durable';
 
-export { SERVER_LIMITS, loadSeedFile, type RunningEmulator, type StartEmulatorOptions } from './serverOptions';
+export {
+	SERVER_LIMITS,
+	loadSeedFile,
+	type RunningEmulator,
+	type StartEmulatorOptions,
+} from './serverOptions';
 
 /** Reads the body, then calls `done` once: the text, or '' and the size when it passed `limit`. */
-function readBody(req: IncomingMessage, limit: number, done: (body: string, bytes: number) => void): void {
+function readBody(
+	req: IncomingMessage,
+	limit: number,
+	done: (body: string, bytes: number) => void,
+): void {
 	let first: Buffer | undefined;
 	let more: Buffer[] | undefined;
 	let bytes = 0;
@@ -77,7 +91,10 @@ function behindTheEnd(req: IncomingMessage): boolean {
 function tooManyConnections(socket: Socket, cap: number): void {
 	refused.add(socket);
 	const body = JSON.stringify({
-		error: { message: PLATFORM_ERRORS.RATE_LIMITED.message, detail: `The emulator serves at most ${cap} connections at once; retry after 1 second.` },
+		error: {
+			message: PLATFORM_ERRORS.RATE_LIMITED.message,
+			detail: `The emulator serves at most ${cap} connections at once; retry after 1 second.`,
+		},
 		status: 'failure',
 	});
 	socket.end(
@@ -91,11 +108,22 @@ function unsaved(): HandleResult {
 	return {
 		status: 503,
 		headers: { 'content-type': 'application/json;charset=UTF-8', 'retry-after': '1' },
-		body: JSON.stringify({ error: { message: PLATFORM_ERRORS.SERVICE_UNAVAILABLE.message, detail: 'The change could not be saved to the state file; nothing was changed. Retry.' }, status: 'failure' }),
+		body: JSON.stringify({
+			error: {
+				message: PLATFORM_ERRORS.SERVICE_UNAVAILABLE.message,
+				detail: 'The change could not be saved to the state file; nothing was changed. Retry.',
+			},
+			status: 'failure',
+		}),
 	};
 }
 
-function write(req: IncomingMessage, res: ServerResponse, result: HandleResult, close: boolean): void {
+function write(
+	req: IncomingMessage,
+	res: ServerResponse,
+	result: HandleResult,
+	close: boolean,
+): void {
 	if (result.drop) {
 		endAfter(req);
 		req.socket.destroy();
@@ -137,7 +165,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	} = options;
 	const { emulator, durable } = await keepState(
 		statePath,
-		(load) => new Emulator({ ...core, seed: typeof seed === 'string' ? loadSeedFile(seed) : seed, state: load() }),
+		(load) =>
+			new Emulator({
+				...core,
+				seed: typeof seed === 'string' ? loadSeedFile(seed) : seed,
+				state: load(),
+			}),
 	);
 	/** Commits what the requests just handled changed: false when it could not be saved (then answered 503). */
 	const saved = () => durable?.save() ?? true;
@@ -152,19 +185,28 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	const answerPending = () => {
 		const batch = pending;
 		pending = [];
-		let results = batch.map(({ req, admitted, body, bytes, tooLarge }): HandleResult | undefined | null => {
-			// Behind an answer that ends its connection: not applied, never answered.
-			if (behindTheEnd(req)) return null;
-			let result: HandleResult | undefined;
-			try {
-				result = emulator.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, bodyBytes: bytes, admitted });
-			} catch {
-				// The core answers every request; should it ever throw, this connection ends, not the server.
-				result = undefined;
-			}
-			if (!result || result.drop || tooLarge) endAfter(req);
-			return result;
-		});
+		let results = batch.map(
+			({ req, admitted, body, bytes, tooLarge }): HandleResult | undefined | null => {
+				// Behind an answer that ends its connection: not applied, never answered.
+				if (behindTheEnd(req)) return null;
+				let result: HandleResult | undefined;
+				try {
+					result = emulator.handle({
+						method: req.method ?? 'GET',
+						url: req.url ?? '/',
+						headers: req.headers,
+						body,
+						bodyBytes: bytes,
+						admitted,
+					});
+				} catch {
+					// The core answers every request; should it ever throw, this connection ends, not the server.
+					result = undefined;
+				}
+				if (!result || result.drop || tooLarge) endAfter(req);
+				return result;
+			},
+		);
 		if (!saved()) results = results.map((r) => (r ? unsaved() : r));
 		for (let i = 0; i < batch.length; i++) {
 			const { req, res, tooLarge } = batch[i];
@@ -180,38 +222,45 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 		}
 	};
 
-	const server: Server = createServer({ connectionsCheckingInterval: 1000 }, (req: IncomingMessage, res: ServerResponse) => {
-		arrived(req);
-		if (refused.has(req.socket) || behindTheEnd(req)) return;
-		const declared = Number(req.headers['content-length']);
-		let admission: Admission;
-		try {
-			admission = emulator.admit({
-				method: req.method ?? 'GET',
-				url: req.url ?? '/',
-				headers: req.headers,
-				contentLength: Number.isFinite(declared) ? declared : undefined,
+	const server: Server = createServer(
+		{ connectionsCheckingInterval: 1000 },
+		(req: IncomingMessage, res: ServerResponse) => {
+			arrived(req);
+			if (refused.has(req.socket) || behindTheEnd(req)) return;
+			const declared = Number(req.headers['content-length']);
+			let admission: Admission;
+			try {
+				admission = emulator.admit({
+					method: req.method ?? 'GET',
+					url: req.url ?? '/',
+					headers: req.headers,
+					contentLength: Number.isFinite(declared) ? declared : undefined,
+				});
+			} catch {
+				endAfter(req);
+				req.socket.destroy();
+				return;
+			}
+			// What the head changed (an expired token swept) is committed now, as a batch's changes are.
+			if (durable?.pending && !saved()) admission = { answer: unsaved() };
+			if ('answer' in admission) {
+				// Answered from the headers: the body is never read, and the connection ends after the answer.
+				write(req, res, admission.answer, true);
+				res.once('finish', () => req.socket.destroySoon());
+				return;
+			}
+			const { admitted } = admission;
+			readBody(req, admitted.bodyLimit, (body, bytes) => {
+				if (
+					pending.push({ req, res, admitted, body, bytes, tooLarge: bytes > admitted.bodyLimit }) >
+					1
+				)
+					return;
+				if (connections > 1) setImmediate(answerPending);
+				else answerPending();
 			});
-		} catch {
-			endAfter(req);
-			req.socket.destroy();
-			return;
-		}
-		// What the head changed (an expired token swept) is committed now, as a batch's changes are.
-		if (durable?.pending && !saved()) admission = { answer: unsaved() };
-		if ('answer' in admission) {
-			// Answered from the headers: the body is never read, and the connection ends after the answer.
-			write(req, res, admission.answer, true);
-			res.once('finish', () => req.socket.destroySoon());
-			return;
-		}
-		const { admitted } = admission;
-		readBody(req, admitted.bodyLimit, (body, bytes) => {
-			if (pending.push({ req, res, admitted, body, bytes, tooLarge: bytes > admitted.bodyLimit }) > 1) return;
-			if (connections > 1) setImmediate(answerPending);
-			else answerPending();
-		});
-	});
+		},
+	);
 	let connections = 0;
 	server.on('connection', (socket: Socket) => {
 		connections++;

@@ -1,6 +1,15 @@
 /** What the standalone emulator server takes and gives: its options (a seed file read as its seed), limits and handle. */
 import { readFileSync } from 'node:fs';
-import { parseSeed, type Emulator, type EmulatorOptions, type Fault, type FaultSpec, type IssueRecord, type JournalEntry, type Seed } from './core';
+import {
+	parseSeed,
+	type Emulator,
+	type EmulatorOptions,
+	type Fault,
+	type FaultSpec,
+	type IssueRecord,
+	type JournalEntry,
+	type Seed,
+} from './core';
 
 export interface StartEmulatorOptions extends Omit<EmulatorOptions, 'seed' | 'state'> {
 	/** Port to listen on; 0 (default) picks a free one. */

@@ -10,7 +10,9 @@ const { buildSync } = require('esbuild');
 
 const ROOT = path.join(__dirname, '..');
 const outDir = path.resolve(process.argv[2] || path.join(ROOT, 'dist'));
-const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'fast-xml-parser', 'package.json'), 'utf8'));
+const { version } = JSON.parse(
+	fs.readFileSync(path.join(ROOT, 'node_modules', 'fast-xml-parser', 'package.json'), 'utf8'),
+);
 
 buildSync({
 	entryPoints: [path.join(ROOT, 'contract', 'xmlParser.ts')],

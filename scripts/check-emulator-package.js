@@ -24,11 +24,15 @@ function fail(message) {
 
 function post(url, body, type) {
 	return new Promise((resolve, reject) => {
-		const req = http.request(`${url}/api/sn_pren/self_remediation/experience_issue/create`, { method: 'POST', headers: { 'content-type': type, accept: type } }, (res) => {
-			let text = '';
-			res.on('data', (c) => (text += c));
-			res.on('end', () => resolve({ status: res.statusCode, text }));
-		});
+		const req = http.request(
+			`${url}/api/sn_pren/self_remediation/experience_issue/create`,
+			{ method: 'POST', headers: { 'content-type': type, accept: type } },
+			(res) => {
+				let text = '';
+				res.on('data', (c) => (text += c));
+				res.on('end', () => resolve({ status: res.statusCode, text }));
+			},
+		);
 		req.on('error', reject);
 		req.end(body);
 	});
@@ -37,7 +41,11 @@ function post(url, body, type) {
 /** Starts `npx <tarball> args` with `node` first on PATH; resolves with its URL once it listens. */
 function start(tarball, nodeDir, args) {
 	const env = { ...process.env, PATH: `${nodeDir}${path.delimiter}${process.env.PATH}` };
-	const child = spawn('npm', ['exec', '--yes', `--package=${tarball}`, '--', 'servicenow-pe-emulator', ...args], { cwd: fresh, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const child = spawn(
+		'npm',
+		['exec', '--yes', `--package=${tarball}`, '--', 'servicenow-pe-emulator', ...args],
+		{ cwd: fresh, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+	);
 	let out = '';
 	const exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 	const listening = new Promise((resolve, reject) => {
@@ -67,7 +75,14 @@ function start(tarball, nodeDir, args) {
 function run(tarball, nodeDir, args) {
 	const env = { ...process.env, PATH: `${nodeDir}${path.delimiter}${process.env.PATH}` };
 	try {
-		return { code: 0, out: execFileSync('npm', ['exec', '--yes', `--package=${tarball}`, '--', 'servicenow-pe-emulator', ...args], { cwd: fresh, env, encoding: 'utf8', stdio: 'pipe' }) };
+		return {
+			code: 0,
+			out: execFileSync(
+				'npm',
+				['exec', '--yes', `--package=${tarball}`, '--', 'servicenow-pe-emulator', ...args],
+				{ cwd: fresh, env, encoding: 'utf8', stdio: 'pipe' },
+			),
+		};
 	} catch (e) {
 		return { code: e.status, out: `${e.stdout}${e.stderr}` };
 	}
@@ -77,9 +92,15 @@ const ABEL = { endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provide
 
 async function creates(url, label) {
 	const json = await post(url, JSON.stringify(ABEL), 'application/json');
-	if (json.status !== 200 || !/"experience_id"/.test(json.text)) fail(`${label}: JSON create answered ${json.status} ${json.text}`);
-	const xml = await post(url, '<request><endpoint><user_name>beth.anglin</user_name></endpoint><issue_code>101</issue_code><provider>sn</provider></request>', 'application/xml');
-	if (xml.status !== 200 || !/<experience_id>/.test(xml.text)) fail(`${label}: XML create answered ${xml.status} ${xml.text}`);
+	if (json.status !== 200 || !/"experience_id"/.test(json.text))
+		fail(`${label}: JSON create answered ${json.status} ${json.text}`);
+	const xml = await post(
+		url,
+		'<request><endpoint><user_name>beth.anglin</user_name></endpoint><issue_code>101</issue_code><provider>sn</provider></request>',
+		'application/xml',
+	);
+	if (xml.status !== 200 || !/<experience_id>/.test(xml.text))
+		fail(`${label}: XML create answered ${xml.status} ${xml.text}`);
 	console.log(`   ${label}: JSON create ${json.status}, XML create ${xml.status}`);
 }
 
@@ -90,7 +111,14 @@ function nodesOnPath() {
 		if (!dir || dir.includes('node_modules')) continue;
 		const bin = path.join(dir, 'node');
 		if (!fs.existsSync(bin)) continue;
-		const version = execFileSync(bin, ['-p', 'let s = false; try { require("node:sqlite"); s = true } catch {} process.versions.node + " " + s'], { encoding: 'utf8' }).trim();
+		const version = execFileSync(
+			bin,
+			[
+				'-p',
+				'let s = false; try { require("node:sqlite"); s = true } catch {} process.versions.node + " " + s',
+			],
+			{ encoding: 'utf8' },
+		).trim();
 		if (!found.has(version)) found.set(version, dir);
 	}
 	return found;
@@ -98,17 +126,30 @@ function nodesOnPath() {
 
 (async () => {
 	try {
-		const name = execFileSync('npm', ['pack', '--silent', '-w', 'servicenow-pe-emulator', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop();
+		const name = execFileSync(
+			'npm',
+			['pack', '--silent', '-w', 'servicenow-pe-emulator', '--pack-destination', work],
+			{ cwd: ROOT, encoding: 'utf8' },
+		)
+			.trim()
+			.split('\n')
+			.pop();
 		const tarball = path.join(work, name);
 		const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
-		console.log(`== ${name}: ${files.length} files, ${(fs.statSync(tarball).size / 1024).toFixed(1)} kB`);
-		const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
-		if (manifest.dependencies && Object.keys(manifest.dependencies).length) fail(`the emulator package has dependencies: ${Object.keys(manifest.dependencies)}`);
+		console.log(
+			`== ${name}: ${files.length} files, ${(fs.statSync(tarball).size / 1024).toFixed(1)} kB`,
+		);
+		const manifest = JSON.parse(
+			execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+		);
+		if (manifest.dependencies && Object.keys(manifest.dependencies).length)
+			fail(`the emulator package has dependencies: ${Object.keys(manifest.dependencies)}`);
 
 		const thisNode = path.dirname(process.execPath);
 		console.log(`== npx ${name} in a fresh folder, Node ${process.versions.node}`);
 		const help = run(tarball, thisNode, ['--help']);
-		if (help.code !== 0 || !/Usage: servicenow-pe-emulator/.test(help.out)) fail(`--help: ${help.code} ${help.out}`);
+		if (help.code !== 0 || !/Usage: servicenow-pe-emulator/.test(help.out))
+			fail(`--help: ${help.code} ${help.out}`);
 		const state = path.join(work, 'state.db');
 		let emu = start(tarball, thisNode, ['--port', '0', '--state', state]);
 		await creates(await emu.listening, 'with --state');
@@ -116,7 +157,8 @@ function nodesOnPath() {
 		emu = start(tarball, thisNode, ['--port', '0', '--state', state]);
 		const url = await emu.listening;
 		const again = await post(url, JSON.stringify(ABEL), 'application/json');
-		if (!/An experience issue is being resolved/.test(again.text)) fail(`the issue did not survive a restart with --state: ${again.status} ${again.text}`);
+		if (!/An experience issue is being resolved/.test(again.text))
+			fail(`the issue did not survive a restart with --state: ${again.status} ${again.text}`);
 		else console.log('   the issue survived a restart with --state');
 		await emu.stop();
 
@@ -125,13 +167,22 @@ function nodesOnPath() {
 			if (sqlite === 'true') continue;
 			console.log(`== the same on Node ${number} (no node:sqlite)`);
 			const help20 = run(tarball, dir, ['--help']);
-			if (help20.code !== 0 || !/Usage:/.test(help20.out)) fail(`--help on Node ${number}: ${help20.code} ${help20.out}`);
+			if (help20.code !== 0 || !/Usage:/.test(help20.out))
+				fail(`--help on Node ${number}: ${help20.code} ${help20.out}`);
 			const plain = start(tarball, dir, ['--port', '0']);
 			await creates(await plain.listening, 'without --state');
 			await plain.stop();
 			const refused = run(tarball, dir, ['--port', '0', '--state', path.join(work, 'other.db')]);
-			const lines = refused.out.trim().split('\n').filter((l) => !/^npm (warn|notice)/.test(l));
-			if (refused.code !== 1 || lines.length !== 1 || !/node:sqlite, in Node 22\.13 or newer/.test(lines[0])) fail(`--state on Node ${number}: ${refused.code} ${refused.out}`);
+			const lines = refused.out
+				.trim()
+				.split('\n')
+				.filter((l) => !/^npm (warn|notice)/.test(l));
+			if (
+				refused.code !== 1 ||
+				lines.length !== 1 ||
+				!/node:sqlite, in Node 22\.13 or newer/.test(lines[0])
+			)
+				fail(`--state on Node ${number}: ${refused.code} ${refused.out}`);
 			else console.log(`   --state: "${lines[0]}"`);
 		}
 	} catch (e) {

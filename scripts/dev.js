@@ -14,13 +14,20 @@ const N8N_PORT = Number(process.env.DEV_N8N_PORT || 5678);
 const EMULATOR_PORT = Number(process.env.DEV_EMULATOR_PORT || 8787);
 const DEV_DIR = path.join(ROOT, '.dev');
 const USER_FOLDER = path.join(DEV_DIR, 'n8n');
-const OWNER = { email: 'demo@example.com', password: 'Demo-n8n-1', firstName: 'Demo', lastName: 'User' };
+const OWNER = {
+	email: 'demo@example.com',
+	password: 'Demo-n8n-1',
+	firstName: 'Demo',
+	lastName: 'User',
+};
 
 let step = 0;
 const started = Date.now();
 function say(message) {
 	step += 1;
-	process.stdout.write(`\n[dev ${step}] ${message} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+	process.stdout.write(
+		`\n[dev ${step}] ${message} (${Math.round((Date.now() - started) / 1000)} s)\n`,
+	);
 }
 
 function npm(args, label) {
@@ -30,7 +37,8 @@ function npm(args, label) {
 
 function dependenciesInstalled() {
 	const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
-	if (!fs.existsSync(path.join(ROOT, 'node_modules', '.bin', 'node')) || !fs.existsSync(marker)) return false;
+	if (!fs.existsSync(path.join(ROOT, 'node_modules', '.bin', 'node')) || !fs.existsSync(marker))
+		return false;
 	return fs.statSync(marker).mtimeMs >= fs.statSync(path.join(ROOT, 'package-lock.json')).mtimeMs;
 }
 
@@ -46,7 +54,9 @@ async function main() {
 	say(`Making sure n8n@${rt.N8N_VERSION} is installed (cached in ${rt.n8nDir()})`);
 	await rt.ensureN8n();
 
-	say(`Installing this package into ${USER_FOLDER}/.n8n/nodes, as n8n installs a community package`);
+	say(
+		`Installing this package into ${USER_FOLDER}/.n8n/nodes, as n8n installs a community package`,
+	);
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
 	rt.installPackage(USER_FOLDER);
 
@@ -86,9 +96,15 @@ async function main() {
 	];
 	for (const wf of workflows) {
 		const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', wf.file), 'utf8'));
-		fs.writeFileSync(path.join(importDir, `${wf.id}.json`), JSON.stringify({ ...json, id: wf.id, active: false }));
+		fs.writeFileSync(
+			path.join(importDir, `${wf.id}.json`),
+			JSON.stringify({ ...json, id: wf.id, active: false }),
+		);
 	}
-	rt.n8nCli(USER_FOLDER, ['import:credentials', `--input=${path.join(importDir, 'credentials.json')}`]);
+	rt.n8nCli(USER_FOLDER, [
+		'import:credentials',
+		`--input=${path.join(importDir, 'credentials.json')}`,
+	]);
 	for (const wf of workflows) {
 		rt.n8nCli(USER_FOLDER, ['import:workflow', `--input=${path.join(importDir, `${wf.id}.json`)}`]);
 		rt.n8nCli(USER_FOLDER, ['publish:workflow', `--id=${wf.id}`]);
@@ -99,7 +115,13 @@ async function main() {
 	const { bin: node } = rt.node24();
 	const emulator = spawn(
 		node,
-		[path.join(ROOT, 'dist', 'emulator', 'cli.js'), '--port', String(EMULATOR_PORT), '--state', path.join(DEV_DIR, 'emulator-state.json')],
+		[
+			path.join(ROOT, 'dist', 'emulator', 'cli.js'),
+			'--port',
+			String(EMULATOR_PORT),
+			'--state',
+			path.join(DEV_DIR, 'emulator-state.json'),
+		],
 		{ stdio: ['ignore', 'inherit', 'inherit'] },
 	);
 
@@ -119,7 +141,9 @@ async function main() {
 	const shutdown = async (why) => {
 		if (stopping) return;
 		stopping = true;
-		process.stdout.write(`\n[dev] ${why}: stopping n8n (pid ${n8n.pid}) and the emulator (pid ${emulator.pid})\n`);
+		process.stdout.write(
+			`\n[dev] ${why}: stopping n8n (pid ${n8n.pid}) and the emulator (pid ${emulator.pid})\n`,
+		);
 		await Promise.all([rt.stop(n8n), rt.stop(emulator)]);
 		process.exit(0);
 	};
@@ -129,7 +153,13 @@ async function main() {
 
 	const base = `http://127.0.0.1:${N8N_PORT}`;
 	await rt.waitReady(base, 180_000);
-	await rt.waitFor('the demo webhooks', async () => (await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status === 200, 60_000);
+	await rt.waitFor(
+		'the demo webhooks',
+		async () =>
+			(await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status ===
+			200,
+		60_000,
+	);
 
 	const alert = path.join(ROOT, 'examples', 'alertmanager-alert.json');
 	const chainAlerts = path.join(ROOT, 'examples', 'alertmanager-chain-alerts.json');

@@ -19,12 +19,21 @@ const STAGE = path.join(ROOT, '.tmp', 'n8n-node-lint');
 
 fs.rmSync(STAGE, { recursive: true, force: true });
 fs.mkdirSync(STAGE, { recursive: true });
-for (const entry of ['package.json', 'eslint.config.mjs', 'tsconfig.json', 'nodes', 'credentials']) {
+for (const entry of [
+	'package.json',
+	'eslint.config.mjs',
+	'tsconfig.json',
+	'nodes',
+	'credentials',
+]) {
 	fs.cpSync(path.join(ROOT, entry), path.join(STAGE, entry), { recursive: true });
 }
 
 const sources = (dir) =>
-	fs.readdirSync(path.join(ROOT, dir), { recursive: true }).map((f) => path.join(dir, f)).filter((f) => /\.(ts|json)$/.test(f));
+	fs
+		.readdirSync(path.join(ROOT, dir), { recursive: true })
+		.map((f) => path.join(dir, f))
+		.filter((f) => /\.(ts|json)$/.test(f));
 const libraries = [...sources('contract'), ...sources(path.join('emulator', 'core'))];
 buildSync({
 	entryPoints: libraries.filter((f) => f.endsWith('.ts')).map((f) => path.join(ROOT, f)),
@@ -34,7 +43,8 @@ buildSync({
 	platform: 'node',
 	logLevel: 'warning',
 });
-for (const json of libraries.filter((f) => f.endsWith('.json'))) fs.cpSync(path.join(ROOT, json), path.join(STAGE, json));
+for (const json of libraries.filter((f) => f.endsWith('.json')))
+	fs.cpSync(path.join(ROOT, json), path.join(STAGE, json));
 
 const bin = path.join(ROOT, 'node_modules', '.bin', 'n8n-node');
 const result = spawnSync(bin, ['lint'], { cwd: STAGE, stdio: 'inherit' });

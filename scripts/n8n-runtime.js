@@ -17,7 +17,10 @@ const ROOT = path.resolve(__dirname, '..');
 const PACKAGE = require(path.join(ROOT, 'package.json'));
 
 function cacheRoot() {
-	return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'n8n-servicenow-pe');
+	return path.join(
+		process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
+		'n8n-servicenow-pe',
+	);
 }
 
 function n8nDir(version = N8N_VERSION) {
@@ -67,7 +70,10 @@ function runWithProgress(label, command, args, options) {
 		let output = '';
 		child.stdout.on('data', (c) => (output += c));
 		child.stderr.on('data', (c) => (output += c));
-		const timer = setInterval(() => log(`${label}: ${Math.round((Date.now() - started) / 1000)} s…`), 15_000);
+		const timer = setInterval(
+			() => log(`${label}: ${Math.round((Date.now() - started) / 1000)} s…`),
+			15_000,
+		);
 		child.on('exit', (code) => {
 			clearInterval(timer);
 			const seconds = Math.round((Date.now() - started) / 1000);
@@ -75,7 +81,9 @@ function runWithProgress(label, command, args, options) {
 				log(`${label}: done in ${seconds} s`);
 				resolve(seconds);
 			} else {
-				reject(new Error(`${label} failed (exit ${code}) after ${seconds} s:\n${output.slice(-4000)}`));
+				reject(
+					new Error(`${label} failed (exit ${code}) after ${seconds} s:\n${output.slice(-4000)}`),
+				);
 			}
 		});
 	});
@@ -84,7 +92,9 @@ function runWithProgress(label, command, args, options) {
 function isInstalled(dir) {
 	return (
 		fs.existsSync(path.join(dir, 'node_modules', '.bin', 'n8n')) &&
-		fs.existsSync(path.join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'))
+		fs.existsSync(
+			path.join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'),
+		)
 	);
 }
 
@@ -97,22 +107,40 @@ async function ensureN8n(version = N8N_VERSION) {
 	const dir = n8nDir(version);
 	if (isInstalled(dir)) return dir;
 	const { headers } = nodeFor(version);
-	if (!fs.existsSync(headers)) throw new Error(`The C headers of the Node n8n@${version} runs on are missing (${headers}): for Node 24, run \`npm ci\` in the project first.`);
+	if (!fs.existsSync(headers))
+		throw new Error(
+			`The C headers of the Node n8n@${version} runs on are missing (${headers}): for Node 24, run \`npm ci\` in the project first.`,
+		);
 	fs.mkdirSync(cacheRoot(), { recursive: true });
 	const tmp = `${dir}.installing-${process.pid}`;
 	fs.rmSync(tmp, { recursive: true, force: true });
 	fs.mkdirSync(tmp, { recursive: true });
 	// n8n 1.x: one of its dependencies points xlsx at a tarball outside the npm registry.
 	const overrides = isV1(version) ? { overrides: { xlsx: '0.18.5' } } : {};
-	fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'n8n-runtime', private: true, ...overrides }));
+	fs.writeFileSync(
+		path.join(tmp, 'package.json'),
+		JSON.stringify({ name: 'n8n-runtime', private: true, ...overrides }),
+	);
 	fs.writeFileSync(path.join(tmp, '.npmrc'), 'yes=true\nfund=false\naudit=false\n');
-	log(`installing n8n@${version} into ${dir} (one time per machine; about 5 minutes, then 2–3 minutes to compile sqlite3)`);
+	log(
+		`installing n8n@${version} into ${dir} (one time per machine; about 5 minutes, then 2–3 minutes to compile sqlite3)`,
+	);
 	const env = envFor(version);
-	await runWithProgress(`npm install n8n@${version}`, 'npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', `n8n@${version}`], { cwd: tmp, env });
-	await runWithProgress(`compile sqlite3 for the Node of n8n@${version}`, 'npm', ['rebuild', 'sqlite3'], {
-		cwd: tmp,
-		env: { ...env, npm_config_nodedir: headers },
-	});
+	await runWithProgress(
+		`npm install n8n@${version}`,
+		'npm',
+		['install', '--ignore-scripts', '--no-audit', '--no-fund', `n8n@${version}`],
+		{ cwd: tmp, env },
+	);
+	await runWithProgress(
+		`compile sqlite3 for the Node of n8n@${version}`,
+		'npm',
+		['rebuild', 'sqlite3'],
+		{
+			cwd: tmp,
+			env: { ...env, npm_config_nodedir: headers },
+		},
+	);
 	fs.rmSync(dir, { recursive: true, force: true });
 	fs.renameSync(tmp, dir);
 	return dir;
@@ -128,12 +156,31 @@ function installPackage(userFolder) {
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sn-pe-pack-'));
 	const env = envWithNode24();
-	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: ROOT, env, encoding: 'utf8' });
+	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], {
+		cwd: ROOT,
+		env,
+		encoding: 'utf8',
+	});
 	const tarball = path.join(packDir, out.trim().split('\n').pop());
 	if (!fs.existsSync(path.join(nodesDir, 'package.json'))) {
-		fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+		fs.writeFileSync(
+			path.join(nodesDir, 'package.json'),
+			JSON.stringify({ name: 'installed-nodes', private: true }),
+		);
 	}
-	execFileSync('npm', ['install', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', tarball], { cwd: nodesDir, env, stdio: 'pipe' });
+	execFileSync(
+		'npm',
+		[
+			'install',
+			'--legacy-peer-deps',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--no-save',
+			tarball,
+		],
+		{ cwd: nodesDir, env, stdio: 'pipe' },
+	);
 	fs.rmSync(packDir, { recursive: true, force: true });
 	return path.join(nodesDir, 'node_modules', PACKAGE.name);
 }
@@ -177,13 +224,23 @@ function n8nBin(dir = n8nDir()) {
 
 /** Runs an n8n CLI command to completion; returns stdout. */
 function n8nCli(userFolder, args, { extraEnv = {}, timeoutMs = 120_000 } = {}) {
-	const res = spawnSync(n8nBin(), args, { env: n8nEnv(userFolder, { extra: extraEnv }), encoding: 'utf8', timeout: timeoutMs });
-	if (res.status !== 0) throw new Error(`n8n ${args.join(' ')} failed (${res.status}):\n${(res.stdout || '').slice(-2000)}\n${(res.stderr || '').slice(-2000)}`);
+	const res = spawnSync(n8nBin(), args, {
+		env: n8nEnv(userFolder, { extra: extraEnv }),
+		encoding: 'utf8',
+		timeout: timeoutMs,
+	});
+	if (res.status !== 0)
+		throw new Error(
+			`n8n ${args.join(' ')} failed (${res.status}):\n${(res.stdout || '').slice(-2000)}\n${(res.stderr || '').slice(-2000)}`,
+		);
 	return res.stdout;
 }
 
 /** Starts an n8n process (`start` or `worker`); its output goes to `logFile`. */
-function startN8n(userFolder, { command = 'start', args = [], port = 5678, logFile, extraEnv = {} } = {}) {
+function startN8n(
+	userFolder,
+	{ command = 'start', args = [], port = 5678, logFile, extraEnv = {} } = {},
+) {
 	const out = fs.openSync(logFile, 'a');
 	const child = spawn(n8nBin(), [command, ...args], {
 		env: n8nEnv(userFolder, { port, extra: extraEnv }),
@@ -215,7 +272,11 @@ async function waitFor(label, check, timeoutMs = 120_000, everyMs = 500) {
 }
 
 async function waitReady(baseUrl, timeoutMs = 120_000) {
-	return waitFor(`${baseUrl}/healthz/readiness`, async () => (await get(`${baseUrl}/healthz/readiness`)).status === 200, timeoutMs);
+	return waitFor(
+		`${baseUrl}/healthz/readiness`,
+		async () => (await get(`${baseUrl}/healthz/readiness`)).status === 200,
+		timeoutMs,
+	);
 }
 
 /** Stops a process and waits for it to go. */
@@ -238,9 +299,17 @@ function readExecutions(userFolder, dir = n8nDir()) {
 	const db = new DatabaseSync(path.join(userFolder, '.n8n', 'database.sqlite'), { readOnly: true });
 	try {
 		const rows = db
-			.prepare('SELECT e.id, e.workflowId, e.status, e.mode, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id ORDER BY e.id')
+			.prepare(
+				'SELECT e.id, e.workflowId, e.status, e.mode, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id ORDER BY e.id',
+			)
 			.all();
-		return rows.map((r) => ({ id: r.id, workflowId: r.workflowId, status: r.status, mode: r.mode, data: parse(r.data) }));
+		return rows.map((r) => ({
+			id: r.id,
+			workflowId: r.workflowId,
+			status: r.status,
+			mode: r.mode,
+			data: parse(r.data),
+		}));
 	} finally {
 		db.close();
 	}

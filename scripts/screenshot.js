@@ -13,11 +13,22 @@ const OUT = path.join(__dirname, '..', 'docs', 'demo-workflow.png');
 (async () => {
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+		],
 	});
 	const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
 	await page.goto(`${BASE}/signin`);
-	await page.fill('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]', 'demo@example.com');
+	await page.fill(
+		'input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]',
+		'demo@example.com',
+	);
 	await page.fill('input[type="password"]', 'Demo-n8n-1');
 	await page.keyboard.press('Enter');
 	await page.waitForURL(/\/home|\/workflows|\/workflow/, { timeout: 30_000 });

@@ -40,14 +40,18 @@ class BenchFloor {
 					experience_id: items[i].json.id,
 					investigative_details: { cpu_usage: '78%' },
 				});
-				const answer = await this.helpers.httpRequestWithAuthentication.call(this, 'serviceNowPeApi', {
-					method: 'POST',
-					url,
-					body,
-					headers: { 'content-type': 'application/json', accept: 'application/json' },
-					json: false,
-					encoding: 'text',
-				});
+				const answer = await this.helpers.httpRequestWithAuthentication.call(
+					this,
+					'serviceNowPeApi',
+					{
+						method: 'POST',
+						url,
+						body,
+						headers: { 'content-type': 'application/json', accept: 'application/json' },
+						json: false,
+						encoding: 'text',
+					},
+				);
 				out[i] = { json: { answer: JSON.parse(answer) }, pairedItem: { item: i } };
 			}
 		};

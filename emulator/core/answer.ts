@@ -54,15 +54,28 @@ export function renderError(
 }
 
 /** 415 for a body of another type, 400 for one that cannot be read. */
-export function bodyErrorResponse(error: BodyError | undefined, format: ResponseFormat): EmulatorResponse {
+export function bodyErrorResponse(
+	error: BodyError | undefined,
+	format: ResponseFormat,
+): EmulatorResponse {
 	return renderError(
-		error?.unsupportedType ? PLATFORM_ERRORS.UNSUPPORTED_MEDIA_TYPE : PLATFORM_ERRORS.MALFORMED_BODY,
+		error?.unsupportedType
+			? PLATFORM_ERRORS.UNSUPPORTED_MEDIA_TYPE
+			: PLATFORM_ERRORS.MALFORMED_BODY,
 		format,
 		error?.message,
 	);
 }
 
 /** A JSON answer outside ServiceNow's envelopes (OAuth, control API). */
-export function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {
-	return { status, headers: { 'content-type': 'application/json;charset=UTF-8', ...headers }, body: JSON.stringify(body) };
+export function jsonAnswer(
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): EmulatorResponse {
+	return {
+		status,
+		headers: { 'content-type': 'application/json;charset=UTF-8', ...headers },
+		body: JSON.stringify(body),
+	};
 }

@@ -21,7 +21,8 @@ function caller(state: EmulatorState, authorization: string): { user?: UserRecor
 		const colon = decoded.indexOf(':');
 		if (colon < 0) return undefined;
 		const user = state.registry.userByName(decoded.slice(0, colon));
-		if (!user || user.password === undefined || user.password !== decoded.slice(colon + 1)) return undefined;
+		if (!user || user.password === undefined || user.password !== decoded.slice(colon + 1))
+			return undefined;
 		return { user };
 	}
 	if (mode === 'oauth' && scheme?.toLowerCase() === 'bearer') {
@@ -37,7 +38,10 @@ export function authenticate(state: EmulatorState, call: ApiCall): HandleResult 
 	const found = OPEN_ROUTES.has(call.route) ? {} : caller(state, call.authorization);
 	if (!found) {
 		return renderError(PLATFORM_ERRORS.UNAUTHENTICATED, call.format, undefined, {
-			'www-authenticate': state.settings.authMode === 'oauth' ? 'Bearer realm="Service-now"' : 'Basic realm="Service-now"',
+			'www-authenticate':
+				state.settings.authMode === 'oauth'
+					? 'Bearer realm="Service-now"'
+					: 'Basic realm="Service-now"',
 		});
 	}
 	call.user = found.user;

@@ -40,17 +40,31 @@ export function list(value: unknown, path: string, expected = 'a list'): unknown
 }
 
 /** A string field: required (the default), required and non-empty, or optional ('' when absent). */
-export function stringField(obj: Record<string, unknown>, key: string, path: string, options: { nonEmpty?: boolean; optional?: boolean } = {}): string {
+export function stringField(
+	obj: Record<string, unknown>,
+	key: string,
+	path: string,
+	options: { nonEmpty?: boolean; optional?: boolean } = {},
+): string {
 	const v = obj[key];
 	if (v === undefined && options.optional) return '';
-	if (typeof v !== 'string') fail(`${path}.${key}`, options.nonEmpty ? 'a non-empty string' : 'a string', v);
-	if (options.nonEmpty && v === '') fail(`${path}.${key}`, 'a non-empty string', v, 'an empty string');
+	if (typeof v !== 'string')
+		fail(`${path}.${key}`, options.nonEmpty ? 'a non-empty string' : 'a string', v);
+	if (options.nonEmpty && v === '')
+		fail(`${path}.${key}`, 'a non-empty string', v, 'an empty string');
 	return v;
 }
 
 /** One of the allowed words; `fallback` when absent. */
-export function oneOf<T extends string>(obj: Record<string, unknown>, key: string, path: string, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+	obj: Record<string, unknown>,
+	key: string,
+	path: string,
+	allowed: readonly T[],
+	fallback: T,
+): T {
 	const v = obj[key] ?? fallback;
-	if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(`${path}.${key}`, `one of ${allowed.join(', ')}`, obj[key]);
+	if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+		fail(`${path}.${key}`, `one of ${allowed.join(', ')}`, obj[key]);
 	return v as T;
 }

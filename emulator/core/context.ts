@@ -11,7 +11,12 @@ import type { ApiCall } from './request';
 import type { TokenChange, TokenStore } from './tokens';
 
 /** One change of the state, in the order it happened: what a durable store writes. */
-export type StateChange = IssueChange | IncidentChange | TokenChange | { kind: 'reset' } | { kind: 'clock'; offsetMs: number };
+export type StateChange =
+	| IssueChange
+	| IncidentChange
+	| TokenChange
+	| { kind: 'reset' }
+	| { kind: 'clock'; offsetMs: number };
 
 /** What API calls must present: nothing, Basic credentials, or a Bearer token. */
 export type AuthMode = 'none' | 'basic' | 'oauth';
@@ -48,7 +53,10 @@ export interface EmulatorState {
 	readonly faults: FaultList;
 	readonly journal: Journal;
 	/** One-time codes of the authorization-code grant: code → client and user. */
-	readonly authorizationCodes: Map<string, { client_id: string; user_name: string; redirect_uri: string }>;
+	readonly authorizationCodes: Map<
+		string,
+		{ client_id: string; user_name: string; redirect_uri: string }
+	>;
 	/** The emulator's clock (ms since epoch): the real one, plus what the control API advanced it by. */
 	now(): number;
 	/** Moves the clock forward (control API). */

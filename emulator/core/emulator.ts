@@ -5,7 +5,13 @@
  */
 import { ISSUE_STATES, isIssueState, type IssueState } from '../../contract/api';
 import { isPlainObject } from '../../contract/values';
-import { AUTH_MODES, type EmulatorSettings, type EmulatorState, type HandleResult, type StateChange } from './context';
+import {
+	AUTH_MODES,
+	type EmulatorSettings,
+	type EmulatorState,
+	type HandleResult,
+	type StateChange,
+} from './context';
 import { FaultList, type Fault, type FaultSpec } from './faults';
 import { glideDateTime } from './dates';
 import { IssueStore, type IssueRecord, type IssueSnapshot } from './issues';
@@ -72,9 +78,11 @@ export class Emulator {
 
 	constructor(options: EmulatorOptions = {}) {
 		const authMode = options.auth ?? 'none';
-		if (!AUTH_MODES.includes(authMode)) throw new Error(`auth must be one of ${AUTH_MODES.join(', ')} (got "${authMode}").`);
+		if (!AUTH_MODES.includes(authMode))
+			throw new Error(`auth must be one of ${AUTH_MODES.join(', ')} (got "${authMode}").`);
 		const initialState = options.initialState ?? 'open';
-		if (!isIssueState(initialState)) throw new Error(`initialState must be one of ${ISSUE_STATES.join(', ')}.`);
+		if (!isIssueState(initialState))
+			throw new Error(`initialState must be one of ${ISSUE_STATES.join(', ')}.`);
 		const changed = (change: StateChange) => {
 			for (const listener of this.listeners) listener(change);
 		};
@@ -166,19 +174,36 @@ export class Emulator {
 
 	snapshot(): EmulatorSnapshot {
 		const clockOffsetMs = this.clockOffset.get();
-		return { version: 2, issues: this.state.issues.snapshot(), tokens: this.state.tokens.snapshot(), incidents: structuredClone(this.state.incidents.all()), ...(clockOffsetMs ? { clockOffsetMs } : {}) };
+		return {
+			version: 2,
+			issues: this.state.issues.snapshot(),
+			tokens: this.state.tokens.snapshot(),
+			incidents: structuredClone(this.state.incidents.all()),
+			...(clockOffsetMs ? { clockOffsetMs } : {}),
+		};
 	}
 
 	restore(snapshot: EmulatorSnapshot): void {
-		if (!isPlainObject(snapshot) || (snapshot.version !== 1 && snapshot.version !== 2) || !isPlainObject(snapshot.issues)) {
-			throw new Error('State is not an emulator snapshot (version 1 or 2); delete the state file or pass another.');
+		if (
+			!isPlainObject(snapshot) ||
+			(snapshot.version !== 1 && snapshot.version !== 2) ||
+			!isPlainObject(snapshot.issues)
+		) {
+			throw new Error(
+				'State is not an emulator snapshot (version 1 or 2); delete the state file or pass another.',
+			);
 		}
 		// A plain copy: stored state may arrive wrapped (n8n's static data is an observable proxy).
 		const copy = JSON.parse(JSON.stringify(snapshot)) as EmulatorSnapshot;
 		this.state.issues.restore(copy.issues);
 		this.state.tokens.restore(copy.tokens ?? { access: [], refresh: [] }, copy.version === 2);
 		this.state.incidents.restore(Array.isArray(copy.incidents) ? copy.incidents : []);
-		if (typeof copy.clockOffsetMs === 'number' && Number.isFinite(copy.clockOffsetMs) && copy.clockOffsetMs >= 0) this.clockOffset.set(copy.clockOffsetMs);
+		if (
+			typeof copy.clockOffsetMs === 'number' &&
+			Number.isFinite(copy.clockOffsetMs) &&
+			copy.clockOffsetMs >= 0
+		)
+			this.clockOffset.set(copy.clockOffsetMs);
 	}
 
 	/** Clears issues, tokens, journal and faults; the registry stays. */

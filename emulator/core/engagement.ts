@@ -16,7 +16,11 @@ type EndReason = (typeof END_REASONS)[number];
 type FallbackResult = (typeof FALLBACK_RESULTS)[number];
 
 /** What each fallback leaves in the issue's fallback_result when the resolution failed. */
-const FALLBACK_RESULT: Record<Fallback, FallbackResult> = { incident: 'incident_created', live_agent: 'routed_to_live_agent', none: 'none' };
+const FALLBACK_RESULT: Record<Fallback, FallbackResult> = {
+	incident: 'incident_created',
+	live_agent: 'routed_to_live_agent',
+	none: 'none',
+};
 
 /** Outcomes a test may force: the scenario's own, or the user declining. */
 export const FORCED_OUTCOMES = ['resolved', 'failed', 'awaits_next', 'consent_declined'] as const;
@@ -34,11 +38,21 @@ export function startEngagement(state: EmulatorState, issue: IssueRecord): void 
 }
 
 function interactionSummary(issue: IssueRecord, name: string, outcome: string): string {
-	return [`Proactive Engagement: ${name || issue.issue_code} (issue code ${issue.issue_code}, ${issue.number}).`, `Resolution outcome: ${outcome}.`, `Issue codes: ${issue.issue_code_history.join(', ')}.`].join('\n');
+	return [
+		`Proactive Engagement: ${name || issue.issue_code} (issue code ${issue.issue_code}, ${issue.number}).`,
+		`Resolution outcome: ${outcome}.`,
+		`Issue codes: ${issue.issue_code_history.join(', ')}.`,
+	].join('\n');
 }
 
 /** Closes an engagement with its end reason and, when it says, what the fallback did. */
-function close(state: EmulatorState, issue: IssueRecord, when: string, endReason: EndReason, fallback?: { result: FallbackResult | ''; incident?: string }): void {
+function close(
+	state: EmulatorState,
+	issue: IssueRecord,
+	when: string,
+	endReason: EndReason,
+	fallback?: { result: FallbackResult | ''; incident?: string },
+): void {
 	state.issues.setState(issue, 'closed', when, {
 		end_reason: endReason,
 		...(fallback ? { fallback_result: fallback.result } : {}),
@@ -47,15 +61,25 @@ function close(state: EmulatorState, issue: IssueRecord, when: string, endReason
 }
 
 /** Ends an engagement the way its outcome says, at `at` (ms). */
-function finish(state: EmulatorState, issue: IssueRecord, outcome: ForcedOutcome | Outcome, at: number, fallback = scenarioOf(state, issue)?.fallback ?? 'none'): void {
+function finish(
+	state: EmulatorState,
+	issue: IssueRecord,
+	outcome: ForcedOutcome | Outcome,
+	at: number,
+	fallback = scenarioOf(state, issue)?.fallback ?? 'none',
+): void {
 	const when = glideDateTime(at);
-	if (outcome === 'awaits_next') return state.issues.setState(issue, 'action_wait', when, { end_reason: '' });
-	if (outcome === 'resolved' || outcome === 'consent_declined') return close(state, issue, when, outcome, { result: '' });
+	if (outcome === 'awaits_next')
+		return state.issues.setState(issue, 'action_wait', when, { end_reason: '' });
+	if (outcome === 'resolved' || outcome === 'consent_declined')
+		return close(state, issue, when, outcome, { result: '' });
 	// Failed: the fallback.
 	const result = FALLBACK_RESULT[fallback];
 	if (fallback !== 'incident') return close(state, issue, when, 'resolution_failed', { result });
 	const entry = state.registry.issueCode(issue.issue_code, issue.provider);
-	const details = Object.entries(issue.investigative_details).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+	const details = Object.entries(issue.investigative_details).map(
+		([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`,
+	);
 	const incident = state.incidents.create({
 		short_description: `${entry?.name || `Issue code ${issue.issue_code}`}: self-remediation did not resolve the issue`,
 		description: ['Investigative details:', ...details].join('\n'),
@@ -80,8 +104,10 @@ export function playDue(state: EmulatorState): void {
 			if (!scenario) {
 				state.issues.setState(issue, issue.state, glideDateTime(at));
 			} else if (issue.next_step === 'engage') {
-				if (scenario.engagement === 'notify_only') close(state, issue, glideDateTime(at), 'notified');
-				else if (scenario.engagement === 'engage_user_consent' && scenario.consent === 'decline') finish(state, issue, 'consent_declined', at);
+				if (scenario.engagement === 'notify_only')
+					close(state, issue, glideDateTime(at), 'notified');
+				else if (scenario.engagement === 'engage_user_consent' && scenario.consent === 'decline')
+					finish(state, issue, 'consent_declined', at);
 				else {
 					state.issues.setState(issue, 'in_progress', glideDateTime(at));
 					state.issues.plan(issue, 'outcome', at + scenario.resolve_after_seconds * 1000);
@@ -95,11 +121,18 @@ export function playDue(state: EmulatorState): void {
 
 /** Why an outcome cannot be forced on this issue (undefined: it can). A closed issue has ended. */
 export function cannotForce(issue: IssueRecord): string | undefined {
-	return issue.state === 'closed' ? `The issue is closed (${issue.end_reason || 'ended'}): its engagement is over; create a new issue.` : undefined;
+	return issue.state === 'closed'
+		? `The issue is closed (${issue.end_reason || 'ended'}): its engagement is over; create a new issue.`
+		: undefined;
 }
 
 /** Ends an issue's engagement now with the given outcome (control API, for deterministic tests). */
-export function forceOutcome(state: EmulatorState, issue: IssueRecord, outcome: ForcedOutcome, fallback?: ScenarioRecord['fallback']): void {
+export function forceOutcome(
+	state: EmulatorState,
+	issue: IssueRecord,
+	outcome: ForcedOutcome,
+	fallback?: ScenarioRecord['fallback'],
+): void {
 	if (cannotForce(issue)) return;
 	finish(state, issue, outcome, state.now(), fallback);
 }

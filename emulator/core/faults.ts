@@ -2,7 +2,13 @@
  * Fault injection: make the next N matching requests fail the way real instances do. A request
  * takes the first fault that matches it, with the answer it gives and the note the journal keeps.
  */
-import { ERROR_CATALOGUE, PLATFORM_ERRORS, errorForStatus, isErrorCode, type ErrorCode } from '../../contract/errors';
+import {
+	ERROR_CATALOGUE,
+	PLATFORM_ERRORS,
+	errorForStatus,
+	isErrorCode,
+	type ErrorCode,
+} from '../../contract/errors';
 import { isPlainObject, scalarText } from '../../contract/values';
 import { renderError } from './answer';
 import type { EmulatorState, HandleResult } from './context';
@@ -50,7 +56,8 @@ export class FaultSpecError extends Error {}
 export function parseFaultSpec(raw: unknown): FaultSpec {
 	if (!isPlainObject(raw)) throw new FaultSpecError('A fault must be a JSON object.');
 	const spec: FaultSpec = {};
-	const bad = (field: string, what: string) => new FaultSpecError(`Fault field "${field}" must be ${what}.`);
+	const bad = (field: string, what: string) =>
+		new FaultSpecError(`Fault field "${field}" must be ${what}.`);
 	const positiveInt = (field: string, min: number) => {
 		const v = raw[field];
 		if (v === undefined) return undefined;
@@ -75,17 +82,25 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
 		if (raw.drop !== 'before' && raw.drop !== 'after') throw bad('drop', '"before" or "after"');
 		spec.drop = raw.drop;
 	}
-	const actions = [spec.status, spec.error, spec.drop, spec.unservicedAfter].filter((v) => v !== undefined).length;
-	if (actions > 1) throw new FaultSpecError('A fault takes only one of "status", "error", "drop" and "unservicedAfter".');
+	const actions = [spec.status, spec.error, spec.drop, spec.unservicedAfter].filter(
+		(v) => v !== undefined,
+	).length;
+	if (actions > 1)
+		throw new FaultSpecError(
+			'A fault takes only one of "status", "error", "drop" and "unservicedAfter".',
+		);
 	if (actions === 0 && spec.delayMs === undefined) {
-		throw new FaultSpecError('A fault needs one of "status", "error", "drop", "unservicedAfter" or "delayMs".');
+		throw new FaultSpecError(
+			'A fault needs one of "status", "error", "drop", "unservicedAfter" or "delayMs".',
+		);
 	}
 	if (raw.match !== undefined) {
 		if (!isPlainObject(raw.match)) throw bad('match', 'an object');
 		const m = raw.match;
 		const match: FaultMatch = {};
 		if (m.route !== undefined) {
-			if (!(ROUTES as readonly unknown[]).includes(m.route)) throw bad('match', `an object whose route is one of ${ROUTES.join(', ')}`);
+			if (!(ROUTES as readonly unknown[]).includes(m.route))
+				throw bad('match', `an object whose route is one of ${ROUTES.join(', ')}`);
 			match.route = m.route as FaultRoute;
 		}
 		for (const key of ['method', 'path', 'issue_code'] as const) {
@@ -100,7 +115,6 @@ export function parseFaultSpec(raw: unknown): FaultSpec {
 	}
 	return spec;
 }
-
 
 export class FaultList {
 	private faults: Fault[] = [];
@@ -140,7 +154,11 @@ function matches(match: FaultMatch | undefined, call: ApiCall): boolean {
 	if (match.route && match.route !== call.route) return false;
 	if (match.method && match.method.toUpperCase() !== call.method) return false;
 	if (match.path && !call.path.includes(match.path)) return false;
-	if (match.issue_code !== undefined && (scalarText(call.body.body?.issue_code) ?? undefined) !== match.issue_code) return false;
+	if (
+		match.issue_code !== undefined &&
+		(scalarText(call.body.body?.issue_code) ?? undefined) !== match.issue_code
+	)
+		return false;
 	return true;
 }
 

@@ -35,7 +35,12 @@ export class IncidentStore {
 
 	create(fields: Omit<IncidentRecord, 'sys_id' | 'number' | 'state'>): IncidentRecord {
 		this.counter++;
-		const incident: IncidentRecord = { sys_id: newSysId(), number: `INC${String(10_000 + this.counter).padStart(7, '0')}`, state: '1', ...fields };
+		const incident: IncidentRecord = {
+			sys_id: newSysId(),
+			number: `INC${String(10_000 + this.counter).padStart(7, '0')}`,
+			state: '1',
+			...fields,
+		};
 		this.incidents.set(incident.sys_id, incident);
 		this.changed({ kind: 'incident', incident });
 		return incident;

@@ -1,6 +1,12 @@
 /** The emulator core's public API: what the server, the CLI, the trigger node and users' tests use. */
 export { Emulator, type EmulatorOptions, type EmulatorSnapshot } from './emulator';
-export { AUTH_MODES, type AuthMode, type CreateOutcome, type HandleResult, type StateChange } from './context';
+export {
+	AUTH_MODES,
+	type AuthMode,
+	type CreateOutcome,
+	type HandleResult,
+	type StateChange,
+} from './context';
 export { parseSeed, defaultSeed, SeedError, type Seed } from './registry';
 export { parseFaultSpec, FaultSpecError, type FaultSpec, type Fault } from './faults';
 export type { EmulatorRequest, RequestHead, ApiCall } from './request';

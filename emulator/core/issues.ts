@@ -131,7 +131,12 @@ export class IssueStore {
 	/** A new record: the caller's experience_id, or its own sys_id when none is given. */
 	create(
 		content: IssueContent,
-		owner: { experienceId: string; user: string; configurationItem: string; endpoint: Record<string, string> },
+		owner: {
+			experienceId: string;
+			user: string;
+			configurationItem: string;
+			endpoint: Record<string, string>;
+		},
 		bytes?: number,
 	): IssueRecord {
 		const sysId = newSysId();
@@ -179,7 +184,12 @@ export class IssueStore {
 	}
 
 	/** Sets an issue's state (and, when the engagement ends, why); a step planned for it is dropped. */
-	setState(issue: IssueRecord, state: IssueState, at: string, end: Partial<Pick<IssueRecord, 'end_reason' | 'fallback_result' | 'fallback_incident'>> = {}): void {
+	setState(
+		issue: IssueRecord,
+		state: IssueState,
+		at: string,
+		end: Partial<Pick<IssueRecord, 'end_reason' | 'fallback_result' | 'fallback_incident'>> = {},
+	): void {
 		this.update(issue, (i) => {
 			i.state = state;
 			i.sys_updated_on = at;
@@ -205,7 +215,12 @@ export class IssueStore {
 			this.steps.pop();
 			const { issue, at } = next;
 			// Planned again, played, or dropped since: the entry is stale.
-			if (issue.next_step !== undefined && issue.next_step_at === at && this.bySysId.get(issue.sys_id) === issue) out.push(issue);
+			if (
+				issue.next_step !== undefined &&
+				issue.next_step_at === at &&
+				this.bySysId.get(issue.sys_id) === issue
+			)
+				out.push(issue);
 		}
 		return out;
 	}
@@ -268,7 +283,8 @@ export class IssueStore {
 				this.unweigh(sys_id);
 				this.unindex(held);
 				this.bySysId.delete(sys_id);
-				if (this.byExperienceId.get(held.experience_id) === held) this.byExperienceId.delete(held.experience_id);
+				if (this.byExperienceId.get(held.experience_id) === held)
+					this.byExperienceId.delete(held.experience_id);
 			}
 			if (record) this.put(record);
 		}
@@ -277,11 +293,18 @@ export class IssueStore {
 
 	private put(issue: IssueRecord): void {
 		this.insert(issue);
-		if (issue.next_step !== undefined && issue.next_step_at !== undefined) this.steps.push(issue, issue.next_step_at);
+		if (issue.next_step !== undefined && issue.next_step_at !== undefined)
+			this.steps.push(issue, issue.next_step_at);
 	}
 }
 
 /** The size of what a caller sent that an issue keeps. */
-export function contentBytes(issue: Pick<IssueRecord, 'endpoint' | 'input_parameters' | 'investigative_details'>): number {
-	return JSON.stringify(issue.endpoint).length + JSON.stringify(issue.input_parameters).length + JSON.stringify(issue.investigative_details).length;
+export function contentBytes(
+	issue: Pick<IssueRecord, 'endpoint' | 'input_parameters' | 'investigative_details'>,
+): number {
+	return (
+		JSON.stringify(issue.endpoint).length +
+		JSON.stringify(issue.input_parameters).length +
+		JSON.stringify(issue.investigative_details).length
+	);
 }

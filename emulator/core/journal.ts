@@ -30,8 +30,10 @@ export interface JournalEntry {
 export const JOURNAL_TEXT_LIMIT = 4096;
 const MASK = '***';
 /** Names of headers, query parameters and token fields that carry credentials. */
-const SECRET_NAME = /authori[sz]ation|authentication|token|secret|passw|cookie|api[-_]?key|access[-_]?key|session|credential|signature|^code$|^sig$/i;
-const SECRET_JSON_FIELD = /"((?:access|refresh|id)_token|client_secret|password|code)"\s*:\s*"(?:[^"\\]|\\.)*"/g;
+const SECRET_NAME =
+	/authori[sz]ation|authentication|token|secret|passw|cookie|api[-_]?key|access[-_]?key|session|credential|signature|^code$|^sig$/i;
+const SECRET_JSON_FIELD =
+	/"((?:access|refresh|id)_token|client_secret|password|code)"\s*:\s*"(?:[^"\\]|\\.)*"/g;
 
 /** A header's value, masked when its name says it carries a credential (an Authorization scheme stays). */
 function maskHeader(name: string, value: string): string {
@@ -65,17 +67,22 @@ export function maskParams(text: string): string {
 
 /** Path parameters (`;name=value`, RFC 3986 §3.3) are parameters too. */
 function maskMatrix(path: string): string {
-	return path.replace(/;([^;=/?]*)=([^;/?]*)/g, (whole, name: string) => (SECRET_NAME.test(name) ? `;${name}=${MASK}` : whole));
+	return path.replace(/;([^;=/?]*)=([^;/?]*)/g, (whole, name: string) =>
+		SECRET_NAME.test(name) ? `;${name}=${MASK}` : whole,
+	);
 }
 
 function maskPath(path: string): string {
 	const q = path.indexOf('?');
-	return q < 0 ? maskMatrix(path) : `${maskMatrix(path.slice(0, q))}?${maskParams(path.slice(q + 1))}`;
+	return q < 0
+		? maskMatrix(path)
+		: `${maskMatrix(path.slice(0, q))}?${maskParams(path.slice(q + 1))}`;
 }
 
 /** Whether a form holds a credential-bearing field with a value. */
 function formHasSecret(text: string): boolean {
-	for (const [name, value] of new URLSearchParams(text)) if (value !== '' && SECRET_NAME.test(name)) return true;
+	for (const [name, value] of new URLSearchParams(text))
+		if (value !== '' && SECRET_NAME.test(name)) return true;
 	return false;
 }
 
@@ -96,8 +103,11 @@ function maskTokenBody(body: string): string {
 	}
 	if (json !== undefined) {
 		// Deeper than any body the emulator reads: not worth keeping, and costly to walk.
-		if (jsonNestedDeeperThan(body, MAX_NESTING_DEPTH)) return `${MASK} (JSON nested deeper than ${MAX_NESTING_DEPTH} levels, not recorded)`;
-		text = JSON.stringify(JSON.parse(body, (key: string, value: unknown) => (SECRET_NAME.test(key) ? MASK : value)));
+		if (jsonNestedDeeperThan(body, MAX_NESTING_DEPTH))
+			return `${MASK} (JSON nested deeper than ${MAX_NESTING_DEPTH} levels, not recorded)`;
+		text = JSON.stringify(
+			JSON.parse(body, (key: string, value: unknown) => (SECRET_NAME.test(key) ? MASK : value)),
+		);
 	}
 	return json === undefined || formHasSecret(text) ? maskParams(text) : text;
 }
@@ -116,12 +126,32 @@ function batchSummary(text: string): string {
 						if (!item || typeof item !== 'object') return item;
 						const { body, headers, ...rest } = item as Record<string, unknown>;
 						const named = Array.isArray(headers)
-							? headers.map((h) => (h && typeof h === 'object' ? { name: (h as BatchHeaderLike).name, value: maskHeader(asText((h as BatchHeaderLike).name), asText((h as BatchHeaderLike).value)) } : h))
+							? headers.map((h) =>
+									h && typeof h === 'object'
+										? {
+												name: (h as BatchHeaderLike).name,
+												value: maskHeader(
+													asText((h as BatchHeaderLike).name),
+													asText((h as BatchHeaderLike).value),
+												),
+											}
+										: h,
+								)
 							: headers;
-						return { ...rest, ...(named !== undefined ? { headers: named } : {}), ...(typeof body === 'string' ? { body: `(${body.length} characters of base64: see the item's own entry)` } : {}) };
+						return {
+							...rest,
+							...(named !== undefined ? { headers: named } : {}),
+							...(typeof body === 'string'
+								? { body: `(${body.length} characters of base64: see the item's own entry)` }
+								: {}),
+						};
 					})
 				: list;
-		return JSON.stringify({ ...value, ...(value.rest_requests ? { rest_requests: items(value.rest_requests) } : {}), ...(value.serviced_requests ? { serviced_requests: items(value.serviced_requests) } : {}) });
+		return JSON.stringify({
+			...value,
+			...(value.rest_requests ? { rest_requests: items(value.rest_requests) } : {}),
+			...(value.serviced_requests ? { serviced_requests: items(value.serviced_requests) } : {}),
+		});
 	} catch {
 		return `(${Buffer.byteLength(text)} bytes that are no batch JSON)`;
 	}
@@ -141,7 +171,10 @@ function bounded(text: string): string {
 const NO_EXTRA: { errorCode?: string; fault?: string } = Object.freeze({});
 
 /** An entry as kept: its time as a number, the error code and fault apart (written out on reading). */
-type Recorded = Omit<JournalEntry, 'time' | 'errorCode' | 'fault'> & { time: number; extra: { errorCode?: string; fault?: string } };
+type Recorded = Omit<JournalEntry, 'time' | 'errorCode' | 'fault'> & {
+	time: number;
+	extra: { errorCode?: string; fault?: string };
+};
 
 /** The last `limit` entries, in a ring: recording costs the same however long the emulator runs. */
 export class Journal {
@@ -157,7 +190,10 @@ export class Journal {
 	record(call: ApiCall, res: HandleResult, time: number, fault?: string): void {
 		const { req, route, target } = call;
 		const errorCode = res.outcome?.kind === 'rejected' ? res.outcome.error.code : res.errorCode;
-		const extra = errorCode || fault ? { ...(errorCode ? { errorCode } : {}), ...(fault ? { fault } : {}) } : NO_EXTRA;
+		const extra =
+			errorCode || fault
+				? { ...(errorCode ? { errorCode } : {}), ...(fault ? { fault } : {}) }
+				: NO_EXTRA;
 		const isToken = route === 'token';
 		const isBatch = route === 'batch';
 		this.ring[this.next] = {
@@ -167,9 +203,19 @@ export class Journal {
 			path: target.includes('?') ? maskPath(target) : target,
 			route,
 			headers: maskHeaders(req.headers),
-			body: bounded(isToken ? maskTokenBody(req.body) : isBatch && req.body ? batchSummary(req.body) : req.body),
+			body: bounded(
+				isToken ? maskTokenBody(req.body) : isBatch && req.body ? batchSummary(req.body) : req.body,
+			),
 			status: res.drop ? 0 : res.status,
-			response: res.drop ? '' : bounded(isToken ? res.body.replace(SECRET_JSON_FIELD, `"$1":"${MASK}"`) : isBatch && res.status === 200 ? batchSummary(res.body) : res.body),
+			response: res.drop
+				? ''
+				: bounded(
+						isToken
+							? res.body.replace(SECRET_JSON_FIELD, `"$1":"${MASK}"`)
+							: isBatch && res.status === 200
+								? batchSummary(res.body)
+								: res.body,
+					),
 			extra,
 		};
 		this.next = (this.next + 1) % this.ring.length;

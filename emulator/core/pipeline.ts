@@ -17,7 +17,14 @@ import { handleControl } from './handlers/control';
 import { handleCreate } from './handlers/create';
 import { handleAuthorize, handleToken } from './handlers/oauth';
 import { handleTable } from './handlers/table';
-import { readHead, readRequest, type ApiCall, type EmulatorRequest, type RequestHead, type Route } from './request';
+import {
+	readHead,
+	readRequest,
+	type ApiCall,
+	type EmulatorRequest,
+	type RequestHead,
+	type Route,
+} from './request';
 
 const HANDLERS: Record<Exclude<Route, 'unknown' | 'batch' | 'control'>, Handler> = {
 	create: handleCreate,
@@ -34,7 +41,10 @@ export type Admission = { answer: HandleResult } | { admitted: ApiCall };
  * declared larger than the limit (413), or missing or wrong credentials (401). With faults pending
  * the whole request decides (faults come first), so the caller is checked with it.
  */
-export function admit(state: EmulatorState, head: RequestHead & { contentLength?: number }): Admission {
+export function admit(
+	state: EmulatorState,
+	head: RequestHead & { contentLength?: number },
+): Admission {
 	const call = readHead(state.settings, head);
 	if (call.route === 'control') return { admitted: call };
 	let answer: HandleResult | undefined;
@@ -57,7 +67,12 @@ export function handleRequest(state: EmulatorState, req: EmulatorRequest): Handl
  * One request through the pipeline. `inBatch`: an item of a batch, run as the batch's caller
  * (`caller`: authenticated with the outer request), never the control API or a batch.
  */
-function run(state: EmulatorState, req: EmulatorRequest, inBatch: boolean, caller?: ApiCall['user']): HandleResult {
+function run(
+	state: EmulatorState,
+	req: EmulatorRequest,
+	inBatch: boolean,
+	caller?: ApiCall['user'],
+): HandleResult {
 	// The engagements move with the clock: every request sees them as they are now.
 	playDue(state);
 	const call = readRequest(state.settings, req, inBatch);
@@ -72,7 +87,10 @@ function run(state: EmulatorState, req: EmulatorRequest, inBatch: boolean, calle
 		result = tooLarge(call);
 	} else {
 		taken = state.faults.size === 0 ? undefined : takeFault(state, call);
-		result = taken?.answer ?? (call.authenticated ? undefined : authenticate(state, call)) ?? dispatch(state, call, taken, inBatch);
+		result =
+			taken?.answer ??
+			(call.authenticated ? undefined : authenticate(state, call)) ??
+			dispatch(state, call, taken, inBatch);
 		completeCreateOutcome(call, result);
 		if (taken?.fault.delayMs) result.delayMs = taken.fault.delayMs;
 		if (taken?.fault.drop === 'after') result.drop = true;
@@ -81,24 +99,47 @@ function run(state: EmulatorState, req: EmulatorRequest, inBatch: boolean, calle
 	return result;
 }
 
-function dispatch(state: EmulatorState, call: ApiCall, taken: TakenFault | undefined, inBatch: boolean): HandleResult {
-	if (call.route === 'unknown' || call.route === 'control') return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, call.format);
+function dispatch(
+	state: EmulatorState,
+	call: ApiCall,
+	taken: TakenFault | undefined,
+	inBatch: boolean,
+): HandleResult {
+	if (call.route === 'unknown' || call.route === 'control')
+		return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, call.format);
 	if (call.route === 'batch') {
-		if (inBatch) return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, 'json', 'A batch cannot hold another batch.');
+		if (inBatch)
+			return renderError(
+				PLATFORM_ERRORS.UNKNOWN_RESOURCE,
+				'json',
+				'A batch cannot hold another batch.',
+			);
 		// Each item goes the way of a request of its own, as the outer request's caller.
-		return handleBatch(state, call, (item) => run(state, item, true, call.user), taken?.fault.unservicedAfter);
+		return handleBatch(
+			state,
+			call,
+			(item) => run(state, item, true, call.user),
+			taken?.fault.unservicedAfter,
+		);
 	}
 	return HANDLERS[call.route](state, call);
 }
 
 function tooLarge(call: ApiCall): HandleResult {
-	return renderError(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE, call.format, `The body has more than ${call.bodyLimit} bytes, the most this emulator accepts.`);
+	return renderError(
+		PLATFORM_ERRORS.PAYLOAD_TOO_LARGE,
+		call.format,
+		`The body has more than ${call.bodyLimit} bytes, the most this emulator accepts.`,
+	);
 }
 
 /** Every refused create (auth, body, injected status) reaches adapters as a rejection. */
 function completeCreateOutcome(call: ApiCall, result: HandleResult): void {
 	if (call.route !== 'create' || result.outcome || result.status < 400 || result.drop) return;
-	const entry = result.errorCode && isErrorCode(result.errorCode) ? ERROR_CATALOGUE[result.errorCode] : PLATFORM_ERRORS.SERVER_ERROR;
+	const entry =
+		result.errorCode && isErrorCode(result.errorCode)
+			? ERROR_CATALOGUE[result.errorCode]
+			: PLATFORM_ERRORS.SERVER_ERROR;
 	result.outcome = { kind: 'rejected', error: entry, body: call.body.body };
 }
 

@@ -100,7 +100,9 @@ const OPERATORS: Array<[string, 'lower' | 'raw', (arg: string) => (value: string
 function inValues(arg: string): Set<string> {
 	const values = arg.split(',');
 	if (values.length > QUERY_LIMITS.inValues) {
-		throw new QueryLimitError(`An IN or NOT IN list of sysparm_query has more than ${QUERY_LIMITS.inValues} values, the most this emulator accepts; split the query.`);
+		throw new QueryLimitError(
+			`An IN or NOT IN list of sysparm_query has more than ${QUERY_LIMITS.inValues} values, the most this emulator accepts; split the query.`,
+		);
 	}
 	return new Set(values);
 }
@@ -200,10 +202,16 @@ export interface TableQuery {
  * no rows for invalid queries do), so a misspelt field can never return the whole table. Throws
  * QueryLimitError past QUERY_LIMITS.
  */
-export function parseEncodedQuery(query: string, fields: ReadonlySet<string>, walk?: DotWalk): TableQuery {
+export function parseEncodedQuery(
+	query: string,
+	fields: ReadonlySet<string>,
+	walk?: DotWalk,
+): TableQuery {
 	const terms = splitQuery(query);
 	if (terms.length > QUERY_LIMITS.terms) {
-		throw new QueryLimitError(`sysparm_query has more than ${QUERY_LIMITS.terms} terms, the most this emulator accepts; split the query.`);
+		throw new QueryLimitError(
+			`sysparm_query has more than ${QUERY_LIMITS.terms} terms, the most this emulator accepts; split the query.`,
+		);
 	}
 	const reader = new QueryReader(fields, walk);
 	const result: TableQuery = { groups: [[]], order: [], uses: reader.uses, slots: 0, walk };
@@ -214,7 +222,9 @@ export function parseEncodedQuery(query: string, fields: ReadonlySet<string>, wa
 		const desc = term.startsWith('ORDERBYDESC');
 		if (desc || term.startsWith('ORDERBY')) {
 			if (++orders > QUERY_LIMITS.orderBy) {
-				throw new QueryLimitError(`sysparm_query has more than ${QUERY_LIMITS.orderBy} ORDERBY terms, the most this emulator accepts.`);
+				throw new QueryLimitError(
+					`sysparm_query has more than ${QUERY_LIMITS.orderBy} ORDERBY terms, the most this emulator accepts.`,
+				);
 			}
 			const field = term.slice(desc ? 11 : 7);
 			if (!result.order.some((o) => o.field === field)) result.order.push({ field, desc });

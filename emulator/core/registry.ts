@@ -91,9 +91,15 @@ function records(seed: Record<string, unknown>, key: string): Record<string, unk
 	return list(seed[key], key, 'an array').map((item, i) => object(item, `${key}[${i}]`));
 }
 
-function seconds(obj: Record<string, unknown>, key: string, path: string, fallback: number): number {
+function seconds(
+	obj: Record<string, unknown>,
+	key: string,
+	path: string,
+	fallback: number,
+): number {
 	const v = obj[key] ?? fallback;
-	if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 86_400 * 30) fail(`${path}.${key}`, 'a number of seconds from 0 to 2592000', obj[key]);
+	if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 86_400 * 30)
+		fail(`${path}.${key}`, 'a number of seconds from 0 to 2592000', obj[key]);
 	return v as number;
 }
 
@@ -115,7 +121,9 @@ export function parseSeed(raw: unknown): Seed {
 		return checkSeed(raw);
 	} catch (e) {
 		if (!(e instanceof CheckError)) throw e;
-		throw new SeedError(`Invalid seed: ${e.path} must be ${e.expected} (got ${e.value === undefined ? 'nothing' : JSON.stringify(e.value)}).`);
+		throw new SeedError(
+			`Invalid seed: ${e.path} must be ${e.expected} (got ${e.value === undefined ? 'nothing' : JSON.stringify(e.value)}).`,
+		);
 	}
 }
 

@@ -4,7 +4,13 @@
  * XML) parsed. Every later step takes these from the call, never from the request again.
  */
 import { BATCH_PATHS } from '../../contract/batch';
-import { NAMESPACES, OAUTH_AUTHORIZE_PATH, OAUTH_TOKEN_PATH, TABLE_API_PREFIX, createIssuePath } from '../../contract/api';
+import {
+	NAMESPACES,
+	OAUTH_AUTHORIZE_PATH,
+	OAUTH_TOKEN_PATH,
+	TABLE_API_PREFIX,
+	createIssuePath,
+} from '../../contract/api';
 import { isPlainObject } from '../../contract/values';
 import { MAX_NESTING_DEPTH, XmlBodyError, parseXmlBody } from '../../contract/xml';
 import type { ResponseFormat } from './answer';
@@ -82,17 +88,23 @@ export class BodyError extends Error {
 
 const NOT_READ: ParsedBody = Object.freeze({});
 /** Most requests (every read) have no body: one error serves them all. */
-const EMPTY: ParsedBody = Object.freeze({ error: new BodyError('The request body is empty; send a JSON object or an XML document.') });
+const EMPTY: ParsedBody = Object.freeze({
+	error: new BodyError('The request body is empty; send a JSON object or an XML document.'),
+});
 
 export function header(headers: Record<string, HeaderValue>, name: string): string {
 	const wanted = name.toLowerCase();
 	// node:http (and n8n after it) hands headers over with lower-case names: look there first.
-	const direct = Object.prototype.hasOwnProperty.call(headers, wanted) ? headers[wanted] : undefined;
+	const direct = Object.prototype.hasOwnProperty.call(headers, wanted)
+		? headers[wanted]
+		: undefined;
 	if (direct !== undefined) return Array.isArray(direct) ? direct.join(', ') : direct;
 	for (const key in headers) {
-		if (key.length !== wanted.length || !Object.prototype.hasOwnProperty.call(headers, key)) continue;
+		if (key.length !== wanted.length || !Object.prototype.hasOwnProperty.call(headers, key))
+			continue;
 		const value = headers[key];
-		if (key.toLowerCase() === wanted) return Array.isArray(value) ? value.join(', ') : (value ?? '');
+		if (key.toLowerCase() === wanted)
+			return Array.isArray(value) ? value.join(', ') : (value ?? '');
 	}
 	return '';
 }
@@ -170,11 +182,20 @@ export function readHead(settings: EmulatorSettings, head: RequestHead, inBatch 
 }
 
 /** The whole request, read once: its head (or the head admitted before the body came), and its body parsed. */
-export function readRequest(settings: EmulatorSettings, req: EmulatorRequest, inBatch = false): ApiCall {
+export function readRequest(
+	settings: EmulatorSettings,
+	req: EmulatorRequest,
+	inBatch = false,
+): ApiCall {
 	const head = req.admitted ?? readHead(settings, req, inBatch);
 	const bodyBytes = req.bodyBytes ?? Buffer.byteLength(req.body);
 	const unread = head.route === 'control' || bodyBytes > head.bodyLimit;
-	return { ...head, req, bodyBytes, body: unread ? NOT_READ : req.body === '' ? EMPTY : parseBody(req) };
+	return {
+		...head,
+		req,
+		bodyBytes,
+		body: unread ? NOT_READ : req.body === '' ? EMPTY : parseBody(req),
+	};
 }
 
 /** Whether objects and arrays nest deeper than `max`, in one pass (strings skipped). */
@@ -228,13 +249,23 @@ function parseRequestBody(req: EmulatorRequest): Record<string, unknown> {
 			return parseXmlBody(text);
 		} catch (e) {
 			if (e instanceof XmlBodyError) throw new BodyError(e.message);
-			const reserved = e instanceof Error ? /"(__proto__|constructor|prototype)" is a reserved/.exec(e.message)?.[1] : undefined;
-			if (reserved) throw new BodyError(`XML element name ${reserved} is reserved (it could change object prototypes): rename the element.`);
-			throw new BodyError('Malformed XML body: send one root element with the request fields as child elements.');
+			const reserved =
+				e instanceof Error
+					? /"(__proto__|constructor|prototype)" is a reserved/.exec(e.message)?.[1]
+					: undefined;
+			if (reserved)
+				throw new BodyError(
+					`XML element name ${reserved} is reserved (it could change object prototypes): rename the element.`,
+				);
+			throw new BodyError(
+				'Malformed XML body: send one root element with the request fields as child elements.',
+			);
 		}
 	}
 	if (jsonNestedDeeperThan(text, MAX_NESTING_DEPTH)) {
-		throw new BodyError(`The JSON body is nested deeper than ${MAX_NESTING_DEPTH} levels; the API's fields nest three.`);
+		throw new BodyError(
+			`The JSON body is nested deeper than ${MAX_NESTING_DEPTH} levels; the API's fields nest three.`,
+		);
 	}
 	let parsed: unknown;
 	try {
@@ -242,10 +273,14 @@ function parseRequestBody(req: EmulatorRequest): Record<string, unknown> {
 	} catch (e) {
 		// Where, never what: the engine's message may quote the body, which may hold secrets.
 		const at = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
-		throw new BodyError(`Malformed JSON body${at ? ` at position ${at}` : ''}: send one JSON object.`);
+		throw new BodyError(
+			`Malformed JSON body${at ? ` at position ${at}` : ''}: send one JSON object.`,
+		);
 	}
 	if (!isPlainObject(parsed)) {
-		throw new BodyError('The JSON body must be an object, e.g. {"endpoint": {...}, "issue_code": "100", ...}.');
+		throw new BodyError(
+			'The JSON body must be an object, e.g. {"endpoint": {...}, "issue_code": "100", ...}.',
+		);
 	}
 	return parsed;
 }
@@ -254,6 +289,8 @@ function parseBody(req: EmulatorRequest): ParsedBody {
 	try {
 		return { body: parseRequestBody(req) };
 	} catch (e) {
-		return { error: e instanceof BodyError ? e : new BodyError('The request body could not be read.') };
+		return {
+			error: e instanceof BodyError ? e : new BodyError('The request body could not be read.'),
+		};
 	}
 }

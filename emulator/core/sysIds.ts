@@ -16,5 +16,7 @@ export function newSysId(): string {
 
 /** A stable sys_id for a registry record that has none of its own (providers, issue codes). */
 export function registrySysId(kind: string, ...key: string[]): string {
-	return createHash('md5').update([kind, ...key].join('\u0000')).digest('hex');
+	return createHash('md5')
+		.update([kind, ...key].join('\u0000'))
+		.digest('hex');
 }

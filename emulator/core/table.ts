@@ -43,7 +43,8 @@ export function issueRow(issue: IssueRecord): IssueRow {
  */
 export function issueFields(issue: IssueRecord, only: Iterable<string>): Row {
 	const row: Row = {};
-	for (const field of only) if (Object.hasOwn(ISSUE_FIELD, field)) row[field] = ISSUE_FIELD[field as keyof IssueRow](issue);
+	for (const field of only)
+		if (Object.hasOwn(ISSUE_FIELD, field)) row[field] = ISSUE_FIELD[field as keyof IssueRow](issue);
 	return row;
 }
 
@@ -62,7 +63,11 @@ function registryRow(code: IssueCodeRecord): Row {
 }
 
 /** Rows of a readable table, or undefined for a table the emulator does not hold. */
-export function tableRows(table: string, registry: Registry, state: { issues: () => IssueRecord[]; incidents: () => IncidentRecord[] }): Row[] | undefined {
+export function tableRows(
+	table: string,
+	registry: Registry,
+	state: { issues: () => IssueRecord[]; incidents: () => IncidentRecord[] },
+): Row[] | undefined {
 	switch (table) {
 		case TABLES.experienceIssue:
 			return state.issues().map(issueRow);
@@ -88,12 +93,20 @@ export function tableRows(table: string, registry: Registry, state: { issues: ()
 		case TABLES.role:
 			return registry.seed.roles.map((r) => ({ sys_id: r.sys_id, name: r.name }));
 		case TABLES.provider:
-			return registry.seed.providers.map((p) => ({ sys_id: registrySysId('provider', p.provider_code), provider_code: p.provider_code, name: p.name, active: 'true' }));
+			return registry.seed.providers.map((p) => ({
+				sys_id: registrySysId('provider', p.provider_code),
+				provider_code: p.provider_code,
+				name: p.name,
+				active: 'true',
+			}));
 		case TABLES.issueRegistry:
 			// Deploying a template creates the registry record: only deployed codes are here.
 			return registry.seed.issue_codes.filter((c) => c.deployed).map(registryRow);
 		case TABLES.issueRegistryTemplate:
-			return registry.seed.issue_codes.map((c) => ({ ...registryRow(c), deployed: String(c.deployed) }));
+			return registry.seed.issue_codes.map((c) => ({
+				...registryRow(c),
+				deployed: String(c.deployed),
+			}));
 		default:
 			return undefined;
 	}
@@ -101,7 +114,11 @@ export function tableRows(table: string, registry: Registry, state: { issues: ()
 
 /** Reference fields of each table, and the table they point to (dot-walked in queries). */
 export const REFERENCES: Record<string, Record<string, string>> = {
-	[TABLES.experienceIssue]: { user: TABLES.user, configuration_item: TABLES.computer, fallback_incident: TABLES.incident },
+	[TABLES.experienceIssue]: {
+		user: TABLES.user,
+		configuration_item: TABLES.computer,
+		fallback_incident: TABLES.incident,
+	},
 	[TABLES.incident]: { caller_id: TABLES.user, cmdb_ci: TABLES.computer },
 	[TABLES.computer]: { assigned_to: TABLES.user },
 	[TABLES.issueRegistry]: { provider: TABLES.provider },

@@ -14,7 +14,9 @@ export interface TokenGrant {
 export type TokenKind = 'access' | 'refresh';
 
 /** A change of the token store, for adapters that persist it. */
-export type TokenChange = { kind: 'token'; type: TokenKind; hash: string; grant: TokenGrant } | { kind: 'tokensRemoved'; type: TokenKind; hashes: string[] };
+export type TokenChange =
+	| { kind: 'token'; type: TokenKind; hash: string; grant: TokenGrant }
+	| { kind: 'tokensRemoved'; type: TokenKind; hashes: string[] };
 
 export interface TokenSnapshot {
 	/** SHA-256 (hex) of each token and its grant; version 1 snapshots held the tokens themselves. */
@@ -37,7 +39,10 @@ export function tokenHash(token: string): string {
 }
 
 export class TokenStore {
-	private stores: Record<TokenKind, Map<string, TokenGrant>> = { access: new Map(), refresh: new Map() };
+	private stores: Record<TokenKind, Map<string, TokenGrant>> = {
+		access: new Map(),
+		refresh: new Map(),
+	};
 
 	constructor(private readonly changed: (change: TokenChange) => void = () => undefined) {}
 
@@ -64,9 +69,20 @@ export class TokenStore {
 		refreshToken?: string,
 	): { access_token: string; refresh_token: string; expires_in: number } {
 		const accessToken = newToken();
-		this.add('access', accessToken, { user_name: userName, client_id: clientId, expiresAt: now + ttlSeconds * 1000 }, now);
+		this.add(
+			'access',
+			accessToken,
+			{ user_name: userName, client_id: clientId, expiresAt: now + ttlSeconds * 1000 },
+			now,
+		);
 		const refresh = refreshToken ?? newToken();
-		if (!refreshToken) this.add('refresh', refresh, { user_name: userName, client_id: clientId, expiresAt: now + REFRESH_TTL_MS }, now);
+		if (!refreshToken)
+			this.add(
+				'refresh',
+				refresh,
+				{ user_name: userName, client_id: clientId, expiresAt: now + REFRESH_TTL_MS },
+				now,
+			);
 		return { access_token: accessToken, refresh_token: refresh, expires_in: ttlSeconds };
 	}
 
@@ -111,7 +127,11 @@ export class TokenStore {
 	/** From a snapshot; `hashed: false` for version 1 snapshots, which held the tokens themselves. */
 	restore(snapshot: TokenSnapshot, hashed = true): void {
 		const read = (entries: Array<[string, TokenGrant]> | undefined) =>
-			new Map((entries ?? []).map(([key, grant]) => [hashed ? key : tokenHash(key), grant] as [string, TokenGrant]));
+			new Map(
+				(entries ?? []).map(
+					([key, grant]) => [hashed ? key : tokenHash(key), grant] as [string, TokenGrant],
+				),
+			);
 		this.stores = { access: read(snapshot.access), refresh: read(snapshot.refresh) };
 	}
 
@@ -123,7 +143,10 @@ export class TokenStore {
 		}
 		// Keep each kind in expiry order: the sweep reads it from the front.
 		for (const type of ['access', 'refresh'] as const) {
-			if (tokens.some((t) => t.type === type && t.grant)) this.stores[type] = new Map([...this.stores[type]].sort((a, b) => a[1].expiresAt - b[1].expiresAt));
+			if (tokens.some((t) => t.type === type && t.grant))
+				this.stores[type] = new Map(
+					[...this.stores[type]].sort((a, b) => a[1].expiresAt - b[1].expiresAt),
+				);
 		}
 	}
 }

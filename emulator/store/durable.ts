@@ -27,7 +27,9 @@ async function loadStateFile(): Promise<typeof StateFileModule> {
 		return await import('./stateFile');
 	} catch (e) {
 		if ((e as { code?: string }).code !== 'ERR_UNKNOWN_BUILTIN_MODULE') throw e;
-		throw new Error(`A state file (--state) needs Node's built-in node:sqlite, in Node 22.13 or newer (this is Node ${process.versions.node}): use a newer Node, or start without --state.`);
+		throw new Error(
+			`A state file (--state) needs Node's built-in node:sqlite, in Node 22.13 or newer (this is Node ${process.versions.node}): use a newer Node, or start without --state.`,
+		);
 	}
 }
 
@@ -43,7 +45,8 @@ export async function keepState(
 	if (!statePath) return { emulator: make(() => undefined) };
 	const { StateCommitError, StateFile } = await loadStateFile();
 	const { file, imported } = StateFile.open(statePath);
-	if (imported) process.stderr.write(`Imported the JSON state of ${statePath}; it is kept as ${imported}.\n`);
+	if (imported)
+		process.stderr.write(`Imported the JSON state of ${statePath}; it is kept as ${imported}.\n`);
 	let emulator: Emulator;
 	try {
 		emulator = make(() => file.load());
@@ -60,7 +63,14 @@ export async function keepState(
 			try {
 				// What the batch touched goes back as saved; a reset in it needs the whole file.
 				if (e instanceof StateCommitError && !e.undo.full) emulator.revert(e.undo);
-				else emulator.restore(file.load() ?? { version: 2, issues: { issues: [], counter: 0 }, tokens: { access: [], refresh: [] } });
+				else
+					emulator.restore(
+						file.load() ?? {
+							version: 2,
+							issues: { issues: [], counter: 0 },
+							tokens: { access: [], refresh: [] },
+						},
+					);
 			} catch {
 				// Not readable either: the held state stays as it is, and the next commit tries again.
 			}

@@ -4,7 +4,17 @@
  * and only then renamed into place. At every moment the file holds either the JSON state or the
  * complete database, so a kill at any point loses nothing: the next start imports again.
  */
-import { closeSync, copyFileSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+	closeSync,
+	copyFileSync,
+	existsSync,
+	fsyncSync,
+	linkSync,
+	openSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { tokenHash, type IncidentRecord, type IssueRecord, type TokenGrant } from '../core';
@@ -27,27 +37,44 @@ export function checkJsonState(raw: unknown): CheckedState {
 	const root = object(raw, 'the state');
 	if (root.version !== 1 && root.version !== 2) fail('version', '1 or 2', root.version);
 	const held = object(root.issues, 'issues');
-	const issues = list(held.issues ?? [], 'issues.issues').map((issue, i) => checkIssue(issue, `issues.issues[${i}]`));
+	const issues = list(held.issues ?? [], 'issues.issues').map((issue, i) =>
+		checkIssue(issue, `issues.issues[${i}]`),
+	);
 	const seen = new Map<string, number>();
 	issues.forEach((issue, i) => {
 		const first = seen.get(issue.sys_id);
-		if (first !== undefined) fail(`issues.issues[${i}].sys_id`, 'unique', issue.sys_id, `the sys_id of issues.issues[${first}]`);
+		if (first !== undefined)
+			fail(
+				`issues.issues[${i}].sys_id`,
+				'unique',
+				issue.sys_id,
+				`the sys_id of issues.issues[${first}]`,
+			);
 		seen.set(issue.sys_id, i);
 	});
-	const counter = held.counter === undefined ? issues.length : checkCounter(held.counter, 'issues.counter');
+	const counter =
+		held.counter === undefined ? issues.length : checkCounter(held.counter, 'issues.counter');
 	const tokens: CheckedState['tokens'] = [];
 	const tokenLists = object(root.tokens ?? {}, 'tokens');
 	for (const type of ['access', 'refresh'] as const) {
 		list(tokenLists[type] ?? [], `tokens.${type}`).forEach((entry, i) => {
 			const path = `tokens.${type}[${i}]`;
-			if (!Array.isArray(entry) || entry.length !== 2) fail(path, 'a list of a token and its grant', entry);
+			if (!Array.isArray(entry) || entry.length !== 2)
+				fail(path, 'a list of a token and its grant', entry);
 			const [key, grant] = entry as unknown[];
-			if (typeof key !== 'string' || key === '') fail(`${path}[0]`, 'a non-empty string (the token)', key);
+			if (typeof key !== 'string' || key === '')
+				fail(`${path}[0]`, 'a non-empty string (the token)', key);
 			// Version 1 held the tokens themselves: only their hashes are kept.
-			tokens.push({ type, hash: root.version === 1 ? tokenHash(key) : key, grant: checkGrant(grant, `${path}[1]`) });
+			tokens.push({
+				type,
+				hash: root.version === 1 ? tokenHash(key) : key,
+				grant: checkGrant(grant, `${path}[1]`),
+			});
 		});
 	}
-	const incidents = list(root.incidents ?? [], 'incidents').map((incident, i) => checkIncident(incident, `incidents[${i}]`));
+	const incidents = list(root.incidents ?? [], 'incidents').map((incident, i) =>
+		checkIncident(incident, `incidents[${i}]`),
+	);
 	return { issues, counter, tokens, incidents };
 }
 
@@ -70,14 +97,20 @@ function build(path: string, state: CheckedState): void {
 	const db = new DatabaseSync(path);
 	try {
 		// The file is thrown away unless complete: no journal on disk, one sync at the end.
-		db.exec(`PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; ${SCHEMA}`);
+		db.exec(
+			`PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; ${SCHEMA}`,
+		);
 		db.exec('BEGIN');
 		try {
 			const issue = db.prepare('INSERT INTO issues (sys_id, record) VALUES (?, ?)');
 			for (const i of state.issues) issue.run(i.sys_id, JSON.stringify(i));
-			const token = db.prepare('INSERT OR REPLACE INTO tokens (type, hash, grant_json) VALUES (?, ?, ?)');
+			const token = db.prepare(
+				'INSERT OR REPLACE INTO tokens (type, hash, grant_json) VALUES (?, ?, ?)',
+			);
 			for (const t of state.tokens) token.run(t.type, t.hash, JSON.stringify(t.grant));
-			const incident = db.prepare('INSERT OR REPLACE INTO incidents (sys_id, record) VALUES (?, ?)');
+			const incident = db.prepare(
+				'INSERT OR REPLACE INTO incidents (sys_id, record) VALUES (?, ?)',
+			);
 			for (const i of state.incidents) incident.run(i.sys_id, JSON.stringify(i));
 			const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
 			meta.run('counter', String(state.counter));
@@ -138,6 +171,8 @@ export function importJsonState(source: string, path: string, keepAs?: string): 
 /** Whether a database left by a stopped import of `legacy` must be imported again. */
 export function importUnfinished(db: DatabaseSync, legacy: string): boolean {
 	if (db.prepare('SELECT 1 FROM meta WHERE key = ?').get(COMPLETE.key)) return false;
-	const empty = ['meta', 'issues', 'tokens', 'incidents'].every((table) => !db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get());
+	const empty = ['meta', 'issues', 'tokens', 'incidents'].every(
+		(table) => !db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get(),
+	);
 	return empty && existsSync(legacy);
 }

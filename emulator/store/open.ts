@@ -23,7 +23,9 @@ export function head(path: string, bytes: number, at = 0): Buffer {
 	}
 }
 
-const isBusy = (e: unknown) => (e as { errcode?: number }).errcode === 5 || /database is locked/.test(String((e as Error).message));
+const isBusy = (e: unknown) =>
+	(e as { errcode?: number }).errcode === 5 ||
+	/database is locked/.test(String((e as Error).message));
 export const reason = (e: unknown) => (e as Error).message ?? String(e);
 
 /** Locks `<file>.lock` for this process, its pid in the header; throws when another holds it. */
@@ -33,16 +35,24 @@ export function lockFor(path: string): DatabaseSync {
 	try {
 		db = new DatabaseSync(lockPath);
 		// Waits a moment for an emulator that is still ending (killed just before).
-		db.exec(`PRAGMA busy_timeout = ${LOCK_WAIT_MS}; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF`);
+		db.exec(
+			`PRAGMA busy_timeout = ${LOCK_WAIT_MS}; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF`,
+		);
 		// A write: the lock is taken now and held until the database is closed.
 		db.exec(`PRAGMA user_version = ${process.pid}`);
 		return db;
 	} catch (e) {
 		db?.close();
-		if (!isBusy(e)) throw new StateFileError(`The state file ${path} cannot be used: its lock file ${lockPath} cannot be opened (${reason(e)}).`);
+		if (!isBusy(e))
+			throw new StateFileError(
+				`The state file ${path} cannot be used: its lock file ${lockPath} cannot be opened (${reason(e)}).`,
+			);
 		const header = existsSync(lockPath) ? head(lockPath, 4, 60) : Buffer.alloc(0);
 		const pid = header.length === 4 ? header.readUInt32BE(0) : 0;
-		const who = pid === process.pid ? 'another emulator in this process' : `another emulator (pid ${pid || 'unknown'})`;
+		const who =
+			pid === process.pid
+				? 'another emulator in this process'
+				: `another emulator (pid ${pid || 'unknown'})`;
 		throw new StateFileError(`${path} is in use by ${who}: stop it, or pass another --state file.`);
 	}
 }
@@ -52,14 +62,20 @@ export function connect(path: string): DatabaseSync {
 	let db: DatabaseSync | undefined;
 	try {
 		db = new DatabaseSync(path);
-		db.exec(`PRAGMA busy_timeout = ${LOCK_WAIT_MS}; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; ${SCHEMA}`);
+		db.exec(
+			`PRAGMA busy_timeout = ${LOCK_WAIT_MS}; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; ${SCHEMA}`,
+		);
 		db.exec('BEGIN IMMEDIATE; COMMIT');
 		db.exec('PRAGMA busy_timeout = 2000');
 		return db;
 	} catch (e) {
 		db?.close();
-		if (isBusy(e)) throw new StateFileError(`${path} is in use by another process (it holds the database's lock): stop it, or pass another --state file.`);
-		throw new StateFileError(`The state file ${path} cannot be opened as an emulator database (${reason(e)}); pass another path or delete it.`);
+		if (isBusy(e))
+			throw new StateFileError(
+				`${path} is in use by another process (it holds the database's lock): stop it, or pass another --state file.`,
+			);
+		throw new StateFileError(
+			`The state file ${path} cannot be opened as an emulator database (${reason(e)}); pass another path or delete it.`,
+		);
 	}
 }
-

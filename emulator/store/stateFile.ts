@@ -13,7 +13,14 @@
  */
 import { existsSync } from 'node:fs';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { EmulatorSnapshot, IncidentRecord, IssueRecord, StateChange, TokenGrant, TokenKind } from '../core';
+import type {
+	EmulatorSnapshot,
+	IncidentRecord,
+	IssueRecord,
+	StateChange,
+	TokenGrant,
+	TokenKind,
+} from '../core';
 import { CheckError, fail } from '../core/checks';
 import { NotJsonError, importJsonState, importUnfinished } from './jsonImport';
 import { StateFileError, connect, head, lockFor, reason } from './open';
@@ -63,8 +70,11 @@ function checked<T>(path: string, read: () => T): T {
 		return read();
 	} catch (e) {
 		if (e instanceof StateFileError) throw e;
-		if (!(e instanceof CheckError)) throw new StateFileError(`The state file ${path} cannot be read (${reason(e)}).`);
-		throw new StateFileError(`The state file ${path} holds what the emulator cannot use: ${e.message}; fix or delete it.`);
+		if (!(e instanceof CheckError))
+			throw new StateFileError(`The state file ${path} cannot be read (${reason(e)}).`);
+		throw new StateFileError(
+			`The state file ${path} holds what the emulator cannot use: ${e.message}; fix or delete it.`,
+		);
 	}
 }
 
@@ -81,11 +91,19 @@ export class StateFile {
 		private readonly db: DatabaseSync,
 		private readonly lock: DatabaseSync,
 	) {
-		this.upsertIssue = db.prepare('INSERT INTO issues (sys_id, record) VALUES (?, ?) ON CONFLICT(sys_id) DO UPDATE SET record = excluded.record');
-		this.upsertToken = db.prepare('INSERT INTO tokens (type, hash, grant_json) VALUES (?, ?, ?) ON CONFLICT(type, hash) DO UPDATE SET grant_json = excluded.grant_json');
+		this.upsertIssue = db.prepare(
+			'INSERT INTO issues (sys_id, record) VALUES (?, ?) ON CONFLICT(sys_id) DO UPDATE SET record = excluded.record',
+		);
+		this.upsertToken = db.prepare(
+			'INSERT INTO tokens (type, hash, grant_json) VALUES (?, ?, ?) ON CONFLICT(type, hash) DO UPDATE SET grant_json = excluded.grant_json',
+		);
 		this.deleteToken = db.prepare('DELETE FROM tokens WHERE type = ? AND hash = ?');
-		this.setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-		this.upsertIncident = db.prepare('INSERT INTO incidents (sys_id, record) VALUES (?, ?) ON CONFLICT(sys_id) DO UPDATE SET record = excluded.record');
+		this.setMeta = db.prepare(
+			'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+		);
+		this.upsertIncident = db.prepare(
+			'INSERT INTO incidents (sys_id, record) VALUES (?, ?) ON CONFLICT(sys_id) DO UPDATE SET record = excluded.record',
+		);
 	}
 
 	/**
@@ -102,7 +120,9 @@ export class StateFile {
 			const start = existsSync(path) ? head(path, 16).toString('latin1') : '';
 			if (start.length > 0 && start !== SQLITE_MAGIC) {
 				if (!start.trimStart().startsWith('{')) {
-					throw new StateFileError(`The state file ${path} is neither an emulator database nor a JSON state; pass another path or delete it.`);
+					throw new StateFileError(
+						`The state file ${path} is neither an emulator database nor a JSON state; pass another path or delete it.`,
+					);
 				}
 				StateFile.importJson(path, path, legacy);
 				imported = legacy;
@@ -114,12 +134,17 @@ export class StateFile {
 				imported = legacy;
 				db = connect(path);
 			}
-			db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(COMPLETE.key, COMPLETE.value);
+			db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(
+				COMPLETE.key,
+				COMPLETE.value,
+			);
 			return { file: new StateFile(path, db, lock), imported };
 		} catch (e) {
 			if (db?.isOpen) db.close();
 			lock.close();
-			throw e instanceof StateFileError ? e : new StateFileError(`The state file ${path} cannot be opened (${reason(e)}).`);
+			throw e instanceof StateFileError
+				? e
+				: new StateFileError(`The state file ${path} cannot be opened (${reason(e)}).`);
 		}
 	}
 
@@ -127,36 +152,83 @@ export class StateFile {
 		try {
 			importJsonState(source, path, keepAs);
 		} catch (e) {
-			if (e instanceof NotJsonError) throw new StateFileError(`The state file ${source} is not valid JSON (${e.message}); fix or delete it.`);
-			if (e instanceof CheckError) throw new StateFileError(`The state file ${source} cannot be imported: ${e.message}; fix or delete it (nothing was changed).`);
-			throw new StateFileError(`The JSON state ${source} could not be imported into ${path} (${reason(e)}); nothing was changed.`);
+			if (e instanceof NotJsonError)
+				throw new StateFileError(
+					`The state file ${source} is not valid JSON (${e.message}); fix or delete it.`,
+				);
+			if (e instanceof CheckError)
+				throw new StateFileError(
+					`The state file ${source} cannot be imported: ${e.message}; fix or delete it (nothing was changed).`,
+				);
+			throw new StateFileError(
+				`The JSON state ${source} could not be imported into ${path} (${reason(e)}); nothing was changed.`,
+			);
 		}
 	}
 
 	/** The state held, or undefined for a new file; throws StateFileError for a record it cannot use. */
 	load(): EmulatorSnapshot | undefined {
 		return checked(this.path, () => {
-			const counter = this.db.prepare("SELECT value FROM meta WHERE key = 'counter'").get() as { value: string } | undefined;
-			const rows = (table: string) => this.db.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).all() as Array<Record<string, string | number>>;
+			const counter = this.db.prepare("SELECT value FROM meta WHERE key = 'counter'").get() as
+				| { value: string }
+				| undefined;
+			const rows = (table: string) =>
+				this.db.prepare(`SELECT rowid, * FROM ${table} ORDER BY rowid`).all() as Array<
+					Record<string, string | number>
+				>;
 			const issues = rows('issues').map((row) => {
-				const issue = checkIssue(parse(row.record, `issues[rowid ${row.rowid}].record`), `issues[rowid ${row.rowid}]`);
-				if (issue.sys_id !== row.sys_id) fail(`issues[rowid ${row.rowid}].sys_id`, `the row's sys_id ${row.sys_id}`, issue.sys_id, issue.sys_id);
+				const issue = checkIssue(
+					parse(row.record, `issues[rowid ${row.rowid}].record`),
+					`issues[rowid ${row.rowid}]`,
+				);
+				if (issue.sys_id !== row.sys_id)
+					fail(
+						`issues[rowid ${row.rowid}].sys_id`,
+						`the row's sys_id ${row.sys_id}`,
+						issue.sys_id,
+						issue.sys_id,
+					);
 				return issue;
 			});
 			const tokens: Record<TokenKind, Array<[string, TokenGrant]>> = { access: [], refresh: [] };
 			for (const row of rows('tokens')) {
 				const path = `tokens[rowid ${row.rowid}]`;
-				if (row.type !== 'access' && row.type !== 'refresh') fail(`${path}.type`, 'access or refresh', row.type, String(row.type).slice(0, 40));
-				tokens[row.type].push([String(row.hash), checkGrant(parse(row.grant_json, `${path}.grant_json`), `${path}.grant_json`)]);
+				if (row.type !== 'access' && row.type !== 'refresh')
+					fail(`${path}.type`, 'access or refresh', row.type, String(row.type).slice(0, 40));
+				tokens[row.type].push([
+					String(row.hash),
+					checkGrant(parse(row.grant_json, `${path}.grant_json`), `${path}.grant_json`),
+				]);
 			}
-			const incidents = rows('incidents').map((row) => checkIncident(parse(row.record, `incidents[rowid ${row.rowid}].record`), `incidents[rowid ${row.rowid}]`));
-			const clock = this.db.prepare(`SELECT value FROM meta WHERE key = '${CLOCK_KEY}'`).get() as { value: string } | undefined;
+			const incidents = rows('incidents').map((row) =>
+				checkIncident(
+					parse(row.record, `incidents[rowid ${row.rowid}].record`),
+					`incidents[rowid ${row.rowid}]`,
+				),
+			);
+			const clock = this.db.prepare(`SELECT value FROM meta WHERE key = '${CLOCK_KEY}'`).get() as
+				| { value: string }
+				| undefined;
 			const clockOffsetMs = clock ? Number(clock.value) : 0;
-			if (!Number.isFinite(clockOffsetMs) || clockOffsetMs < 0) fail(`meta ${CLOCK_KEY}`, 'a number of milliseconds ≥ 0', clock?.value, String(clock?.value.slice(0, 40)));
-			if (!counter && !clockOffsetMs && issues.length + tokens.access.length + tokens.refresh.length + incidents.length === 0) return undefined;
+			if (!Number.isFinite(clockOffsetMs) || clockOffsetMs < 0)
+				fail(
+					`meta ${CLOCK_KEY}`,
+					'a number of milliseconds ≥ 0',
+					clock?.value,
+					String(clock?.value.slice(0, 40)),
+				);
+			if (
+				!counter &&
+				!clockOffsetMs &&
+				issues.length + tokens.access.length + tokens.refresh.length + incidents.length === 0
+			)
+				return undefined;
 			return {
 				version: 2 as const,
-				issues: { issues, counter: counter ? checkCounter(counter.value, 'meta counter') : issues.length },
+				issues: {
+					issues,
+					counter: counter ? checkCounter(counter.value, 'meta counter') : issues.length,
+				},
 				tokens,
 				incidents,
 				...(clockOffsetMs ? { clockOffsetMs } : {}),
@@ -192,7 +264,11 @@ export class StateFile {
 					// The write's own error is the one to report.
 				}
 			}
-			throw new StateCommitError(`The state file ${this.path} could not be written (${reason(e)}).`, this.undoOf(changes), { cause: e });
+			throw new StateCommitError(
+				`The state file ${this.path} could not be written (${reason(e)}).`,
+				this.undoOf(changes),
+				{ cause: e },
+			);
 		}
 	}
 
@@ -205,7 +281,9 @@ export class StateFile {
 			if (change.kind === 'reset') {
 				issues.clear();
 				// The clock keeps its lead: it only moves forward.
-				this.db.exec(`DELETE FROM issues; DELETE FROM tokens; DELETE FROM incidents; DELETE FROM meta WHERE key NOT IN ('${COMPLETE.key}', '${CLOCK_KEY}');`);
+				this.db.exec(
+					`DELETE FROM issues; DELETE FROM tokens; DELETE FROM incidents; DELETE FROM meta WHERE key NOT IN ('${COMPLETE.key}', '${CLOCK_KEY}');`,
+				);
 			} else if (change.kind === 'issue') {
 				issues.set(change.issue.sys_id, change.issue);
 				counter = change.counter;
@@ -236,24 +314,41 @@ export class StateFile {
 				if (c.kind === 'issue') issues.add(c.issue.sys_id);
 				else if (c.kind === 'incident') incidents.add(c.incident.sys_id);
 				else if (c.kind === 'token') tokens.set(`${c.type} ${c.hash}`, c);
-				else if (c.kind === 'tokensRemoved') for (const hash of c.hashes) tokens.set(`${c.type} ${hash}`, { type: c.type, hash });
+				else if (c.kind === 'tokensRemoved')
+					for (const hash of c.hashes) tokens.set(`${c.type} ${hash}`, { type: c.type, hash });
 			}
-			const one = (sql: string, ...keys: string[]) => this.db.prepare(sql).get(...keys) as Record<string, string> | undefined;
+			const one = (sql: string, ...keys: string[]) =>
+				this.db.prepare(sql).get(...keys) as Record<string, string> | undefined;
 			for (const sysId of issues) {
 				const row = one('SELECT record FROM issues WHERE sys_id = ?', sysId);
-				undo.issues.push({ sys_id: sysId, record: row ? checkIssue(JSON.parse(row.record), `issue ${sysId}`) : undefined });
+				undo.issues.push({
+					sys_id: sysId,
+					record: row ? checkIssue(JSON.parse(row.record), `issue ${sysId}`) : undefined,
+				});
 			}
 			for (const sysId of incidents) {
 				const row = one('SELECT record FROM incidents WHERE sys_id = ?', sysId);
-				undo.incidents.push({ sys_id: sysId, record: row ? checkIncident(JSON.parse(row.record), `incident ${sysId}`) : undefined });
+				undo.incidents.push({
+					sys_id: sysId,
+					record: row ? checkIncident(JSON.parse(row.record), `incident ${sysId}`) : undefined,
+				});
 			}
 			for (const { type, hash } of tokens.values()) {
 				const row = one('SELECT grant_json FROM tokens WHERE type = ? AND hash = ?', type, hash);
-				undo.tokens.push({ type, hash, grant: row ? checkGrant(JSON.parse(row.grant_json), 'grant') : undefined });
+				undo.tokens.push({
+					type,
+					hash,
+					grant: row ? checkGrant(JSON.parse(row.grant_json), 'grant') : undefined,
+				});
 			}
-			if (changes.some((c) => c.kind === 'clock')) undo.clockOffsetMs = Number(one(`SELECT value FROM meta WHERE key = '${CLOCK_KEY}'`)?.value ?? 0);
+			if (changes.some((c) => c.kind === 'clock'))
+				undo.clockOffsetMs = Number(
+					one(`SELECT value FROM meta WHERE key = '${CLOCK_KEY}'`)?.value ?? 0,
+				);
 			const counter = one("SELECT value FROM meta WHERE key = 'counter'");
-			undo.counter = counter ? checkCounter(counter.value, 'counter') : Number(one('SELECT count(*) AS n FROM issues')?.n ?? 0);
+			undo.counter = counter
+				? checkCounter(counter.value, 'counter')
+				: Number(one('SELECT count(*) AS n FROM issues')?.n ?? 0);
 			undo.full = false;
 		} catch {
 			// The file cannot even be read back: only a reload can tell what it holds.

@@ -2,7 +2,11 @@
  * The action node. Versioned: a saved workflow keeps the version it was made with, and with it
  * that version's outputs and parameters; new workflows get the default (latest) version.
  */
-import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
+import {
+	VersionedNodeType,
+	type INodeTypeBaseDescription,
+	type IVersionedNodeType,
+} from 'n8n-workflow';
 import { ServiceNowPeV1 } from './v1/ServiceNowPeV1.node';
 
 export class ServiceNowPe extends VersionedNodeType {

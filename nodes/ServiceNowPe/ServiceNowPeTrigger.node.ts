@@ -1,4 +1,10 @@
-import { NodeConnectionTypes, type INodeExecutionData, type INodeType, type INodeTypeDescription, type IPollFunctions } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
 import { ISSUE_STATES, type IssueState } from '../../contract/api';
 import { text } from '../../contract/values';
 import { picker } from './shared/descriptions';
@@ -6,7 +12,12 @@ import * as listSearch from './shared/methods/listSearch';
 import { poll, type PollEvent } from './trigger/poll';
 import { authenticationProperty, instanceCredentials } from './shared/authentication';
 
-const STATE_NAMES: Record<IssueState, string> = { open: 'Open', in_progress: 'In Progress', action_wait: 'Action Wait (Ready to Chain)', closed: 'Closed' };
+const STATE_NAMES: Record<IssueState, string> = {
+	open: 'Open',
+	in_progress: 'In Progress',
+	action_wait: 'Action Wait (Ready to Chain)',
+	closed: 'Closed',
+};
 
 export class ServiceNowPeTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +27,8 @@ export class ServiceNowPeTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["events"].join(", ")}}',
-		description: 'Starts the workflow when experience issues are created, change state, or fall back to an incident',
+		description:
+			'Starts the workflow when experience issues are created, change state, or fall back to an incident',
 		defaults: { name: 'ServiceNow PE Trigger' },
 		polling: true,
 		inputs: [],
@@ -30,9 +42,17 @@ export class ServiceNowPeTrigger implements INodeType {
 				type: 'multiOptions',
 				required: true,
 				options: [
-					{ name: 'Fallback Incident Created', value: 'fallbackIncident', description: 'A resolution failed and ServiceNow opened an incident for it' },
+					{
+						name: 'Fallback Incident Created',
+						value: 'fallbackIncident',
+						description: 'A resolution failed and ServiceNow opened an incident for it',
+					},
 					{ name: 'Issue Created', value: 'created' },
-					{ name: 'State Changed', value: 'stateChanged', description: 'An issue reached one of the chosen states' },
+					{
+						name: 'State Changed',
+						value: 'stateChanged',
+						description: 'An issue reached one of the chosen states',
+					},
 				],
 				default: ['stateChanged'],
 			},
@@ -43,7 +63,8 @@ export class ServiceNowPeTrigger implements INodeType {
 				options: ISSUE_STATES.map((value) => ({ name: STATE_NAMES[value], value })),
 				default: ['action_wait', 'closed'],
 				displayOptions: { show: { events: ['stateChanged'] } },
-				description: 'The states that start the workflow (action_wait: the issue waits for its next issue code)',
+				description:
+					'The states that start the workflow (action_wait: the issue waits for its next issue code)',
 			},
 			{
 				displayName: 'Filters',
@@ -52,9 +73,32 @@ export class ServiceNowPeTrigger implements INodeType {
 				placeholder: 'Add Filter',
 				default: {},
 				options: [
-					picker({ displayName: 'Issue Code', name: 'issueCode', description: 'Only issues that carry this issue code now' }, 'issueCodeSearch', 'e.g. 102', 'By Code'),
-					picker({ displayName: 'Provider', name: 'provider', description: 'Only issues of this provider' }, 'providerSearch', 'e.g. sn', 'By Code'),
-					picker({ displayName: 'User', name: 'user', description: 'Only issues of this user' }, 'userSearch', 'sys_id', 'By Sys_id'),
+					picker(
+						{
+							displayName: 'Issue Code',
+							name: 'issueCode',
+							description: 'Only issues that carry this issue code now',
+						},
+						'issueCodeSearch',
+						'e.g. 102',
+						'By Code',
+					),
+					picker(
+						{
+							displayName: 'Provider',
+							name: 'provider',
+							description: 'Only issues of this provider',
+						},
+						'providerSearch',
+						'e.g. sn',
+						'By Code',
+					),
+					picker(
+						{ displayName: 'User', name: 'user', description: 'Only issues of this user' },
+						'userSearch',
+						'sys_id',
+						'By Sys_id',
+					),
 				],
 			},
 			{
@@ -63,7 +107,8 @@ export class ServiceNowPeTrigger implements INodeType {
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 5000 },
 				default: 500,
-				description: 'Issues created, issue changes and fallback incidents past this number (each counted on its own) wait for the next poll; nothing is skipped',
+				description:
+					'Issues created, issue changes and fallback incidents past this number (each counted on its own) wait for the next poll; nothing is skipped',
 			},
 		],
 	};
@@ -71,7 +116,8 @@ export class ServiceNowPeTrigger implements INodeType {
 	methods = { listSearch };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const value = (name: string) => text(this.getNodeParameter(`filters.${name}`, '', { extractValue: true }));
+		const value = (name: string) =>
+			text(this.getNodeParameter(`filters.${name}`, '', { extractValue: true }));
 		return poll(this, {
 			events: this.getNodeParameter('events', []) as PollEvent[],
 			states: this.getNodeParameter('states', []) as IssueState[],

@@ -41,8 +41,11 @@ describe('which answers a retry may change, and which leave the request unanswer
 		[503, false, true, false],
 		[504, false, true, true],
 		[524, false, true, true],
-	])('HTTP %i (not delivered: %j): retryable %j, unanswered %j', (status, notDelivered, canRetry, lost) => {
-		expect(retryable({ status })).toBe(canRetry);
-		expect(unanswered({ status, notDelivered })).toBe(lost);
-	});
+	])(
+		'HTTP %i (not delivered: %j): retryable %j, unanswered %j',
+		(status, notDelivered, canRetry, lost) => {
+			expect(retryable({ status })).toBe(canRetry);
+			expect(unanswered({ status, notDelivered })).toBe(lost);
+		},
+	);
 });

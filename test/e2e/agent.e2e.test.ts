@@ -10,7 +10,17 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { executionsOf, importAll, post, rt, startFakeModel, startRealN8n, type FakeModel, type PlannedCall, type ToolResult } from './helpers';
+import {
+	executionsOf,
+	importAll,
+	post,
+	rt,
+	startFakeModel,
+	startRealN8n,
+	type FakeModel,
+	type PlannedCall,
+	type ToolResult,
+} from './helpers';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
 const CREATE_TOOL = 'Create_Experience_Issue';
@@ -21,19 +31,39 @@ const CALLER_TOKEN = 'caller-secret-7f3a';
 /** Webhook → AI Agent (typeVersion `agentVersion`) with the OpenAI Chat Model and our node as two tools. */
 function agentWorkflow(agentVersion: number, path: string, webhookId: string) {
 	/** Our node as one of the agent's tools, described by hand, with the emulator's credential. */
-	const tool = (id: string, name: string, x: number, toolDescription: string, operation: Record<string, unknown>) => ({
+	const tool = (
+		id: string,
+		name: string,
+		x: number,
+		toolDescription: string,
+		operation: Record<string, unknown>,
+	) => ({
 		id,
 		name,
 		type: `${PACKAGE}.serviceNowPeTool`,
 		typeVersion: 1,
 		position: [x, 250],
-		parameters: { descriptionType: 'manual', toolDescription, resource: 'experienceIssue', ...operation, options: {} },
+		parameters: {
+			descriptionType: 'manual',
+			toolDescription,
+			resource: 'experienceIssue',
+			...operation,
+			options: {},
+		},
 		credentials: { serviceNowPeApi: { id: 'snPeAgentCred', name: 'ServiceNow PE (emulator)' } },
 	});
 	return {
 		name: `AI Agent ${agentVersion} with the ServiceNow PE tool`,
 		nodes: [
-			{ id: 'w1', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId, parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} } },
+			{
+				id: 'w1',
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId,
+				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+			},
 			{
 				id: 'w2',
 				name: 'AI Agent',
@@ -49,23 +79,46 @@ function agentWorkflow(agentVersion: number, path: string, webhookId: string) {
 				typeVersion: 1.3,
 				position: [200, 250],
 				// An OpenAI-compatible server answers Chat Completions, not the Responses API.
-				parameters: { model: { __rl: true, mode: 'id', value: 'fake-model' }, responsesApiEnabled: false, options: {} },
+				parameters: {
+					model: { __rl: true, mode: 'id', value: 'fake-model' },
+					responsesApiEnabled: false,
+					options: {},
+				},
 				credentials: { openAiApi: { id: 'openAiFakeCred', name: 'OpenAI-compatible (fake)' } },
 			},
-			tool('w4', 'Create Experience Issue', 400, 'Creates a ServiceNow Proactive Engagement experience issue for a user', {
-				operation: 'create',
-				endpointUserName: "={{ $fromAI('user_name', 'The user name of the person whose device has the problem', 'string') }}",
-				issueCode: { __rl: true, mode: 'id', value: "={{ $fromAI('issue_code', 'The issue code of the problem', 'string') }}" },
-				provider: { __rl: true, mode: 'id', value: 'sn' },
-			}),
-			tool('w5', 'Get Experience Issue', 600, 'Reads a ServiceNow Proactive Engagement experience issue by its experience_id', {
-				operation: 'get',
-				issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
-			}),
+			tool(
+				'w4',
+				'Create Experience Issue',
+				400,
+				'Creates a ServiceNow Proactive Engagement experience issue for a user',
+				{
+					operation: 'create',
+					endpointUserName:
+						"={{ $fromAI('user_name', 'The user name of the person whose device has the problem', 'string') }}",
+					issueCode: {
+						__rl: true,
+						mode: 'id',
+						value: "={{ $fromAI('issue_code', 'The issue code of the problem', 'string') }}",
+					},
+					provider: { __rl: true, mode: 'id', value: 'sn' },
+				},
+			),
+			tool(
+				'w5',
+				'Get Experience Issue',
+				600,
+				'Reads a ServiceNow Proactive Engagement experience issue by its experience_id',
+				{
+					operation: 'get',
+					issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
+				},
+			),
 		],
 		connections: {
 			Webhook: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
-			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+			'OpenAI Chat Model': {
+				ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+			},
 			'Create Experience Issue': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
 			'Get Experience Issue': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
 		},
@@ -75,8 +128,18 @@ function agentWorkflow(agentVersion: number, path: string, webhookId: string) {
 
 /** The AI Agent versions n8n 2.x offers that run tools differently: the editor's default, and 2.2. */
 const AGENTS = [
-	{ version: 3.1, path: 'agent-v31', webhookId: '5b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c531', runsToolAs: 'an engine action' },
-	{ version: 2.2, path: 'agent-v22', webhookId: '5b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c522', runsToolAs: 'a supplyData call' },
+	{
+		version: 3.1,
+		path: 'agent-v31',
+		webhookId: '5b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c531',
+		runsToolAs: 'an engine action',
+	},
+	{
+		version: 2.2,
+		path: 'agent-v22',
+		webhookId: '5b1d2e3f-4a5b-4c6d-8e7f-8091a2b3c522',
+		runsToolAs: 'a supplyData call',
+	},
 ];
 const workflowId = (version: number) => `e2eAgent${String(version).replace('.', '')}`;
 
@@ -96,15 +159,38 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 				importAll(
 					folder,
 					[
-						{ id: 'snPeAgentCred', name: 'ServiceNow PE (emulator)', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, authType: 'basic', username: 'pe.integration', password: 'integration', ignoreSslIssues: false } },
-						{ id: 'openAiFakeCred', name: 'OpenAI-compatible (fake)', type: 'openAiApi', data: { apiKey: 'sk-local-e2e', url: `${model.url}/v1` } },
+						{
+							id: 'snPeAgentCred',
+							name: 'ServiceNow PE (emulator)',
+							type: 'serviceNowPeApi',
+							data: {
+								instanceUrl: sn.url,
+								authType: 'basic',
+								username: 'pe.integration',
+								password: 'integration',
+								ignoreSslIssues: false,
+							},
+						},
+						{
+							id: 'openAiFakeCred',
+							name: 'OpenAI-compatible (fake)',
+							type: 'openAiApi',
+							data: { apiKey: 'sk-local-e2e', url: `${model.url}/v1` },
+						},
 					],
-					AGENTS.map((a) => ({ id: workflowId(a.version), json: agentWorkflow(a.version, a.path, a.webhookId) })),
+					AGENTS.map((a) => ({
+						id: workflowId(a.version),
+						json: agentWorkflow(a.version, a.path, a.webhookId),
+					})),
 				),
 		}));
 		// Published workflows' webhooks are registered after n8n reports ready: a GET then names the POST.
 		for (const { path } of AGENTS) {
-			await rt.waitFor(`webhook ${path}`, async () => (await rt.get(`${base}/webhook/${path}`)).body.includes('POST request'), 60_000);
+			await rt.waitFor(
+				`webhook ${path}`,
+				async () => (await rt.get(`${base}/webhook/${path}`)).body.includes('POST request'),
+				60_000,
+			);
 		}
 	}, 900_000);
 
@@ -116,17 +202,28 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 	});
 
 	/** Has the agent make one tool call; returns the tool result the model got back, parsed. */
-	async function callThroughAgent(path: string, call: PlannedCall): Promise<{ result: ToolResult; items: Array<Record<string, unknown>> }> {
+	async function callThroughAgent(
+		path: string,
+		call: PlannedCall,
+	): Promise<{ result: ToolResult; items: Array<Record<string, unknown>> }> {
 		const prompt = JSON.stringify(call);
 		const before = model.toolResults.length;
-		const answer = await post(`${base}/webhook/${path}`, JSON.stringify({ prompt }), { 'x-caller-token': CALLER_TOKEN });
-		expect({ status: answer.status, body: JSON.parse(answer.text) }).toEqual({ status: 200, body: { output: 'Done.' } });
+		const answer = await post(`${base}/webhook/${path}`, JSON.stringify({ prompt }), {
+			'x-caller-token': CALLER_TOKEN,
+		});
+		expect({ status: answer.status, body: JSON.parse(answer.text) }).toEqual({
+			status: 200,
+			body: { output: 'Done.' },
+		});
 		const results = model.toolResults.slice(before);
 		expect(results.map((r) => [r.prompt, r.tool])).toEqual([[prompt, call.tool]]);
 		// The agent's own input (here the webhook call, headers and all) is not the model's business.
 		expect(results[0].content).not.toContain(CALLER_TOKEN);
 		const parsed = JSON.parse(results[0].content) as unknown;
-		return { result: results[0], items: (Array.isArray(parsed) ? parsed : [parsed]) as Array<Record<string, unknown>> };
+		return {
+			result: results[0],
+			items: (Array.isArray(parsed) ? parsed : [parsed]) as Array<Record<string, unknown>>,
+		};
 	}
 
 	/** Create requests that reached the instance. */
@@ -141,16 +238,27 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 		});
 
 		it('gives the model a created issue with what happened and what to do next', async () => {
-			const { items } = await callThroughAgent(path, { tool: CREATE_TOOL, args: { user_name: 'abel.tuter', issue_code: '101' } });
+			const { items } = await callThroughAgent(path, {
+				tool: CREATE_TOOL,
+				args: { user_name: 'abel.tuter', issue_code: '101' },
+			});
 			const id = sn.issues()[0].experience_id;
 			expect(items).toHaveLength(1);
-			expect(items[0]).toMatchObject({ outcome: 'created', experience_id: id, branch: 'Created', sent: true });
+			expect(items[0]).toMatchObject({
+				outcome: 'created',
+				experience_id: id,
+				branch: 'Created',
+				sent: true,
+			});
 			expect(String(items[0].message)).toContain(id);
 			expect(String(items[0].nextStep)).toMatch(/action_wait.*Chain/);
 		});
 
 		it('gives the model a refusal (already being resolved) with its error code and what to do, not an empty string', async () => {
-			const { result, items } = await callThroughAgent(path, { tool: CREATE_TOOL, args: { user_name: 'abel.tuter', issue_code: '101' } });
+			const { result, items } = await callThroughAgent(path, {
+				tool: CREATE_TOOL,
+				args: { user_name: 'abel.tuter', issue_code: '101' },
+			});
 			expect(result.content).not.toBe('""');
 			expect(items).toEqual([
 				expect.objectContaining({
@@ -166,21 +274,44 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 		});
 
 		it('gives the model an item it cannot send (empty issue code) as an answer with the fix, and sends nothing', async () => {
-			const { items } = await callThroughAgent(path, { tool: CREATE_TOOL, args: { user_name: 'abel.tuter', issue_code: '' } });
-			expect(items).toEqual([expect.objectContaining({ outcome: 'error', errorCode: 'ISSUE_CODE_EMPTY', sent: false, nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.nextStep })]);
+			const { items } = await callThroughAgent(path, {
+				tool: CREATE_TOOL,
+				args: { user_name: 'abel.tuter', issue_code: '' },
+			});
+			expect(items).toEqual([
+				expect.objectContaining({
+					outcome: 'error',
+					errorCode: 'ISSUE_CODE_EMPTY',
+					sent: false,
+					nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.nextStep,
+				}),
+			]);
 			expect(creates()).toHaveLength(2);
 		});
 
 		it('gives the model an unknown ID read with Get as an answer with what to check', async () => {
-			const { items } = await callThroughAgent(path, { tool: GET_TOOL, args: { experience_id: 'NO-SUCH-ISSUE' } });
-			expect(items).toEqual([expect.objectContaining({ outcome: 'error', nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep })]);
+			const { items } = await callThroughAgent(path, {
+				tool: GET_TOOL,
+				args: { experience_id: 'NO-SUCH-ISSUE' },
+			});
+			expect(items).toEqual([
+				expect.objectContaining({
+					outcome: 'error',
+					nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep,
+				}),
+			]);
 			expect(String(items[0].message)).toContain('NO-SUCH-ISSUE');
 		});
 
 		it('gives the model an issue read with Get', async () => {
 			const id = sn.issues()[0].experience_id;
-			const { items } = await callThroughAgent(path, { tool: GET_TOOL, args: { experience_id: id } });
-			expect(items).toEqual([expect.objectContaining({ experience_id: id, issue_code: '101', state: 'open' })]);
+			const { items } = await callThroughAgent(path, {
+				tool: GET_TOOL,
+				args: { experience_id: id },
+			});
+			expect(items).toEqual([
+				expect.objectContaining({ experience_id: id, issue_code: '101', state: 'open' }),
+			]);
 		});
 
 		it(`ran the tool as ${runsToolAs}`, async () => {
@@ -188,7 +319,11 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 			expect(runs.map((e: any) => e.status)).toEqual(Array(6).fill('success'));
 			// AI Agent 3.x hands its tool calls to the engine (which runs the tool node and resumes the
 			// agent); AI Agent 2.x calls the tool itself.
-			const engineActions = runs.map((e: any) => e.data.resultData.runData['AI Agent'][0].metadata?.subNodeExecutionData?.actions?.length ?? 0);
+			const engineActions = runs.map(
+				(e: any) =>
+					e.data.resultData.runData['AI Agent'][0].metadata?.subNodeExecutionData?.actions
+						?.length ?? 0,
+			);
 			expect(engineActions).toEqual(Array(6).fill(version >= 3 ? 1 : 0));
 		});
 	});

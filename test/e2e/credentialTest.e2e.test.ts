@@ -9,7 +9,12 @@ import { rmSync } from 'node:fs';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { login, ownerEnv, rt, startRealN8n } from './helpers';
 
-const BASIC = { authType: 'basic', username: 'pe.integration', password: 'integration', ignoreSslIssues: false };
+const BASIC = {
+	authType: 'basic',
+	username: 'pe.integration',
+	password: 'integration',
+	ignoreSslIssues: false,
+};
 
 /** What people paste as Instance URL, served under a prefix on 127.0.0.1: one fixed answer each. */
 const PAGES: Record<string, { status: number; headers: Record<string, string>; body: string }> = {
@@ -18,14 +23,35 @@ const PAGES: Record<string, { status: number; headers: Record<string, string>; b
 		headers: { 'content-type': 'text/html; charset=utf-8' },
 		body: '<!DOCTYPE html><html><head><title>Sign in - Corporate SSO</title></head><body><form method="post"><input name="user"></form></body></html>',
 	},
-	'/other-json': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok","version":"1.2.3"}' },
-	'/json-rpc': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"result":{}}' },
-	'/result-null': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"result":null}' },
-	'/result-text': { status: 200, headers: { 'content-type': 'application/json' }, body: '{"result":"ok"}' },
-	'/redirect': { status: 302, headers: { location: 'https://login.example.com/saml?request=abc' }, body: '' },
+	'/other-json': {
+		status: 200,
+		headers: { 'content-type': 'application/json' },
+		body: '{"status":"ok","version":"1.2.3"}',
+	},
+	'/json-rpc': {
+		status: 200,
+		headers: { 'content-type': 'application/json' },
+		body: '{"jsonrpc":"2.0","id":1,"result":{}}',
+	},
+	'/result-null': {
+		status: 200,
+		headers: { 'content-type': 'application/json' },
+		body: '{"result":null}',
+	},
+	'/result-text': {
+		status: 200,
+		headers: { 'content-type': 'application/json' },
+		body: '{"result":"ok"}',
+	},
+	'/redirect': {
+		status: 302,
+		headers: { location: 'https://login.example.com/saml?request=abc' },
+		body: '',
+	},
 };
 
-const WEB_PAGE = /^The address answered, but with a web page or text, not with JSON from the Table API .*The Instance URL should be the instance itself, e\.g\. https:\/\/dev12345\.service-now\.com/;
+const WEB_PAGE =
+	/^The address answered, but with a web page or text, not with JSON from the Table API .*The Instance URL should be the instance itself, e\.g\. https:\/\/dev12345\.service-now\.com/;
 
 describe('the credential test in a real n8n (the Test button of the credential dialog)', () => {
 	let sn: RunningEmulator;
@@ -58,22 +84,40 @@ describe('the credential test in a real n8n (the Test button of the credential d
 	});
 
 	/** Saves a credential as the dialog does, then presses Test: n8n's verdict. */
-	async function test(data: Record<string, unknown>, type = 'serviceNowPeApi'): Promise<{ status: string; message: string }> {
+	async function test(
+		data: Record<string, unknown>,
+		type = 'serviceNowPeApi',
+	): Promise<{ status: string; message: string }> {
 		const headers = { 'content-type': 'application/json', cookie };
 		const name = `${type} ${Math.random().toString(36).slice(2)}`;
-		const saved = await fetch(`${base}/rest/credentials`, { method: 'POST', headers, body: JSON.stringify({ name, type, data }) });
+		const saved = await fetch(`${base}/rest/credentials`, {
+			method: 'POST',
+			headers,
+			body: JSON.stringify({ name, type, data }),
+		});
 		const text = await saved.text();
 		if (saved.status !== 200) throw new Error(`saving the credential: ${saved.status} ${text}`);
 		const { id } = JSON.parse(text).data;
-		const tested = await fetch(`${base}/rest/credentials/test`, { method: 'POST', headers, body: JSON.stringify({ credentials: { id, name, type, data } }) });
+		const tested = await fetch(`${base}/rest/credentials/test`, {
+			method: 'POST',
+			headers,
+			body: JSON.stringify({ credentials: { id, name, type, data } }),
+		});
 		const answer = await tested.text();
-		if (tested.status !== 200) throw new Error(`testing the credential: ${tested.status} ${answer}`);
+		if (tested.status !== 200)
+			throw new Error(`testing the credential: ${tested.status} ${answer}`);
 		return JSON.parse(answer).data;
 	}
 
 	it('passes against an instance (the emulator), and says so when the password is wrong', async () => {
-		expect(await test({ instanceUrl: sn.url, ...BASIC })).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(await test({ instanceUrl: sn.url, ...BASIC, password: 'wrong' })).toEqual({ status: 'Error', message: expect.stringMatching(/^The instance refused the sign-in \(HTTP 401\)/) });
+		expect(await test({ instanceUrl: sn.url, ...BASIC })).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+		expect(await test({ instanceUrl: sn.url, ...BASIC, password: 'wrong' })).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/^The instance refused the sign-in \(HTTP 401\)/),
+		});
 	});
 
 	it("fails against n8n's own editor, its root or a page of it copied from the browser", async () => {
@@ -81,16 +125,22 @@ describe('the credential test in a real n8n (the Test button of the credential d
 		for (const instanceUrl of [base, `${base}/home/workflows`]) {
 			expect(await test({ instanceUrl, ...BASIC })).toEqual({
 				status: 'Error',
-				message: "No ServiceNow Table API at this address (HTTP 404): the Instance URL should be the instance itself, e.g. https://dev12345.service-now.com, not a page of it or another application's address.",
+				message:
+					"No ServiceNow Table API at this address (HTTP 404): the Instance URL should be the instance itself, e.g. https://dev12345.service-now.com, not a page of it or another application's address.",
 			});
 		}
 	});
 
 	it('fails against a sign-in page that answers HTTP 200, and against JSON without "result"', async () => {
-		expect(await test({ instanceUrl: `${pagesUrl}/sign-in`, ...BASIC })).toEqual({ status: 'Error', message: expect.stringMatching(WEB_PAGE) });
+		expect(await test({ instanceUrl: `${pagesUrl}/sign-in`, ...BASIC })).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(WEB_PAGE),
+		});
 		expect(await test({ instanceUrl: `${pagesUrl}/other-json`, ...BASIC })).toEqual({
 			status: 'Error',
-			message: expect.stringMatching(/^The address answered with JSON without "result", so not from the Table API of a ServiceNow instance/),
+			message: expect.stringMatching(
+				/^The address answered with JSON without "result", so not from the Table API of a ServiceNow instance/,
+			),
 		});
 	});
 
@@ -98,27 +148,43 @@ describe('the credential test in a real n8n (the Test button of the credential d
 		for (const page of ['json-rpc', 'result-null', 'result-text']) {
 			expect(await test({ instanceUrl: `${pagesUrl}/${page}`, ...BASIC })).toEqual({
 				status: 'Error',
-				message: expect.stringMatching(/^The address answered with JSON whose "result" is no list, so not from the Table API of a ServiceNow instance/),
+				message: expect.stringMatching(
+					/^The address answered with JSON whose "result" is no list, so not from the Table API of a ServiceNow instance/,
+				),
 			});
 		}
 	});
 
 	it('reports a redirect instead of following it', async () => {
-		expect(await test({ instanceUrl: `${pagesUrl}/redirect`, ...BASIC })).toEqual({ status: 'Error', message: expect.stringMatching(/^The instance redirected the request \(HTTP 302\)/) });
+		expect(await test({ instanceUrl: `${pagesUrl}/redirect`, ...BASIC })).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/^The instance redirected the request \(HTTP 302\)/),
+		});
 	});
 
 	it('names a host that does not resolve when it asks for an OAuth2 token; with Basic, n8n reports the code alone', async () => {
-		const oauth = { ...BASIC, authType: 'oauth2ClientCredentials', clientId: 'client', clientSecret: 'secret' };
+		const oauth = {
+			...BASIC,
+			authType: 'oauth2ClientCredentials',
+			clientId: 'client',
+			clientSecret: 'secret',
+		};
 		expect(await test({ ...oauth, instanceUrl: 'https://dev12345.invalid' })).toEqual({
 			status: 'Error',
 			message:
-				'The OAuth token request to https://dev12345.invalid/oauth_token.do failed: dev12345.invalid could not be found (no such host): check the instance name in the Instance URL (dev12345 stands for dev12345.service-now.com), or the spelling of the instance\'s own domain.',
+				"The OAuth token request to https://dev12345.invalid/oauth_token.do failed: dev12345.invalid could not be found (no such host): check the instance name in the Instance URL (dev12345 stands for dev12345.service-now.com), or the spelling of the instance's own domain.",
 		});
 		// n8n's tester answers a request that got no answer with the error code only.
-		expect(await test({ ...BASIC, instanceUrl: 'https://dev12345.invalid' })).toEqual({ status: 'Error', message: 'ENOTFOUND' });
+		expect(await test({ ...BASIC, instanceUrl: 'https://dev12345.invalid' })).toEqual({
+			status: 'Error',
+			message: 'ENOTFOUND',
+		});
 	});
 
 	it('says what is wrong with an Instance URL it cannot use before asking anything', async () => {
-		expect(await test({ ...BASIC, instanceUrl: 'ftp://dev12345.service-now.com' })).toEqual({ status: 'Error', message: 'Instance URL must start with https:// or http:// (got "ftp:").' });
+		expect(await test({ ...BASIC, instanceUrl: 'ftp://dev12345.service-now.com' })).toEqual({
+			status: 'Error',
+			message: 'Instance URL must start with https:// or http:// (got "ftp:").',
+		});
 	});
 });

@@ -1,7 +1,11 @@
 /** Real n8n for end-to-end tests: a user folder of its own, our package installed as users do. */
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+	createServer as createHttpServer,
+	type IncomingMessage,
+	type ServerResponse,
+} from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/temp';
@@ -41,13 +45,20 @@ export function newUserFolder(): string {
  * runs before it starts (import credentials and workflows there); it is given n8n's base URL.
  */
 export async function startRealN8n(
-	options: { prepare?: (userFolder: string, base: string) => void; extraEnv?: Record<string, string> } = {},
+	options: {
+		prepare?: (userFolder: string, base: string) => void;
+		extraEnv?: Record<string, string>;
+	} = {},
 ): Promise<{ n8n: ChildProcess; base: string; userFolder: string }> {
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const userFolder = newUserFolder();
 	options.prepare?.(userFolder, base);
-	const n8n: ChildProcess = rt.startN8n(userFolder, { port, logFile: join(userFolder, 'n8n.log'), extraEnv: options.extraEnv });
+	const n8n: ChildProcess = rt.startN8n(userFolder, {
+		port,
+		logFile: join(userFolder, 'n8n.log'),
+		extraEnv: options.extraEnv,
+	});
 	try {
 		await rt.waitReady(base, 120_000);
 	} catch (error) {
@@ -66,10 +77,18 @@ export function importAll(
 	writeFileSync(join(dir, 'credentials.json'), JSON.stringify(credentials));
 	rt.n8nCli(userFolder, ['import:credentials', `--input=${join(dir, 'credentials.json')}`]);
 	for (const wf of workflows) {
-		writeFileSync(join(dir, `${wf.id}.json`), JSON.stringify({ ...wf.json, id: wf.id, active: false }));
+		writeFileSync(
+			join(dir, `${wf.id}.json`),
+			JSON.stringify({ ...wf.json, id: wf.id, active: false }),
+		);
 		rt.n8nCli(userFolder, ['import:workflow', `--input=${join(dir, `${wf.id}.json`)}`]);
 		// n8n 1.x activates with update:workflow; 2.x publishes.
-		rt.n8nCli(userFolder, rt.isV1() ? ['update:workflow', `--id=${wf.id}`, '--active=true'] : ['publish:workflow', `--id=${wf.id}`]);
+		rt.n8nCli(
+			userFolder,
+			rt.isV1()
+				? ['update:workflow', `--id=${wf.id}`, '--active=true']
+				: ['publish:workflow', `--id=${wf.id}`],
+		);
 	}
 	rmSync(dir, { recursive: true, force: true });
 }
@@ -79,7 +98,11 @@ export function example(file: string): Record<string, unknown> {
 }
 
 export async function post(url: string, body: string, headers: Record<string, string> = {}) {
-	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body,
+	});
 	return { status: res.status, text: await res.text() };
 }
 
@@ -89,7 +112,11 @@ export async function executionsOf(userFolder: string, workflowId: string, count
 	await rt.waitFor(
 		`${count} executions of ${workflowId}`,
 		async () => {
-			found = rt.readExecutions(userFolder).filter((e: any) => e.workflowId === workflowId && e.status !== 'running' && e.status !== 'new');
+			found = rt
+				.readExecutions(userFolder)
+				.filter(
+					(e: any) => e.workflowId === workflowId && e.status !== 'running' && e.status !== 'new',
+				);
 			return found.length >= count;
 		},
 		30_000,
@@ -117,9 +144,18 @@ export async function login(base: string): Promise<string> {
 		const setup = await fetch(`${base}/rest/owner/setup`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ email: OWNER.email, firstName: 'E2e', lastName: 'Owner', password: OWNER.password }),
+			body: JSON.stringify({
+				email: OWNER.email,
+				firstName: 'E2e',
+				lastName: 'Owner',
+				password: OWNER.password,
+			}),
 		});
-		if (setup.status === 200) return setup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+		if (setup.status === 200)
+			return setup.headers
+				.getSetCookie()
+				.map((c) => c.split(';')[0])
+				.join('; ');
 	}
 	const res = await fetch(`${base}/rest/login`, {
 		method: 'POST',
@@ -127,7 +163,10 @@ export async function login(base: string): Promise<string> {
 		body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
 	});
 	if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-	return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+	return res.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0])
+		.join('; ');
 }
 
 /** Items a node output in one execution. */
@@ -136,7 +175,11 @@ function itemsOf(execution: any, node: string): Array<Record<string, any>> {
 }
 
 /** Every item of `node` across the workflow's finished executions. */
-function allItems(userFolder: string, workflowId: string, node: string): Array<Record<string, any>> {
+function allItems(
+	userFolder: string,
+	workflowId: string,
+	node: string,
+): Array<Record<string, any>> {
 	return rt
 		.readExecutions(userFolder)
 		.filter((e: any) => e.workflowId === workflowId && e.status !== 'running' && e.status !== 'new')
@@ -144,9 +187,20 @@ function allItems(userFolder: string, workflowId: string, node: string): Array<R
 }
 
 /** Waits until `node` of the workflow has output an item that `match` accepts; returns it. */
-async function waitForItem(userFolder: string, workflowId: string, node: string, match: (json: Record<string, any>) => boolean, timeoutMs: number) {
+async function waitForItem(
+	userFolder: string,
+	workflowId: string,
+	node: string,
+	match: (json: Record<string, any>) => boolean,
+	timeoutMs: number,
+) {
 	let found: Record<string, any> | undefined;
-	await rt.waitFor(`${node} in ${workflowId}`, async () => (found = allItems(userFolder, workflowId, node).find(match)) !== undefined, timeoutMs, 1000);
+	await rt.waitFor(
+		`${node} in ${workflowId}`,
+		async () => (found = allItems(userFolder, workflowId, node).find(match)) !== undefined,
+		timeoutMs,
+		1000,
+	);
 	return found as Record<string, any>;
 }
 
@@ -157,17 +211,28 @@ async function waitForItem(userFolder: string, workflowId: string, node: string,
  * resolution fails; the trigger's minute polls chain 103 onto the first and report the second's
  * fallback incident; then 103 resolves. Checks each change is handled once; returns the timings (s).
  */
-export async function runChainExample(options: { base: string; emulatorUrl: string; userFolder: string; workflowId: string; issues: () => any[]; incidents: () => any[] }) {
+export async function runChainExample(options: {
+	base: string;
+	emulatorUrl: string;
+	userFolder: string;
+	workflowId: string;
+	issues: () => any[];
+	incidents: () => any[];
+}) {
 	const { base, emulatorUrl, userFolder, workflowId } = options;
 	const t0 = Date.now();
 	const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
 	const advance = async (by: number) => {
-		const res = await post(`${emulatorUrl}/_emulator/clock/advance`, JSON.stringify({ seconds: by }));
+		const res = await post(
+			`${emulatorUrl}/_emulator/clock/advance`,
+			JSON.stringify({ seconds: by }),
+		);
 		if (res.status !== 200) throw new Error(`clock/advance: ${res.status} ${res.text}`);
 	};
 	const alert = readFileSync(join(ROOT, 'examples', 'alertmanager-chain-alerts.json'), 'utf8');
 	const accepted = await post(`${base}/webhook/chain-alerts`, alert);
-	if (accepted.status !== 200) throw new Error(`chain-alerts webhook: ${accepted.status} ${accepted.text}`);
+	if (accepted.status !== 200)
+		throw new Error(`chain-alerts webhook: ${accepted.status} ${accepted.text}`);
 	const created = async () => {
 		const items = allItems(userFolder, workflowId, 'Issue Created');
 		return items.length >= 2 ? items : undefined;
@@ -177,24 +242,46 @@ export async function runChainExample(options: { base: string; emulatorUrl: stri
 	const issues = options.issues();
 	const disk = issues.find((i) => i.issue_code === '102');
 	const memory = issues.find((i) => i.issue_code === '101');
-	if (!disk || !memory) throw new Error(`expected issues 102 and 101, got ${JSON.stringify(issues.map((i) => i.issue_code))}`);
+	if (!disk || !memory)
+		throw new Error(
+			`expected issues 102 and 101, got ${JSON.stringify(issues.map((i) => i.issue_code))}`,
+		);
 
 	// 102 engages the user and waits for the next code after 20 s; 101 fails silently after 20 s.
 	await advance(25);
 	timings.clockAdvanced = seconds();
-	const chained = await waitForItem(userFolder, workflowId, 'Chained', (j) => j.experience_id === disk.experience_id, 150_000);
+	const chained = await waitForItem(
+		userFolder,
+		workflowId,
+		'Chained',
+		(j) => j.experience_id === disk.experience_id,
+		150_000,
+	);
 	timings.chained = seconds();
-	const incident = await waitForItem(userFolder, workflowId, 'Notify: Incident Created', (j) => j.experience_id === memory.experience_id, 150_000);
+	const incident = await waitForItem(
+		userFolder,
+		workflowId,
+		'Notify: Incident Created',
+		(j) => j.experience_id === memory.experience_id,
+		150_000,
+	);
 	timings.incidentReported = seconds();
 
 	// 103 runs silently and resolves 15 s after it was chained.
 	await advance(20);
 	timings.clockAdvancedAgain = seconds();
-	const resolved = await waitForItem(userFolder, workflowId, 'Notify: Resolved', (j) => j.experience_id === disk.experience_id, 150_000);
+	const resolved = await waitForItem(
+		userFolder,
+		workflowId,
+		'Notify: Resolved',
+		(j) => j.experience_id === disk.experience_id,
+		150_000,
+	);
 	timings.resolvedReported = seconds();
 	// One more poll's worth of time: nothing may be reported twice.
 	await new Promise((r) => setTimeout(r, 65_000));
-	const count = (node: string, id: string) => allItems(userFolder, workflowId, node).filter((j) => j.experience_id === id).length;
+	const count = (node: string, id: string) =>
+		allItems(userFolder, workflowId, node).filter((j) => j.experience_id === id).length;
 	return {
 		timings,
 		disk,
@@ -242,7 +329,10 @@ export interface FakeModel {
 
 function textOf(content: unknown): string {
 	if (typeof content === 'string') return content;
-	if (Array.isArray(content)) return content.map((part: any) => (typeof part === 'string' ? part : (part?.text ?? ''))).join('');
+	if (Array.isArray(content))
+		return content
+			.map((part: any) => (typeof part === 'string' ? part : (part?.text ?? '')))
+			.join('');
 	return '';
 }
 
@@ -256,21 +346,45 @@ export async function startFakeModel(): Promise<FakeModel> {
 	const toolResults: ToolResult[] = [];
 	const offeredTools: string[][] = [];
 	let calls = 0;
-	const answer = (res: ServerResponse, stream: boolean, message: { content: string | null; tool_calls?: unknown[] }) => {
+	const answer = (
+		res: ServerResponse,
+		stream: boolean,
+		message: { content: string | null; tool_calls?: unknown[] },
+	) => {
 		const id = `chatcmpl-${++calls}`;
 		const created = Math.floor(Date.now() / 1000);
 		const finish = message.tool_calls ? 'tool_calls' : 'stop';
 		const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
 		if (!stream) {
 			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ id, object: 'chat.completion', created, model: 'fake-model', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish }], usage }));
+			res.end(
+				JSON.stringify({
+					id,
+					object: 'chat.completion',
+					created,
+					model: 'fake-model',
+					choices: [
+						{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish },
+					],
+					usage,
+				}),
+			);
 			return;
 		}
 		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
 		const chunk = (delta: unknown, finishReason: string | null, extra: object = {}) =>
-			res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: 'fake-model', choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`);
+			res.write(
+				`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: 'fake-model', choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra })}\n\n`,
+			);
 		const toolCalls = (message.tool_calls ?? []).map((c: any, index) => ({ index, ...c }));
-		chunk({ role: 'assistant', content: message.content ?? '', ...(toolCalls.length ? { tool_calls: toolCalls } : {}) }, null);
+		chunk(
+			{
+				role: 'assistant',
+				content: message.content ?? '',
+				...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+			},
+			null,
+		);
 		chunk({}, finish, { usage });
 		res.end('data: [DONE]\n\n');
 	};
@@ -280,12 +394,21 @@ export async function startFakeModel(): Promise<FakeModel> {
 		const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
 		if (req.method === 'GET' && path === '/v1/models') {
 			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'e2e' }] }));
+			res.end(
+				JSON.stringify({
+					object: 'list',
+					data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'e2e' }],
+				}),
+			);
 			return;
 		}
 		if (req.method !== 'POST' || path !== '/v1/chat/completions') {
 			res.writeHead(404, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error' } }));
+			res.end(
+				JSON.stringify({
+					error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error' },
+				}),
+			);
 			return;
 		}
 		const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -299,7 +422,13 @@ export async function startFakeModel(): Promise<FakeModel> {
 			for (const m of toolMessages) {
 				if (toolResults.some((r) => r.toolCallId === m.tool_call_id)) continue;
 				const call = asked.get(m.tool_call_id);
-				toolResults.push({ prompt, tool: call?.function?.name ?? '', args: JSON.parse(call?.function?.arguments ?? '{}'), toolCallId: m.tool_call_id, content: textOf(m.content) });
+				toolResults.push({
+					prompt,
+					tool: call?.function?.name ?? '',
+					args: JSON.parse(call?.function?.arguments ?? '{}'),
+					toolCallId: m.tool_call_id,
+					content: textOf(m.content),
+				});
 			}
 			answer(res, body.stream === true, { content: 'Done.' });
 			return;
@@ -307,7 +436,13 @@ export async function startFakeModel(): Promise<FakeModel> {
 		const planned = JSON.parse(prompt) as PlannedCall;
 		answer(res, body.stream === true, {
 			content: null,
-			tool_calls: [{ id: `call_${calls + 1}`, type: 'function', function: { name: planned.tool, arguments: JSON.stringify(planned.args) } }],
+			tool_calls: [
+				{
+					id: `call_${calls + 1}`,
+					type: 'function',
+					function: { name: planned.tool, arguments: JSON.stringify(planned.args) },
+				},
+			],
 		});
 	};
 	const server = createHttpServer((req, res) => {
@@ -329,4 +464,3 @@ export async function startFakeModel(): Promise<FakeModel> {
 			}),
 	};
 }
-

@@ -5,7 +5,18 @@ import { BRANCH_ORDER, DOCUMENTED_ERRORS } from '../../contract/errors';
 import { defaultSeed } from '../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { DOCUMENT_EXAMPLE_BODY } from '../helpers/http';
-import { ROOT, example, executionsOf, importAll, login, ownerEnv, post, rt, runChainExample, startRealN8n } from './helpers';
+import {
+	ROOT,
+	example,
+	executionsOf,
+	importAll,
+	login,
+	ownerEnv,
+	post,
+	rt,
+	runChainExample,
+	startRealN8n,
+} from './helpers';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
 
@@ -18,12 +29,38 @@ function alert(labels: Record<string, string>): string {
 }
 
 /** A webhook (POST /webhook/<path>) feeding one action node: ids `<id>1` and `<id>2`. */
-function webhookToAction(w: { name: string; id: string; webhookId: string; path: string; responseMode: string; webhook: string; action: string; parameters: Record<string, unknown>; credential: { id: string; name: string } }) {
+function webhookToAction(w: {
+	name: string;
+	id: string;
+	webhookId: string;
+	path: string;
+	responseMode: string;
+	webhook: string;
+	action: string;
+	parameters: Record<string, unknown>;
+	credential: { id: string; name: string };
+}) {
 	return {
 		name: w.name,
 		nodes: [
-			{ id: `${w.id}1`, name: w.webhook, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: w.webhookId, parameters: { httpMethod: 'POST', path: w.path, responseMode: w.responseMode, options: {} } },
-			{ id: `${w.id}2`, name: w.action, type: `${PACKAGE}.serviceNowPe`, typeVersion: 1, position: [300, 0], parameters: w.parameters, credentials: { serviceNowPeApi: w.credential } },
+			{
+				id: `${w.id}1`,
+				name: w.webhook,
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: w.webhookId,
+				parameters: { httpMethod: 'POST', path: w.path, responseMode: w.responseMode, options: {} },
+			},
+			{
+				id: `${w.id}2`,
+				name: w.action,
+				type: `${PACKAGE}.serviceNowPe`,
+				typeVersion: 1,
+				position: [300, 0],
+				parameters: w.parameters,
+				credentials: { serviceNowPeApi: w.credential },
+			},
 		],
 		connections: { [w.webhook]: { main: [[{ node: w.action, type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -38,7 +75,13 @@ const SELF_WORKFLOW = webhookToAction({
 	path: 'self-test',
 	responseMode: 'lastNode',
 	action: 'Create Through Trigger',
-	parameters: { endpointUserName: '={{ $json.body.user }}', issueCode: '={{ $json.body.code }}', provider: 'sn', experienceId: '={{ $json.body.experience_id }}', options: {} },
+	parameters: {
+		endpointUserName: '={{ $json.body.user }}',
+		issueCode: '={{ $json.body.code }}',
+		provider: 'sn',
+		experienceId: '={{ $json.body.experience_id }}',
+		options: {},
+	},
 	credential: { id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)' },
 });
 
@@ -51,12 +94,20 @@ const REFUSED_WORKFLOW = webhookToAction({
 	path: 'refused-test',
 	responseMode: 'onReceived',
 	action: 'Create Against Nothing',
-	parameters: { endpointUserName: 'abel.tuter', issueCode: '100', provider: 'sn', options: { maxAttempts: 1 } },
+	parameters: {
+		endpointUserName: 'abel.tuter',
+		issueCode: '100',
+		provider: 'sn',
+		options: { maxAttempts: 1 },
+	},
 	credential: { id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)' },
 });
 
 /** CIs for the hosts of the vendor sample the preset example is fed. */
-const VENDOR_HOSTS = { example2: 'e2e0000000000000000000000000e002', example3: 'e2e0000000000000000000000000e003' };
+const VENDOR_HOSTS = {
+	example2: 'e2e0000000000000000000000000e002',
+	example3: 'e2e0000000000000000000000000e003',
+};
 
 describe('the package inside a real n8n', () => {
 	let sn: RunningEmulator;
@@ -67,18 +118,41 @@ describe('the package inside a real n8n', () => {
 	beforeAll(async () => {
 		await rt.ensureN8n();
 		const seed = defaultSeed();
-		seed.cis.push({ sys_id: VENDOR_HOSTS.example2, name: 'example2', assigned_to: seed.users[4].sys_id }, { sys_id: VENDOR_HOSTS.example3, name: 'example3', assigned_to: seed.users[5].sys_id });
+		seed.cis.push(
+			{ sys_id: VENDOR_HOSTS.example2, name: 'example2', assigned_to: seed.users[4].sys_id },
+			{ sys_id: VENDOR_HOSTS.example3, name: 'example3', assigned_to: seed.users[5].sys_id },
+		);
 		sn = await startEmulator({ port: 0, seed });
-		const basic = { authType: 'basic', username: 'pe.integration', password: 'integration', ignoreSslIssues: false };
+		const basic = {
+			authType: 'basic',
+			username: 'pe.integration',
+			password: 'integration',
+			ignoreSslIssues: false,
+		};
 		({ n8n, base, userFolder } = await startRealN8n({
 			extraEnv: ownerEnv(),
 			prepare: (folder, n8nBase) =>
 				importAll(
 					folder,
 					[
-						{ id: 'snPeEmulatorCred', name: 'ServiceNow PE (standalone emulator)', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, ...basic } },
-						{ id: 'snPeTriggerCred', name: 'ServiceNow PE (trigger)', type: 'serviceNowPeApi', data: { instanceUrl: `${n8nBase}/webhook/servicenow-emulator`, ...basic } },
-						{ id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)', type: 'serviceNowPeApi', data: { instanceUrl: 'http://127.0.0.1:1', ...basic } },
+						{
+							id: 'snPeEmulatorCred',
+							name: 'ServiceNow PE (standalone emulator)',
+							type: 'serviceNowPeApi',
+							data: { instanceUrl: sn.url, ...basic },
+						},
+						{
+							id: 'snPeTriggerCred',
+							name: 'ServiceNow PE (trigger)',
+							type: 'serviceNowPeApi',
+							data: { instanceUrl: `${n8nBase}/webhook/servicenow-emulator`, ...basic },
+						},
+						{
+							id: 'snPeRefusedCred',
+							name: 'ServiceNow PE (nothing listens)',
+							type: 'serviceNowPeApi',
+							data: { instanceUrl: 'http://127.0.0.1:1', ...basic },
+						},
 					],
 					[
 						{ id: 'e2eAlert', json: example('alert-to-experience-issue.json') },
@@ -90,7 +164,13 @@ describe('the package inside a real n8n', () => {
 					],
 				),
 		}));
-		await rt.waitFor('webhooks', async () => (await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status === 200, 60_000);
+		await rt.waitFor(
+			'webhooks',
+			async () =>
+				(await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status ===
+				200,
+			60_000,
+		);
 	}, 900_000);
 
 	afterAll(async () => {
@@ -100,9 +180,13 @@ describe('the package inside a real n8n', () => {
 
 	it('lists our node and credential types, loaded from the installed package without its own n8n-workflow', async () => {
 		const installed = join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
-		expect(existsSync(join(installed, 'dist', 'nodes', 'ServiceNowPe', 'ServiceNowPe.node.js'))).toBe(true);
+		expect(
+			existsSync(join(installed, 'dist', 'nodes', 'ServiceNowPe', 'ServiceNowPe.node.js')),
+		).toBe(true);
 		expect(existsSync(join(installed, 'node_modules', 'n8n-workflow'))).toBe(false);
-		expect(existsSync(join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-workflow'))).toBe(false);
+		expect(existsSync(join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-workflow'))).toBe(
+			false,
+		);
 		const cookie = await login(base);
 		const types = async (file: string) => {
 			const res = await fetch(`${base}/types/${file}`, { headers: { cookie } });
@@ -110,9 +194,18 @@ describe('the package inside a real n8n', () => {
 			return ((await res.json()) as Array<{ name: string }>).map((t) => t.name);
 		};
 		const nodes = await types('nodes.json');
-		expect(nodes).toEqual(expect.arrayContaining([`${PACKAGE}.serviceNowPe`, `${PACKAGE}.serviceNowPeTrigger`, `${PACKAGE}.serviceNowPeEmulatorTrigger`, `${PACKAGE}.serviceNowPeTool`]));
+		expect(nodes).toEqual(
+			expect.arrayContaining([
+				`${PACKAGE}.serviceNowPe`,
+				`${PACKAGE}.serviceNowPeTrigger`,
+				`${PACKAGE}.serviceNowPeEmulatorTrigger`,
+				`${PACKAGE}.serviceNowPeTool`,
+			]),
+		);
 		const credentials = await types('credentials.json');
-		expect(credentials).toEqual(expect.arrayContaining(['serviceNowPeApi', 'serviceNowPeOAuth2Api']));
+		expect(credentials).toEqual(
+			expect.arrayContaining(['serviceNowPeApi', 'serviceNowPeOAuth2Api']),
+		);
 	});
 
 	it('routes monitoring alerts to Created and to three documented error branches', async () => {
@@ -132,15 +225,28 @@ describe('the package inside a real n8n', () => {
 			'BEING_RESOLVED',
 		]);
 		const runs = await executionsOf(userFolder, 'e2eAlert', 4);
-		const branchOf = (run: any) => ['Created', 'Fix the Alert Mapping', 'Needs a Human', 'Already Being Resolved'].filter((n) => rt.nodeOutput(run, n).length > 0);
+		const branchOf = (run: any) =>
+			['Created', 'Fix the Alert Mapping', 'Needs a Human', 'Already Being Resolved'].filter(
+				(n) => rt.nodeOutput(run, n).length > 0,
+			);
 		// The example sends an unknown user back to the mapping, a missing resolution to a human.
-		expect(runs.map(branchOf)).toEqual([['Created'], ['Fix the Alert Mapping'], ['Needs a Human'], ['Already Being Resolved']]);
+		expect(runs.map(branchOf)).toEqual([
+			['Created'],
+			['Fix the Alert Mapping'],
+			['Needs a Human'],
+			['Already Being Resolved'],
+		]);
 		const node = 'Create Experience Issue';
 		expect(rt.nodeOutput(runs[1], node, 6)[0].json.errorCode).toBe('USER_NOT_RESOLVED'); // output 6: Unknown User
 		expect(rt.nodeOutput(runs[2], node, 5)[0].json.errorCode).toBe('NO_RESOLUTION');
 		expect(rt.nodeOutput(runs[3], node, 7)[0].json.errorCode).toBe('BEING_RESOLVED');
 		// The chain example's trigger reads the Table API every minute too: only creates are counted.
-		expect(sn.journal().filter((e) => e.route === 'create').map((e) => e.errorCode ?? e.status)).toEqual([200, 'USER_NOT_RESOLVED', 'NO_RESOLUTION', 'BEING_RESOLVED']);
+		expect(
+			sn
+				.journal()
+				.filter((e) => e.route === 'create')
+				.map((e) => e.errorCode ?? e.status),
+		).toEqual([200, 'USER_NOT_RESOLVED', 'NO_RESOLUTION', 'BEING_RESOLVED']);
 	});
 
 	it('routes an item whose connection is refused to Other (NETWORK_ERROR, not sent), without failing the node', async () => {
@@ -148,7 +254,11 @@ describe('the package inside a real n8n', () => {
 		const [run] = await executionsOf(userFolder, 'e2eRefused', 1);
 		expect(run.status).toBe('success');
 		const other = rt.nodeOutput(run, 'Create Against Nothing', BRANCH_ORDER.length + 1);
-		expect(other[0].json).toMatchObject({ errorCode: 'NETWORK_ERROR', branch: 'Other', httpStatus: 0 });
+		expect(other[0].json).toMatchObject({
+			errorCode: 'NETWORK_ERROR',
+			branch: 'Other',
+			httpStatus: 0,
+		});
 		expect(other[0].json.mayHaveBeenCreated).toBeUndefined();
 	});
 
@@ -161,21 +271,43 @@ describe('the package inside a real n8n', () => {
 		});
 		expect(ok.status).toBe(200);
 		expect(ok.text).toBe('{"result":{"experience_id":"09ed4830f393739df33"}}');
-		const refused = await post(create, '{"endpoint":{"user_name":"abel.tuter"},"issue_code":"300","provider":"sn"}');
+		const refused = await post(
+			create,
+			'{"endpoint":{"user_name":"abel.tuter"},"issue_code":"300","provider":"sn"}',
+		);
 		expect(refused.status).toBe(400);
 		expect(JSON.parse(refused.text)).toEqual({
-			error: { message: DOCUMENTED_ERRORS.NO_RESOLUTION.message, detail: DOCUMENTED_ERRORS.NO_RESOLUTION.detail },
+			error: {
+				message: DOCUMENTED_ERRORS.NO_RESOLUTION.message,
+				detail: DOCUMENTED_ERRORS.NO_RESOLUTION.detail,
+			},
 			status: 'failure',
 		});
 		const runs = await executionsOf(userFolder, 'e2eEmulator', 2);
-		expect(rt.nodeOutput(runs[0], 'Issue Accepted')[0].json).toMatchObject({ experience_id: '09ed4830f393739df33', state: 'open' });
-		expect(rt.nodeOutput(runs[1], 'Issue Rejected')[0].json).toMatchObject({ errorCode: 'NO_RESOLUTION', httpStatus: 400 });
+		expect(rt.nodeOutput(runs[0], 'Issue Accepted')[0].json).toMatchObject({
+			experience_id: '09ed4830f393739df33',
+			state: 'open',
+		});
+		expect(rt.nodeOutput(runs[1], 'Issue Rejected')[0].json).toMatchObject({
+			errorCode: 'NO_RESOLUTION',
+			httpStatus: 400,
+		});
 	});
 
 	it('runs the Alertmanager preset example on what Alertmanager 0.25 sent: one issue per host, repeats and resolved alerts apart', async () => {
 		sn.reset();
 		// Both hosts of the vendor's sample are in the emulator's CMDB (see beforeAll).
-		const payload = readFileSync(join(ROOT, 'test', 'fixtures', 'vendors', 'alertmanager', '02-mixed-2-resolved-4-firing.json'), 'utf8');
+		const payload = readFileSync(
+			join(
+				ROOT,
+				'test',
+				'fixtures',
+				'vendors',
+				'alertmanager',
+				'02-mixed-2-resolved-4-firing.json',
+			),
+			'utf8',
+		);
 		expect((await post(`${base}/webhook/alertmanager`, payload)).status).toBe(200);
 		const [run] = await executionsOf(userFolder, 'e2ePreset', 1);
 		expect(rt.nodeOutput(run, 'Created')).toHaveLength(2);
@@ -188,25 +320,63 @@ describe('the package inside a real n8n', () => {
 	});
 
 	it('creates an issue with the action node pointed at the emulator trigger of the same n8n', async () => {
-		const res = await post(`${base}/webhook/self-test`, JSON.stringify({ user: 'beth.anglin', code: '101', experience_id: 'SELF-1' }));
+		const res = await post(
+			`${base}/webhook/self-test`,
+			JSON.stringify({ user: 'beth.anglin', code: '101', experience_id: 'SELF-1' }),
+		);
 		expect(res.status).toBe(200);
 		expect(JSON.parse(res.text)).toMatchObject({ outcome: 'created', experience_id: 'SELF-1' });
 		const runs = await executionsOf(userFolder, 'e2eEmulator', 3);
-		expect(rt.nodeOutput(runs[2], 'Issue Accepted')[0].json).toMatchObject({ experience_id: 'SELF-1', issue_code: '101', user: { user_name: 'beth.anglin' } });
+		expect(rt.nodeOutput(runs[2], 'Issue Accepted')[0].json).toMatchObject({
+			experience_id: 'SELF-1',
+			issue_code: '101',
+			user: { user_name: 'beth.anglin' },
+		});
 	});
 
 	it('runs "Chain issue codes automatically": alert → issues → trigger on action_wait → chained → resolved; failed resolution → incident', async () => {
 		sn.reset();
-		const run = await runChainExample({ base, emulatorUrl: sn.url, userFolder, workflowId: 'e2eChainAuto', issues: () => sn.issues(), incidents: () => sn.emulator.listIncidents() });
+		const run = await runChainExample({
+			base,
+			emulatorUrl: sn.url,
+			userFolder,
+			workflowId: 'e2eChainAuto',
+			issues: () => sn.issues(),
+			incidents: () => sn.emulator.listIncidents(),
+		});
 		console.log(`chain example timings (s from the alert): ${JSON.stringify(run.timings)}`);
 		expect(run.disk).toMatchObject({ configuration_item: 'd049b28e936aa1106f98f6db5cba10d5' }); // ABEL-LAPTOP
-		expect(run.chained).toMatchObject({ outcome: 'chained', issueState: 'action_wait', request: { issue_code: '103', experience_id: run.disk.experience_id } });
-		expect(run.incident).toMatchObject({ event: 'fallbackIncident', issue_code: '101', end_reason: 'resolution_failed', fallback_result: 'incident_created', incident: { number: expect.stringMatching(/^INC\d{7}$/) } });
-		expect(run.resolved).toMatchObject({ event: 'stateChanged', state: 'closed', end_reason: 'resolved', issue_code: '103', issue_code_history: ['102', '103'] });
+		expect(run.chained).toMatchObject({
+			outcome: 'chained',
+			issueState: 'action_wait',
+			request: { issue_code: '103', experience_id: run.disk.experience_id },
+		});
+		expect(run.incident).toMatchObject({
+			event: 'fallbackIncident',
+			issue_code: '101',
+			end_reason: 'resolution_failed',
+			fallback_result: 'incident_created',
+			incident: { number: expect.stringMatching(/^INC\d{7}$/) },
+		});
+		expect(run.resolved).toMatchObject({
+			event: 'stateChanged',
+			state: 'closed',
+			end_reason: 'resolved',
+			issue_code: '103',
+			issue_code_history: ['102', '103'],
+		});
 		expect(run.counts).toMatchObject({ chained: 1, resolved: 1, incident: 1 });
 		const disk = run.finalIssues.find((i) => i.experience_id === run.disk.experience_id);
-		expect(disk).toMatchObject({ state: 'closed', end_reason: 'resolved', issue_code_history: ['102', '103'] });
+		expect(disk).toMatchObject({
+			state: 'closed',
+			end_reason: 'resolved',
+			issue_code_history: ['102', '103'],
+		});
 		expect(run.incidents).toHaveLength(1);
-		expect(run.incidents[0]).toMatchObject({ origin_table: 'sn_pren_experience_issue', origin_id: run.memory.sys_id, number: run.incident.incident.number });
+		expect(run.incidents[0]).toMatchObject({
+			origin_table: 'sn_pren_experience_issue',
+			origin_id: run.memory.sys_id,
+			number: run.incident.incident.number,
+		});
 	}, 600_000);
 });

@@ -2,7 +2,16 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { example, executionsOf, freePort, importAll, newUserFolder, post, rt, runChainExample } from './helpers';
+import {
+	example,
+	executionsOf,
+	freePort,
+	importAll,
+	newUserFolder,
+	post,
+	rt,
+	runChainExample,
+} from './helpers';
 
 /** n8n in queue mode: main process + one worker sharing Redis (Debian's redis-server). */
 describe('queue mode: the workflow runs on a worker with our node loaded', () => {
@@ -14,34 +23,76 @@ describe('queue mode: the workflow runs on a worker with our node loaded', () =>
 
 	beforeAll(async () => {
 		if (spawnSync('redis-server', ['--version']).status !== 0) {
-			throw new Error('redis-server is not installed: apt-get install redis-server (.ci/run does).');
+			throw new Error(
+				'redis-server is not installed: apt-get install redis-server (.ci/run does).',
+			);
 		}
 		await rt.ensureN8n();
 		sn = await startEmulator({ port: 0 });
 		const [port, redisPort] = [await freePort(), await freePort()];
 		base = `http://127.0.0.1:${port}`;
-		const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+		const redis = spawn(
+			'redis-server',
+			['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+			{ stdio: 'ignore' },
+		);
 		processes.push(redis);
 		userFolder = newUserFolder();
 		importAll(
 			userFolder,
-			[{ id: 'snPeEmulatorCred', name: 'ServiceNow PE', type: 'serviceNowPeApi', data: { instanceUrl: sn.url, authType: 'basic', username: 'pe.integration', password: 'integration' } }],
+			[
+				{
+					id: 'snPeEmulatorCred',
+					name: 'ServiceNow PE',
+					type: 'serviceNowPeApi',
+					data: {
+						instanceUrl: sn.url,
+						authType: 'basic',
+						username: 'pe.integration',
+						password: 'integration',
+					},
+				},
+			],
 			[
 				{ id: 'queueAlert', json: example('alert-to-experience-issue.json') },
 				{ id: 'queueChain', json: example('chain-issue-codes-automatically.json') },
 			],
 		);
-		const queueEnv = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redisPort), QUEUE_HEALTH_CHECK_ACTIVE: 'false' };
-		processes.push(rt.startN8n(userFolder, { port, logFile: join(userFolder, 'main.log'), extraEnv: queueEnv }));
+		const queueEnv = {
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+			QUEUE_BULL_REDIS_PORT: String(redisPort),
+			QUEUE_HEALTH_CHECK_ACTIVE: 'false',
+		};
+		processes.push(
+			rt.startN8n(userFolder, { port, logFile: join(userFolder, 'main.log'), extraEnv: queueEnv }),
+		);
 		await rt.waitReady(base, 120_000);
 		workerLog = join(userFolder, 'worker.log');
 		const workerPort = await freePort();
 		processes.push(
-			rt.startN8n(userFolder, { command: 'worker', args: ['--concurrency=2'], port, logFile: workerLog, extraEnv: { ...queueEnv, QUEUE_HEALTH_CHECK_PORT: String(workerPort) } }),
+			rt.startN8n(userFolder, {
+				command: 'worker',
+				args: ['--concurrency=2'],
+				port,
+				logFile: workerLog,
+				extraEnv: { ...queueEnv, QUEUE_HEALTH_CHECK_PORT: String(workerPort) },
+			}),
 		);
-		await rt.waitFor('the worker', async () => /worker.*ready|Worker started|n8n worker is now ready/i.test(readFileSync(workerLog, 'utf8')), 120_000);
+		await rt.waitFor(
+			'the worker',
+			async () =>
+				/worker.*ready|Worker started|n8n worker is now ready/i.test(
+					readFileSync(workerLog, 'utf8'),
+				),
+			120_000,
+		);
 		// A GET to the POST-only webhook answers "Did you mean to make a POST request?" once it is registered.
-		await rt.waitFor('the webhook', async () => /Did you mean/i.test((await rt.get(`${base}/webhook/demo-alert`)).body), 60_000);
+		await rt.waitFor(
+			'the webhook',
+			async () => /Did you mean/i.test((await rt.get(`${base}/webhook/demo-alert`)).body),
+			60_000,
+		);
 	}, 900_000);
 
 	afterAll(async () => {
@@ -67,16 +118,32 @@ describe('queue mode: the workflow runs on a worker with our node loaded', () =>
 
 	it('runs "Chain issue codes automatically" with the trigger polling from the main process and the workflow on the worker', async () => {
 		sn.reset();
-		const run = await runChainExample({ base, emulatorUrl: sn.url, userFolder, workflowId: 'queueChain', issues: () => sn.issues(), incidents: () => sn.emulator.listIncidents() });
-		console.log(`chain example timings in queue mode (s from the alert): ${JSON.stringify(run.timings)}`);
+		const run = await runChainExample({
+			base,
+			emulatorUrl: sn.url,
+			userFolder,
+			workflowId: 'queueChain',
+			issues: () => sn.issues(),
+			incidents: () => sn.emulator.listIncidents(),
+		});
+		console.log(
+			`chain example timings in queue mode (s from the alert): ${JSON.stringify(run.timings)}`,
+		);
 		expect(run.counts).toMatchObject({ chained: 1, resolved: 1, incident: 1 });
-		expect(run.resolved).toMatchObject({ state: 'closed', end_reason: 'resolved', issue_code_history: ['102', '103'] });
+		expect(run.resolved).toMatchObject({
+			state: 'closed',
+			end_reason: 'resolved',
+			issue_code_history: ['102', '103'],
+		});
 		expect(run.incidents).toHaveLength(1);
 		expect(run.incidents[0].origin_id).toBe(run.memory.sys_id);
 		// The trigger's executions ran on the worker.
 		const log = readFileSync(workerLog, 'utf8');
-		const triggered = rt.readExecutions(userFolder).filter((e: any) => e.workflowId === 'queueChain' && e.mode === 'trigger');
+		const triggered = rt
+			.readExecutions(userFolder)
+			.filter((e: any) => e.workflowId === 'queueChain' && e.mode === 'trigger');
 		expect(triggered.length).toBeGreaterThanOrEqual(2);
-		for (const e of triggered) expect(log).toMatch(new RegExp(`execution.{0,40}\\b${e.id}\\b`, 'i'));
+		for (const e of triggered)
+			expect(log).toMatch(new RegExp(`execution.{0,40}\\b${e.id}\\b`, 'i'));
 	}, 600_000);
 });

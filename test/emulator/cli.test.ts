@@ -11,7 +11,12 @@ import { tempDir } from '../helpers/temp';
 
 beforeAll(checkBuilt);
 
-const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'P-1' };
+const body = {
+	endpoint: { user_id: ABEL.sys_id },
+	issue_code: '100',
+	provider: 'sn',
+	experience_id: 'P-1',
+};
 
 describe('the emulator command', () => {
 	it('prints its base URL, serves the endpoint and stops cleanly on SIGTERM and SIGINT', async () => {
@@ -28,7 +33,10 @@ describe('the emulator command', () => {
 	it.each([
 		[['--auth', 'magic'], '--auth must be one of none, basic, oauth (got "magic").'],
 		[['--port', 'eighty'], '--port must be a whole number from 0 to 65535 (got "eighty").'],
-		[['--initial-state', 'done'], '--initial-state must be one of open, in_progress, action_wait, closed'],
+		[
+			['--initial-state', 'done'],
+			'--initial-state must be one of open, in_progress, action_wait, closed',
+		],
 		[['--seed'], '--seed needs a value.'],
 		[['--verbose'], 'Unknown option "--verbose".'],
 	])('refuses %j with a clear message and the usage', async (args, message) => {
@@ -47,7 +55,13 @@ describe('the emulator command', () => {
 	it('serves a custom seed file, and names the bad field of a broken one', async () => {
 		const dir = tempDir('pe-seed');
 		const seed = defaultSeed();
-		seed.issue_codes.push({ issue_code: 'DISK-9', provider: 'sn', name: 'Disk', deployed: true, resolution: 'Clean' });
+		seed.issue_codes.push({
+			issue_code: 'DISK-9',
+			provider: 'sn',
+			name: 'Disk',
+			deployed: true,
+			resolution: 'Clean',
+		});
 		writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
 		const emu = await start(['--seed', join(dir, 'seed.json')]);
 		try {
@@ -79,17 +93,23 @@ describe('the emulator command', () => {
 		expect(await first.exit).toBe(0);
 		const db = new DatabaseSync(state, { readOnly: true });
 		expect(db.prepare('SELECT count(*) AS n FROM issues').get()).toEqual({ n: 1 });
-		const hashes = db.prepare("SELECT hash FROM tokens WHERE type = 'access'").all().map((r) => (r as { hash: string }).hash);
+		const hashes = db
+			.prepare("SELECT hash FROM tokens WHERE type = 'access'")
+			.all()
+			.map((r) => (r as { hash: string }).hash);
 		db.close();
 		expect(hashes).toEqual([createHash('sha256').update(token).digest('hex')]);
-		for (const file of [state, `${state}-wal`].filter(existsSync)) expect(readFileSync(file).includes(Buffer.from(token))).toBe(false);
+		for (const file of [state, `${state}-wal`].filter(existsSync))
+			expect(readFileSync(file).includes(Buffer.from(token))).toBe(false);
 
 		const second = await start(['--state', state, '--auth', 'oauth']);
 		try {
 			// The same token still works, and the issue is still being resolved.
 			const again = await postJson(second.url, body, auth);
 			expect(again.json().error.message).toBe(DOCUMENTED_ERRORS.CHAIN_CONFLICT.message);
-			const [issue] = (await send(second.url + '/api/now/table/sn_pren_experience_issue', { headers: auth })).json().result;
+			const [issue] = (
+				await send(second.url + '/api/now/table/sn_pren_experience_issue', { headers: auth })
+			).json().result;
 			expect(issue.experience_id).toBe('P-1');
 		} finally {
 			second.child.kill('SIGTERM');
@@ -116,11 +136,36 @@ describe('the emulator command', () => {
 			sys_created_on: '2026-11-01 10:00:00',
 			sys_updated_on: '2026-11-01 10:00:00',
 		};
-		writeFileSync(state, JSON.stringify({ version: 1, issues: { issues: [issue], counter: 1 }, tokens: { access: [['raw-token', { user_name: 'admin', client_id: 'pe-emulator-client', expiresAt: Date.now() + 60_000 }]], refresh: [] } }));
+		writeFileSync(
+			state,
+			JSON.stringify({
+				version: 1,
+				issues: { issues: [issue], counter: 1 },
+				tokens: {
+					access: [
+						[
+							'raw-token',
+							{
+								user_name: 'admin',
+								client_id: 'pe-emulator-client',
+								expiresAt: Date.now() + 60_000,
+							},
+						],
+					],
+					refresh: [],
+				},
+			}),
+		);
 		const emu = await start(['--state', state, '--auth', 'oauth']);
 		try {
-			expect(emu.output()).toContain(`Imported the JSON state of ${state}; it is kept as ${state}.v1.json.`);
-			const rows = (await send(emu.url + '/api/now/table/sn_pren_experience_issue', { headers: { authorization: 'Bearer raw-token' } })).json().result;
+			expect(emu.output()).toContain(
+				`Imported the JSON state of ${state}; it is kept as ${state}.v1.json.`,
+			);
+			const rows = (
+				await send(emu.url + '/api/now/table/sn_pren_experience_issue', {
+					headers: { authorization: 'Bearer raw-token' },
+				})
+			).json().result;
 			expect(rows.map((r: { experience_id: string }) => r.experience_id)).toEqual(['OLD-1']);
 			expect(existsSync(`${state}.v1.json`)).toBe(true);
 		} finally {

@@ -16,7 +16,12 @@ import { exchange } from '../helpers/socket';
 
 beforeAll(checkBuilt);
 
-const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'P-1' };
+const body = {
+	endpoint: { user_id: ABEL.sys_id },
+	issue_code: '100',
+	provider: 'sn',
+	experience_id: 'P-1',
+};
 const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
 
 const BASIC = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
@@ -45,7 +50,9 @@ describe('the programmatic API (the emulator package main module and its types)'
 		const nodes = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 		expect(nodes.main).toBeUndefined();
 		expect(nodes.dependencies).toBeUndefined();
-		expect(JSON.parse(readFileSync(join(EMULATOR_PACKAGE, 'package.json'), 'utf8')).dependencies).toBeUndefined();
+		expect(
+			JSON.parse(readFileSync(join(EMULATOR_PACKAGE, 'package.json'), 'utf8')).dependencies,
+		).toBeUndefined();
 	});
 
 	it('starts an emulator on a free port with a journal, reset and close', async () => {
@@ -65,7 +72,9 @@ describe('the programmatic API (the emulator package main module and its types)'
 			await sn.close();
 		}
 		// A fresh connection (no pooled socket) finds nothing listening.
-		await expect(send(sn.url + '/_emulator/health', { agent: new Agent({ keepAlive: false }) })).rejects.toThrow(/ECONNREFUSED/);
+		await expect(
+			send(sn.url + '/_emulator/health', { agent: new Agent({ keepAlive: false }) }),
+		).rejects.toThrow(/ECONNREFUSED/);
 	});
 
 	it('answers requests that arrive together each with its own answer, in arrival order, one throw ending only its own connection', async () => {
@@ -98,12 +107,18 @@ describe('the programmatic API (the emulator package main module and its types)'
 			await Promise.all(ids.map(() => send(sn.url + '/_emulator/health', { agent })));
 			sn.reset();
 			const answers = await Promise.allSettled(
-				ids.map((id) => send(sn.url + '/api/sn_pren/self_remediation/experience_issue/create', {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ ...body, experience_id: id, issue_code: id === 'X-3' ? '100' : '101' }),
-					agent,
-				})),
+				ids.map((id) =>
+					send(sn.url + '/api/sn_pren/self_remediation/experience_issue/create', {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify({
+							...body,
+							experience_id: id,
+							issue_code: id === 'X-3' ? '100' : '101',
+						}),
+						agent,
+					}),
+				),
 			);
 			agent.destroy();
 			// Requests sent together were handled together, several in one stretch.
@@ -126,10 +141,17 @@ describe('the programmatic API (the emulator package main module and its types)'
 			// One issue per code: the X-3 create (code 100) and the first code-101 create to be handled.
 			expect(accepted).toHaveLength(2);
 			const firstOf101 = seen.find((c) => c.id !== 'X-3' && c.id !== 'X-7')?.id;
-			expect(sn.issues().map((i: { experience_id: string }) => i.experience_id).sort()).toEqual(['X-3', firstOf101].sort());
+			expect(
+				sn
+					.issues()
+					.map((i: { experience_id: string }) => i.experience_id)
+					.sort(),
+			).toEqual(['X-3', firstOf101].sort());
 			// Each journal entry holds its own request and the answer that request got, in handling order.
 			const journal = sn.journal();
-			expect(journal.map((e: { body: string }) => JSON.parse(e.body).experience_id)).toEqual(seen.filter((c) => c.id !== 'X-7').map((c) => c.id));
+			expect(journal.map((e: { body: string }) => JSON.parse(e.body).experience_id)).toEqual(
+				seen.filter((c) => c.id !== 'X-7').map((c) => c.id),
+			);
 		} finally {
 			await sn.close();
 		}
@@ -147,7 +169,9 @@ describe('the programmatic API (the emulator package main module and its types)'
 		};
 		try {
 			const fresh = () => ({ agent: new Agent({ keepAlive: false }) });
-			await expect(send(sn.url + '/_emulator/health', fresh())).rejects.toThrow(/socket hang up|ECONNRESET/);
+			await expect(send(sn.url + '/_emulator/health', fresh())).rejects.toThrow(
+				/socket hang up|ECONNRESET/,
+			);
 			expect((await send(sn.url + '/_emulator/health', fresh())).status).toBe(200);
 		} finally {
 			await sn.close();
@@ -162,18 +186,28 @@ describe('answers from the headers alone, before the body is read', () => {
 		const locked = await startEmulator({ port: 0, auth: 'basic' });
 		try {
 			// Headers promise 1 MiB that never comes: the answer must not wait for it.
-			const { text } = await exchange(locked.url, `POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/xml\r\ncontent-length: 1000000\r\n\r\n<r>`);
+			const { text } = await exchange(
+				locked.url,
+				`POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/xml\r\ncontent-length: 1000000\r\n\r\n<r>`,
+			);
 			expect(text).toMatch(/^HTTP\/1\.1 401 /);
 			expect(text).toContain('User Not Authenticated');
 			expect(text.toLowerCase()).toContain('connection: close');
-			expect(locked.journal().at(-1)).toMatchObject({ status: 401, errorCode: 'UNAUTHENTICATED', body: '' });
+			expect(locked.journal().at(-1)).toMatchObject({
+				status: 401,
+				errorCode: 'UNAUTHENTICATED',
+				body: '',
+			});
 		} finally {
 			await locked.close();
 		}
 	});
 
 	it('answers 413 from a declared Content-Length over the limit before reading the body', async () => {
-		const { text } = await exchange(sn.url, `POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n\r\n{`);
+		const { text } = await exchange(
+			sn.url,
+			`POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${2 * 1024 * 1024}\r\n\r\n{`,
+		);
 		expect(text).toMatch(/^HTTP\/1\.1 413 /);
 	});
 });
@@ -184,10 +218,19 @@ describe('a body over the limit', () => {
 		try {
 			const status = await new Promise<number>((resolve, reject) => {
 				const url = new URL(small.url + CREATE_PATH);
-				const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-					resolve(res.statusCode ?? 0);
-					res.resume();
-				});
+				const req = request(
+					{
+						host: url.hostname,
+						port: url.port,
+						path: url.pathname,
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+					},
+					(res) => {
+						resolve(res.statusCode ?? 0);
+						res.resume();
+					},
+				);
 				req.on('error', (e) => (/EPIPE|ECONNRESET/.test(String(e)) ? undefined : reject(e)));
 				// Keep streaming: 64 MiB would take a while if the server read it all.
 				const chunk = Buffer.alloc(64 * 1024, 'a');
@@ -232,11 +275,19 @@ describe('connections and time', () => {
 	});
 
 	it('closes slow senders with 408 and idle keep-alive connections', async () => {
-		const quick = await startEmulator({ port: 0, headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300 });
+		const quick = await startEmulator({
+			port: 0,
+			headersTimeoutMs: 300,
+			requestTimeoutMs: 600,
+			keepAliveTimeoutMs: 300,
+		});
 		try {
 			const slowHeaders = await exchange(quick.url, `POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\n`);
 			expect(slowHeaders.text).toMatch(/^HTTP\/1\.1 408 /);
-			const slowBody = await exchange(quick.url, `POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":`);
+			const slowBody = await exchange(
+				quick.url,
+				`POST ${CREATE_PATH} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":`,
+			);
 			expect(slowBody.text).toMatch(/^HTTP\/1\.1 408 /);
 			const started = Date.now();
 			const idle = await exchange(quick.url, `GET /_emulator/health HTTP/1.1\r\nhost: x\r\n\r\n`);
@@ -260,27 +311,51 @@ describe('requests pipelined behind an answer that ends the connection', () => {
 	/** Sends all requests in one write on one connection; the statuses that came back, and whether the server closed it. */
 	const pipelined = async (requests: string[]) => {
 		const { text, closed } = await exchange(sn.url, requests.join(''));
-		return { statuses: [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1])), closed };
+		return {
+			statuses: [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1])),
+			closed,
+		};
 	};
 
 	it('are not applied after an early 401', async () => {
-		const answer = await pipelined([create('abel.tuter'), create('beth.anglin', { auth: false }), create('david.miller')]);
+		const answer = await pipelined([
+			create('abel.tuter'),
+			create('beth.anglin', { auth: false }),
+			create('david.miller'),
+		]);
 		expect(answer).toEqual({ statuses: [200, 401], closed: true });
 		expect(sn.issues().map((i) => i.endpoint.user_name)).toEqual(['abel.tuter']);
 		// The 401 is answered from the headers, before the first create's body is read.
-		expect(sn.journal().map((e) => e.status).sort()).toEqual([200, 401]);
+		expect(
+			sn
+				.journal()
+				.map((e) => e.status)
+				.sort(),
+		).toEqual([200, 401]);
 	});
 
 	it('are not applied after a dropped connection', async () => {
 		sn.injectFault({ match: { issue_code: '101' }, drop: 'before' });
-		const answer = await pipelined([create('abel.tuter'), create('beth.anglin', { code: '101' }), create('david.miller')]);
+		const answer = await pipelined([
+			create('abel.tuter'),
+			create('beth.anglin', { code: '101' }),
+			create('david.miller'),
+		]);
 		expect(answer).toEqual({ statuses: [200], closed: true });
 		expect(sn.issues().map((i) => i.endpoint.user_name)).toEqual(['abel.tuter']);
 	});
 
 	it('are all answered, in order, when no answer ends the connection', async () => {
-		const answer = await pipelined([create('abel.tuter'), create('beth.anglin'), `${create('david.miller').replace('HTTP/1.1\r\n', 'HTTP/1.1\r\nConnection: close\r\n')}`]);
+		const answer = await pipelined([
+			create('abel.tuter'),
+			create('beth.anglin'),
+			`${create('david.miller').replace('HTTP/1.1\r\n', 'HTTP/1.1\r\nConnection: close\r\n')}`,
+		]);
 		expect(answer).toEqual({ statuses: [200, 200, 200], closed: true });
-		expect(sn.issues().map((i) => i.endpoint.user_name)).toEqual(['abel.tuter', 'beth.anglin', 'david.miller']);
+		expect(sn.issues().map((i) => i.endpoint.user_name)).toEqual([
+			'abel.tuter',
+			'beth.anglin',
+			'david.miller',
+		]);
 	});
 });

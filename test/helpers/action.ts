@@ -4,18 +4,32 @@ import { ServiceNowPe } from '../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { ServiceNowPeApi } from '../../credentials/ServiceNowPeApi.credentials';
 import { ServiceNowPeOAuth2Api } from '../../credentials/ServiceNowPeOAuth2Api.credentials';
 import type * as listSearch from '../../nodes/ServiceNowPe/shared/methods/listSearch';
-import { OUTPUT_TABLE, outputNames, type ErrorRouting } from '../../nodes/ServiceNowPe/v1/engine/outputs';
+import {
+	OUTPUT_TABLE,
+	outputNames,
+	type ErrorRouting,
+} from '../../nodes/ServiceNowPe/v1/engine/outputs';
 import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from './n8n';
 
 export const ACTION_TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe';
 const actionNode = new ServiceNowPe();
 const nodeTypes = nodeTypesOf({ [ACTION_TYPE]: actionNode });
 /** Version 1 of the action node, as n8n takes it from the versioned node for a saved workflow. */
-export const actionV1 = actionNode.getNodeType(1) as INodeType & { methods: { listSearch: typeof listSearch } };
+export const actionV1 = actionNode.getNodeType(1) as INodeType & {
+	methods: { listSearch: typeof listSearch };
+};
 export const CREDENTIAL_TYPES = [new ServiceNowPeApi(), new ServiceNowPeOAuth2Api()];
 
 export const BASIC = (url: string, username = 'pe.integration', password = 'integration') => ({
-	serviceNowPeApi: { instanceUrl: url, authType: 'basic', username, password, ignoreSslIssues: false, accessToken: '', refreshToken: '' },
+	serviceNowPeApi: {
+		instanceUrl: url,
+		authType: 'basic',
+		username,
+		password,
+		ignoreSslIssues: false,
+		accessToken: '',
+		refreshToken: '',
+	},
 });
 
 /** Parameters mapping each input item's json fields into the create request. */
@@ -50,7 +64,10 @@ export async function runAction(options: {
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: { ...MAPPED, errorRouting: routing, ...options.parameters } as INode['parameters'],
-		credentials: { serviceNowPeApi: { id: '1', name: 'ServiceNow' }, serviceNowPeOAuth2Api: { id: '2', name: 'ServiceNow OAuth2' } },
+		credentials: {
+			serviceNowPeApi: { id: '1', name: 'ServiceNow' },
+			serviceNowPeOAuth2Api: { id: '2', name: 'ServiceNow OAuth2' },
+		},
 		...(options.onError ? { onError: options.onError } : {}),
 	};
 	const workflow = buildWorkflow({ nodes: [node], connections: {} }, nodeTypes);

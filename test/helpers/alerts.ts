@@ -14,7 +14,11 @@ export const vendor = (path: string) =>
  * `Content-Type: text/plain; charset=UTF-8`, which n8n keeps as text: `body` is the JSON as a string.
  */
 export const snsWebhookItem = (message: Record<string, unknown>) => ({
-	headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': String(message.Type), 'user-agent': 'Amazon Simple Notification Service Agent' },
+	headers: {
+		'content-type': 'text/plain; charset=UTF-8',
+		'x-amz-sns-message-type': String(message.Type),
+		'user-agent': 'Amazon Simple Notification Service Agent',
+	},
 	params: {},
 	query: {},
 	body: JSON.stringify(message, null, 2),

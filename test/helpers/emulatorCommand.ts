@@ -13,7 +13,8 @@ export const CREATE = '/api/sn_pren/self_remediation/experience_issue/create';
 export const TABLE = '/api/now/table/sn_pren_experience_issue';
 
 export function checkBuilt(): void {
-	if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" first (npm test does).`);
+	if (!existsSync(BIN))
+		throw new Error(`${BIN} is missing: run "npm run build" first (npm test does).`);
 }
 
 /** Whether `prlimit` can cap the size of the files a process writes (a full disk, without root). */
@@ -31,7 +32,9 @@ export interface Emu {
 export function start(args: string[], maxFileBytes?: number): Promise<Emu> {
 	const command = [BIN, '--port', '0', ...args];
 	const child = maxFileBytes
-		? spawn('prlimit', [`--fsize=${maxFileBytes}`, process.execPath, ...command], { stdio: ['ignore', 'pipe', 'pipe'] })
+		? spawn('prlimit', [`--fsize=${maxFileBytes}`, process.execPath, ...command], {
+				stdio: ['ignore', 'pipe', 'pipe'],
+			})
 		: spawn(process.execPath, command, { stdio: ['ignore', 'pipe', 'pipe'] });
 	let out = '';
 	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -59,8 +62,12 @@ export function start(args: string[], maxFileBytes?: number): Promise<Emu> {
 }
 
 /** Runs the emulator command until it exits (it should not start, or only prints). */
-export function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-	const child = spawn(process.execPath, [BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function run(
+	args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	const child = spawn(process.execPath, [BIN, '--port', '0', ...args], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -103,6 +110,16 @@ export function v1Issue(i: number, fields: Record<string, unknown> = {}): Record
 /** Writes a version 1 JSON state file of `count` issues (and one raw token, as version 1 kept them). */
 export function writeV1(path: string, count: number): void {
 	const issues = Array.from({ length: count }, (_, i) => v1Issue(i));
-	const token = ['raw-v1-token', { user_name: 'admin', client_id: 'pe-emulator-client', expiresAt: Date.now() + 3_600_000 }];
-	writeFileSync(path, JSON.stringify({ version: 1, issues: { issues, counter: count }, tokens: { access: [token], refresh: [] } }));
+	const token = [
+		'raw-v1-token',
+		{ user_name: 'admin', client_id: 'pe-emulator-client', expiresAt: Date.now() + 3_600_000 },
+	];
+	writeFileSync(
+		path,
+		JSON.stringify({
+			version: 1,
+			issues: { issues, counter: count },
+			tokens: { access: [token], refresh: [] },
+		}),
+	);
 }

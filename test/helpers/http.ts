@@ -1,6 +1,10 @@
 /** A plain node:http client: real bytes in, real bytes out, nothing normalised on the way. */
 import { request as httpRequest, Agent } from 'node:http';
-import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../emulator/server';
+import {
+	startEmulator,
+	type RunningEmulator,
+	type StartEmulatorOptions,
+} from '../../emulator/server';
 
 export interface RawResponse {
 	status: number;
@@ -23,7 +27,8 @@ export function send(url: string, options: RawRequest = {}): Promise<RawResponse
 	const match = /^http:\/\/([^/:]+):(\d+)(\/.*)?$/.exec(url);
 	if (!match) throw new Error(`Not a local http URL: ${url}`);
 	const [, host, port, path = '/'] = match;
-	if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`Tests only talk to 127.0.0.1, not ${host}`);
+	if (host !== '127.0.0.1' && host !== 'localhost')
+		throw new Error(`Tests only talk to 127.0.0.1, not ${host}`);
 	return new Promise((resolve, reject) => {
 		const req = httpRequest(
 			{
@@ -32,7 +37,9 @@ export function send(url: string, options: RawRequest = {}): Promise<RawResponse
 				path,
 				method: options.method ?? 'GET',
 				headers: {
-					...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}),
+					...(options.body !== undefined
+						? { 'content-length': String(Buffer.byteLength(options.body)) }
+						: {}),
 					...options.headers,
 				},
 				agent: options.agent,

@@ -17,6 +17,8 @@ export const patchIssueState = (url: string, sysId: string, state: unknown) =>
 
 /** The issue's Table API row, found by its experience_id. */
 export async function issueByExperience(url: string, experienceId: string) {
-	const res = await send(`${url}${ISSUE_TABLE}?sysparm_query=experience_id=${encodeURIComponent(experienceId)}`);
+	const res = await send(
+		`${url}${ISSUE_TABLE}?sysparm_query=experience_id=${encodeURIComponent(experienceId)}`,
+	);
 	return res.json().result[0];
 }

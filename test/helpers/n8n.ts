@@ -6,7 +6,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mock } from 'jest-mock-extended';
-import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WebhookContext, WorkflowExecute } from 'n8n-core';
+import {
+	ExecutionLifecycleHooks,
+	LoadOptionsContext,
+	PollContext,
+	WebhookContext,
+	WorkflowExecute,
+} from 'n8n-core';
 import {
 	NodeHelpers,
 	Workflow,
@@ -41,9 +47,29 @@ export function nodeTypesOf(types: Record<string, INodeType | IVersionedNodeType
  * What n8n makes of an expression of a node's description (its outputs, a webhook's path) for a
  * node of that type with these parameters, defaults filled in: as the editor and the engine do.
  */
-export function descriptionValueInN8n(type: string, nodeType: INodeType | IVersionedNodeType, expression: string, parameters: Record<string, unknown> = {}): unknown {
-	const nodes: INode[] = [{ id: 'n', name: 'N', type, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'] }];
-	const workflow = new Workflow({ id: 'w', nodes, connections: {}, active: false, nodeTypes: nodeTypesOf({ [type]: nodeType }) });
+export function descriptionValueInN8n(
+	type: string,
+	nodeType: INodeType | IVersionedNodeType,
+	expression: string,
+	parameters: Record<string, unknown> = {},
+): unknown {
+	const nodes: INode[] = [
+		{
+			id: 'n',
+			name: 'N',
+			type,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: parameters as INode['parameters'],
+		},
+	];
+	const workflow = new Workflow({
+		id: 'w',
+		nodes,
+		connections: {},
+		active: false,
+		nodeTypes: nodeTypesOf({ [type]: nodeType }),
+	});
 	return workflow.expression.getSimpleParameterValue(workflow.nodes.N, expression, 'internal', {});
 }
 
@@ -85,12 +111,15 @@ export class CredentialStore {
 			getCredentialsProperties: (type: string) => store.types[type]?.properties ?? [],
 			authenticate: async (credentials, type, requestOptions) => {
 				const authenticate = store.types[type as string]?.authenticate;
-				if (typeof authenticate === 'function') return authenticate(credentials, requestOptions as IHttpRequestOptions);
+				if (typeof authenticate === 'function')
+					return authenticate(credentials, requestOptions as IHttpRequestOptions);
 				return requestOptions as IHttpRequestOptions;
 			},
 			preAuthentication: async (helpers, credentials, type, _node, expired) => {
 				const credentialType = store.types[type];
-				const expirable = credentialType?.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable);
+				const expirable = credentialType?.properties.find(
+					(p) => p.type === 'hidden' && p.typeOptions?.expirable,
+				);
 				if (!credentialType?.preAuthentication || !expirable) return undefined;
 				if (credentials[expirable.name] !== '' && !expired) return undefined;
 				store.preAuthenticationCalls++;
@@ -112,7 +141,8 @@ function additionalDataFor(
 	credentials: TestCredentials | CredentialStore,
 	extra: Partial<IWorkflowExecuteAdditionalData> = {},
 ): IWorkflowExecuteAdditionalData {
-	const store = credentials instanceof CredentialStore ? credentials : new CredentialStore(credentials);
+	const store =
+		credentials instanceof CredentialStore ? credentials : new CredentialStore(credentials);
 	return (mock as any)({
 		hooks,
 		executionId: hooks.executionId,
@@ -160,23 +190,36 @@ export async function runWorkflow(options: {
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as never);
-	const done = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
+	const done = new Promise<IRun>((resolve) =>
+		hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)),
+	);
 	const additionalData = additionalDataFor(hooks, credentials);
 	const node = workflow.getNode(startNode);
 	if (!node) throw new Error(`No node named ${startNode}`);
 	const runExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node, data: { main: startData }, source: null }] },
 	});
-	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(
+		workflow,
+	);
 	return done;
 }
 
 /** The context n8n gives a node's list search (a picker's "From List"). */
-export function loadOptionsContext(workflow: Workflow, nodeName: string, credentials: TestCredentials | CredentialStore): LoadOptionsContext {
+export function loadOptionsContext(
+	workflow: Workflow,
+	nodeName: string,
+	credentials: TestCredentials | CredentialStore,
+): LoadOptionsContext {
 	const node = workflow.getNode(nodeName);
 	if (!node) throw new Error(`No node named ${nodeName}`);
 	const hooks = new ExecutionLifecycleHooks('internal', 'load-options', {} as never);
-	return new LoadOptionsContext(workflow, node, additionalDataFor(hooks, credentials), 'parameters');
+	return new LoadOptionsContext(
+		workflow,
+		node,
+		additionalDataFor(hooks, credentials),
+		'parameters',
+	);
 }
 
 /**
@@ -199,7 +242,10 @@ export function pollContext(
 /** Output k of a node's first run. */
 export function outputOf(run: IRun, nodeName: string, k = 0): INodeExecutionData[] {
 	const task = run.data.resultData.runData[nodeName]?.[0];
-	if (!task) throw new Error(`${nodeName} did not run: ${JSON.stringify(run.data.resultData.error ?? null)}`);
+	if (!task)
+		throw new Error(
+			`${nodeName} did not run: ${JSON.stringify(run.data.resultData.error ?? null)}`,
+		);
 	return task.data?.main?.[k] ?? [];
 }
 
@@ -254,7 +300,13 @@ export class WebhookHost {
 				const method = String(
 					workflow.expression.getSimpleParameterValue(node, description.httpMethod, this.mode, {}),
 				);
-				out.push({ node, description, method, path, dynamic: path.startsWith(':') || path.includes('/:') });
+				out.push({
+					node,
+					description,
+					method,
+					path,
+					dynamic: path.startsWith(':') || path.includes('/:'),
+				});
 			}
 		}
 		return out;
@@ -262,7 +314,10 @@ export class WebhookHost {
 
 	/** Activates the workflow: runs each webhook node's create lifecycle, as n8n does. */
 	async activate(): Promise<void> {
-		const workflow = buildWorkflow({ ...this.json, staticData: this.storedStaticData }, this.nodeTypes);
+		const workflow = buildWorkflow(
+			{ ...this.json, staticData: this.storedStaticData },
+			this.nodeTypes,
+		);
 		for (const node of Object.values(workflow.nodes)) {
 			const type = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 			const methods = type.webhookMethods?.default;
@@ -274,9 +329,13 @@ export class WebhookHost {
 	}
 
 	async deactivate(): Promise<void> {
-		const workflow = buildWorkflow({ ...this.json, staticData: this.storedStaticData }, this.nodeTypes);
+		const workflow = buildWorkflow(
+			{ ...this.json, staticData: this.storedStaticData },
+			this.nodeTypes,
+		);
 		for (const node of Object.values(workflow.nodes)) {
-			const methods = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion).webhookMethods?.default;
+			const methods = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion).webhookMethods
+				?.default;
 			if (methods) await methods.delete.call(this.hookContext(workflow, node));
 		}
 	}
@@ -285,7 +344,13 @@ export class WebhookHost {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const { HookContext } = require('n8n-core');
 		const hooks = new ExecutionLifecycleHooks(this.mode, 'activation', {} as never);
-		return new HookContext(workflow, node, additionalDataFor(hooks, this.credentials), this.mode, 'activate');
+		return new HookContext(
+			workflow,
+			node,
+			additionalDataFor(hooks, this.credentials),
+			this.mode,
+			'activate',
+		);
 	}
 
 	async start(): Promise<string> {
@@ -318,7 +383,10 @@ export class WebhookHost {
 			return;
 		}
 		const path = url.slice(base.length).split('?')[0].replace(/\/+$/, '');
-		const workflow = buildWorkflow({ ...this.json, staticData: this.storedStaticData }, this.nodeTypes);
+		const workflow = buildWorkflow(
+			{ ...this.json, staticData: this.storedStaticData },
+			this.nodeTypes,
+		);
 		const method = req.method ?? 'GET';
 		const candidates = this.webhooks(workflow).filter((w) => w.method === method);
 		const segments = path.split('/');
@@ -328,11 +396,19 @@ export class WebhookHost {
 				if (!w.dynamic || segments[0] !== w.node.webhookId) return false;
 				const pattern = w.path.split('/');
 				const rest = segments.slice(1);
-				return pattern.length === rest.length && pattern.every((p, i) => p.startsWith(':') || p === rest[i]);
+				return (
+					pattern.length === rest.length &&
+					pattern.every((p, i) => p.startsWith(':') || p === rest[i])
+				);
 			});
 		if (!found) {
 			res.writeHead(404, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ code: 404, message: `The requested webhook "${method} ${path}" is not registered.` }));
+			res.end(
+				JSON.stringify({
+					code: 404,
+					message: `The requested webhook "${method} ${path}" is not registered.`,
+				}),
+			);
 			return;
 		}
 		const request = Object.assign(req, {

@@ -5,22 +5,42 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const CLIENT = 'client_id=pe-emulator-client&client_secret=pe-emulator-secret';
 
 /** A password grant for admin: the access and refresh tokens. */
-export async function grant(url: string): Promise<{ status: number; access_token?: string; refresh_token?: string }> {
-	const res = await send(`${url}/oauth_token.do`, { method: 'POST', headers: FORM, body: `grant_type=password&${CLIENT}&username=admin&password=admin` });
+export async function grant(
+	url: string,
+): Promise<{ status: number; access_token?: string; refresh_token?: string }> {
+	const res = await send(`${url}/oauth_token.do`, {
+		method: 'POST',
+		headers: FORM,
+		body: `grant_type=password&${CLIENT}&username=admin&password=admin`,
+	});
 	return { status: res.status, ...(res.status === 200 ? res.json() : {}) };
 }
 
 export async function refresh(url: string, refreshToken: string): Promise<number> {
-	return (await send(`${url}/oauth_token.do`, { method: 'POST', headers: FORM, body: `grant_type=refresh_token&${CLIENT}&refresh_token=${refreshToken}` })).status;
+	return (
+		await send(`${url}/oauth_token.do`, {
+			method: 'POST',
+			headers: FORM,
+			body: `grant_type=refresh_token&${CLIENT}&refresh_token=${refreshToken}`,
+		})
+	).status;
 }
 
 /** The status of a Table API read made with this access token. */
 export async function readWith(url: string, accessToken: string): Promise<number> {
-	return (await send(`${url}/api/now/table/sys_user_role?sysparm_limit=1`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+	return (
+		await send(`${url}/api/now/table/sys_user_role?sysparm_limit=1`, {
+			headers: { authorization: `Bearer ${accessToken}` },
+		})
+	).status;
 }
 
 /** The Authorization header of the built-in client's own token (client credentials grant). */
 export async function bearer(url: string): Promise<Record<string, string>> {
-	const res = await send(`${url}/oauth_token.do`, { method: 'POST', headers: FORM, body: `grant_type=client_credentials&${CLIENT}` });
+	const res = await send(`${url}/oauth_token.do`, {
+		method: 'POST',
+		headers: FORM,
+		body: `grant_type=client_credentials&${CLIENT}`,
+	});
 	return { authorization: `Bearer ${res.json().access_token}` };
 }

@@ -5,7 +5,11 @@ import { connect } from 'node:net';
  * Writes `bytes` on a new connection to `url`'s host and port and collects what comes back until
  * the server closes it (`closed`), or `waitMs` passed (then it is closed here).
  */
-export function exchange(url: string, bytes: string, waitMs = 5_000): Promise<{ text: string; closed: boolean }> {
+export function exchange(
+	url: string,
+	bytes: string,
+	waitMs = 5_000,
+): Promise<{ text: string; closed: boolean }> {
 	const { hostname, port } = new URL(url);
 	return new Promise((resolve) => {
 		const socket = connect(Number(port), hostname);

@@ -2,12 +2,19 @@
 import { isPlainObject } from '../../../contract/values';
 import { jsonAnswer } from '../answer';
 import type { Handler } from '../context';
-import { FORCED_OUTCOMES, cannotForce, forceOutcome, playDue, type ForcedOutcome } from '../engagement';
+import {
+	FORCED_OUTCOMES,
+	cannotForce,
+	forceOutcome,
+	playDue,
+	type ForcedOutcome,
+} from '../engagement';
 import { parseFaultSpec } from '../faults';
 import { CONTROL_PREFIX } from '../request';
 
 export const handleControl: Handler = (state, call) => {
-	const badRequest = (message: string) => jsonAnswer(400, { error: { message, detail: '' }, status: 'failure' });
+	const badRequest = (message: string) =>
+		jsonAnswer(400, { error: { message, detail: '' }, status: 'failure' });
 	const key = `${call.method} ${call.path.slice(CONTROL_PREFIX.length).replace(/\/+$/, '')}`;
 	const jsonBody = (): Record<string, unknown> | undefined => {
 		try {
@@ -26,17 +33,34 @@ export const handleControl: Handler = (state, call) => {
 		}
 		const id = decodeURIComponent(outcomeOf[1]);
 		const issue = state.issues.get(id) ?? state.issues.byExperience(id);
-		if (!issue) return jsonAnswer(404, { error: { message: 'No experience issue with this ID', detail: 'Give its sys_id or experience_id.' }, status: 'failure' });
+		if (!issue)
+			return jsonAnswer(404, {
+				error: {
+					message: 'No experience issue with this ID',
+					detail: 'Give its sys_id or experience_id.',
+				},
+				status: 'failure',
+			});
 		const refused = cannotForce(issue);
-		if (refused) return jsonAnswer(409, { error: { message: 'The outcome cannot be forced', detail: refused }, status: 'failure' });
+		if (refused)
+			return jsonAnswer(409, {
+				error: { message: 'The outcome cannot be forced', detail: refused },
+				status: 'failure',
+			});
 		forceOutcome(state, issue, outcome as ForcedOutcome);
 		return jsonAnswer(200, { result: issue });
 	}
 	switch (key) {
 		case 'GET health':
-			return jsonAnswer(200, { status: 'ok', auth: state.settings.authMode, issues: state.issues.size });
+			return jsonAnswer(200, {
+				status: 'ok',
+				auth: state.settings.authMode,
+				issues: state.issues.size,
+			});
 		case 'GET journal':
-			return jsonAnswer(200, { result: state.journal.list(Number(new URLSearchParams(call.query).get('since')) || 0) });
+			return jsonAnswer(200, {
+				result: state.journal.list(Number(new URLSearchParams(call.query).get('since')) || 0),
+			});
 		case 'DELETE journal':
 			state.journal.clear();
 			return jsonAnswer(200, { result: 'cleared' });
@@ -49,7 +73,12 @@ export const handleControl: Handler = (state, call) => {
 			return jsonAnswer(200, { result: state.incidents.all() });
 		case 'POST clock/advance': {
 			const seconds = jsonBody()?.seconds;
-			if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400 * 365) {
+			if (
+				typeof seconds !== 'number' ||
+				!Number.isFinite(seconds) ||
+				seconds < 0 ||
+				seconds > 86_400 * 365
+			) {
 				return badRequest('Send {"seconds": N} with N from 0 to 31536000.');
 			}
 			state.advance(seconds * 1000);
@@ -66,7 +95,9 @@ export const handleControl: Handler = (state, call) => {
 			try {
 				raw = JSON.parse(call.req.body);
 			} catch {
-				return badRequest('Send the fault as a JSON object, e.g. {"status": 429, "retryAfter": 2}.');
+				return badRequest(
+					'Send the fault as a JSON object, e.g. {"status": 429, "retryAfter": 2}.',
+				);
 			}
 			try {
 				// Validate all before adding any.

@@ -20,18 +20,27 @@ class Refusal {
 	) {}
 }
 
-function optionalObject(body: Record<string, unknown>, field: string): Record<string, unknown> | Refusal {
+function optionalObject(
+	body: Record<string, unknown>,
+	field: string,
+): Record<string, unknown> | Refusal {
 	const value = body[field];
 	if (value === undefined || value === null || value === '') return {};
 	if (!isPlainObject(value)) {
 		const example = field === BODY_FIELDS.inputParameters ? 'process_id' : 'cpu_usage';
-		return new Refusal(DOCUMENTED_ERRORS.CREATION_FAILED, `${field} must be an object of key/value pairs, e.g. {"${example}": "…"}.`);
+		return new Refusal(
+			DOCUMENTED_ERRORS.CREATION_FAILED,
+			`${field} must be an object of key/value pairs, e.g. {"${example}": "…"}.`,
+		);
 	}
 	return value;
 }
 
 /** The user: user_id, user_name, email, then the CI's assigned user. */
-function resolveUser(state: EmulatorState, endpoint: Record<string, string>): UserRecord | undefined {
+function resolveUser(
+	state: EmulatorState,
+	endpoint: Record<string, string>,
+): UserRecord | undefined {
 	const r = state.registry;
 	const ci = endpoint.CI ? r.ci(endpoint.CI) : undefined;
 	return (
@@ -66,8 +75,10 @@ function applyRules(
 	if (!provider) return new Refusal(DOCUMENTED_ERRORS.PROVIDER_EMPTY);
 
 	// 4, 5. issue code registered and deployed for the provider, with a resolution.
-	const registered = state.registry.provider(provider) && state.registry.issueCode(issueCode, provider);
-	if (!registered || !registered.deployed) return new Refusal(DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN);
+	const registered =
+		state.registry.provider(provider) && state.registry.issueCode(issueCode, provider);
+	if (!registered || !registered.deployed)
+		return new Refusal(DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN);
 	if (!registered.resolution) return new Refusal(DOCUMENTED_ERRORS.NO_RESOLUTION);
 
 	// 6. the user.
@@ -78,14 +89,20 @@ function applyRules(
 	if (inputParameters instanceof Refusal) return inputParameters;
 	const investigativeDetails = optionalObject(body, BODY_FIELDS.investigativeDetails);
 	if (investigativeDetails instanceof Refusal) return investigativeDetails;
-	const experienceId = scalarText(body[BODY_FIELDS.experienceId] ?? body[BODY_FIELDS.experienceIdAlias]);
+	const experienceId = scalarText(
+		body[BODY_FIELDS.experienceId] ?? body[BODY_FIELDS.experienceIdAlias],
+	);
 	if (experienceId === null) {
-		return new Refusal(DOCUMENTED_ERRORS.CREATION_FAILED, 'experience_id must be a string or a number.');
+		return new Refusal(
+			DOCUMENTED_ERRORS.CREATION_FAILED,
+			'experience_id must be a string or a number.',
+		);
 	}
 
 	// 7. chaining onto an existing issue is allowed only while it waits in action_wait.
 	const existing = experienceId ? state.issues.byExperience(experienceId) : undefined;
-	if (existing && existing.state !== 'action_wait') return new Refusal(DOCUMENTED_ERRORS.CHAIN_CONFLICT);
+	if (existing && existing.state !== 'action_wait')
+		return new Refusal(DOCUMENTED_ERRORS.CHAIN_CONFLICT);
 
 	// 8. one open / in-progress issue per user and issue code.
 	if (state.issues.beingResolved(user.sys_id, provider, issueCode, existing?.sys_id)) {
@@ -95,13 +112,19 @@ function applyRules(
 	// The emulator's own storage limits (an instance has its database): refused, never a crash.
 	const { maxIssues, maxContentBytes } = state.settings;
 	if (!existing && state.issues.size >= maxIssues) {
-		return new Refusal(DOCUMENTED_ERRORS.CREATION_FAILED, `The emulator holds ${maxIssues} issues, its limit (maxIssues, --max-issues): reset it (POST /_emulator/reset) or raise the limit.`);
+		return new Refusal(
+			DOCUMENTED_ERRORS.CREATION_FAILED,
+			`The emulator holds ${maxIssues} issues, its limit (maxIssues, --max-issues): reset it (POST /_emulator/reset) or raise the limit.`,
+		);
 	}
 	// Counted as the body that carried it: an upper bound of what the issue keeps, and free to measure.
 	const bytes = bodyLength;
 	const adding = bytes - (existing ? state.issues.weightOf(existing.sys_id) : 0);
 	if (state.issues.contentBytes + adding > maxContentBytes) {
-		return new Refusal(DOCUMENTED_ERRORS.CREATION_FAILED, `The issues held would pass ${maxContentBytes} bytes of endpoint, input parameters and investigative details, the emulator's limit (maxContentBytes): reset it (POST /_emulator/reset) or send less.`);
+		return new Refusal(
+			DOCUMENTED_ERRORS.CREATION_FAILED,
+			`The issues held would pass ${maxContentBytes} bytes of endpoint, input parameters and investigative details, the emulator's limit (maxContentBytes): reset it (POST /_emulator/reset) or send less.`,
+		);
 	}
 
 	const content: IssueContent = {
@@ -118,7 +141,11 @@ function applyRules(
 		issue = existing;
 	} else {
 		const ci = endpoint.CI && state.registry.ci(endpoint.CI) ? endpoint.CI : '';
-		issue = state.issues.create(content, { experienceId: experienceId ?? '', user: user.sys_id, configurationItem: ci, endpoint }, bytes);
+		issue = state.issues.create(
+			content,
+			{ experienceId: experienceId ?? '', user: user.sys_id, configurationItem: ci, endpoint },
+			bytes,
+		);
 	}
 	startEngagement(state, issue);
 	return { issue, chained: existing !== undefined, user };
@@ -127,9 +154,15 @@ function applyRules(
 export const handleCreate: Handler = (state, call) => {
 	const { format } = call;
 	if (call.method !== 'POST') {
-		return renderError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED, format, 'Use POST to create an experience issue.', { allow: 'POST' });
+		return renderError(
+			PLATFORM_ERRORS.METHOD_NOT_ALLOWED,
+			format,
+			'Use POST to create an experience issue.',
+			{ allow: 'POST' },
+		);
 	}
-	if (call.user && !state.registry.hasRole(call.user, CREATE_ROLE)) return renderError(PLATFORM_ERRORS.FORBIDDEN, format);
+	if (call.user && !state.registry.hasRole(call.user, CREATE_ROLE))
+		return renderError(PLATFORM_ERRORS.FORBIDDEN, format);
 	const parsed = call.body;
 	if (!parsed.body) return bodyErrorResponse(parsed.error, format);
 	const body = parsed.body;
@@ -142,7 +175,11 @@ export const handleCreate: Handler = (state, call) => {
 		const created = applyRules(state, body, call.req.body.length);
 		if (created instanceof Refusal) return refuse(created.entry, created.detail);
 		const { issue, chained, user } = created;
-		const answer: HandleResult = render(200, { result: { [state.settings.responseIdKey]: issue.experience_id } }, format);
+		const answer: HandleResult = render(
+			200,
+			{ result: { [state.settings.responseIdKey]: issue.experience_id } },
+			format,
+		);
 		answer.outcome = {
 			kind: 'accepted',
 			chained,

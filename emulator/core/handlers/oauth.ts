@@ -18,7 +18,11 @@ export const handleAuthorize: Handler = (state, call) => {
 		headers: { 'content-type': 'text/html;charset=UTF-8' },
 		body: `<!doctype html><title>OAuth</title><p>${text.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'))}</p>`,
 	});
-	if (!client) return html(400, 'Unknown client_id: use a client of the registry (built-in: pe-emulator-client).');
+	if (!client)
+		return html(
+			400,
+			'Unknown client_id: use a client of the registry (built-in: pe-emulator-client).',
+		);
 	if (params.get('response_type') !== 'code') return html(400, 'response_type must be "code".');
 	if (!/^https?:\/\//.test(redirectUri)) return html(400, 'redirect_uri must be an http(s) URL.');
 	let target: URL;
@@ -28,7 +32,11 @@ export const handleAuthorize: Handler = (state, call) => {
 		return html(400, 'redirect_uri is not a valid URL.');
 	}
 	const code = newSysId();
-	state.authorizationCodes.set(code, { client_id: client.client_id, user_name: client.user, redirect_uri: redirectUri });
+	state.authorizationCodes.set(code, {
+		client_id: client.client_id,
+		user_name: client.user,
+		redirect_uri: redirectUri,
+	});
 	target.searchParams.set('code', code);
 	const clientState = params.get('state');
 	if (clientState !== null) target.searchParams.set('state', clientState);
@@ -36,15 +44,22 @@ export const handleAuthorize: Handler = (state, call) => {
 };
 
 /** Client ID and secret from the form, or from a Basic Authorization header (undefined: not readable). */
-function clientCredentials(call: Parameters<Handler>[1], params: URLSearchParams): { id: string; secret: string } | undefined {
+function clientCredentials(
+	call: Parameters<Handler>[1],
+	params: URLSearchParams,
+): { id: string; secret: string } | undefined {
 	const id = params.get('client_id') ?? '';
 	const authorization = call.authorization;
-	if (id || !/^basic\s/i.test(authorization)) return { id, secret: params.get('client_secret') ?? '' };
+	if (id || !/^basic\s/i.test(authorization))
+		return { id, secret: params.get('client_secret') ?? '' };
 	const decoded = Buffer.from(authorization.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
 	const colon = decoded.indexOf(':');
 	try {
 		// RFC 6749 §2.3.1: the client ID and secret are form-encoded before Basic encoding.
-		return { id: decodeURIComponent(decoded.slice(0, Math.max(colon, 0))), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+		return {
+			id: decodeURIComponent(decoded.slice(0, Math.max(colon, 0))),
+			secret: decodeURIComponent(decoded.slice(colon + 1)),
+		};
 	} catch {
 		return undefined;
 	}
@@ -52,7 +67,11 @@ function clientCredentials(call: Parameters<Handler>[1], params: URLSearchParams
 
 export const handleToken: Handler = (state, call) => {
 	if (call.method !== 'POST') {
-		return renderError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED, call.format, `Use POST for ${OAUTH_TOKEN_PATH}.`);
+		return renderError(
+			PLATFORM_ERRORS.METHOD_NOT_ALLOWED,
+			call.format,
+			`Use POST for ${OAUTH_TOKEN_PATH}.`,
+		);
 	}
 	const params = new URLSearchParams(call.req.body);
 	const oauthError = (status: number, error: string, description: string): HandleResult =>
@@ -60,11 +79,19 @@ export const handleToken: Handler = (state, call) => {
 	const now = state.now();
 	const credentials = clientCredentials(call, params);
 	if (!credentials) {
-		return oauthError(401, 'invalid_client', 'The Basic Authorization header is not a form-encoded client ID and secret: percent-encode them (RFC 6749 §2.3.1).');
+		return oauthError(
+			401,
+			'invalid_client',
+			'The Basic Authorization header is not a form-encoded client ID and secret: percent-encode them (RFC 6749 §2.3.1).',
+		);
 	}
 	const client = state.registry.oauthClient(credentials.id);
 	if (!client || client.client_secret !== credentials.secret) {
-		return oauthError(401, 'invalid_client', 'Client authentication failed: check the client ID and client secret.');
+		return oauthError(
+			401,
+			'invalid_client',
+			'Client authentication failed: check the client ID and client secret.',
+		);
 	}
 	const grantType = params.get('grant_type') ?? '';
 	let userName: string;
@@ -80,7 +107,11 @@ export const handleToken: Handler = (state, call) => {
 	} else if (grantType === 'authorization_code') {
 		const code = state.authorizationCodes.get(params.get('code') ?? '');
 		if (!code || code.client_id !== client.client_id) {
-			return oauthError(400, 'invalid_grant', 'The authorization code is not valid or was used already.');
+			return oauthError(
+				400,
+				'invalid_grant',
+				'The authorization code is not valid or was used already.',
+			);
 		}
 		state.authorizationCodes.delete(params.get('code') ?? '');
 		userName = code.user_name;
@@ -88,12 +119,30 @@ export const handleToken: Handler = (state, call) => {
 		refreshToken = params.get('refresh_token') ?? '';
 		const grant = state.tokens.refreshGrant(refreshToken, now);
 		if (!grant || grant.client_id !== client.client_id) {
-			return oauthError(401, 'invalid_grant', 'The refresh token is not valid or has expired; authenticate again.');
+			return oauthError(
+				401,
+				'invalid_grant',
+				'The refresh token is not valid or has expired; authenticate again.',
+			);
 		}
 		userName = grant.user_name;
 	} else {
-		return oauthError(400, 'unsupported_grant_type', 'grant_type must be one of password, client_credentials, authorization_code, refresh_token.');
+		return oauthError(
+			400,
+			'unsupported_grant_type',
+			'grant_type must be one of password, client_credentials, authorization_code, refresh_token.',
+		);
 	}
-	const tokens = state.tokens.issue(userName, client.client_id, now, state.settings.tokenTtlSeconds, refreshToken);
-	return jsonAnswer(200, { ...tokens, scope: 'useraccount', token_type: 'Bearer' }, { 'cache-control': 'no-store' });
+	const tokens = state.tokens.issue(
+		userName,
+		client.client_id,
+		now,
+		state.settings.tokenTtlSeconds,
+		refreshToken,
+	);
+	return jsonAnswer(
+		200,
+		{ ...tokens, scope: 'useraccount', token_type: 'Bearer' },
+		{ 'cache-control': 'no-store' },
+	);
 };

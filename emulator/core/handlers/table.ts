@@ -1,14 +1,39 @@
 /** The Table API: reads of every emulated table, and state changes of experience issues. */
-import { ISSUE_STATES, TABLES, TABLE_API_PREFIX, TABLE_PARAMS, isIssueState } from '../../../contract/api';
+import {
+	ISSUE_STATES,
+	TABLES,
+	TABLE_API_PREFIX,
+	TABLE_PARAMS,
+	isIssueState,
+} from '../../../contract/api';
 import { PLATFORM_ERRORS } from '../../../contract/errors';
 import { bodyErrorResponse, render, renderError } from '../answer';
 import type { EmulatorState, Handler, HandleResult } from '../context';
 import { glideDateTime } from '../dates';
-import { QueryLimitError, parseEncodedQuery, queryRows, type DotWalk, type TableQuery } from '../query';
+import {
+	QueryLimitError,
+	parseEncodedQuery,
+	queryRows,
+	type DotWalk,
+	type TableQuery,
+} from '../query';
 import { header, type ApiCall } from '../request';
-import { ISSUE_FIELDS, REFERENCES, issueFields, issueRow, pickFields, tableRows, type Row } from '../table';
+import {
+	ISSUE_FIELDS,
+	REFERENCES,
+	issueFields,
+	issueRow,
+	pickFields,
+	tableRows,
+	type Row,
+} from '../table';
 
-function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields: string[] | undefined): HandleResult {
+function updateIssue(
+	state: EmulatorState,
+	call: ApiCall,
+	sysId: string,
+	fields: string[] | undefined,
+): HandleResult {
 	const { format } = call;
 	const issue = state.issues.get(sysId);
 	if (!issue) return renderError(PLATFORM_ERRORS.NO_RECORD, format);
@@ -22,7 +47,11 @@ function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields:
 		const strangers = others.length - named.length;
 		const parts = [
 			...named.map((k) => `"${k}"`),
-			...(strangers > 0 ? [`${strangers} key${strangers === 1 ? '' : 's'} that ${strangers === 1 ? 'is no field' : 'are no fields'} of the table`] : []),
+			...(strangers > 0
+				? [
+						`${strangers} key${strangers === 1 ? '' : 's'} that ${strangers === 1 ? 'is no field' : 'are no fields'} of the table`,
+					]
+				: []),
 		];
 		return renderError(
 			PLATFORM_ERRORS.INVALID_FIELD_VALUE,
@@ -38,7 +67,11 @@ function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields:
 		);
 	}
 	state.issues.setState(issue, body.state, glideDateTime(state.now()));
-	return render(200, { result: withLinks(call, TABLES.experienceIssue)(pickFields(issueRow(issue), fields)) }, format);
+	return render(
+		200,
+		{ result: withLinks(call, TABLES.experienceIssue)(pickFields(issueRow(issue), fields)) },
+		format,
+	);
 }
 
 /**
@@ -47,7 +80,8 @@ function updateIssue(state: EmulatorState, call: ApiCall, sysId: string, fields:
  */
 function withLinks(call: ApiCall, table: string): (row: Row) => Record<string, unknown> {
 	const references = REFERENCES[table];
-	const excluded = new URLSearchParams(call.query).get(TABLE_PARAMS.excludeReferenceLink) === 'true';
+	const excluded =
+		new URLSearchParams(call.query).get(TABLE_PARAMS.excludeReferenceLink) === 'true';
 	if (!references || excluded || call.format !== 'json') return (row) => row;
 	const host = header(call.req.headers, 'host');
 	const base = `http://${/^[\w.:[\]-]+$/.test(host) ? host : '127.0.0.1'}${TABLE_API_PREFIX}`;
@@ -55,7 +89,8 @@ function withLinks(call: ApiCall, table: string): (row: Row) => Record<string, u
 		const out: Record<string, unknown> = { ...row };
 		for (const [field, target] of Object.entries(references)) {
 			const value = row[field];
-			if (typeof value === 'string' && value !== '') out[field] = { link: `${base}${target}/${value}`, value };
+			if (typeof value === 'string' && value !== '')
+				out[field] = { link: `${base}${target}/${value}`, value };
 		}
 		return out;
 	};
@@ -67,7 +102,9 @@ function referencesOf(state: EmulatorState, table: string): DotWalk | undefined 
 	if (!references) return undefined;
 	const tables: Record<string, Map<string, Row>> = {};
 	const byId = (target: string): Map<string, Row> =>
-		(tables[target] ??= new Map((tableRows(target, state.registry, sources(state)) ?? []).map((r) => [r.sys_id, r])));
+		(tables[target] ??= new Map(
+			(tableRows(target, state.registry, sources(state)) ?? []).map((r) => [r.sys_id, r]),
+		));
 	return (row, field) => {
 		const dot = field.indexOf('.');
 		const reference = field.slice(0, dot);
@@ -90,19 +127,35 @@ export const handleTable: Handler = (state, call) => {
 	const issues = table === TABLES.experienceIssue;
 	const rows = issues ? [] : tableRows(table, state.registry, sources(state));
 	if (!rows) {
-		return renderError(PLATFORM_ERRORS.INVALID_TABLE, format, `Invalid table. The emulator serves ${Object.values(TABLES).join(', ')}.`);
+		return renderError(
+			PLATFORM_ERRORS.INVALID_TABLE,
+			format,
+			`Invalid table. The emulator serves ${Object.values(TABLES).join(', ')}.`,
+		);
 	}
 	const params = new URLSearchParams(call.query);
-	const fields = params.get(TABLE_PARAMS.fields)?.split(',').map((f) => f.trim()).filter(Boolean);
+	const fields = params
+		.get(TABLE_PARAMS.fields)
+		?.split(',')
+		.map((f) => f.trim())
+		.filter(Boolean);
 
 	if (method === 'PATCH' || method === 'PUT') {
 		if (table !== TABLES.experienceIssue || !sysId) {
-			return renderError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED, format, `Only ${TABLES.experienceIssue} records can be updated, by sys_id.`);
+			return renderError(
+				PLATFORM_ERRORS.METHOD_NOT_ALLOWED,
+				format,
+				`Only ${TABLES.experienceIssue} records can be updated, by sys_id.`,
+			);
 		}
 		return updateIssue(state, call, sysId, fields);
 	}
 	if (method !== 'GET') {
-		return renderError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED, format, 'The Table API here answers GET, and PATCH/PUT for experience issues.');
+		return renderError(
+			PLATFORM_ERRORS.METHOD_NOT_ALLOWED,
+			format,
+			'The Table API here answers GET, and PATCH/PUT for experience issues.',
+		);
 	}
 	if (sysId) {
 		const issue = issues ? state.issues.get(sysId) : undefined;
@@ -112,10 +165,19 @@ export const handleTable: Handler = (state, call) => {
 	}
 	let query: TableQuery;
 	try {
-		const names = issues ? (state.issues.size > 0 ? ISSUE_FIELDS : new Set<string>()) : new Set(Object.keys(rows[0] ?? {}));
-		query = parseEncodedQuery(params.get(TABLE_PARAMS.query) ?? '', names, referencesOf(state, table));
+		const names = issues
+			? state.issues.size > 0
+				? ISSUE_FIELDS
+				: new Set<string>()
+			: new Set(Object.keys(rows[0] ?? {}));
+		query = parseEncodedQuery(
+			params.get(TABLE_PARAMS.query) ?? '',
+			names,
+			referencesOf(state, table),
+		);
 	} catch (e) {
-		if (e instanceof QueryLimitError) return renderError(PLATFORM_ERRORS.INVALID_FIELD_VALUE, format, e.message);
+		if (e instanceof QueryLimitError)
+			return renderError(PLATFORM_ERRORS.INVALID_FIELD_VALUE, format, e.message);
 		throw e;
 	}
 	let matched: Row[];
@@ -134,6 +196,8 @@ export const handleTable: Handler = (state, call) => {
 	const limitParam = Number(params.get(TABLE_PARAMS.limit));
 	const limit = Number.isInteger(limitParam) && limitParam > 0 ? limitParam : 10000;
 	const linked = withLinks(call, table);
-	const page = matched.slice(offset, offset + limit).map((r) => linked(pickFields(full(r), fields)));
+	const page = matched
+		.slice(offset, offset + limit)
+		.map((r) => linked(pickFields(full(r), fields)));
 	return render(200, { result: page }, format, { 'x-total-count': String(matched.length) });
 };

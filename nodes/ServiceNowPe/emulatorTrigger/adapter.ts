@@ -1,5 +1,10 @@
 /** The trigger as a thin adapter: n8n's webhook request in, the emulator core's answer out. */
-import { NodeOperationError, type IDataObject, type INodeExecutionData, type IWebhookFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
 import { isIssueState, type IssueState } from '../../../contract/api';
 import { isErrorCode } from '../../../contract/errors';
 import { text } from '../../../contract/values';
@@ -48,7 +53,10 @@ function misconfigured(message: string): EmulatorResponse {
 		status: 500,
 		headers: { 'content-type': 'application/json;charset=UTF-8' },
 		body: JSON.stringify({
-			error: { message: 'ServiceNow Proactive Engagement Emulator Trigger is misconfigured', detail: message },
+			error: {
+				message: 'ServiceNow Proactive Engagement Emulator Trigger is misconfigured',
+				detail: message,
+			},
 			status: 'failure',
 		}),
 	};
@@ -57,14 +65,23 @@ function misconfigured(message: string): EmulatorResponse {
 function readOptions(ctx: IWebhookFunctions): { key: string; build: () => EmulatorOptions } {
 	const auth = ctx.getNodeParameter('authentication', 'none') as AuthMode;
 	const registry = ctx.getNodeParameter('registry', 'builtin') as string;
-	const registryJson = registry === 'custom' ? ctx.getNodeParameter('registryJson', '{}') : undefined;
+	const registryJson =
+		registry === 'custom' ? ctx.getNodeParameter('registryJson', '{}') : undefined;
 	const initialState = ctx.getNodeParameter('initialState', 'open') as IssueState;
 	const rules = (ctx.getNodeParameter('forcedOutcomes.rules', []) as IDataObject[]) ?? [];
 	const options = ctx.getNodeParameter('settings', {}) as IDataObject;
 	const key = JSON.stringify([auth, registry, registryJson, initialState, rules, options]);
 	const build = (): EmulatorOptions => {
-		if (!AUTH_MODES.includes(auth)) throw new NodeOperationError(ctx.getNode(), `Authentication must be one of ${AUTH_MODES.join(', ')}.`);
-		if (!isIssueState(initialState)) throw new NodeOperationError(ctx.getNode(), 'Initial State of New Issues is not a known state.');
+		if (!AUTH_MODES.includes(auth))
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Authentication must be one of ${AUTH_MODES.join(', ')}.`,
+			);
+		if (!isIssueState(initialState))
+			throw new NodeOperationError(
+				ctx.getNode(),
+				'Initial State of New Issues is not a known state.',
+			);
 		let seed = defaultSeed();
 		if (registry === 'custom') {
 			let raw: unknown = registryJson;
@@ -72,7 +89,10 @@ function readOptions(ctx: IWebhookFunctions): { key: string; build: () => Emulat
 				try {
 					raw = JSON.parse(raw);
 				} catch (e) {
-					throw new NodeOperationError(ctx.getNode(), `Registry JSON is not valid JSON: ${(e as Error).message}`);
+					throw new NodeOperationError(
+						ctx.getNode(),
+						`Registry JSON is not valid JSON: ${(e as Error).message}`,
+					);
 				}
 			}
 			try {
@@ -84,9 +104,17 @@ function readOptions(ctx: IWebhookFunctions): { key: string; build: () => Emulat
 		const faults: FaultSpec[] = rules.map((rule, i) => {
 			const outcome = text(rule.outcome);
 			const issueCode = text(rule.issueCode);
-			const match: FaultSpec['match'] = { route: 'create', ...(issueCode ? { issue_code: issueCode } : {}) };
-			if (outcome.startsWith('status:')) return { match, count: 0, status: Number(outcome.slice(7)) };
-			if (!isErrorCode(outcome)) throw new NodeOperationError(ctx.getNode(), `Forced Outcomes rule ${i + 1}: choose an outcome.`);
+			const match: FaultSpec['match'] = {
+				route: 'create',
+				...(issueCode ? { issue_code: issueCode } : {}),
+			};
+			if (outcome.startsWith('status:'))
+				return { match, count: 0, status: Number(outcome.slice(7)) };
+			if (!isErrorCode(outcome))
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Forced Outcomes rule ${i + 1}: choose an outcome.`,
+				);
 			return { match, count: 0, error: outcome };
 		});
 		return {
@@ -116,11 +144,16 @@ async function rawBodyOf(req: WebhookRequest): Promise<string> {
 	if (req.rawBody) return req.rawBody.toString('utf8');
 	// n8n consumed the stream without keeping the bytes: serialise what it parsed.
 	if (typeof req.body === 'string') return req.body;
-	if (req.body && typeof req.body === 'object' && Object.keys(req.body).length > 0) return JSON.stringify(req.body);
+	if (req.body && typeof req.body === 'object' && Object.keys(req.body).length > 0)
+		return JSON.stringify(req.body);
 	return '';
 }
 
-function outputsFor(outcome: CreateOutcome, rawBody: string, answer: EmulatorResponse): INodeExecutionData[][] {
+function outputsFor(
+	outcome: CreateOutcome,
+	rawBody: string,
+	answer: EmulatorResponse,
+): INodeExecutionData[][] {
 	if (outcome.kind === 'accepted') {
 		const { issue } = outcome;
 		const json: IDataObject = {
@@ -168,7 +201,9 @@ export async function handleWebhook(
 	} catch (e) {
 		// A configuration the trigger cannot run with is answered as a 500 that names the fix.
 		if (e instanceof NodeOperationError) return { answer: misconfigured(e.message) };
-		return { answer: misconfigured(`The stored emulator state cannot be used (${(e as Error).message}).`) };
+		return {
+			answer: misconfigured(`The stored emulator state cannot be used (${(e as Error).message}).`),
+		};
 	}
 
 	const body = await rawBodyOf(req);

@@ -1,6 +1,14 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 import { DOCUMENTED_ERROR_LIST } from '../../../contract/errors';
-import { ISSUE_STATES, NAMESPACES, OAUTH_TOKEN_PATH, TABLES, TABLE_API_PREFIX, createIssuePath, tablePath } from '../../../contract/api';
+import {
+	ISSUE_STATES,
+	NAMESPACES,
+	OAUTH_TOKEN_PATH,
+	TABLES,
+	TABLE_API_PREFIX,
+	createIssuePath,
+	tablePath,
+} from '../../../contract/api';
 
 export const DEFAULT_PREFIX = 'servicenow-emulator';
 
@@ -44,7 +52,7 @@ const forcedOutcomeOptions = [
 export const properties: INodeProperties[] = [
 	{
 		displayName:
-			'Use <code>&lt;n8n URL&gt;/webhook/&lt;Path&gt;</code> as the Instance URL of a ServiceNow Proactive Engagement credential (or <code>/webhook-test/&lt;Path&gt;</code> while listening in the editor). It answers create requests, the Table API reads and <code>/oauth_token.do</code> exactly as the emulator does. Issues are kept in memory and, in an active workflow, in the workflow\'s static data; in the editor\'s test mode they last until n8n restarts. Reading or updating one record by sys_id lives under <code>/webhook/&lt;webhook ID&gt;/&lt;Path&gt;/api/now/table/…</code>, because n8n puts the webhook ID in front of paths with a variable part.',
+			"Use <code>&lt;n8n URL&gt;/webhook/&lt;Path&gt;</code> as the Instance URL of a ServiceNow Proactive Engagement credential (or <code>/webhook-test/&lt;Path&gt;</code> while listening in the editor). It answers create requests, the Table API reads and <code>/oauth_token.do</code> exactly as the emulator does. Issues are kept in memory and, in an active workflow, in the workflow's static data; in the editor's test mode they last until n8n restarts. Reading or updating one record by sys_id lives under <code>/webhook/&lt;webhook ID&gt;/&lt;Path&gt;/api/now/table/…</code>, because n8n puts the webhook ID in front of paths with a variable part.",
 		name: 'notice',
 		type: 'notice',
 		default: '',
@@ -68,12 +76,14 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Basic Auth',
 				value: 'basic',
-				description: "Require Basic auth of a registry user (built-in: pe.integration / integration)",
+				description:
+					'Require Basic auth of a registry user (built-in: pe.integration / integration)',
 			},
 			{
 				name: 'OAuth2 Bearer Token',
 				value: 'oauth',
-				description: 'Require a token from &lt;Path&gt;/oauth_token.do (built-in client: pe-emulator-client)',
+				description:
+					'Require a token from &lt;Path&gt;/oauth_token.do (built-in client: pe-emulator-client)',
 			},
 		],
 		default: 'none',
@@ -87,9 +97,14 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Built-In Seed',
 				value: 'builtin',
-				description: "Abel Tuter, issue code 100 for provider sn, and entries that reach every documented error",
+				description:
+					'Abel Tuter, issue code 100 for provider sn, and entries that reach every documented error',
 			},
-			{ name: 'Custom JSON', value: 'custom', description: 'Providers, issue codes, users and CIs of your own' },
+			{
+				name: 'Custom JSON',
+				value: 'custom',
+				description: 'Providers, issue codes, users and CIs of your own',
+			},
 		],
 		default: 'builtin',
 	},
@@ -170,8 +185,8 @@ export const properties: INodeProperties[] = [
 				name: 'responseIdKey',
 				type: 'options',
 				options: [
-					{ name: 'Experience_id (As the Document\'s Example)', value: 'experience_id' },
-					{ name: 'experienceId (As the Document\'s Table)', value: 'experienceId' },
+					{ name: "Experience_id (As the Document's Example)", value: 'experience_id' },
+					{ name: "experienceId (As the Document's Table)", value: 'experienceId' },
 				],
 				default: 'experience_id',
 				description: 'Key of the ID in a successful create answer; the document shows both',

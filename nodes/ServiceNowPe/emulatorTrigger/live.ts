@@ -25,7 +25,10 @@ export function liveEmulator(
 	const found = live.get(key);
 	if (found && found.configKey === configKey) return found.emulator;
 	// First call in this process, or the node's settings changed: start from the stored state.
-	const emulator = new Emulator({ ...options(), state: found ? found.emulator.snapshot() : stored });
+	const emulator = new Emulator({
+		...options(),
+		state: found ? found.emulator.snapshot() : stored,
+	});
 	live.set(key, { configKey, emulator });
 	return emulator;
 }

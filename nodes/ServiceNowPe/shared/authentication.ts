@@ -39,8 +39,16 @@ export const authenticationProperty: INodeProperties = {
 };
 
 export const instanceCredentials: INodeCredentialDescription[] = [
-	{ name: 'serviceNowPeApi', required: true, displayOptions: { show: { authentication: ['serviceNowPeApi'] } } },
-	{ name: 'serviceNowPeOAuth2Api', required: true, displayOptions: { show: { authentication: ['serviceNowPeOAuth2Api'] } } },
+	{
+		name: 'serviceNowPeApi',
+		required: true,
+		displayOptions: { show: { authentication: ['serviceNowPeApi'] } },
+	},
+	{
+		name: 'serviceNowPeOAuth2Api',
+		required: true,
+		displayOptions: { show: { authentication: ['serviceNowPeOAuth2Api'] } },
+	},
 ];
 
 /**
@@ -50,13 +58,22 @@ export const instanceCredentials: INodeCredentialDescription[] = [
  */
 export function credentialTypeOf(ctx: IExecuteFunctions, itemIndex: number): CredentialType;
 export function credentialTypeOf(ctx: IPollFunctions | ILoadOptionsFunctions): CredentialType;
-export function credentialTypeOf(ctx: IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions, itemIndex?: number): CredentialType {
+export function credentialTypeOf(
+	ctx: IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions,
+	itemIndex?: number,
+): CredentialType {
 	const fallback = authenticationProperty.default;
-	const chosen = itemIndex === undefined ? (ctx as IPollFunctions | ILoadOptionsFunctions).getNodeParameter('authentication', fallback) : (ctx as IExecuteFunctions).getNodeParameter('authentication', itemIndex, fallback);
+	const chosen =
+		itemIndex === undefined
+			? (ctx as IPollFunctions | ILoadOptionsFunctions).getNodeParameter('authentication', fallback)
+			: (ctx as IExecuteFunctions).getNodeParameter('authentication', itemIndex, fallback);
 	return chosen === 'serviceNowPeOAuth2Api' ? 'serviceNowPeOAuth2Api' : 'serviceNowPeApi';
 }
 
-export async function connectionFor(ctx: IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions, credentialType: CredentialType): Promise<Connection> {
+export async function connectionFor(
+	ctx: IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions,
+	credentialType: CredentialType,
+): Promise<Connection> {
 	const credentials = await ctx.getCredentials(credentialType);
 	let baseUrl: string;
 	try {
@@ -74,8 +91,12 @@ export async function connectionFor(ctx: IExecuteFunctions | IPollFunctions | IL
 		// The OAuth2 authorization-code type goes through n8n's OAuth2 client, which loads it itself.
 		credentialsDecrypted:
 			credentialType === 'serviceNowPeApi'
-				? { id: reference?.id ?? '', name: reference?.name ?? credentialType, type: credentialType, data: credentials }
+				? {
+						id: reference?.id ?? '',
+						name: reference?.name ?? credentialType,
+						type: credentialType,
+						data: credentials,
+					}
 				: undefined,
 	};
 }
-

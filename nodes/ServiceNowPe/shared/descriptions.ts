@@ -17,7 +17,12 @@ export function picker(
 		type: 'resourceLocator',
 		default: { mode: defaultId ? 'id' : 'list', value: defaultId },
 		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod, searchable: true } },
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod, searchable: true },
+			},
 			{ displayName: byId, name: 'id', type: 'string', placeholder: idPlaceholder },
 		],
 	};

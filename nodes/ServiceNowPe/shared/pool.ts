@@ -4,7 +4,11 @@
  * Runs `fn` over items with at most `limit` in flight; results keep the items' order. After a
  * failure nothing new is started; what is in flight settles, then the failure is thrown.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+	items: readonly T[],
+	limit: number,
+	fn: (item: T) => Promise<R>,
+): Promise<R[]> {
 	const results = new Array<R>(items.length);
 	let next = 0;
 	let failure: { error: unknown } | undefined;
@@ -32,7 +36,8 @@ export class Limiter {
 
 	/** Runs `fn` when fewer than the limit of such calls are running. */
 	async run<T>(fn: () => Promise<T>): Promise<T> {
-		if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+		if (this.running >= this.limit)
+			await new Promise<void>((resolve) => this.waiting.push(resolve));
 		this.running++;
 		try {
 			return await fn();

@@ -7,7 +7,8 @@ export const alertmanager = {
 	label: 'Prometheus Alertmanager',
 	description: 'Alertmanager webhook (version 4): one issue per firing alert',
 	what: 'an Alertmanager webhook',
-	expects: '"version": "4", "groupKey" and an "alerts" array, as Alertmanager\'s webhook_configs send them',
+	expects:
+		'"version": "4", "groupKey" and an "alerts" array, as Alertmanager\'s webhook_configs send them',
 	looksLike: isAlertmanagerGroup,
 	extract: (payload) => fromAlertGroup(payload, 'alertmanager', 'an Alertmanager webhook'),
 } as const satisfies MonitoringSource;

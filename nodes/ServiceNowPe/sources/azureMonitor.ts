@@ -4,7 +4,14 @@
  * without `metricName`), activity log, health and cost budget alerts.
  */
 import { isPlainObject, setOwn, text, textMap } from '../../../contract/values';
-import { SourceFormatError, resourceName, type AlertMetric, type AlertResource, type MonitoringSource, type NormalisedAlert } from './types';
+import {
+	SourceFormatError,
+	resourceName,
+	type AlertMetric,
+	type AlertResource,
+	type MonitoringSource,
+	type NormalisedAlert,
+} from './types';
 
 /** Dimensions that name the resource, in the order Azure itself takes them for configurationItems. */
 const RESOURCE_DIMENSIONS = ['_ResourceId', 'ResourceId', 'Resource', 'Computer'];
@@ -35,7 +42,9 @@ export function isComputerType(type: string): boolean {
 type Subject = { host: string; resource?: undefined } | { host: ''; resource: AlertResource };
 
 function byType(name: string, type: string): Subject {
-	return isComputerType(type) ? { host: name } : { host: '', resource: { name, kind: `a ${type} resource` } };
+	return isComputerType(type)
+		? { host: name }
+		: { host: '', resource: { name, kind: `a ${type} resource` } };
 }
 
 /**
@@ -44,13 +53,23 @@ function byType(name: string, type: string): Subject {
  * resources sending the data"), unless a resource dimension names it; any other item (a budget's
  * "budgets") is no computer. Without items: the resource dimensions, then the first target.
  */
-function subjectOf(essentials: Record<string, unknown>, dimensions: Record<string, string>, budget: string): Subject {
-	const items = Array.isArray(essentials.configurationItems) ? essentials.configurationItems.map(text).filter(Boolean) : [];
+function subjectOf(
+	essentials: Record<string, unknown>,
+	dimensions: Record<string, string>,
+	budget: string,
+): Subject {
+	const items = Array.isArray(essentials.configurationItems)
+		? essentials.configurationItems.map(text).filter(Boolean)
+		: [];
 	// Targets that are resources (a service health alert's target is the subscription).
-	const targets = (Array.isArray(essentials.alertTargetIDs) ? essentials.alertTargetIDs.map(text) : [])
+	const targets = (
+		Array.isArray(essentials.alertTargetIDs) ? essentials.alertTargetIDs.map(text) : []
+	)
 		.filter((id) => resourceType(id))
 		.map((id) => ({ name: resourceName(id), type: resourceType(id) }));
-	const resourceIds = ['_ResourceId', 'ResourceId'].map((d) => dimensions[d]).filter((v) => v && resourceType(v));
+	const resourceIds = ['_ResourceId', 'ResourceId']
+		.map((d) => dimensions[d])
+		.filter((v) => v && resourceType(v));
 	if (items[0]) {
 		const name = items[0];
 		const same = (other: string) => other.toLowerCase() === name.toLowerCase();
@@ -59,16 +78,28 @@ function subjectOf(essentials: Record<string, unknown>, dimensions: Record<strin
 		if (resourceType(name)) return byType(resourceName(name), resourceType(name));
 		const fromId = resourceIds.find((id) => same(resourceName(id)));
 		if (fromId) return byType(name, resourceType(fromId));
-		if (dimensions.Resource && same(dimensions.Resource)) return { host: '', resource: { name, kind: 'a resource the "Resource" dimension names' } };
+		if (dimensions.Resource && same(dimensions.Resource))
+			return { host: '', resource: { name, kind: 'a resource the "Resource" dimension names' } };
 		if (text(essentials.signalType).toLowerCase() === 'log') return { host: name };
-		if (budget || text(essentials.monitoringService) === 'CostAlerts') return { host: '', resource: { name: budget || name, kind: 'a cost budget' } };
-		return { host: '', resource: { name, kind: `a configuration item of a ${text(essentials.monitoringService) || 'monitoring service'} alert` } };
+		if (budget || text(essentials.monitoringService) === 'CostAlerts')
+			return { host: '', resource: { name: budget || name, kind: 'a cost budget' } };
+		return {
+			host: '',
+			resource: {
+				name,
+				kind: `a configuration item of a ${text(essentials.monitoringService) || 'monitoring service'} alert`,
+			},
+		};
 	}
 	for (const d of RESOURCE_DIMENSIONS) {
 		const value = dimensions[d];
 		if (!value) continue;
 		if (d === 'Computer') return { host: value };
-		if (d === 'Resource') return { host: '', resource: { name: value, kind: 'a resource the "Resource" dimension names' } };
+		if (d === 'Resource')
+			return {
+				host: '',
+				resource: { name: value, kind: 'a resource the "Resource" dimension names' },
+			};
 		// A ResourceId that is no resource ID (metric alerts put a GUID there) names nothing.
 		if (resourceType(value)) return byType(resourceName(value), resourceType(value));
 	}
@@ -80,7 +111,9 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 	const data = isPlainObject(payload.data) ? payload.data : undefined;
 	const essentials = isPlainObject(data?.essentials) ? data.essentials : undefined;
 	if (payload.schemaId !== 'azureMonitorCommonAlertSchema' || !essentials) {
-		throw new SourceFormatError(`The item is not ${azureMonitor.what}: expected ${azureMonitor.expects}.`);
+		throw new SourceFormatError(
+			`The item is not ${azureMonitor.what}: expected ${azureMonitor.expects}.`,
+		);
 	}
 	const context = isPlainObject(data?.alertContext) ? data.alertContext : {};
 	const condition = isPlainObject(context.condition) ? context.condition : {};
@@ -90,7 +123,8 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 	const metrics: AlertMetric[] = [];
 	const dimensions: Record<string, string> = {};
 	const addDimensions = (list: unknown) => {
-		for (const d of Array.isArray(list) ? list.filter(isPlainObject) : []) if (d.name) setOwn(dimensions, text(d.name), text(d.value));
+		for (const d of Array.isArray(list) ? list.filter(isPlainObject) : [])
+			if (d.name) setOwn(dimensions, text(d.name), text(d.value));
 	};
 	for (const c of criteria) {
 		if (c.metricValue !== undefined && c.metricValue !== null) {
@@ -102,13 +136,19 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 	// Log search alerts V1: the query, its result count, links and dimensions in the alert context.
 	addDimensions(context.Dimensions);
 	if (context.ResultCount !== undefined && context.ResultCount !== null) {
-		metrics.push({ names: ['ResultCount', text(context.AlertType)].filter(Boolean), value: text(context.ResultCount), key: 'result_count' });
+		metrics.push({
+			names: ['ResultCount', text(context.AlertType)].filter(Boolean),
+			value: text(context.ResultCount),
+			key: 'result_count',
+		});
 	}
 	for (const [name, value] of Object.entries(dimensions)) setOwn(labels, name, value);
 	// Cost budget alerts: no rule, severity or target; the budget in AlertData.
 	const budgetData = isPlainObject(context.AlertData) ? context.AlertData : {};
-	if (context.AlertCategory !== undefined) setOwn(labels, 'AlertCategory', text(context.AlertCategory));
-	for (const [name, value] of Object.entries(budgetData)) if (value === null || typeof value !== 'object') setOwn(labels, name, text(value));
+	if (context.AlertCategory !== undefined)
+		setOwn(labels, 'AlertCategory', text(context.AlertCategory));
+	for (const [name, value] of Object.entries(budgetData))
+		if (value === null || typeof value !== 'object') setOwn(labels, name, text(value));
 	const budget = text(budgetData.BudgetName);
 	const subject = subjectOf(essentials, dimensions, budget);
 	labels.severity = text(essentials.severity);
@@ -120,8 +160,14 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 		{
 			source: 'azureMonitor',
 			// A budget alert has no rule ("alertRule": null): its budget, else the alert's own ID names it.
-			name: text(essentials.alertRule) || budget || resourceName(alertId) || text(essentials.monitoringService) || 'Azure Monitor alert',
-			status: text(essentials.monitorCondition).toLowerCase() === 'resolved' ? 'resolved' : 'firing',
+			name:
+				text(essentials.alertRule) ||
+				budget ||
+				resourceName(alertId) ||
+				text(essentials.monitoringService) ||
+				'Azure Monitor alert',
+			status:
+				text(essentials.monitorCondition).toLowerCase() === 'resolved' ? 'resolved' : 'firing',
 			host: subject.host,
 			...(subject.resource ? { resource: subject.resource } : {}),
 			labels,
@@ -152,7 +198,11 @@ export const azureMonitor = {
 	label: 'Azure Monitor',
 	description: 'Azure Monitor alert in the common alert schema',
 	what: 'an Azure Monitor alert in the common alert schema',
-	expects: '"schemaId": "azureMonitorCommonAlertSchema" and data.essentials (enable the common alert schema on the action group)',
-	looksLike: (payload) => payload.schemaId === 'azureMonitorCommonAlertSchema' && isPlainObject(payload.data) && isPlainObject(payload.data.essentials),
+	expects:
+		'"schemaId": "azureMonitorCommonAlertSchema" and data.essentials (enable the common alert schema on the action group)',
+	looksLike: (payload) =>
+		payload.schemaId === 'azureMonitorCommonAlertSchema' &&
+		isPlainObject(payload.data) &&
+		isPlainObject(payload.data.essentials),
 	extract,
 } as const satisfies MonitoringSource;

@@ -57,7 +57,9 @@ const DETAIL_LABELS = ['cpu_usage', 'memory_usage', 'available_memory', 'process
 
 function lookup(alert: NormalisedAlert, ...keys: string[]): string {
 	for (const key of keys) {
-		const value = (Object.hasOwn(alert.labels, key) && alert.labels[key]) || (Object.hasOwn(alert.annotations, key) && alert.annotations[key]);
+		const value =
+			(Object.hasOwn(alert.labels, key) && alert.labels[key]) ||
+			(Object.hasOwn(alert.annotations, key) && alert.annotations[key]);
 		if (value) return value;
 	}
 	return '';
@@ -97,7 +99,14 @@ export function alertFields(alert: NormalisedAlert, names: LabelNames = DEFAULT_
 }
 
 /** Parts of an alert's context that can go into investigative_details. */
-export const CONTEXT_PARTS = ['name', 'summary', 'description', 'severity', 'startedAt', 'links'] as const;
+export const CONTEXT_PARTS = [
+	'name',
+	'summary',
+	'description',
+	'severity',
+	'startedAt',
+	'links',
+] as const;
 export type ContextPart = (typeof CONTEXT_PARTS)[number];
 
 /** Longest value, and most characters in all, that the alert context adds to investigative_details. */
@@ -116,12 +125,18 @@ export function bounded(value: string, max: number): string {
  * The chosen context of an alert as investigative details, each value bounded, and all of them
  * with the `used` characters the alert's own values already take, within CONTEXT_LIMITS.total.
  */
-export function alertContextDetails(alert: NormalisedAlert, parts: readonly ContextPart[], used = 0): Record<string, string> {
+export function alertContextDetails(
+	alert: NormalisedAlert,
+	parts: readonly ContextPart[],
+	used = 0,
+): Record<string, string> {
 	const { context } = alert;
 	const candidates: Array<[string, string]> = [];
 	for (const part of parts) {
 		if (part === 'name') candidates.push(['alert_name', alert.name]);
-		else if (part === 'links') for (const [kind, url] of Object.entries(context.links)) candidates.push([`${kind}_link`, url]);
+		else if (part === 'links')
+			for (const [kind, url] of Object.entries(context.links))
+				candidates.push([`${kind}_link`, url]);
 		else candidates.push([part === 'startedAt' ? 'started_at' : part, context[part]]);
 		// What a log search alert searched describes it as much as its description does.
 		if (part === 'description' && context.query) candidates.push(['search_query', context.query]);
@@ -132,7 +147,11 @@ export function alertContextDetails(alert: NormalisedAlert, parts: readonly Cont
 		const value = bounded(raw.trim(), CONTEXT_LIMITS.value);
 		if (!value) continue;
 		if (total + value.length > CONTEXT_LIMITS.total) {
-			setOwn(out, 'context_truncated', `more from the alert than ${CONTEXT_LIMITS.total} characters; see the alert itself`);
+			setOwn(
+				out,
+				'context_truncated',
+				`more from the alert than ${CONTEXT_LIMITS.total} characters; see the alert itself`,
+			);
 			break;
 		}
 		total += value.length;
@@ -156,8 +175,14 @@ export function issueCodeFor(
 	fallback: { fromLabel: string; defaultCode: string },
 ): { issueCode: string; how: string } {
 	for (const [i, rule] of rules.entries()) {
-		const value = rule.field === 'alertName' ? alert.name : Object.hasOwn(alert.labels, rule.field) ? alert.labels[rule.field] : '';
-		if (value && matches(rule.value, value)) return { issueCode: rule.issueCode, how: `rule ${i + 1}` };
+		const value =
+			rule.field === 'alertName'
+				? alert.name
+				: Object.hasOwn(alert.labels, rule.field)
+					? alert.labels[rule.field]
+					: '';
+		if (value && matches(rule.value, value))
+			return { issueCode: rule.issueCode, how: `rule ${i + 1}` };
 	}
 	if (fallback.fromLabel) return { issueCode: fallback.fromLabel, how: 'alert label' };
 	return { issueCode: fallback.defaultCode, how: fallback.defaultCode ? 'default' : 'none' };

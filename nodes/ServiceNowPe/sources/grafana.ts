@@ -19,7 +19,9 @@ interface QueryValue {
  */
 function parseValueString(valueString: string): QueryValue[] {
 	const out: QueryValue[] = [];
-	for (const m of valueString.matchAll(/\[ (?:var='([^']*)' )?(?:metric='[^']*' )?labels=\{([^}]*)\} value=([^\s\]]+) \]/g)) {
+	for (const m of valueString.matchAll(
+		/\[ (?:var='([^']*)' )?(?:metric='[^']*' )?labels=\{([^}]*)\} value=([^\s\]]+) \]/g,
+	)) {
 		const labels: Record<string, string> = {};
 		for (const pair of m[2].split(', ')) {
 			const at = pair.indexOf('=');
@@ -31,12 +33,18 @@ function parseValueString(valueString: string): QueryValue[] {
 }
 
 function queryValues(alert: Record<string, unknown>): QueryValue[] {
-	const fromString = typeof alert.valueString === 'string' ? parseValueString(alert.valueString) : [];
+	const fromString =
+		typeof alert.valueString === 'string' ? parseValueString(alert.valueString) : [];
 	if (!isPlainObject(alert.values)) return fromString;
 	return Object.entries(alert.values).map(([refId, value]) => ({
 		refId,
 		// null, '' and other non-numbers are no value (Number(null) would be 0).
-		value: typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN,
+		value:
+			typeof value === 'number'
+				? value
+				: typeof value === 'string' && value.trim() !== ''
+					? Number(value)
+					: Number.NaN,
 		labels: fromString.find((q) => q.refId === refId)?.labels ?? {},
 	}));
 }
@@ -62,19 +70,30 @@ export const grafana = {
 	label: 'Grafana Alerting',
 	description: 'Grafana unified alerting webhook: one issue per firing alert',
 	what: 'a Grafana alerting webhook',
-	expects: 'an "alerts" array with Grafana\'s "orgId" or "version": "1", as a Grafana contact point of type Webhook sends it',
+	expects:
+		'an "alerts" array with Grafana\'s "orgId" or "version": "1", as a Grafana contact point of type Webhook sends it',
 	looksLike: isGrafanaGroup,
 	extract: (payload, options) =>
 		fromAlertGroup(payload, 'grafana', 'a Grafana alerting webhook', {
 			metrics: (alert, name, annotations) => {
 				const picked = pickValue(queryValues(alert), options.valueRefId);
 				if (!picked) return [];
-				return [{ names: [name, annotations.summary ?? ''].filter(Boolean), value: String(picked.value), key: 'value' }];
+				return [
+					{
+						names: [name, annotations.summary ?? ''].filter(Boolean),
+						value: String(picked.value),
+						key: 'value',
+					},
+				];
 			},
 			host: (alert) => {
 				const instance = queryValues(alert).find((q) => q.labels.instance)?.labels.instance;
 				return instance ? hostName(instance) : '';
 			},
-			links: (alert) => ({ dashboard: text(alert.dashboardURL), panel: text(alert.panelURL), image: text(alert.imageURL) }),
+			links: (alert) => ({
+				dashboard: text(alert.dashboardURL),
+				panel: text(alert.panelURL),
+				image: text(alert.imageURL),
+			}),
 		}),
 } as const satisfies MonitoringSource;

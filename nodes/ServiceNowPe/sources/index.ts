@@ -7,7 +7,13 @@ import { alertmanager } from './alertmanager';
 import { azureMonitor } from './azureMonitor';
 import { datadog } from './datadog';
 import { grafana } from './grafana';
-import { SourceFormatError, type ExtractOptions, type MonitoringSource, type NormalisedAlert, type UnreadableAlert } from './types';
+import {
+	SourceFormatError,
+	type ExtractOptions,
+	type MonitoringSource,
+	type NormalisedAlert,
+	type UnreadableAlert,
+} from './types';
 
 export const SOURCES = [alertmanager, grafana, azureMonitor, datadog] as const;
 
@@ -31,16 +37,29 @@ function jsonObjectIn(value: unknown): Record<string, unknown> | undefined {
 }
 
 /** A CloudWatch alarm's state change, as its SNS message carries it. */
-const isCloudWatchAlarm = (m: Record<string, unknown> | undefined) => !!m && typeof m.AlarmName === 'string' && typeof m.NewStateValue === 'string';
+const isCloudWatchAlarm = (m: Record<string, unknown> | undefined) =>
+	!!m && typeof m.AlarmName === 'string' && typeof m.NewStateValue === 'string';
 
 /** An Amazon SNS HTTP/S notification whose `Message` (a JSON string) is a CloudWatch alarm. */
-const isSnsAlarm = (p: Record<string, unknown> | undefined) => !!p && p.Type === 'Notification' && typeof p.TopicArn === 'string' && isCloudWatchAlarm(jsonObjectIn(p.Message));
+const isSnsAlarm = (p: Record<string, unknown> | undefined) =>
+	!!p &&
+	p.Type === 'Notification' &&
+	typeof p.TopicArn === 'string' &&
+	isCloudWatchAlarm(jsonObjectIn(p.Message));
 
 /** A Dynatrace problem notification: its placeholders' fields ({State}, {ProblemID} or {PID}, and one more). */
 const isDynatraceProblem = (p: Record<string, unknown>) =>
 	typeof p.State === 'string' &&
 	(typeof p.ProblemID === 'string' || typeof p.PID === 'string') &&
-	['ProblemTitle', 'ImpactedEntities', 'ImpactedEntity', 'ProblemDetailsJSON', 'ProblemDetails', 'ProblemURL', 'Problem URL'].some((k) => k in p);
+	[
+		'ProblemTitle',
+		'ImpactedEntities',
+		'ImpactedEntity',
+		'ProblemDetailsJSON',
+		'ProblemDetails',
+		'ProblemURL',
+		'Problem URL',
+	].some((k) => k in p);
 
 /** Zabbix's event page link, and the last line but one of its default message templates. */
 const ZABBIX_TEXT = [/\/tr_events\.php\?triggerid=\d+&eventid=\d+/, /\nOriginal problem ID: \d+\n/];
@@ -59,11 +78,15 @@ const ZABBIX_TEXT = [/\/tr_events\.php\?triggerid=\d+&eventid=\d+/, /\nOriginal 
  *   `trigger_id`, or the macro names `EVENT.ID` and `TRIGGER.ID`), or any value holding Zabbix's
  *   event link or its default message.
  */
-const OTHER_VENDORS: Array<{ label: string; looksLike: (payload: Record<string, unknown>) => boolean }> = [
+const OTHER_VENDORS: Array<{
+	label: string;
+	looksLike: (payload: Record<string, unknown>) => boolean;
+}> = [
 	{
 		label: 'a New Relic notification',
 		looksLike: (p) =>
-			(typeof p.issueUrl === 'string' && ('alertConditionNames' in p || 'alertPolicyNames' in p || 'workflowName' in p)) ||
+			(typeof p.issueUrl === 'string' &&
+				('alertConditionNames' in p || 'alertPolicyNames' in p || 'workflowName' in p)) ||
 			('incident_id' in p && 'current_state' in p && ('condition_name' in p || 'policy_name' in p)),
 	},
 	{
@@ -72,7 +95,8 @@ const OTHER_VENDORS: Array<{ label: string; looksLike: (payload: Record<string, 
 	},
 	{
 		label: 'a Dynatrace problem notification',
-		looksLike: (p) => isDynatraceProblem(p) || (isPlainObject(p.data) && isDynatraceProblem(p.data)),
+		looksLike: (p) =>
+			isDynatraceProblem(p) || (isPlainObject(p.data) && isDynatraceProblem(p.data)),
 	},
 	{
 		label: 'a Zabbix notification',
@@ -88,7 +112,8 @@ function otherKind(source: MonitoringSource, candidates: Array<Record<string, un
 	const preset = SOURCES.find((s) => s !== source && candidates.some((c) => s.looksLike(c)));
 	if (preset) return ` It is a ${preset.label} payload: choose Build From "${preset.label}".`;
 	const vendor = OTHER_VENDORS.find((v) => candidates.some((c) => v.looksLike(c)));
-	if (vendor) return ` It looks like ${vendor.label}, which no Build From preset reads: map its fields with Build From "Manual Fields".`;
+	if (vendor)
+		return ` It looks like ${vendor.label}, which no Build From preset reads: map its fields with Build From "Manual Fields".`;
 	return '';
 }
 
@@ -97,7 +122,11 @@ function otherKind(source: MonitoringSource, candidates: Array<Record<string, un
  * node (which puts the request body there). Only the chosen source's own payload is read: any
  * other ends on Other (UNRECOGNISED_PAYLOAD), saying what was expected and what the item is.
  */
-export function extractAlerts(source: MonitoringSource, item: unknown, options: ExtractOptions = {}): Array<NormalisedAlert | UnreadableAlert> {
+export function extractAlerts(
+	source: MonitoringSource,
+	item: unknown,
+	options: ExtractOptions = {},
+): Array<NormalisedAlert | UnreadableAlert> {
 	if (!isPlainObject(item)) throw new SourceFormatError('The item is not a JSON object.');
 	const body = isPlainObject(item.body) ? item.body : undefined;
 	const payload = source.looksLike(item) ? item : body && source.looksLike(body) ? body : undefined;

@@ -76,7 +76,10 @@ export interface MonitoringSource {
 	readonly what: string;
 	readonly expects: string;
 	/** The alerts of a payload; throws SourceFormatError saying what is missing. */
-	extract(payload: Record<string, unknown>, options: ExtractOptions): Array<NormalisedAlert | UnreadableAlert>;
+	extract(
+		payload: Record<string, unknown>,
+		options: ExtractOptions,
+	): Array<NormalisedAlert | UnreadableAlert>;
 }
 
 export interface ExtractOptions {
@@ -93,7 +96,11 @@ export class SourceFormatError extends Error {}
 export function hostName(value: string): string {
 	const text = value.trim();
 	// A URL, or a probe target written without its scheme (`example.com:443/health`).
-	const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : /^[^/\s:]+(?::\d+)?\/\S*$/.test(text) ? `http://${text}` : undefined;
+	const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text)
+		? text
+		: /^[^/\s:]+(?::\d+)?\/\S*$/.test(text)
+			? `http://${text}`
+			: undefined;
 	if (url) {
 		try {
 			return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');

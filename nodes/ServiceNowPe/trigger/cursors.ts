@@ -9,7 +9,12 @@ import { TABLES, formatGlideDateTime, type TableName } from '../../../contract/a
 import { condition, encodeAnyQuery, encodeQuery, orderBy } from '../../../contract/encodedQuery';
 import type { Connection } from '../shared/authentication';
 import type { ApiResult } from '../shared/transport/request';
-import { TRIGGER_PAGE_SIZE, TRIGGER_READ, listRows, type TableRow } from '../shared/transport/tableApi';
+import {
+	TRIGGER_PAGE_SIZE,
+	TRIGGER_READ,
+	listRows,
+	type TableRow,
+} from '../shared/transport/tableApi';
 import { instanceClock, type ClockFloor, type Sighting } from './instanceClock';
 
 /** Where the poll stopped: the last row taken, by time and sys_id. */
@@ -61,7 +66,14 @@ export async function changes(
 	let cursor = start;
 	for (;;) {
 		const sentAt = Date.now();
-		const { rows: page, result } = await listRows<TableRow>(ctx, connection, table, after(base, cursor, field), TRIGGER_READ, { limit: TRIGGER_PAGE_SIZE });
+		const { rows: page, result } = await listRows<TableRow>(
+			ctx,
+			connection,
+			table,
+			after(base, cursor, field),
+			TRIGGER_READ,
+			{ limit: TRIGGER_PAGE_SIZE },
+		);
 		if (!page) failed(ctx, table, result);
 		if (page.length === 0) return { rows, cursor };
 		// A save that was running while the instance read the page may carry an earlier second:
@@ -88,15 +100,35 @@ export async function changes(
 }
 
 /** The newest row of a table by `field`, then sys_id: a place in that order no later row is before. */
-export async function newest(ctx: IPollFunctions, connection: Connection, table: TableName, base: string[], field: TimeField): Promise<{ cursor: Cursor; clock?: number }> {
+export async function newest(
+	ctx: IPollFunctions,
+	connection: Connection,
+	table: TableName,
+	base: string[],
+	field: TimeField,
+): Promise<{ cursor: Cursor; clock?: number }> {
 	const order = [orderBy(field, 'descending'), orderBy('sys_id', 'descending')];
-	const { rows, result } = await listRows<TableRow>(ctx, connection, table, encodeQuery(base, order), TRIGGER_READ, { limit: 1, fields: `sys_id,${field}` });
+	const { rows, result } = await listRows<TableRow>(
+		ctx,
+		connection,
+		table,
+		encodeQuery(base, order),
+		TRIGGER_READ,
+		{ limit: 1, fields: `sys_id,${field}` },
+	);
 	if (!rows) failed(ctx, table, result);
-	return { cursor: rows[0] ? { at: rows[0][field], id: rows[0].sys_id } : START, clock: instanceClock(result) };
+	return {
+		cursor: rows[0] ? { at: rows[0][field], id: rows[0].sys_id } : START,
+		clock: instanceClock(result),
+	};
 }
 
 /** Where a first poll starts: now, by the instance's clock (the incidents' cursor read only when `incidents` are polled). */
-export async function baseline(ctx: IPollFunctions, connection: Connection, incidents: boolean): Promise<{ issues: Cursor; created: Cursor; incidents: Cursor; clock?: Sighting }> {
+export async function baseline(
+	ctx: IPollFunctions,
+	connection: Connection,
+	incidents: boolean,
+): Promise<{ issues: Cursor; created: Cursor; incidents: Cursor; clock?: Sighting }> {
 	const latest = await newest(ctx, connection, TABLES.experienceIssue, [], 'sys_updated_on');
 	if (latest.clock !== undefined) {
 		// Everything settled before now is old; later changes are still to come.
@@ -106,7 +138,17 @@ export async function baseline(ctx: IPollFunctions, connection: Connection, inci
 	// No Date header: our clock may be ahead of the instance's and put "now" past changes still to
 	// come. The instance's own newest rows say what is old instead. No issue was made after the
 	// newest change (a creation is a change), nor in its second with a greater sys_id.
-	const incidentCursor = incidents ? (await newest(ctx, connection, TABLES.incident, [condition('origin_table', '=', TABLES.experienceIssue)], 'sys_created_on')).cursor : latest.cursor;
+	const incidentCursor = incidents
+		? (
+				await newest(
+					ctx,
+					connection,
+					TABLES.incident,
+					[condition('origin_table', '=', TABLES.experienceIssue)],
+					'sys_created_on',
+				)
+			).cursor
+		: latest.cursor;
 	// The instance's clock had reached its newest change when it was read.
 	const clock = latest.cursor.id ? { clock: { at: latest.cursor.at, seenAt: Date.now() } } : {};
 	return { issues: latest.cursor, created: latest.cursor, incidents: incidentCursor, ...clock };

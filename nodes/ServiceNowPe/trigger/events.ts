@@ -24,7 +24,11 @@ export interface PollSettings {
 
 /** The conditions of the Filters chosen, as `table` holds them. */
 export function filters(settings: PollSettings, table: TableName): string[] {
-	if (table === TABLES.incident) return [condition('origin_table', '=', TABLES.experienceIssue), ...(settings.user ? [condition('caller_id', '=', settings.user)] : [])];
+	if (table === TABLES.incident)
+		return [
+			condition('origin_table', '=', TABLES.experienceIssue),
+			...(settings.user ? [condition('caller_id', '=', settings.user)] : []),
+		];
 	return [
 		...(settings.issueCode ? [condition('issue_code', '=', settings.issueCode)] : []),
 		...(settings.provider ? [condition('provider', '=', settings.provider)] : []),
@@ -33,22 +37,53 @@ export function filters(settings: PollSettings, table: TableName): string[] {
 }
 
 /** An issue row as the trigger outputs it: ready for Chain (experience_id, issue code, user, state, end reason). */
-export function issueItem(row: TableRow, event: PollEvent, extra: IDataObject = {}): INodeExecutionData {
+export function issueItem(
+	row: TableRow,
+	event: PollEvent,
+	extra: IDataObject = {},
+): INodeExecutionData {
 	return { json: { event, ...issueJson(row), ...extra } };
 }
 
 /** "Fetch Test Event": the latest change that matches, the cursor left alone. */
-export async function latest(ctx: IPollFunctions, connection: Connection, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
+export async function latest(
+	ctx: IPollFunctions,
+	connection: Connection,
+	settings: PollSettings,
+): Promise<INodeExecutionData[][] | null> {
 	const issueEvents = settings.events.filter((e) => e !== 'fallbackIncident');
 	if (issueEvents.length > 0) {
-		const states = settings.events.includes('stateChanged') && !settings.events.includes('created') ? [isOneOf('state', settings.states)] : [];
-		const order = orderBy(settings.events.includes('stateChanged') ? 'sys_updated_on' : 'sys_created_on', 'descending');
-		const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([...filters(settings, TABLES.experienceIssue), ...states], [order]), TRIGGER_READ, { limit: 1 });
+		const states =
+			settings.events.includes('stateChanged') && !settings.events.includes('created')
+				? [isOneOf('state', settings.states)]
+				: [];
+		const order = orderBy(
+			settings.events.includes('stateChanged') ? 'sys_updated_on' : 'sys_created_on',
+			'descending',
+		);
+		const { rows, result } = await listRows<TableRow>(
+			ctx,
+			connection,
+			TABLES.experienceIssue,
+			encodeQuery([...filters(settings, TABLES.experienceIssue), ...states], [order]),
+			TRIGGER_READ,
+			{ limit: 1 },
+		);
 		if (!rows) failed(ctx, TABLES.experienceIssue, result);
-		if (rows[0]) return [[issueItem(rows[0], settings.events.includes('stateChanged') ? 'stateChanged' : 'created')]];
+		if (rows[0])
+			return [
+				[issueItem(rows[0], settings.events.includes('stateChanged') ? 'stateChanged' : 'created')],
+			];
 	}
 	if (settings.events.includes('fallbackIncident')) {
-		const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.incident, encodeQuery(filters(settings, TABLES.incident), [orderBy('sys_created_on', 'descending')]), TRIGGER_READ, { limit: 20 });
+		const { rows, result } = await listRows<TableRow>(
+			ctx,
+			connection,
+			TABLES.incident,
+			encodeQuery(filters(settings, TABLES.incident), [orderBy('sys_created_on', 'descending')]),
+			TRIGGER_READ,
+			{ limit: 20 },
+		);
 		if (!rows) failed(ctx, TABLES.incident, result);
 		for (const row of rows) {
 			const item = await incidentItem(ctx, connection, row);
@@ -60,15 +95,38 @@ export async function latest(ctx: IPollFunctions, connection: Connection, settin
 
 /** An incident's issue passes the issue code and provider filters (the user is in the query). */
 export function incidentMatches(item: INodeExecutionData, settings: PollSettings): boolean {
-	return (!settings.issueCode || item.json.issue_code === settings.issueCode) && (!settings.provider || item.json.provider === settings.provider);
+	return (
+		(!settings.issueCode || item.json.issue_code === settings.issueCode) &&
+		(!settings.provider || item.json.provider === settings.provider)
+	);
 }
 
 /** A fallback incident as the trigger outputs it: its issue (read by origin_id), with the incident's summary. */
-export async function incidentItem(ctx: IPollFunctions, connection: Connection, incident: TableRow): Promise<INodeExecutionData> {
-	const { rows, result } = await listRows<TableRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('sys_id', '=', incident.origin_id)]), TRIGGER_READ, { limit: 1 });
+export async function incidentItem(
+	ctx: IPollFunctions,
+	connection: Connection,
+	incident: TableRow,
+): Promise<INodeExecutionData> {
+	const { rows, result } = await listRows<TableRow>(
+		ctx,
+		connection,
+		TABLES.experienceIssue,
+		encodeQuery([condition('sys_id', '=', incident.origin_id)]),
+		TRIGGER_READ,
+		{ limit: 1 },
+	);
 	// Without its issue the incident cannot be filtered or told: the poll fails and is tried again.
 	if (!rows) failed(ctx, TABLES.experienceIssue, result);
 	const issue = rows[0];
-	const summary = { sys_id: incident.sys_id, number: incident.number, short_description: incident.short_description, state: incident.state, caller_id: incident.caller_id, cmdb_ci: incident.cmdb_ci };
-	return issue ? issueItem(issue, 'fallbackIncident', { incident: summary }) : { json: { event: 'fallbackIncident', incident: summary, origin_id: incident.origin_id } };
+	const summary = {
+		sys_id: incident.sys_id,
+		number: incident.number,
+		short_description: incident.short_description,
+		state: incident.state,
+		caller_id: incident.caller_id,
+		cmdb_ci: incident.cmdb_ci,
+	};
+	return issue
+		? issueItem(issue, 'fallbackIncident', { incident: summary })
+		: { json: { event: 'fallbackIncident', incident: summary, origin_id: incident.origin_id } };
 }

@@ -63,7 +63,9 @@ export class ClockFloor {
 	private see(value: string | undefined): void {
 		const at = parseGlideDateTime(value);
 		const now = Date.now();
-		const known = this.sighting ? parseGlideDateTime(this.sighting.at) + Math.max(0, now - this.sighting.seenAt) : Number.NEGATIVE_INFINITY;
+		const known = this.sighting
+			? parseGlideDateTime(this.sighting.at) + Math.max(0, now - this.sighting.seenAt)
+			: Number.NEGATIVE_INFINITY;
 		if (Number.isFinite(at) && at > known) {
 			this.sighting = { at: formatGlideDateTime(at), seenAt: now };
 			this.moved = true;

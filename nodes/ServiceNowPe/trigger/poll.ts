@@ -11,13 +11,25 @@
  * Here: the static data (the cursors, the states seen) and how a change becomes a state change.
  * The reads from a cursor are in cursors.ts; what an event is and Fetch Test Event, in events.ts.
  */
-import { NodeApiError, type IPollFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	type IPollFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
 import { TABLES } from '../../../contract/api';
 import { isExactQueryValue, isQueryableValue, wellFormed } from '../../../contract/encodedQuery';
 import { connectionFor, credentialTypeOf } from '../shared/authentication';
 import type { TableRow } from '../shared/transport/tableApi';
 import { baseline, changes, newest, type Cursor } from './cursors';
-import { filters, incidentItem, incidentMatches, issueItem, latest, type PollSettings } from './events';
+import {
+	filters,
+	incidentItem,
+	incidentMatches,
+	issueItem,
+	latest,
+	type PollSettings,
+} from './events';
 import { ClockFloor, type Sighting } from './instanceClock';
 
 export type { PollEvent, PollSettings } from './events';
@@ -50,9 +62,19 @@ function signature(row: TableRow): string {
 	return `${row.state}|${row.issue_code_history ?? row.issue_code}`;
 }
 
-export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
-	for (const [name, value] of [['Issue Code', settings.issueCode], ['Provider', settings.provider], ['User', settings.user]]) {
-		if (!isQueryableValue(value)) throw new NodeApiError(ctx.getNode(), {} as JsonObject, { message: `The ${name} filter "${value}" would run as a script on the instance: give a plain value.` });
+export async function poll(
+	ctx: IPollFunctions,
+	settings: PollSettings,
+): Promise<INodeExecutionData[][] | null> {
+	for (const [name, value] of [
+		['Issue Code', settings.issueCode],
+		['Provider', settings.provider],
+		['User', settings.user],
+	]) {
+		if (!isQueryableValue(value))
+			throw new NodeApiError(ctx.getNode(), {} as JsonObject, {
+				message: `The ${name} filter "${value}" would run as a script on the instance: give a plain value.`,
+			});
 		// A filter that cannot be sent as it is would match nothing, and the trigger would never fire.
 		if (!isExactQueryValue(value)) {
 			throw new NodeApiError(ctx.getNode(), {} as JsonObject, {
@@ -66,8 +88,14 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 
 	const state = ctx.getWorkflowStaticData('node') as PollState;
 	if (!state.issues) {
-		const { created, ...start } = await baseline(ctx, connection, settings.events.includes('fallbackIncident'));
-		Object.assign(state, start, settings.events.includes('created') ? { created } : {}, { seen: {} });
+		const { created, ...start } = await baseline(
+			ctx,
+			connection,
+			settings.events.includes('fallbackIncident'),
+		);
+		Object.assign(state, start, settings.events.includes('created') ? { created } : {}, {
+			seen: {},
+		});
 		return null;
 	}
 	// Worked out on copies; written back only when every read succeeded.
@@ -87,17 +115,43 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 	const issueFilters = filters(settings, TABLES.experienceIssue);
 	if (settings.events.includes('created')) {
 		// Each issue once, by its creation: however often, and whenever, its row changes.
-		const found = await changes(ctx, connection, TABLES.experienceIssue, issueFilters, created, settings.maxEvents, 'sys_created_on', floor);
+		const found = await changes(
+			ctx,
+			connection,
+			TABLES.experienceIssue,
+			issueFilters,
+			created,
+			settings.maxEvents,
+			'sys_created_on',
+			floor,
+		);
 		for (const row of found.rows) items.push(issueItem(row, 'created'));
 		moved ||= found.rows.length > 0;
 		created = found.cursor;
 	}
 	if (wantsIssues) {
-		const found = await changes(ctx, connection, TABLES.experienceIssue, issueFilters, issues, settings.maxEvents, 'sys_updated_on', floor);
+		const found = await changes(
+			ctx,
+			connection,
+			TABLES.experienceIssue,
+			issueFilters,
+			issues,
+			settings.maxEvents,
+			'sys_updated_on',
+			floor,
+		);
 		for (const row of found.rows) {
 			const before = seen[row.sys_id];
-			if (settings.events.includes('stateChanged') && before !== signature(row) && (settings.states as string[]).includes(row.state)) {
-				items.push(issueItem(row, 'stateChanged', { previous_state: before === undefined ? null : before.split('|')[0] }));
+			if (
+				settings.events.includes('stateChanged') &&
+				before !== signature(row) &&
+				(settings.states as string[]).includes(row.state)
+			) {
+				items.push(
+					issueItem(row, 'stateChanged', {
+						previous_state: before === undefined ? null : before.split('|')[0],
+					}),
+				);
 			}
 			delete seen[row.sys_id];
 			seen[row.sys_id] = signature(row);
@@ -107,7 +161,16 @@ export async function poll(ctx: IPollFunctions, settings: PollSettings): Promise
 	}
 	if (settings.events.includes('fallbackIncident')) {
 		// Incidents by creation: a later update of one is no new event.
-		const found = await changes(ctx, connection, TABLES.incident, filters(settings, TABLES.incident), incidents, settings.maxEvents, 'sys_created_on', floor);
+		const found = await changes(
+			ctx,
+			connection,
+			TABLES.incident,
+			filters(settings, TABLES.incident),
+			incidents,
+			settings.maxEvents,
+			'sys_created_on',
+			floor,
+		);
 		for (const row of found.rows) {
 			const item = await incidentItem(ctx, connection, row);
 			if (incidentMatches(item, settings)) items.push(item);

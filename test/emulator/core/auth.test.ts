@@ -17,7 +17,12 @@ describe('Basic auth', () => {
 	beforeEach(() => sn.reset());
 
 	it('answers 401 "User Not Authenticated" without credentials or with wrong ones', async () => {
-		for (const headers of [{}, basic('pe.integration', 'wrong'), basic('nobody', 'x'), { authorization: 'Bearer abc' }]) {
+		for (const headers of [
+			{},
+			basic('pe.integration', 'wrong'),
+			basic('nobody', 'x'),
+			{ authorization: 'Bearer abc' },
+		]) {
 			const res = await postJson(sn.url, body, headers);
 			expect(res.status).toBe(401);
 			expect(res.json().error.message).toBe(PLATFORM_ERRORS.UNAUTHENTICATED.message);
@@ -33,12 +38,17 @@ describe('Basic auth', () => {
 		expect(res.status).toBe(403);
 		expect(res.json().error.message).toBe(PLATFORM_ERRORS.FORBIDDEN.message);
 		// Reading the Table API needs no such role.
-		expect((await send(sn.url + '/api/now/table/sys_user_role', { headers: basic('itil.user', 'itil') })).status).toBe(200);
+		expect(
+			(await send(sn.url + '/api/now/table/sys_user_role', { headers: basic('itil.user', 'itil') }))
+				.status,
+		).toBe(200);
 	});
 
 	it('creates for a user with the role, and for admin', async () => {
 		expect((await postJson(sn.url, body, basic('pe.integration', 'integration'))).status).toBe(200);
-		expect((await postJson(sn.url, { ...body, issue_code: '101' }, basic('admin', 'admin'))).status).toBe(200);
+		expect(
+			(await postJson(sn.url, { ...body, issue_code: '101' }, basic('admin', 'admin'))).status,
+		).toBe(200);
 	});
 
 	it('keeps passwords out of the journal', async () => {
@@ -59,10 +69,16 @@ describe('Basic auth', () => {
 				['PATCH', `/api/now/table/sn_pren_experience_issue/${'a'.repeat(32)}`],
 				['GET', '/api/anything/else'],
 			]) {
-				const res = await send(locked.url + path, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
+				const res = await send(locked.url + path, {
+					method,
+					headers: { 'content-type': 'application/json' },
+					body: method === 'GET' ? undefined : '{}',
+				});
 				expect([path, res.status]).toEqual([path, PLATFORM_ERRORS.UNAUTHENTICATED.status]);
 			}
-			const users = await send(`${locked.url}/api/now/table/sys_user`, { headers: { authorization: 'Basic ' + Buffer.from('admin:admin').toString('base64') } });
+			const users = await send(`${locked.url}/api/now/table/sys_user`, {
+				headers: { authorization: 'Basic ' + Buffer.from('admin:admin').toString('base64') },
+			});
 			expect(users.status).toBe(200);
 			expect(users.text).not.toContain('"password"');
 			expect(users.text).not.toContain(':"integration"');

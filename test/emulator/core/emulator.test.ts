@@ -15,8 +15,37 @@ import { ABEL, CREATE_PATH, DOCUMENT_EXAMPLE_BODY, send } from '../../helpers/ht
 import { tempDir } from '../../helpers/temp';
 
 const MESSAGES = new Set(Object.values(ERROR_CATALOGUE).map((e) => e.message));
-const KEYS = ['endpoint', 'issue_code', 'provider', 'experience_id', 'experienceId', 'input_parameters', 'investigative_details', '__proto__', 'constructor', 'prototype', 'CI', 'user_id', 'user_name', 'email'];
-const SEED_VALUES = ['100', '101', '300', '999', 'sn', 'tanium', 'abel.tuter', ABEL.sys_id, ABEL.ci, 'beth.anglin', '', ' ', 'action_wait'];
+const KEYS = [
+	'endpoint',
+	'issue_code',
+	'provider',
+	'experience_id',
+	'experienceId',
+	'input_parameters',
+	'investigative_details',
+	'__proto__',
+	'constructor',
+	'prototype',
+	'CI',
+	'user_id',
+	'user_name',
+	'email',
+];
+const SEED_VALUES = [
+	'100',
+	'101',
+	'300',
+	'999',
+	'sn',
+	'tanium',
+	'abel.tuter',
+	ABEL.sys_id,
+	ABEL.ci,
+	'beth.anglin',
+	'',
+	' ',
+	'action_wait',
+];
 
 const scalar = fc.oneof(
 	fc.constantFrom(...SEED_VALUES),
@@ -26,15 +55,35 @@ const scalar = fc.oneof(
 	fc.boolean(),
 	fc.constant(null),
 	// Huge strings, cheaply: a short unicode piece repeated.
-	fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 }), fc.integer({ min: 1_000, max: 20_000 })).map(([piece, n]) => piece.repeat(n)),
+	fc
+		.tuple(
+			fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 }),
+			fc.integer({ min: 1_000, max: 20_000 }),
+		)
+		.map(([piece, n]) => piece.repeat(n)),
 );
 const { tree } = fc.letrec((tie) => ({
-	tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('tree'), { maxLength: 4 }), tie('node')),
-	node: fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 12 })), tie('tree'), { maxKeys: 6 }),
+	tree: fc.oneof(
+		{ depthSize: 'small', withCrossShrink: true },
+		scalar,
+		fc.array(tie('tree'), { maxLength: 4 }),
+		tie('node'),
+	),
+	node: fc.dictionary(
+		fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 12 })),
+		tie('tree'),
+		{ maxKeys: 6 },
+	),
 }));
 const createish = fc.record(
 	{
-		endpoint: fc.oneof(fc.record({ CI: scalar, email: scalar, user_id: scalar, user_name: scalar }, { requiredKeys: [] }), tree),
+		endpoint: fc.oneof(
+			fc.record(
+				{ CI: scalar, email: scalar, user_id: scalar, user_name: scalar },
+				{ requiredKeys: [] },
+			),
+			tree,
+		),
 		issue_code: fc.oneof(scalar, tree),
 		provider: fc.oneof(scalar, tree),
 		experience_id: fc.oneof(fc.constantFrom('FZ-1', 'FZ-2', ''), scalar, tree),
@@ -45,19 +94,33 @@ const createish = fc.record(
 );
 /** A body the seed accepts… */
 const valid = fc.record({
-	endpoint: fc.constantFrom({ user_name: 'abel.tuter' }, { user_id: ABEL.sys_id }, { CI: ABEL.ci }, { email: 'beth.anglin@example.com' }, { user_name: 'david.miller', email: '' }),
+	endpoint: fc.constantFrom(
+		{ user_name: 'abel.tuter' },
+		{ user_id: ABEL.sys_id },
+		{ CI: ABEL.ci },
+		{ email: 'beth.anglin@example.com' },
+		{ user_name: 'david.miller', email: '' },
+	),
 	issue_code: fc.constantFrom('100', '101', '102', '103', 'T-100'),
 	provider: fc.constantFrom('sn', 'tanium'),
 	experience_id: fc.constantFrom(undefined, 'FZ-1', 'FZ-2', 'FZ-3'),
 	investigative_details: fc.constantFrom(undefined, { 'cpu usage': '78%' }, { cpu_usage: '1' }),
 });
 /** …and the same with one field replaced by anything (or removed). */
-const mutated = fc.tuple(valid, fc.constantFrom(...KEYS), fc.option(tree, { nil: undefined })).map(([body, key, value]) => {
-	const copy: Record<string, unknown> = JSON.parse(JSON.stringify(body));
-	if (value === undefined) delete copy[key];
-	else Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
-	return copy;
-});
+const mutated = fc
+	.tuple(valid, fc.constantFrom(...KEYS), fc.option(tree, { nil: undefined }))
+	.map(([body, key, value]) => {
+		const copy: Record<string, unknown> = JSON.parse(JSON.stringify(body));
+		if (value === undefined) delete copy[key];
+		else
+			Object.defineProperty(copy, key, {
+				value,
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
+		return copy;
+	});
 
 /** Deeply nested arrays/objects, past what a recursive walker would survive. */
 const deep = fc.integer({ min: 50, max: 20_000 }).map((n) => '['.repeat(n) + ']'.repeat(n));
@@ -66,38 +129,91 @@ function xmlOf(value: unknown, name = 'request'): string {
 	if (value === null || typeof value !== 'object') {
 		return `<${name}>${String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</${name}>`;
 	}
-	const entries = Array.isArray(value) ? value.map((v) => ['item', v] as const) : Object.entries(value);
+	const entries = Array.isArray(value)
+		? value.map((v) => ['item', v] as const)
+		: Object.entries(value);
 	return `<${name}>${entries.map(([k, v]) => xmlOf(v, /^[A-Za-z_][\w.-]*$/.test(k) ? k : 'bad-name')).join('')}</${name}>`;
 }
 
 const request = fc.oneof(
-	{ weight: 3, arbitrary: valid.map((b) => ({ type: 'application/json', body: JSON.stringify(b) })) },
-	{ weight: 5, arbitrary: mutated.map((b) => ({ type: 'application/json', body: JSON.stringify(b) })) },
-	{ weight: 2, arbitrary: mutated.map((b) => ({ type: 'application/xml', body: xmlOf(b, 'anything') })) },
-	{ weight: 3, arbitrary: createish.map((b) => ({ type: 'application/json', body: JSON.stringify(b) })) },
-	{ weight: 2, arbitrary: createish.map((b) => ({ type: 'application/xml', body: xmlOf(b, 'anything') })) },
-	{ weight: 1, arbitrary: tree.map((b) => ({ type: 'application/json', body: JSON.stringify(b) ?? '' })) },
-	{ weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }).map((body) => ({ type: 'text/xml', body: `<r>${body}` })) },
-	{ weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }).map((body) => ({ type: '', body })) },
+	{
+		weight: 3,
+		arbitrary: valid.map((b) => ({ type: 'application/json', body: JSON.stringify(b) })),
+	},
+	{
+		weight: 5,
+		arbitrary: mutated.map((b) => ({ type: 'application/json', body: JSON.stringify(b) })),
+	},
+	{
+		weight: 2,
+		arbitrary: mutated.map((b) => ({ type: 'application/xml', body: xmlOf(b, 'anything') })),
+	},
+	{
+		weight: 3,
+		arbitrary: createish.map((b) => ({ type: 'application/json', body: JSON.stringify(b) })),
+	},
+	{
+		weight: 2,
+		arbitrary: createish.map((b) => ({ type: 'application/xml', body: xmlOf(b, 'anything') })),
+	},
+	{
+		weight: 1,
+		arbitrary: tree.map((b) => ({ type: 'application/json', body: JSON.stringify(b) ?? '' })),
+	},
+	{
+		weight: 1,
+		arbitrary: fc
+			.string({ unit: 'binary', maxLength: 300 })
+			.map((body) => ({ type: 'text/xml', body: `<r>${body}` })),
+	},
+	{
+		weight: 1,
+		arbitrary: fc.string({ unit: 'binary', maxLength: 300 }).map((body) => ({ type: '', body })),
+	},
 	{ weight: 1, arbitrary: deep.map((body) => ({ type: 'application/json', body })) },
-	{ weight: 1, arbitrary: fc.integer({ min: 10, max: 200 }).map((n) => ({ type: 'application/xml', body: '<a>'.repeat(n) + '</a>'.repeat(n) })) },
+	{
+		weight: 1,
+		arbitrary: fc
+			.integer({ min: 10, max: 200 })
+			.map((n) => ({ type: 'application/xml', body: '<a>'.repeat(n) + '</a>'.repeat(n) })),
+	},
 	// Shapes that made a nesting check quadratic: unclosed tag openers by the thousand.
-	{ weight: 1, arbitrary: fc.integer({ min: 1_000, max: 30_000 }).map((n) => ({ type: 'application/xml', body: `<r>${'<a'.repeat(n)}` })) },
+	{
+		weight: 1,
+		arbitrary: fc
+			.integer({ min: 1_000, max: 30_000 })
+			.map((n) => ({ type: 'application/xml', body: `<r>${'<a'.repeat(n)}` })),
+	},
 );
 
 /** Table API calls with field, order and query names an object inherits, and any state. */
-const NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'state', 'issue_code', 'user.user_name', 'user.password', 'sys_id'];
+const NAMES = [
+	'constructor',
+	'__proto__',
+	'toString',
+	'hasOwnProperty',
+	'valueOf',
+	'state',
+	'issue_code',
+	'user.user_name',
+	'user.password',
+	'sys_id',
+];
 const tableCall = fc.oneof(
-	fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom(...NAMES), fc.string({ maxLength: 12 })).map(([field, order, value]) => ({
-		method: 'GET',
-		path: `/api/now/table/sn_pren_experience_issue?sysparm_fields=${encodeURIComponent(field)}&sysparm_query=${encodeURIComponent(`${order}=${value}^ORDERBYDESC${order}`)}`,
-		body: undefined as string | undefined,
-	})),
-	fc.tuple(fc.constantFrom(...NAMES), fc.oneof(fc.constantFrom(...ISSUE_STATES), scalar, tree)).map(([key, value]) => ({
-		method: 'PATCH',
-		path: '/api/now/table/sn_pren_experience_issue/',
-		body: JSON.stringify({ [key]: value }) ?? '{}',
-	})),
+	fc
+		.tuple(fc.constantFrom(...NAMES), fc.constantFrom(...NAMES), fc.string({ maxLength: 12 }))
+		.map(([field, order, value]) => ({
+			method: 'GET',
+			path: `/api/now/table/sn_pren_experience_issue?sysparm_fields=${encodeURIComponent(field)}&sysparm_query=${encodeURIComponent(`${order}=${value}^ORDERBYDESC${order}`)}`,
+			body: undefined as string | undefined,
+		})),
+	fc
+		.tuple(fc.constantFrom(...NAMES), fc.oneof(fc.constantFrom(...ISSUE_STATES), scalar, tree))
+		.map(([key, value]) => ({
+			method: 'PATCH',
+			path: '/api/now/table/sn_pren_experience_issue/',
+			body: JSON.stringify({ [key]: value }) ?? '{}',
+		})),
 );
 
 function messageOf(status: number, body: string, xml: boolean): string | undefined {
@@ -141,7 +257,10 @@ describe('any request: answered without a crash or a 5xx, refusals from the cata
 				const res = emulator.handle({
 					method: 'POST',
 					url: CREATE_PATH,
-					headers: { ...(req.type ? { 'content-type': req.type } : {}), accept: xmlAnswer ? 'application/xml' : 'application/json' },
+					headers: {
+						...(req.type ? { 'content-type': req.type } : {}),
+						accept: xmlAnswer ? 'application/xml' : 'application/json',
+					},
 					body: req.body,
 				});
 				statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -158,7 +277,12 @@ describe('any request: answered without a crash or a 5xx, refusals from the cata
 		assertInvariants(emulator);
 		// And the emulator still does its job.
 		emulator.reset();
-		const ok = emulator.handle({ method: 'POST', url: '//api/sn_srf/self_remediation/experience_issue/create', headers: {}, body: DOCUMENT_EXAMPLE_BODY });
+		const ok = emulator.handle({
+			method: 'POST',
+			url: '//api/sn_srf/self_remediation/experience_issue/create',
+			headers: {},
+			body: DOCUMENT_EXAMPLE_BODY,
+		});
 		expect(ok.body).toBe('{"result":{"experience_id":"09ed4830f393739df33"}}');
 	});
 
@@ -168,11 +292,20 @@ describe('any request: answered without a crash or a 5xx, refusals from the cata
 		try {
 			await fc.assert(
 				fc.asyncProperty(request, tableCall, async (req, call) => {
-					const res = await send(sn.url + CREATE_PATH, { method: 'POST', headers: req.type ? { 'content-type': req.type } : {}, body: req.body });
+					const res = await send(sn.url + CREATE_PATH, {
+						method: 'POST',
+						headers: req.type ? { 'content-type': req.type } : {},
+						body: req.body,
+					});
 					expect(res.status).toBeLessThan(500);
 					if (res.status >= 400) expect(MESSAGES.has(res.json().error.message)).toBe(true);
-					const target = call.method === 'PATCH' ? `${call.path}${sn.issues()[0]?.sys_id ?? 'none'}` : call.path;
-					const table = await send(sn.url + target, { method: call.method, headers: { 'content-type': 'application/json' }, body: call.body });
+					const target =
+						call.method === 'PATCH' ? `${call.path}${sn.issues()[0]?.sys_id ?? 'none'}` : call.path;
+					const table = await send(sn.url + target, {
+						method: call.method,
+						headers: { 'content-type': 'application/json' },
+						body: call.body,
+					});
 					expect([target, table.status < 500]).toEqual([target, true]);
 					expect(table.text).not.toMatch(/"password"\s*:/);
 				}),

@@ -1,17 +1,31 @@
 /** Fault injection: the next N matching requests answered as a failing instance answers them, then recovery. */
 import { Agent } from 'node:http';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../contract/errors';
-import { ABEL, postJson, postXml, send, toXml, xmlText, emulatorForSuite } from '../../helpers/http';
+import {
+	ABEL,
+	postJson,
+	postXml,
+	send,
+	toXml,
+	xmlText,
+	emulatorForSuite,
+} from '../../helpers/http';
 
 const sn = emulatorForSuite();
 
 const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
 const addFault = (fault: unknown) =>
-	send(sn.url + '/_emulator/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+	send(sn.url + '/_emulator/faults', {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(fault),
+	});
 
 describe('fault injection', () => {
 	it('answers the next N matching requests with 429, Retry-After and X-RateLimit-*, then recovers', async () => {
-		expect((await addFault({ status: 429, retryAfter: 3, count: 2, match: { route: 'create' } })).status).toBe(200);
+		expect(
+			(await addFault({ status: 429, retryAfter: 3, count: 2, match: { route: 'create' } })).status,
+		).toBe(200);
 		for (let i = 0; i < 2; i++) {
 			const res = await postJson(sn.url, body);
 			expect(res.status).toBe(429);

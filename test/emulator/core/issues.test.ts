@@ -17,7 +17,11 @@ describe('chaining a new issue code onto an experience issue', () => {
 		for (const state of ['in_progress', 'action_wait']) {
 			expect((await patchState(before.sys_id, state)).json().result.state).toBe(state);
 		}
-		const res = await create({ experience_id: 'EXP-9', issue_code: '101', input_parameters: { process_id: '7' } });
+		const res = await create({
+			experience_id: 'EXP-9',
+			issue_code: '101',
+			input_parameters: { process_id: '7' },
+		});
 		expect(res.status).toBe(200);
 		expect(res.json()).toEqual({ result: { experience_id: 'EXP-9' } });
 
@@ -35,7 +39,9 @@ describe('chaining a new issue code onto an experience issue', () => {
 	it('works with the id the instance gave an issue created without an experience_id', async () => {
 		const id = (await create()).json().result.experience_id;
 		expect(id).toMatch(/^[0-9a-f]{32}$/);
-		expect((await create({ experience_id: id, issue_code: '101' })).json().error.message).toBe(DOCUMENTED_ERRORS.CHAIN_CONFLICT.message);
+		expect((await create({ experience_id: id, issue_code: '101' })).json().error.message).toBe(
+			DOCUMENTED_ERRORS.CHAIN_CONFLICT.message,
+		);
 		await patchState(id, 'action_wait');
 		const res = await create({ experience_id: id, issue_code: '101' });
 		expect(res.json()).toEqual({ result: { experience_id: id } });
@@ -91,7 +97,12 @@ describe('new issues start in a configured state', () => {
 		const waiting = await startEmulator({ port: 0, initialState: 'action_wait' });
 		try {
 			const post = (body: unknown) => postJson(waiting.url, body);
-			const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'W-1' };
+			const body = {
+				endpoint: { user_id: ABEL.sys_id },
+				issue_code: '100',
+				provider: 'sn',
+				experience_id: 'W-1',
+			};
 			expect((await post(body)).status).toBe(200);
 			expect(waiting.issues()[0].state).toBe('action_wait');
 			expect((await post({ ...body, issue_code: '101' })).status).toBe(200);
@@ -102,18 +113,32 @@ describe('new issues start in a configured state', () => {
 });
 
 describe('bounded memory: the issues held', () => {
-	const body = (user: string, code: string, extra: Record<string, unknown> = {}) => ({ endpoint: { user_name: user }, issue_code: code, provider: 'sn', ...extra });
+	const body = (user: string, code: string, extra: Record<string, unknown> = {}) => ({
+		endpoint: { user_name: user },
+		issue_code: code,
+		provider: 'sn',
+		...extra,
+	});
 
 	it('refuses creates past maxIssues with CREATION_FAILED naming the limit; chains still go; a reset frees it', async () => {
 		const small = await startEmulator({ port: 0, maxIssues: 2, initialState: 'action_wait' });
 		try {
-			expect((await postJson(small.url, body('abel.tuter', '100', { experience_id: 'M-1' }))).status).toBe(200);
+			expect(
+				(await postJson(small.url, body('abel.tuter', '100', { experience_id: 'M-1' }))).status,
+			).toBe(200);
 			expect((await postJson(small.url, body('beth.anglin', '100'))).status).toBe(200);
 			const third = await postJson(small.url, body('david.miller', '100'));
 			expect(third.status).toBe(400);
-			expect(third.json().error).toEqual({ message: 'Error occurred while creating experience issue.', detail: expect.stringMatching(/^The emulator holds 2 issues, its limit \(maxIssues, --max-issues\)/) });
+			expect(third.json().error).toEqual({
+				message: 'Error occurred while creating experience issue.',
+				detail: expect.stringMatching(
+					/^The emulator holds 2 issues, its limit \(maxIssues, --max-issues\)/,
+				),
+			});
 			// A chain makes no new issue.
-			expect((await postJson(small.url, body('abel.tuter', '101', { experience_id: 'M-1' }))).status).toBe(200);
+			expect(
+				(await postJson(small.url, body('abel.tuter', '101', { experience_id: 'M-1' }))).status,
+			).toBe(200);
 			await send(`${small.url}/_emulator/reset`, { method: 'POST' });
 			expect((await postJson(small.url, body('david.miller', '100'))).status).toBe(200);
 		} finally {
@@ -122,15 +147,34 @@ describe('bounded memory: the issues held', () => {
 	});
 
 	it('refuses creates that would pass maxContentBytes of caller content, counting what chains replace', async () => {
-		const small = await startEmulator({ port: 0, maxContentBytes: 50_000, initialState: 'action_wait' });
+		const small = await startEmulator({
+			port: 0,
+			maxContentBytes: 50_000,
+			initialState: 'action_wait',
+		});
 		try {
 			const big = { investigative_details: { log: 'x'.repeat(30_000) } };
-			expect((await postJson(small.url, body('abel.tuter', '100', { experience_id: 'B-1', ...big }))).status).toBe(200);
+			expect(
+				(await postJson(small.url, body('abel.tuter', '100', { experience_id: 'B-1', ...big })))
+					.status,
+			).toBe(200);
 			const over = await postJson(small.url, body('beth.anglin', '100', big));
 			expect(over.status).toBe(400);
-			expect(over.json().error.detail).toMatch(/would pass 50000 bytes .*the emulator's limit \(maxContentBytes\)/);
+			expect(over.json().error.detail).toMatch(
+				/would pass 50000 bytes .*the emulator's limit \(maxContentBytes\)/,
+			);
 			// Chaining onto B-1 with small details frees what its big ones held.
-			expect((await postJson(small.url, body('abel.tuter', '101', { experience_id: 'B-1', investigative_details: { cpu_usage: '9%' } }))).status).toBe(200);
+			expect(
+				(
+					await postJson(
+						small.url,
+						body('abel.tuter', '101', {
+							experience_id: 'B-1',
+							investigative_details: { cpu_usage: '9%' },
+						}),
+					)
+				).status,
+			).toBe(200);
 			expect((await postJson(small.url, body('beth.anglin', '100', big))).status).toBe(200);
 			expect(small.issues()).toHaveLength(2);
 		} finally {

@@ -30,7 +30,17 @@ describe('secrets are never kept', () => {
 		const locked = await startEmulator({ port: 0, auth: 'oauth' });
 		try {
 			// (The password "integration" is also part of the user name pe.integration: looked for as a value.)
-			const secrets = ['s3cret-bare-token', 's3cret-proxy', 's3cret-usertoken', 's3cret-auth-token', 's3cret-query-token', 's3cret-api-key', 'pe-emulator-secret', 'password=integration', '\\"password\\":\\"integration'];
+			const secrets = [
+				's3cret-bare-token',
+				's3cret-proxy',
+				's3cret-usertoken',
+				's3cret-auth-token',
+				's3cret-query-token',
+				's3cret-api-key',
+				'pe-emulator-secret',
+				'password=integration',
+				'\\"password\\":\\"integration',
+			];
 			await send(`${locked.url}${TABLE}?access_token=s3cret-query-token&sysparm_limit=1`, {
 				headers: {
 					authorization: 's3cret-bare-token',
@@ -40,11 +50,14 @@ describe('secrets are never kept', () => {
 					'x-api-key': 's3cret-api-key',
 				},
 			});
-			const token = await send(`${locked.url}/oauth_token.do?client_secret=pe-emulator-secret&password=integration`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/x-www-form-urlencoded' },
-				body: 'grant_type=password&client_id=pe-emulator-client&client_secret=pe-emulator-secret&username=pe.integration&password=integration',
-			});
+			const token = await send(
+				`${locked.url}/oauth_token.do?client_secret=pe-emulator-secret&password=integration`,
+				{
+					method: 'POST',
+					headers: { 'content-type': 'application/x-www-form-urlencoded' },
+					body: 'grant_type=password&client_id=pe-emulator-client&client_secret=pe-emulator-secret&username=pe.integration&password=integration',
+				},
+			);
 			const issued = token.json().access_token as string;
 			await send(`${locked.url}/oauth_token.do`, {
 				method: 'POST',
@@ -52,8 +65,13 @@ describe('secrets are never kept', () => {
 				body: '{"grant_type":"password","client_secret":"pe-emulator-secret","password":"integration"}',
 			});
 			const dump = JSON.stringify(locked.journal());
-			for (const secret of [...secrets, issued]) expect([secret, dump.includes(secret)]).toEqual([secret, false]);
-			expect(locked.journal()[0].headers).toMatchObject({ authorization: '***', 'proxy-authorization': 'Basic ***', 'x-usertoken': '***' });
+			for (const secret of [...secrets, issued])
+				expect([secret, dump.includes(secret)]).toEqual([secret, false]);
+			expect(locked.journal()[0].headers).toMatchObject({
+				authorization: '***',
+				'proxy-authorization': 'Basic ***',
+				'x-usertoken': '***',
+			});
 		} finally {
 			await locked.close();
 		}
@@ -66,7 +84,9 @@ describe('token request bodies in the journal', () => {
 
 	it('masks a form that starts with "{" as the form it is read as', async () => {
 		const body = `{=1&grant_type=password&${CLIENT}&username=admin&password=admin`;
-		expect((await send(`${locked.url}/oauth_token.do`, { method: 'POST', headers: FORM, body })).status).toBe(200);
+		expect(
+			(await send(`${locked.url}/oauth_token.do`, { method: 'POST', headers: FORM, body })).status,
+		).toBe(200);
 		const [entry] = tokenEntries();
 		expect(entry.body).not.toContain('pe-emulator-secret');
 		expect(entry.body).not.toContain('password=admin');
@@ -80,11 +100,32 @@ describe('token request bodies in the journal', () => {
 			'{"note":"1&client_secret=FORM-IN-JSON&grant_type=password"}',
 			'"password=TOP-LEVEL-STRING"',
 		];
-		for (const body of bodies) await send(`${locked.url}/oauth_token.do`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		for (const body of bodies)
+			await send(`${locked.url}/oauth_token.do`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body,
+			});
 		const dump = JSON.stringify(locked.journal());
-		for (const secret of ['HUNTER2-JSONCASE', 'S3CR3T-ARRAY', 'ESC-PW', '12345678', 'NESTED-S', 'FORM-IN-JSON', 'TOP-LEVEL-STRING']) expect(dump).not.toContain(secret);
+		for (const secret of [
+			'HUNTER2-JSONCASE',
+			'S3CR3T-ARRAY',
+			'ESC-PW',
+			'12345678',
+			'NESTED-S',
+			'FORM-IN-JSON',
+			'TOP-LEVEL-STRING',
+		])
+			expect(dump).not.toContain(secret);
 		const [first] = tokenEntries();
-		expect(JSON.parse(first.body)).toEqual({ grant_type: 'password', Password: '***', client_secret: '***', password: '***', refresh_token: '***', nested: { Client_Secret: '***' } });
+		expect(JSON.parse(first.body)).toEqual({
+			grant_type: 'password',
+			Password: '***',
+			client_secret: '***',
+			password: '***',
+			refresh_token: '***',
+			nested: { Client_Secret: '***' },
+		});
 	});
 });
 
@@ -93,12 +134,20 @@ describe('credentials in other places of a request', () => {
 
 	it('masks path parameters and headers that carry them, and the 415 detail quotes no header', async () => {
 		const auth = await bearer(locked.url);
-		await send(`${locked.url}${TABLE};access_token=PATH-SECRET-1;jsessionid=PATH-SECRET-2?sysparm_limit=1`, { headers: { ...auth, 'x-authentication': 'HDR-SECRET-1', 'x-access-key': 'HDR-SECRET-2' } });
-		const odd = await send(locked.url + CREATE_PATH, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain; secret=CT-SECRET' }, body: 'hello' });
+		await send(
+			`${locked.url}${TABLE};access_token=PATH-SECRET-1;jsessionid=PATH-SECRET-2?sysparm_limit=1`,
+			{ headers: { ...auth, 'x-authentication': 'HDR-SECRET-1', 'x-access-key': 'HDR-SECRET-2' } },
+		);
+		const odd = await send(locked.url + CREATE_PATH, {
+			method: 'POST',
+			headers: { ...auth, 'content-type': 'text/plain; secret=CT-SECRET' },
+			body: 'hello',
+		});
 		expect(odd.status).toBe(415);
 		expect(odd.text).not.toContain('CT-SECRET');
 		const journal = JSON.stringify(locked.journal());
-		for (const secret of ['PATH-SECRET-1', 'PATH-SECRET-2', 'HDR-SECRET-1', 'HDR-SECRET-2']) expect(journal).not.toContain(secret);
+		for (const secret of ['PATH-SECRET-1', 'PATH-SECRET-2', 'HDR-SECRET-1', 'HDR-SECRET-2'])
+			expect(journal).not.toContain(secret);
 		expect(journal).toContain(';access_token=***');
 	});
 });

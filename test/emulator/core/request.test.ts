@@ -19,7 +19,9 @@ describe('bodies: nesting, size and XML', () => {
 		const deep = `{"endpoint":{"user_id":"${ABEL.sys_id}"},"issue_code":"100","provider":"sn","investigative_details":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`;
 		const json = await postJson(sn.url, deep);
 		expect(json.status).toBe(400);
-		expect(json.json().error.detail).toBe("The JSON body is nested deeper than 32 levels; the API's fields nest three.");
+		expect(json.json().error.detail).toBe(
+			"The JSON body is nested deeper than 32 levels; the API's fields nest three.",
+		);
 		const xml = await postXml(sn.url, `<r>${'<a>'.repeat(100)}${'</a>'.repeat(100)}</r>`);
 		expect(xml.status).toBe(400);
 		expect(xml.text).toContain('nested deeper than 32 levels');
@@ -30,7 +32,10 @@ describe('bodies: nesting, size and XML', () => {
 	it('reads a 1 MiB hostile XML body in one pass: answered at once, and other requests meanwhile', async () => {
 		const hostile = `<r>${'<a'.repeat((1024 * 1024 - 8) / 2)}`;
 		const started = Date.now();
-		const [answer, health] = await Promise.all([postXml(sn.url, hostile), send(`${sn.url}/_emulator/health`)]);
+		const [answer, health] = await Promise.all([
+			postXml(sn.url, hostile),
+			send(`${sn.url}/_emulator/health`),
+		]);
 		// Before, this shape took seconds per 100 KiB (quadratic); a generous bound, not a speed target.
 		expect(Date.now() - started).toBeLessThan(3_000);
 		expect(answer.status).toBe(400);
@@ -38,9 +43,15 @@ describe('bodies: nesting, size and XML', () => {
 	});
 
 	it.each([
-		['an external entity (XXE)', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r><issue_code>&x;</issue_code></r>'],
+		[
+			'an external entity (XXE)',
+			'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r><issue_code>&x;</issue_code></r>',
+		],
 		['a parameter entity', '<!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1/x.dtd"> %p;]><r/>'],
-		['an entity expansion bomb', `<!DOCTYPE r [<!ENTITY a "${'a'.repeat(100)}">${Array.from({ length: 9 }, (_, i) => `<!ENTITY ${String.fromCharCode(98 + i)} "${`&${String.fromCharCode(97 + i)};`.repeat(10)}">`).join('')}]><r><issue_code>&j;</issue_code></r>`],
+		[
+			'an entity expansion bomb',
+			`<!DOCTYPE r [<!ENTITY a "${'a'.repeat(100)}">${Array.from({ length: 9 }, (_, i) => `<!ENTITY ${String.fromCharCode(98 + i)} "${`&${String.fromCharCode(97 + i)};`.repeat(10)}">`).join('')}]><r><issue_code>&j;</issue_code></r>`,
+		],
 	])('refuses %s without reading or expanding anything', async (_label, xml) => {
 		const res = await postXml(sn.url, xml, { accept: 'application/json' });
 		expect(res.status).toBe(400);
@@ -87,8 +98,15 @@ describe('XML nesting hidden in attribute values', () => {
 	});
 
 	it('still reads ordinary XML whose attributes hold ">" and "/>"', async () => {
-		expect(parseXmlBody('<r a="x > y" b=\'/>\'><c d="&lt;&gt;/>">v</c><e f="/>"/></r>')).toEqual({ c: 'v', e: '' });
-		const res = await postXml(locked.url, issue('<process_id unit="a > b" note="/>">10644</process_id>'), { ...(await bearer(locked.url)), accept: 'application/json' });
+		expect(parseXmlBody('<r a="x > y" b=\'/>\'><c d="&lt;&gt;/>">v</c><e f="/>"/></r>')).toEqual({
+			c: 'v',
+			e: '',
+		});
+		const res = await postXml(
+			locked.url,
+			issue('<process_id unit="a > b" note="/>">10644</process_id>'),
+			{ ...(await bearer(locked.url)), accept: 'application/json' },
+		);
 		expect(res.status).toBe(200);
 		expect(locked.issues()[0].input_parameters).toEqual({ process_id: '10644' });
 	});
@@ -104,7 +122,10 @@ describe('an absolute-form request target', () => {
 			`GET http://admin:ABSPASS@127.0.0.1:${locked.port}${TABLE}?sysparm_limit=1 HTTP/1.1\r\nHost: x\r\nAuthorization: ${headers.authorization}\r\nConnection: close\r\n\r\n`,
 		);
 		expect(answer).toMatch(/^HTTP\/1\.1 200 /);
-		await exchange(locked.url, `GET http://admin:ABSPASS2@127.0.0.1:${locked.port}/api/now/table/sys_user HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+		await exchange(
+			locked.url,
+			`GET http://admin:ABSPASS2@127.0.0.1:${locked.port}/api/now/table/sys_user HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+		);
 		const paths = locked.journal().map((e) => e.path);
 		expect(paths.slice(-2)).toEqual([`${TABLE}?sysparm_limit=1`, '/api/now/table/sys_user']);
 		expect(JSON.stringify(locked.journal())).not.toMatch(/ABSPASS|admin:/);

@@ -12,7 +12,14 @@
 import { spawnSync } from 'node:child_process';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
-import { CREATE, ROOT, TABLE, canCapFileSize, checkBuilt, start } from '../../helpers/emulatorCommand';
+import {
+	CREATE,
+	ROOT,
+	TABLE,
+	canCapFileSize,
+	checkBuilt,
+	start,
+} from '../../helpers/emulatorCommand';
 import { ABEL, send } from '../../helpers/http';
 import { tempDir } from '../../helpers/temp';
 
@@ -31,7 +38,13 @@ interface Ledger {
 	states: Map<string, { acked: string; inFlight?: string }>;
 }
 
-async function client(url: string, id: string, ledger: Ledger, agent: Agent, stop: () => boolean): Promise<void> {
+async function client(
+	url: string,
+	id: string,
+	ledger: Ledger,
+	agent: Agent,
+	stop: () => boolean,
+): Promise<void> {
 	for (let n = 0; !stop(); n++) {
 		try {
 			const experienceId = `${id}-${n}`;
@@ -39,17 +52,32 @@ async function client(url: string, id: string, ledger: Ledger, agent: Agent, sto
 				method: 'POST',
 				agent,
 				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: experienceId }),
+				body: JSON.stringify({
+					endpoint: { user_id: ABEL.sys_id },
+					issue_code: '100',
+					provider: 'sn',
+					experience_id: experienceId,
+				}),
 			});
 			if (res.status !== 200) throw new Error(`create answered ${res.status}: ${res.text}`);
 			ledger.created.add(experienceId);
-			const [row] = (await send(`${url}${TABLE}?sysparm_query=experience_id=${experienceId}&sysparm_fields=sys_id`, { agent })).json().result;
+			const [row] = (
+				await send(
+					`${url}${TABLE}?sysparm_query=experience_id=${experienceId}&sysparm_fields=sys_id`,
+					{ agent },
+				)
+			).json().result;
 			const entry = { acked: 'closed' } as { acked: string; inFlight?: string };
 			ledger.states.set(row.sys_id, entry);
 			// States that do not hold the user's issue code (open and in_progress would refuse the next create).
 			for (const state of n % 2 ? ['action_wait', 'closed'] : ['action_wait']) {
 				entry.inFlight = state;
-				const patched = await send(`${url}${TABLE}/${row.sys_id}`, { method: 'PATCH', agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state }) });
+				const patched = await send(`${url}${TABLE}/${row.sys_id}`, {
+					method: 'PATCH',
+					agent,
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ state }),
+				});
 				if (patched.status !== 200) throw new Error(`PATCH answered ${patched.status}`);
 				entry.acked = state;
 				entry.inFlight = undefined;
@@ -71,7 +99,9 @@ describe('durable state (--state) under SIGKILL', () => {
 			const { url } = emu;
 			let killed = false;
 			const agent = new Agent({ keepAlive: true });
-			const clients = Array.from({ length: CLIENTS }, (_, c) => client(url, `R${round}C${c}`, ledger, agent, () => killed));
+			const clients = Array.from({ length: CLIENTS }, (_, c) =>
+				client(url, `R${round}C${c}`, ledger, agent, () => killed),
+			);
 			await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 450));
 			killed = true;
 			await emu.kill('SIGKILL');
@@ -81,7 +111,12 @@ describe('durable state (--state) under SIGKILL', () => {
 			// Restart on the same file and compare with what was acknowledged.
 			const again = await startOn(state);
 			try {
-				const held = (await send(`${again.url}/_emulator/issues`)).json().result as Array<{ sys_id: string; experience_id: string; state: string; number: string }>;
+				const held = (await send(`${again.url}/_emulator/issues`)).json().result as Array<{
+					sys_id: string;
+					experience_id: string;
+					state: string;
+					number: string;
+				}>;
 				const byExperience = new Set(held.map((i) => i.experience_id));
 				const lost = [...ledger.created].filter((id) => !byExperience.has(id));
 				expect([round, lost]).toEqual([round, []]);
@@ -142,7 +177,11 @@ const BODY = 'grant_type=client_credentials&client_id=pe-emulator-client&client_
 describe('a state file that cannot be written outside a batch', () => {
 	capped('answers 503, undoes the change in memory and stays up', () => {
 		const state = join(tempDir('pe-unwritable'), 'state.db');
-		const child = spawnSync('prlimit', [`--fsize=${128 * 1024}`, process.execPath, '-e', SCRIPT, join(ROOT, 'dist'), state], { encoding: 'utf8', timeout: 60_000 });
+		const child = spawnSync(
+			'prlimit',
+			[`--fsize=${128 * 1024}`, process.execPath, '-e', SCRIPT, join(ROOT, 'dist'), state],
+			{ encoding: 'utf8', timeout: 60_000 },
+		);
 		// Before: "database or disk is full" thrown from a microtask, and the process ended with 1.
 		expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });
 		expect(JSON.parse(child.stdout)).toEqual({

@@ -16,11 +16,21 @@ describe('the state file lock', () => {
 		const state = join(tempDir('pe-store-lock'), 'state.db');
 		const first = await start(['--state', state]);
 		try {
-			const created = await send(first.url + CREATE, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn' }) });
+			const created = await send(first.url + CREATE, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({
+					endpoint: { user_name: 'abel.tuter' },
+					issue_code: '100',
+					provider: 'sn',
+				}),
+			});
 			expect(created.status).toBe(200);
 			const second = await run(['--state', state]);
 			expect(second.code).toBe(1);
-			expect(second.stderr).toContain(`${state} is in use by another emulator (pid ${first.child.pid}): stop it, or pass another --state file.`);
+			expect(second.stderr).toContain(
+				`${state} is in use by another emulator (pid ${first.child.pid}): stop it, or pass another --state file.`,
+			);
 			// The first one goes on.
 			expect(await issueCount(first.url)).toBe(1);
 		} finally {
@@ -46,7 +56,9 @@ describe('the state file lock', () => {
 			other.exec('BEGIN IMMEDIATE');
 			const res = await run(['--state', state]);
 			expect(res.code).toBe(1);
-			expect(res.stderr).toContain(`${state} is in use by another process (it holds the database's lock)`);
+			expect(res.stderr).toContain(
+				`${state} is in use by another process (it holds the database's lock)`,
+			);
 		} finally {
 			other.close();
 		}
@@ -55,7 +67,9 @@ describe('the state file lock', () => {
 	it('refuses a second open in the same process until the first is closed', () => {
 		const state = join(tempDir('pe-store-lock'), 'state.db');
 		const { file } = StateFile.open(state);
-		expect(() => StateFile.open(state)).toThrow(`${state} is in use by another emulator in this process`);
+		expect(() => StateFile.open(state)).toThrow(
+			`${state} is in use by another emulator in this process`,
+		);
 		file.close();
 		StateFile.open(state).file.close();
 	});

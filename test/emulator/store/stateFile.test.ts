@@ -9,7 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { StateFile } from '../../../emulator/store/stateFile';
 import { send } from '../../helpers/http';
-import { CREATE, ROOT, TABLE, canCapFileSize, checkBuilt, start } from '../../helpers/emulatorCommand';
+import {
+	CREATE,
+	ROOT,
+	TABLE,
+	canCapFileSize,
+	checkBuilt,
+	start,
+} from '../../helpers/emulatorCommand';
 import { grant, readWith, refresh } from '../../helpers/oauth';
 import { tempDir } from '../../helpers/temp';
 
@@ -18,28 +25,46 @@ beforeAll(checkBuilt);
 const capped = canCapFileSize ? it : it.skip;
 
 describe('tokens in the state file', () => {
-	it.each(['SIGKILL', 'SIGTERM'] as const)('come back after a restart (%s) when the file holds no issue', async (signal) => {
-		const state = join(tempDir('pe-store-tokens'), 'state.db');
-		const first = await start(['--state', state, '--auth', 'oauth']);
-		const tokens = await grant(first.url);
-		expect(tokens.status).toBe(200);
-		await first.kill(signal);
+	it.each(['SIGKILL', 'SIGTERM'] as const)(
+		'come back after a restart (%s) when the file holds no issue',
+		async (signal) => {
+			const state = join(tempDir('pe-store-tokens'), 'state.db');
+			const first = await start(['--state', state, '--auth', 'oauth']);
+			const tokens = await grant(first.url);
+			expect(tokens.status).toBe(200);
+			await first.kill(signal);
 
-		const second = await start(['--state', state, '--auth', 'oauth']);
-		try {
-			expect(await readWith(second.url, tokens.access_token!)).toBe(200);
-			expect(await refresh(second.url, tokens.refresh_token!)).toBe(200);
-		} finally {
-			await second.kill();
-		}
-	});
+			const second = await start(['--state', state, '--auth', 'oauth']);
+			try {
+				expect(await readWith(second.url, tokens.access_token!)).toBe(200);
+				expect(await refresh(second.url, tokens.refresh_token!)).toBe(200);
+			} finally {
+				await second.kill();
+			}
+		},
+	);
 
 	it('come back after a restart when they were granted after a reset', async () => {
 		const state = join(tempDir('pe-store-tokens'), 'state.db');
 		const first = await start(['--state', state, '--auth', 'oauth']);
 		const before = await grant(first.url);
-		const auth = { authorization: `Bearer ${before.access_token}`, 'content-type': 'application/json' };
-		expect((await send(first.url + CREATE, { method: 'POST', headers: auth, body: JSON.stringify({ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn' }) })).status).toBe(200);
+		const auth = {
+			authorization: `Bearer ${before.access_token}`,
+			'content-type': 'application/json',
+		};
+		expect(
+			(
+				await send(first.url + CREATE, {
+					method: 'POST',
+					headers: auth,
+					body: JSON.stringify({
+						endpoint: { user_name: 'abel.tuter' },
+						issue_code: '100',
+						provider: 'sn',
+					}),
+				})
+			).status,
+		).toBe(200);
 		expect((await send(`${first.url}/_emulator/reset`, { method: 'POST' })).status).toBe(200);
 		const after = await grant(first.url);
 		await first.kill();
@@ -59,8 +84,16 @@ describe('tokens in the state file', () => {
 		const first = await start(['--state', state, '--auth', 'oauth'], 256 * 1024);
 		const tokens = await grant(first.url);
 		expect(tokens.status).toBe(200);
-		const auth = { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' };
-		const big = JSON.stringify({ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn', input_parameters: { blob: 'x'.repeat(600_000) } });
+		const auth = {
+			authorization: `Bearer ${tokens.access_token}`,
+			'content-type': 'application/json',
+		};
+		const big = JSON.stringify({
+			endpoint: { user_name: 'abel.tuter' },
+			issue_code: '100',
+			provider: 'sn',
+			input_parameters: { blob: 'x'.repeat(600_000) },
+		});
 		const refused = await send(first.url + CREATE, { method: 'POST', headers: auth, body: big });
 		expect([refused.status, refused.headers['retry-after']]).toEqual([503, '1']);
 		try {
@@ -122,18 +155,40 @@ console.log(JSON.stringify(out));
 describe('a commit that cannot be written', () => {
 	capped('throws StateCommitError with the write error, and undoes the batch in memory', () => {
 		const state = join(tempDir('pe-store-commit'), 'state.db');
-		const child = spawnSync('prlimit', [`--fsize=${256 * 1024}`, process.execPath, '--disable-warning=ExperimentalWarning', '-e', SCRIPT, join(ROOT, 'dist'), state], { encoding: 'utf8' });
+		const child = spawnSync(
+			'prlimit',
+			[
+				`--fsize=${256 * 1024}`,
+				process.execPath,
+				'--disable-warning=ExperimentalWarning',
+				'-e',
+				SCRIPT,
+				join(ROOT, 'dist'),
+				state,
+			],
+			{ encoding: 'utf8' },
+		);
 		expect(child.stderr).toBe('');
 		const out = JSON.parse(child.stdout);
 		// The write's own error, not the one of a rollback SQLite had already done.
 		expect(out.message).not.toMatch(/rollback/i);
 		expect(out.name).toBe('StateCommitError');
-		expect(out.message).toMatch(new RegExp(`^The state file ${state} could not be written \\((disk I/O error|database or disk is full)\\)`));
+		expect(out.message).toMatch(
+			new RegExp(
+				`^The state file ${state} could not be written \\((disk I/O error|database or disk is full)\\)`,
+			),
+		);
 		expect(out.full).toBe(false);
 		expect(out.reverted.issues).toEqual(out.saved.issues);
-		expect(new Set(out.reverted.tokens.access.map(JSON.stringify))).toEqual(new Set(out.saved.tokens.access.map(JSON.stringify)));
+		expect(new Set(out.reverted.tokens.access.map(JSON.stringify))).toEqual(
+			new Set(out.saved.tokens.access.map(JSON.stringify)),
+		);
 		expect(out.reverted.tokens.refresh).toEqual(out.saved.tokens.refresh);
-		expect([out.beingResolved, out.keptWorks, out.byExperience]).toEqual([true, true, [true, false]]);
+		expect([out.beingResolved, out.keptWorks, out.byExperience]).toEqual([
+			true,
+			true,
+			[true, false],
+		]);
 
 		// Saved: the first batch and the last, nothing of the one that failed.
 		const { file } = StateFile.open(state);
@@ -149,29 +204,47 @@ describe('a commit that cannot be written', () => {
 		}
 	});
 
-	capped('leaves the emulator running when an expired token is dropped while the file cannot be written', async () => {
-		const state = join(tempDir('pe-store-commit'), 'state.db');
-		const emu = await start(['--state', state, '--auth', 'oauth', '--token-ttl', '1'], 128 * 1024);
-		try {
-			const expiring = await grant(emu.url);
-			expect(expiring.status).toBe(200);
-			const auth = { authorization: `Bearer ${expiring.access_token}`, 'content-type': 'application/json' };
-			const create = JSON.stringify({ endpoint: { user_name: 'abel.tuter' }, issue_code: '100', provider: 'sn' });
-			expect((await send(emu.url + CREATE, { method: 'POST', headers: auth, body: create })).status).toBe(200);
-			// Fill the file until no change fits, not even dropping tokens.
-			let status = 200;
-			for (let i = 0; i < 500 && status === 200; i++) status = (await grant(emu.url)).status;
-			expect(status).toBe(503);
-			for (let i = 0; i < 20 && status !== 503; i++) status = (await send(`${emu.url}/_emulator/tokens/expire`, { method: 'POST' })).status;
-			expect((await send(`${emu.url}/_emulator/tokens/expire`, { method: 'POST' })).status).toBe(503);
-			await new Promise((resolve) => setTimeout(resolve, 1100));
-			// Refused (401), or not answered as the drop could not be saved (503): either way, answered.
-			expect([401, 503]).toContain(await readWith(emu.url, expiring.access_token!));
-			await new Promise((resolve) => setTimeout(resolve, 200));
-			expect((await send(`${emu.url}/_emulator/health`)).status).toBe(200);
-			expect(emu.child.exitCode).toBeNull();
-		} finally {
-			await emu.kill();
-		}
-	});
+	capped(
+		'leaves the emulator running when an expired token is dropped while the file cannot be written',
+		async () => {
+			const state = join(tempDir('pe-store-commit'), 'state.db');
+			const emu = await start(
+				['--state', state, '--auth', 'oauth', '--token-ttl', '1'],
+				128 * 1024,
+			);
+			try {
+				const expiring = await grant(emu.url);
+				expect(expiring.status).toBe(200);
+				const auth = {
+					authorization: `Bearer ${expiring.access_token}`,
+					'content-type': 'application/json',
+				};
+				const create = JSON.stringify({
+					endpoint: { user_name: 'abel.tuter' },
+					issue_code: '100',
+					provider: 'sn',
+				});
+				expect(
+					(await send(emu.url + CREATE, { method: 'POST', headers: auth, body: create })).status,
+				).toBe(200);
+				// Fill the file until no change fits, not even dropping tokens.
+				let status = 200;
+				for (let i = 0; i < 500 && status === 200; i++) status = (await grant(emu.url)).status;
+				expect(status).toBe(503);
+				for (let i = 0; i < 20 && status !== 503; i++)
+					status = (await send(`${emu.url}/_emulator/tokens/expire`, { method: 'POST' })).status;
+				expect((await send(`${emu.url}/_emulator/tokens/expire`, { method: 'POST' })).status).toBe(
+					503,
+				);
+				await new Promise((resolve) => setTimeout(resolve, 1100));
+				// Refused (401), or not answered as the drop could not be saved (503): either way, answered.
+				expect([401, 503]).toContain(await readWith(emu.url, expiring.access_token!));
+				await new Promise((resolve) => setTimeout(resolve, 200));
+				expect((await send(`${emu.url}/_emulator/health`)).status).toBe(200);
+				expect(emu.child.exitCode).toBeNull();
+			} finally {
+				await emu.kill();
+			}
+		},
+	);
 });

@@ -3,9 +3,23 @@
  * into one attempt per item — the same shape a request of its own gives, so every item is
  * classified by the same code as in one-request-per-item mode.
  */
-import { BATCH_PATH, fromBase64, toBase64, type BatchRequest, type ServicedRequest } from '../../../../contract/batch';
+import {
+	BATCH_PATH,
+	fromBase64,
+	toBase64,
+	type BatchRequest,
+	type ServicedRequest,
+} from '../../../../contract/batch';
 import { isPlainObject, text } from '../../../../contract/values';
-import { apiRequest, attemptFrom, type ApiContext, type ApiResult, type Attempt, type Connection, type RetryPolicy } from './request';
+import {
+	apiRequest,
+	attemptFrom,
+	type ApiContext,
+	type ApiResult,
+	type Attempt,
+	type Connection,
+	type RetryPolicy,
+} from './request';
 
 export interface BatchItem {
 	id: string;
@@ -28,9 +42,15 @@ const MIME = { json: 'application/json', xml: 'application/xml' } as const;
 function itemAttempt(served: ServicedRequest): Attempt {
 	const headers: Record<string, string> = {};
 	if (Array.isArray(served.headers)) {
-		for (const h of served.headers) if (isPlainObject(h) && typeof h.name === 'string') headers[h.name.toLowerCase()] = text(h.value);
+		for (const h of served.headers)
+			if (isPlainObject(h) && typeof h.name === 'string')
+				headers[h.name.toLowerCase()] = text(h.value);
 	}
-	return attemptFrom(Number(served.status_code) || 0, headers, typeof served.body === 'string' ? fromBase64(served.body) : '');
+	return attemptFrom(
+		Number(served.status_code) || 0,
+		headers,
+		typeof served.body === 'string' ? fromBase64(served.body) : '',
+	);
 }
 
 let sequence = 0;
@@ -59,19 +79,35 @@ export async function sendBatch(
 	};
 	// A 429 is refused before anything runs: waited for and resent. A lost answer or a 5xx is not
 	// resent here: each item's own recovery decides.
-	const outer = await apiRequest(ctx, connection, { method: 'POST', path: BATCH_PATH, body: JSON.stringify(request), format: 'json', timeoutMs: options.timeoutMs }, options.policy, {
-		// Its items are creates: after an attempt that may have run them, the caller decides.
-		repeatable: false,
-	});
+	const outer = await apiRequest(
+		ctx,
+		connection,
+		{
+			method: 'POST',
+			path: BATCH_PATH,
+			body: JSON.stringify(request),
+			format: 'json',
+			timeoutMs: options.timeoutMs,
+		},
+		options.policy,
+		{
+			// Its items are creates: after an attempt that may have run them, the caller decides.
+			repeatable: false,
+		},
+	);
 	if (outer.status === 0 && outer.notDelivered) return { kind: 'refused', outer };
 	if (outer.status === 0 || outer.status >= 500) return { kind: 'uncertain', outer };
 	if (outer.status !== 200) return { kind: 'refused', outer };
 	const data = outer.data;
-	if (!isPlainObject(data) || !Array.isArray(data.serviced_requests)) return { kind: 'uncertain', outer };
+	if (!isPlainObject(data) || !Array.isArray(data.serviced_requests))
+		return { kind: 'uncertain', outer };
 	const answered = new Map<string, Attempt>();
 	for (const served of data.serviced_requests as ServicedRequest[]) {
-		if (isPlainObject(served) && served.id !== undefined) answered.set(String(served.id), itemAttempt(served));
+		if (isPlainObject(served) && served.id !== undefined)
+			answered.set(String(served.id), itemAttempt(served));
 	}
-	const unserviced = Array.isArray(data.unserviced_requests) ? (data.unserviced_requests as unknown[]).map(String) : [];
+	const unserviced = Array.isArray(data.unserviced_requests)
+		? (data.unserviced_requests as unknown[]).map(String)
+		: [];
 	return { kind: 'answered', outer, items: answered, unserviced };
 }

@@ -17,7 +17,12 @@ import {
 /** Where the transport runs: a node's execution, a trigger's poll, or a picker's search. */
 export type ApiContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 import { wellFormed } from '../../../../contract/encodedQuery';
-import { mayHaveBeenProcessed, retryable, retryWaitMs, type RetryPolicy } from '../../../../contract/retry';
+import {
+	mayHaveBeenProcessed,
+	retryable,
+	retryWaitMs,
+	type RetryPolicy,
+} from '../../../../contract/retry';
 import { isPlainObject } from '../../../../contract/values';
 import { parseXmlResponse } from '../../../../contract/xml';
 import type { Connection } from '../authentication';
@@ -25,8 +30,6 @@ import { answerFromError, lostOnTheWay } from './failure';
 
 export type { RetryPolicy } from '../../../../contract/retry';
 export type { Connection, CredentialType } from '../authentication';
-
-
 
 export interface ApiRequest {
 	method: IHttpRequestMethods;
@@ -62,13 +65,12 @@ export interface ApiResult extends Attempt {
 	earlierAttemptUncertain: boolean;
 }
 
-
-
 function headerMap(headers: unknown): Record<string, string> {
 	const out: Record<string, string> = {};
 	if (!isPlainObject(headers)) return out;
 	for (const [key, value] of Object.entries(headers)) {
-		if (value !== undefined && value !== null) out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+		if (value !== undefined && value !== null)
+			out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
 	}
 	return out;
 }
@@ -80,7 +82,8 @@ function parseBody(body: unknown, contentType: string): { data: unknown; rawText
 	const text = body;
 	const trimmed = text.trimStart();
 	try {
-		if (/xml/.test(contentType) || trimmed.startsWith('<')) return { data: parseXmlResponse(text), rawText: text };
+		if (/xml/.test(contentType) || trimmed.startsWith('<'))
+			return { data: parseXmlResponse(text), rawText: text };
 		if (/json/.test(contentType) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
 			return { data: JSON.parse(text) as unknown, rawText: text };
 		}
@@ -91,14 +94,20 @@ function parseBody(body: unknown, contentType: string): { data: unknown; rawText
 }
 
 /** An attempt from an answer read elsewhere (an item of a batch answer). */
-export function attemptFrom(status: number, headers: Record<string, string>, bodyText: string): Attempt {
+export function attemptFrom(
+	status: number,
+	headers: Record<string, string>,
+	bodyText: string,
+): Attempt {
 	return { status, headers, ...parseBody(bodyText, headers['content-type'] ?? '') };
 }
 
-
 /** One query string component: well-formed, then every character but RFC 3986's unreserved ones percent-encoded. */
 function queryComponent(value: string): string {
-	return encodeURIComponent(wellFormed(value)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	return encodeURIComponent(wellFormed(value)).replace(
+		/[!'()*]/g,
+		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+	);
 }
 
 /**
@@ -118,7 +127,10 @@ export function queryString(qs: Record<string, string | number | undefined>): st
 }
 
 /** Answers refusing a request for its length: its URL (414), or its request line and headers (431). */
-const TOO_LONG: Record<number, string> = { 414: 'URI Too Long', 431: 'Request Header Fields Too Large' };
+const TOO_LONG: Record<number, string> = {
+	414: 'URI Too Long',
+	431: 'Request Header Fields Too Large',
+};
 
 /**
  * What a 414 or 431 means here: a value in the query (a host name, an ID, search text) made the
@@ -139,7 +151,11 @@ function renewableToken(connection: Connection): ICredentialDataDecryptedObject 
  * One exchange with the instance (a 401 renewed and sent once more): whatever comes back, as an
  * attempt. Never throws for an HTTP or network failure.
  */
-export async function exchange(ctx: ApiContext, connection: Connection, request: ApiRequest): Promise<Attempt> {
+export async function exchange(
+	ctx: ApiContext,
+	connection: Connection,
+	request: ApiRequest,
+): Promise<Attempt> {
 	const mime = request.format === 'xml' ? 'application/xml' : 'application/json';
 	const target = `${connection.baseUrl}${request.path}`;
 	const query = request.qs ? queryString(request.qs) : '';
@@ -176,28 +192,52 @@ export async function exchange(ctx: ApiContext, connection: Connection, request:
 	}
 	if (connection.credentialType === 'serviceNowPeOAuth2Api') {
 		// n8n's OAuth2 client refreshes when the answer is thrown with 401 (n8n 1.x and 2.x alike).
-		return await send(ctx, connection, { ...options, ignoreHttpStatusErrors: false }, query ? options.url : undefined, target);
+		return await send(
+			ctx,
+			connection,
+			{ ...options, ignoreHttpStatusErrors: false },
+			query ? options.url : undefined,
+			target,
+		);
 	}
 	// Basic authentication: the user name or password is wrong; sending again changes nothing.
 	return first;
 }
 
 /** An attempt from an answer; a read refused as too long says what that means for its values. */
-function answered(status: number, rawHeaders: unknown, body: unknown, readUrl: string | undefined): Attempt {
+function answered(
+	status: number,
+	rawHeaders: unknown,
+	body: unknown,
+	readUrl: string | undefined,
+): Attempt {
 	const headers = headerMap(rawHeaders);
 	// Only a read carries values in its URL; a create's 431 is about something else.
 	const tooLong = readUrl ? tooLongFor(status, readUrl) : undefined;
-	return { status, headers, ...parseBody(body, headers['content-type'] ?? ''), ...(tooLong ? { networkError: tooLong } : {}) };
+	return {
+		status,
+		headers,
+		...parseBody(body, headers['content-type'] ?? ''),
+		...(tooLong ? { networkError: tooLong } : {}),
+	};
 }
 
 /** One request through n8n's credential machinery; whatever comes back, as an attempt. */
-async function send(ctx: ApiContext, connection: Connection, options: IHttpRequestOptions, readUrl: string | undefined, target: string): Promise<Attempt> {
+async function send(
+	ctx: ApiContext,
+	connection: Connection,
+	options: IHttpRequestOptions,
+	readUrl: string | undefined,
+	target: string,
+): Promise<Attempt> {
 	try {
 		const res = (await ctx.helpers.httpRequestWithAuthentication.call(
 			ctx,
 			connection.credentialType,
 			options,
-			connection.credentialsDecrypted ? { credentialsDecrypted: connection.credentialsDecrypted } : undefined,
+			connection.credentialsDecrypted
+				? { credentialsDecrypted: connection.credentialsDecrypted }
+				: undefined,
 		)) as {
 			statusCode?: number;
 			status?: number;
@@ -215,16 +255,15 @@ async function send(ctx: ApiContext, connection: Connection, options: IHttpReque
 		// Nothing was sent: the credentials could not be used (e.g. the token request was
 		// refused). That concerns every item, so the node stops with the reason.
 		const cause = (error as { cause?: Error }).cause;
-		throw new NodeOperationError(ctx.getNode(), (cause instanceof Error ? cause : (error as Error)).message, {
-			description: 'Check the ServiceNow Proactive Engagement credential.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			(cause instanceof Error ? cause : (error as Error)).message,
+			{
+				description: 'Check the ServiceNow Proactive Engagement credential.',
+			},
+		);
 	}
 }
-
-
-
-
-
 
 /**
  * Sends a request, retrying what contract/retry.ts says a retry may change, up to the policy's
@@ -242,7 +281,8 @@ export async function apiRequest(
 	let uncertain = false;
 	for (let n = 1; ; n++) {
 		const result = await exchange(ctx, connection, request);
-		if (!retryable(result) || n >= policy.maxAttempts) return { ...result, attempts: n, earlierAttemptUncertain: uncertain };
+		if (!retryable(result) || n >= policy.maxAttempts)
+			return { ...result, attempts: n, earlierAttemptUncertain: uncertain };
 		if (mayHaveBeenProcessed(result)) {
 			uncertain = true;
 			if (!repeatable) return { ...result, attempts: n, earlierAttemptUncertain: true };

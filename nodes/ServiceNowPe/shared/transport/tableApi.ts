@@ -5,10 +5,23 @@
  * parsing). The action node's recovery read, built on listRows, is in v1/engine/recoveryRead.ts.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { ISSUE_JSON_FIELDS, TABLE_PARAMS, TABLES, tablePath, type IssueRow, type TableName } from '../../../../contract/api';
+import {
+	ISSUE_JSON_FIELDS,
+	TABLE_PARAMS,
+	TABLES,
+	tablePath,
+	type IssueRow,
+	type TableName,
+} from '../../../../contract/api';
 import { condition, encodeQuery, isQueryableValue } from '../../../../contract/encodedQuery';
 import { isPlainObject } from '../../../../contract/values';
-import { apiRequest, type ApiContext, type ApiResult, type Connection, type RetryPolicy } from './request';
+import {
+	apiRequest,
+	type ApiContext,
+	type ApiResult,
+	type Connection,
+	type RetryPolicy,
+} from './request';
 
 /** How a read is made: how long one attempt may take, and when it is tried again. */
 export interface ReadPolicy {
@@ -17,12 +30,18 @@ export interface ReadPolicy {
 }
 
 /** The trigger's reads: a poll that still fails is tried again, from the same place, by the next poll. */
-export const TRIGGER_READ: ReadPolicy = { timeoutMs: 30_000, policy: { maxAttempts: 3, maxWaitSeconds: 10, baseDelayMs: 500 } };
+export const TRIGGER_READ: ReadPolicy = {
+	timeoutMs: 30_000,
+	policy: { maxAttempts: 3, maxWaitSeconds: 10, baseDelayMs: 500 },
+};
 /** Rows the trigger reads a page. */
 export const TRIGGER_PAGE_SIZE = 100;
 
 /** The pickers' reads: someone waits for the list, so they give up sooner. */
-export const PICKER_READ: ReadPolicy = { timeoutMs: 20_000, policy: { maxAttempts: 2, maxWaitSeconds: 2, baseDelayMs: 250 } };
+export const PICKER_READ: ReadPolicy = {
+	timeoutMs: 20_000,
+	policy: { maxAttempts: 2, maxWaitSeconds: 2, baseDelayMs: 250 },
+};
 /** Entries a picker lists a page. */
 export const PICKER_PAGE_SIZE = 50;
 
@@ -71,7 +90,14 @@ export async function listRows<T>(
 	);
 	const found = (result.data as { result?: unknown[] } | undefined)?.result;
 	const total = Number(result.headers['x-total-count']);
-	return { rows: result.status === 200 && Array.isArray(found) ? found.map((row) => plainRow<T>(row)) : undefined, total: Number.isFinite(total) ? total : undefined, result };
+	return {
+		rows:
+			result.status === 200 && Array.isArray(found)
+				? found.map((row) => plainRow<T>(row))
+				: undefined,
+		total: Number.isFinite(total) ? total : undefined,
+		result,
+	};
 }
 
 async function rows<T>(
@@ -98,7 +124,15 @@ async function firstRow<T>(
 }
 
 /** A read that was not made: the value would run as a script on the instance. */
-const NOT_QUERIED: ApiResult = { status: 0, headers: {}, data: undefined, rawText: '', networkError: 'not queried', attempts: 0, earlierAttemptUncertain: false };
+const NOT_QUERIED: ApiResult = {
+	status: 0,
+	headers: {},
+	data: undefined,
+	rawText: '',
+	networkError: 'not queried',
+	attempts: 0,
+	earlierAttemptUncertain: false,
+};
 
 /**
  * The experience issue with this experience_id or sys_id (undefined when none). An ID starting
@@ -112,7 +146,13 @@ export async function findIssue(
 	options: ReadPolicy,
 ): Promise<{ found?: IssueRow; result: ApiResult }> {
 	if (!isQueryableValue(id)) return { result: { ...NOT_QUERIED, status: 200 } };
-	return firstRow<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition(by, '=', id)]), options);
+	return firstRow<IssueRow>(
+		ctx,
+		connection,
+		TABLES.experienceIssue,
+		encodeQuery([condition(by, '=', id)]),
+		options,
+	);
 }
 
 /** The sys_id of the computer (cmdb_ci_computer) with this name; a `javascript:` name is not queried (`notQueried`). */
@@ -123,7 +163,14 @@ export async function findComputer(
 	options: ReadPolicy,
 ): Promise<{ sysId?: string; result: ApiResult; notQueried?: boolean }> {
 	if (!isQueryableValue(name)) return { result: NOT_QUERIED, notQueried: true };
-	const { found, result } = await firstRow<{ sys_id?: string }>(ctx, connection, TABLES.computer, encodeQuery([condition('name', '=', name)]), options, 'sys_id,name');
+	const { found, result } = await firstRow<{ sys_id?: string }>(
+		ctx,
+		connection,
+		TABLES.computer,
+		encodeQuery([condition('name', '=', name)]),
+		options,
+		'sys_id,name',
+	);
 	return { sysId: found?.sys_id || undefined, result };
 }
 

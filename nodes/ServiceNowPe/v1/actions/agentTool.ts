@@ -1,5 +1,10 @@
 /** The node as an AI agent's tool: how it knows it is one. */
-import { NodeConnectionTypes, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 /** The type name n8n gives the node's tool variant (`usableAsTool`: the node's name + "Tool"). */
 const TOOL_TYPE_NAME = 'serviceNowPeTool';

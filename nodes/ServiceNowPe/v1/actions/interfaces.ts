@@ -1,5 +1,10 @@
 /** What the operations hand the router: requests ready to send, or finished items. */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import type { CreateIssueBody, Namespace } from '../../../../contract/api';
 import type { BodyProblem, RequestFormat } from '../../../../contract/body';
 import type { CatalogueEntry } from '../../../../contract/errors';
@@ -54,12 +59,20 @@ export interface OperationOutputs {
 export interface SendingOperation {
 	description: INodeProperties[];
 	outputs: OperationOutputs;
-	prepare(ctx: IExecuteFunctions, connection: Connection, options: SendOptions): Promise<Prepared[]>;
+	prepare(
+		ctx: IExecuteFunctions,
+		connection: Connection,
+		options: SendOptions,
+	): Promise<Prepared[]>;
 }
 
 /** Get: reads and outputs on its own. */
 export interface ReadingOperation {
 	description: INodeProperties[];
 	outputs: Required<Pick<OperationOutputs, 'names'>>;
-	execute(ctx: IExecuteFunctions, connection: Connection, options: SendOptions): Promise<INodeExecutionData[][]>;
+	execute(
+		ctx: IExecuteFunctions,
+		connection: Connection,
+		options: SendOptions,
+	): Promise<INodeExecutionData[][]>;
 }

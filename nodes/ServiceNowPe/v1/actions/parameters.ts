@@ -9,7 +9,11 @@
  * A reference that does not lead to a scalar own field of the item (a missing field, `.length`,
  * an object or a list) is also left to n8n, so its answer, whatever it is, stays n8n's.
  */
-import { type IDataObject, type IExecuteFunctions, type NodeParameterValueType } from 'n8n-workflow';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type NodeParameterValueType,
+} from 'n8n-workflow';
 import { DEFAULT_NAMESPACE } from '../../../../contract/api';
 import type { CreateIssueFields } from '../../../../contract/body';
 import { setOwn, text } from '../../../../contract/values';
@@ -22,14 +26,18 @@ function holdsExpression(value: unknown): boolean {
 	return false;
 }
 
-const WHOLE_REFERENCE = /^=\{\{\s*\$json((?:\s*(?:\.\s*[A-Za-z_$][\w$]*|\[\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\d+)\s*\]))*)\s*\}\}$/;
-const SEGMENT = /\.\s*([A-Za-z_$][\w$]*)|\[\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|(\d+))\s*\]/g;
+const WHOLE_REFERENCE =
+	/^=\{\{\s*\$json((?:\s*(?:\.\s*[A-Za-z_$][\w$]*|\[\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\d+)\s*\]))*)\s*\}\}$/;
+const SEGMENT =
+	/\.\s*([A-Za-z_$][\w$]*)|\[\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|(\d+))\s*\]/g;
 
 function unquote(text: string, quote: '"' | "'"): string | undefined {
 	if (!text.includes('\\')) return text;
 	try {
 		// A JSON string literal has the same escapes as a JS one for everything JSON allows.
-		return JSON.parse(`"${quote === "'" ? text.replace(/\\'/g, "'").replace(/"/g, '\\"') : text}"`) as string;
+		return JSON.parse(
+			`"${quote === "'" ? text.replace(/\\'/g, "'").replace(/"/g, '\\"') : text}"`,
+		) as string;
 	} catch {
 		return undefined;
 	}
@@ -47,7 +55,11 @@ export function fieldReference(raw: string): Array<string | number> | undefined 
 		else if (m[3] !== undefined) key = unquote(m[3], "'");
 		else key = Number(m[4]);
 		// Names an object inherits (`toString`, `__proto__`, …) are n8n's to interpret.
-		if (key === undefined || (typeof key === 'string' && (key in Object.prototype || key === 'prototype'))) return undefined;
+		if (
+			key === undefined ||
+			(typeof key === 'string' && (key in Object.prototype || key === 'prototype'))
+		)
+			return undefined;
 		path.push(key);
 	}
 	return path;
@@ -99,13 +111,19 @@ function compile(raw: unknown): Resolver | undefined {
 
 export type ParameterReader = (name: string, itemIndex: number, fallback?: unknown) => unknown;
 
-export function parameterReader(ctx: IExecuteFunctions, { directFieldReferences = true } = {}): ParameterReader {
+export function parameterReader(
+	ctx: IExecuteFunctions,
+	{ directFieldReferences = true } = {},
+): ParameterReader {
 	const constants = new Map<string, unknown>();
 	const direct = new Map<string, Resolver>();
 	const evaluated = new Set<string>();
 	const items = ctx.getInputData();
 	// extractValue: a picker (resource locator) gives its value; any other parameter is as it is.
-	const viaN8n = (name: string, itemIndex: number, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType, { extractValue: true });
+	const viaN8n = (name: string, itemIndex: number, fallback: unknown) =>
+		ctx.getNodeParameter(name, itemIndex, fallback as NodeParameterValueType, {
+			extractValue: true,
+		});
 	const fromItem = (name: string, resolver: Resolver, itemIndex: number, fallback: unknown) => {
 		const value = resolver(items[itemIndex]?.json ?? {});
 		return value === NOT_RESOLVED ? viaN8n(name, itemIndex, fallback) : value;
@@ -116,7 +134,9 @@ export function parameterReader(ctx: IExecuteFunctions, { directFieldReferences 
 		if (resolver) return fromItem(name, resolver, itemIndex, fallback);
 		if (!evaluated.has(name)) {
 			// The parameter as written (defaults applied), expressions left unevaluated; a picker's value.
-			const written = ctx.getNodeParameter(name, 0, fallback as NodeParameterValueType, { rawExpressions: true });
+			const written = ctx.getNodeParameter(name, 0, fallback as NodeParameterValueType, {
+				rawExpressions: true,
+			});
 			const raw = isResourceLocator(written) ? written.value : written;
 			if (!holdsExpression(raw)) {
 				constants.set(name, raw);
@@ -171,11 +191,19 @@ function keyValues(read: ParameterReader, name: string, i: number): Record<strin
 export function manualFields(read: ParameterReader, i: number): CreateIssueFields {
 	const p = (name: string) => read(name, i, '');
 	return {
-		endpoint: { CI: p('endpointCi'), email: p('endpointEmail'), user_id: p('endpointUserId'), user_name: p('endpointUserName') },
+		endpoint: {
+			CI: p('endpointCi'),
+			email: p('endpointEmail'),
+			user_id: p('endpointUserId'),
+			user_name: p('endpointUserName'),
+		},
 		issue_code: p('issueCode'),
 		provider: p('provider'),
 		experience_id: p('experienceId'),
-		input_parameters: { process_id: p('processId'), ...keyValues(read, 'additionalInputParameters', i) },
+		input_parameters: {
+			process_id: p('processId'),
+			...keyValues(read, 'additionalInputParameters', i),
+		},
 		investigative_details: {
 			cpu_usage: p('cpuUsage'),
 			processes_running: p('processesRunning'),

@@ -19,7 +19,11 @@ import { readOptions } from './parameters';
  * error (unless the node continues on error); so is any refusal when Error Routing is Single Output.
  * Alerts that cannot be sent go to their branches instead.
  */
-function failBeforeSending(ctx: IExecuteFunctions, prepared: Prepared[], routing: ErrorRouting): void {
+function failBeforeSending(
+	ctx: IExecuteFunctions,
+	prepared: Prepared[],
+	routing: ErrorRouting,
+): void {
 	if (ctx.continueOnFail()) return;
 	for (const p of prepared) {
 		if (p.skipped) continue;
@@ -45,7 +49,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operationName = this.getNodeParameter('operation', 0) as string;
 	const operation = resource === 'experienceIssue' ? operations[operationName] : undefined;
 	if (!operation) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported.`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operationName}" of "${resource}" is not supported.`,
+		);
 	}
 	const options = readOptions(this);
 	const connection = await connectionFor(this, credentialTypeOf(this, 0));
@@ -56,12 +63,19 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const asTool = runsAsAgentTool(this);
 	const chosen = this.getNodeParameter('errorRouting', 0, 'perError') as ErrorRouting;
 	const routing: ErrorRouting = asTool ? 'perError' : chosen;
-	const names = outputNames(OUTPUT_TABLE, { operation: operationName, errorRouting: routing, source: this.getNodeParameter('source', 0, 'manual') });
+	const names = outputNames(OUTPUT_TABLE, {
+		operation: operationName,
+		errorRouting: routing,
+		source: this.getNodeParameter('source', 0, 'manual'),
+	});
 	const prepared = await operation.prepare(this, connection, options);
 	if (!asTool) failBeforeSending(this, prepared, routing);
 	const success = operation.outputs.success?.[1] ?? 'created';
 	const sender = new Sender(this, connection, options, routing, names.length - 1, success);
-	const all = options.sendMode === 'batch' && !options.dryRun ? await sendInBatches(sender, prepared) : await sender.sendEach(prepared);
+	const all =
+		options.sendMode === 'batch' && !options.dryRun
+			? await sendInBatches(sender, prepared)
+			: await sender.sendEach(prepared);
 	const outputs: INodeExecutionData[][] = names.map(() => []);
 	if (asTool) return [all.map((r) => forAgent(r.item, names[r.output]))];
 	for (const r of all) outputs[r.output].push(r.item);

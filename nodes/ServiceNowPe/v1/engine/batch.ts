@@ -38,28 +38,46 @@ async function runBatch(sender: Sender, batch: Pending[]): Promise<void> {
 	let rounds = 0;
 	// Sent on its own, within Concurrency, after the requests for its issue before it.
 	const alone = (entry: Pending, prior?: PriorAttempt) =>
-		sender.lanes.run(entry.p, () => sender.limiter.run(() => sender.send(entry.p, prior))).then(entry.resolve, entry.reject);
+		sender.lanes
+			.run(entry.p, () => sender.limiter.run(() => sender.send(entry.p, prior)))
+			.then(entry.resolve, entry.reject);
 	while (pending.length > 0) {
 		rounds++;
 		const since = Date.now();
-		const answering = sendBatch(sender.ctx, sender.connection, pending.map((e) => e.item), options);
+		const answering = sendBatch(
+			sender.ctx,
+			sender.connection,
+			pending.map((e) => e.item),
+			options,
+		);
 		// The batch is in flight for its items' issues: recovery reads wait for its answer.
-		const bodies = new Map(pending.map((e) => [`${e.p.body!.issue_code}|${e.p.body!.provider}`, e.p.body!]));
+		const bodies = new Map(
+			pending.map((e) => [`${e.p.body!.issue_code}|${e.p.body!.provider}`, e.p.body!]),
+		);
 		for (const body of bodies.values()) claims.follow(body, answering);
 		const answer = await answering;
 		if (answer.kind === 'uncertain') {
 			// Without an answer (lost, timed out, not HTTP, a gateway's 504) the batch may still be running.
 			const lost = unanswered(answer.outer);
 			const result = classify(answer.outer);
-			await Promise.all(pending.map((entry) => alone(entry, { attempts: rounds, uncertain: true, unanswered: lost, result, since })));
+			await Promise.all(
+				pending.map((entry) =>
+					alone(entry, { attempts: rounds, uncertain: true, unanswered: lost, result, since }),
+				),
+			);
 			return;
 		}
 		if (answer.kind === 'refused') {
 			const status = answer.outer.status;
 			if (status === 401 || status === 403) {
 				// The credential's answer is every item's answer, as each would have got it alone.
-				const result = { ...classify(answer.outer), attempts: rounds, earlierAttemptUncertain: false };
-				for (const entry of pending) entry.resolve(await sender.finish(entry.p, result, claims.recovery(entry.p), true));
+				const result = {
+					...classify(answer.outer),
+					attempts: rounds,
+					earlierAttemptUncertain: false,
+				};
+				for (const entry of pending)
+					entry.resolve(await sender.finish(entry.p, result, claims.recovery(entry.p), true));
 			} else await Promise.all(pending.map((entry) => alone(entry)));
 			return;
 		}
@@ -74,11 +92,33 @@ async function runBatch(sender: Sender, batch: Pending[]): Promise<void> {
 			// An answer wins over an unserviced listing of the same id.
 			if (!attempt && unserviced.has(entry.item.id)) next.push(entry);
 			else if (!attempt || retryable(attempt)) {
-				const got = attempt ?? classify({ ...answer.outer, status: 0, networkError: 'The batch answer did not include this item.' });
+				const got =
+					attempt ??
+					classify({
+						...answer.outer,
+						status: 0,
+						networkError: 'The batch answer did not include this item.',
+					});
 				// 429 was refused before it ran; no answer or a 5xx may have been processed — and the
 				// batch was answered, so the instance is done with it.
-				again.push(alone(entry, { attempts: rounds, uncertain: got.status !== 429, unanswered: false, result: { ...got, attempts: rounds, earlierAttemptUncertain: false }, since }));
-			} else entry.resolve(await sender.finish(entry.p, { ...attempt, attempts: rounds, earlierAttemptUncertain: false }, claims.recovery(entry.p, since), true));
+				again.push(
+					alone(entry, {
+						attempts: rounds,
+						uncertain: got.status !== 429,
+						unanswered: false,
+						result: { ...got, attempts: rounds, earlierAttemptUncertain: false },
+						since,
+					}),
+				);
+			} else
+				entry.resolve(
+					await sender.finish(
+						entry.p,
+						{ ...attempt, attempts: rounds, earlierAttemptUncertain: false },
+						claims.recovery(entry.p, since),
+						true,
+					),
+				);
 		}
 		await Promise.all(again);
 		if (next.length === pending.length) {
@@ -103,7 +143,12 @@ export async function sendInBatches(sender: Sender, prepared: Prepared[]): Promi
 			p,
 			new Promise<Done>((resolve, reject) => {
 				const body = serialiseBody(p.body!, options.requestFormat);
-				toSend.push({ p, item: { id: String(index), path, body, format: options.requestFormat }, resolve, reject });
+				toSend.push({
+					p,
+					item: { id: String(index), path, body, format: options.requestFormat },
+					resolve,
+					reject,
+				});
 			}),
 		);
 	});
@@ -114,7 +159,8 @@ export async function sendInBatches(sender: Sender, prepared: Prepared[]): Promi
 		if (p.sameIssueAs) results[index] = sender.track(p, sender.repeat(p, p.sameIssueAs));
 	});
 	const batches: Pending[][] = [];
-	for (let i = 0; i < toSend.length; i += options.batchSize) batches.push(toSend.slice(i, i + options.batchSize));
+	for (let i = 0; i < toSend.length; i += options.batchSize)
+		batches.push(toSend.slice(i, i + options.batchSize));
 	// A batch starts after the earlier batches holding requests for the same issues.
 	const finished: Array<Promise<void>> = [];
 	const lastBatchOf = new Map<string, number>();

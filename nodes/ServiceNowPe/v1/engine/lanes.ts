@@ -8,7 +8,9 @@ import type { Prepared } from '../actions/interfaces';
 export function laneOf(p: Prepared): string | undefined {
 	const body = p.body;
 	if (!body || p.refusal || p.problems?.length) return undefined;
-	return body.experience_id ? `chain ${body.experience_id}` : `create ${JSON.stringify([body.issue_code, body.provider, body.endpoint])}`;
+	return body.experience_id
+		? `chain ${body.experience_id}`
+		: `create ${JSON.stringify([body.issue_code, body.provider, body.endpoint])}`;
 }
 
 export class Lanes {
@@ -19,7 +21,11 @@ export class Lanes {
 		const lane = laneOf(p);
 		const before = lane ? this.last.get(lane) : undefined;
 		const done = before ? before.then(fn) : fn();
-		if (lane) this.last.set(lane, done.catch(() => undefined));
+		if (lane)
+			this.last.set(
+				lane,
+				done.catch(() => undefined),
+			);
 		return done;
 	}
 }

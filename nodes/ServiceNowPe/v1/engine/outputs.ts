@@ -3,8 +3,20 @@
  * evaluates the `outputs` expression made from it (as for the Switch node), and a run routes with
  * the same table.
  */
-import { NodeApiError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
-import { DOCUMENTED_ERRORS, ERROR_CATALOGUE, type CatalogueEntry, type ErrorCode, type ErrorGroup } from '../../../../contract/errors';
+import {
+	NodeApiError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+import {
+	DOCUMENTED_ERRORS,
+	ERROR_CATALOGUE,
+	type CatalogueEntry,
+	type ErrorCode,
+	type ErrorGroup,
+} from '../../../../contract/errors';
 import { operations } from '../actions/experienceIssue/ExperienceIssue.resource';
 import type { OperationOutputs, Prepared } from '../actions/interfaces';
 
@@ -42,7 +54,9 @@ export const OUTPUT_TABLE = {
 		single: ['Created'],
 	} satisfies Record<ErrorRouting, string[]>,
 	/** Each operation's own outputs. */
-	operations: Object.fromEntries(Object.entries(operations).map(([name, op]) => [name, op.outputs])) as Record<string, OperationOutputs>,
+	operations: Object.fromEntries(
+		Object.entries(operations).map(([name, op]) => [name, op.outputs]),
+	) as Record<string, OperationOutputs>,
 };
 
 /**
@@ -52,7 +66,8 @@ export const OUTPUT_TABLE = {
 export function outputNames(table: typeof OUTPUT_TABLE, p: Record<string, unknown>): string[] {
 	const op = table.operations[String(p.operation || 'create')] || {};
 	if (op.names) return op.names;
-	let names = table.routing[(p.errorRouting || 'perError') as ErrorRouting] || table.routing.perError;
+	let names =
+		table.routing[(p.errorRouting || 'perError') as ErrorRouting] || table.routing.perError;
 	if (op.success) names = [op.success[0]].concat(names.slice(1));
 	const rule = op.skippedUnless;
 	return rule && (p[rule[0]] || rule[1]) !== rule[1] ? names.concat(['Skipped']) : names;
@@ -75,7 +90,6 @@ export function errorOutput(routing: ErrorRouting, entry: CatalogueEntry): numbe
 	return 0;
 }
 
-
 /** An item on its way out: the output it goes to and what it says. */
 export interface Routed {
 	output: number;
@@ -94,13 +108,27 @@ export interface Refusal {
  * continues on error: then the item carries the error (n8n's "continue (using error output)"
  * moves it to the error output).
  */
-export function refusedItem(ctx: IExecuteFunctions, routing: ErrorRouting, itemIndex: number, refusal: Refusal, extra: IDataObject): Routed {
+export function refusedItem(
+	ctx: IExecuteFunctions,
+	routing: ErrorRouting,
+	itemIndex: number,
+	refusal: Refusal,
+	extra: IDataObject,
+): Routed {
 	const { entry, message, detail } = refusal;
 	if (routing !== 'single') {
 		return {
 			output: errorOutput(routing, entry),
 			item: {
-				json: { outcome: 'error', errorCode: entry.code, branch: BRANCHES.includes(entry) ? entry.output : 'Other', message, detail, nextStep: entry.nextStep, ...extra },
+				json: {
+					outcome: 'error',
+					errorCode: entry.code,
+					branch: BRANCHES.includes(entry) ? entry.output : 'Other',
+					message,
+					detail,
+					nextStep: entry.nextStep,
+					...extra,
+				},
 				pairedItem: { item: itemIndex },
 			},
 		};
@@ -117,7 +145,11 @@ export function refusedItem(ctx: IExecuteFunctions, routing: ErrorRouting, itemI
 		output: 0,
 		item: {
 			json: { error: message, errorCode: entry.code, detail, nextStep: entry.nextStep, ...extra },
-			error: new NodeApiError(ctx.getNode(), { message } as JsonObject, { itemIndex, message, description: detail }),
+			error: new NodeApiError(ctx.getNode(), { message } as JsonObject, {
+				itemIndex,
+				message,
+				description: detail,
+			}),
 			pairedItem: { item: itemIndex },
 		},
 	};
@@ -127,15 +159,32 @@ export function refusedItem(ctx: IExecuteFunctions, routing: ErrorRouting, itemI
  * An item that is not sent, as its item: skipped on purpose (the Skipped output), refused before
  * sending, or missing a field; undefined when it is to be sent.
  */
-export function unsentItem(ctx: IExecuteFunctions, routing: ErrorRouting, skippedOutput: number, p: Prepared): Routed | undefined {
+export function unsentItem(
+	ctx: IExecuteFunctions,
+	routing: ErrorRouting,
+	skippedOutput: number,
+	p: Prepared,
+): Routed | undefined {
 	const base: IDataObject = { ...(p.context ?? {}) };
 	if (p.skipped) {
-		return { output: skippedOutput, item: { json: { outcome: 'skipped', reason: p.skipped, ...base, input: p.input }, pairedItem: { item: p.itemIndex } } };
+		return {
+			output: skippedOutput,
+			item: {
+				json: { outcome: 'skipped', reason: p.skipped, ...base, input: p.input },
+				pairedItem: { item: p.itemIndex },
+			},
+		};
 	}
 	// A known refusal names the root cause (e.g. no CI for the host), so it goes before field problems.
 	if (p.refusal) {
 		const { field, ...refusal } = p.refusal;
-		return refusedItem(ctx, routing, p.itemIndex, refusal, { sent: false, ...(field ? { field } : {}), ...base, request: (p.body ?? {}) as unknown as IDataObject, input: p.input });
+		return refusedItem(ctx, routing, p.itemIndex, refusal, {
+			sent: false,
+			...(field ? { field } : {}),
+			...base,
+			request: (p.body ?? {}) as unknown as IDataObject,
+			input: p.input,
+		});
 	}
 	if (!p.problems?.length) return undefined;
 	const problem = p.problems[0];
@@ -143,7 +192,17 @@ export function unsentItem(ctx: IExecuteFunctions, routing: ErrorRouting, skippe
 		ctx,
 		routing,
 		p.itemIndex,
-		{ entry: DOCUMENTED_ERRORS[problem.code], message: problem.message, detail: `Not sent: ${p.problems.map((x) => x.field).join(', ')} missing.` },
-		{ sent: false, field: problem.field, ...base, request: p.body as unknown as IDataObject, input: p.input },
+		{
+			entry: DOCUMENTED_ERRORS[problem.code],
+			message: problem.message,
+			detail: `Not sent: ${p.problems.map((x) => x.field).join(', ')} missing.`,
+		},
+		{
+			sent: false,
+			field: problem.field,
+			...base,
+			request: p.body as unknown as IDataObject,
+			input: p.input,
+		},
 	);
 }

@@ -99,7 +99,12 @@ export class Claims {
 	recovery(p: Prepared, since = Date.now()): Recovery {
 		const body = p.body as CreateIssueBody;
 		const recovery: Recovery = {
-			scope: { since, chainBase: p.chainBase, claimed: this.claimed, chainClaims: this.chainClaims },
+			scope: {
+				since,
+				chainBase: p.chainBase,
+				claimed: this.claimed,
+				chainClaims: this.chainClaims,
+			},
 			unprovable: false,
 			lost: 0,
 			unsettled: 0,
@@ -108,7 +113,13 @@ export class Claims {
 				else if (after === 'answered') recovery.unsettled++;
 				// Answers on their way may name the issue the read would find: they are waited for.
 				await this.quiet(body);
-				const found = await findOwnIssue(this.ctx, this.connection, body, recovery.scope, this.options);
+				const found = await findOwnIssue(
+					this.ctx,
+					this.connection,
+					body,
+					recovery.scope,
+					this.options,
+				);
 				if (found === 'absent' || (found === 'waiting' && recovery.lost === 0)) {
 					recovery.unsettled = 0;
 					return 'retry';
@@ -134,12 +145,23 @@ export class Claims {
  * verdict (an issue a read found is the request's), the issue found, and whether an attempt may
  * have made an issue the verdict does not show (the item is then flagged mayHaveBeenCreated).
  */
-export async function settle(result: Result, recovery: Recovery): Promise<{ verdict: Verdict; recovered?: IssueRow; uncertain: boolean }> {
+export async function settle(
+	result: Result,
+	recovery: Recovery,
+): Promise<{ verdict: Verdict; recovered?: IssueRow; uncertain: boolean }> {
 	let verdict = result.verdict;
 	// After an uncertain attempt, a refusal (being resolved, chain conflict) or an answer the
 	// document does not list may be the earlier attempt's own issue: look once more.
-	if (result.earlierAttemptUncertain && !recovery.recovered && verdict.kind === 'error' && !recovery.unprovable) {
-		const doubtful = !verdict.entry.documented || verdict.entry === DOCUMENTED_ERRORS.BEING_RESOLVED || verdict.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT;
+	if (
+		result.earlierAttemptUncertain &&
+		!recovery.recovered &&
+		verdict.kind === 'error' &&
+		!recovery.unprovable
+	) {
+		const doubtful =
+			!verdict.entry.documented ||
+			verdict.entry === DOCUMENTED_ERRORS.BEING_RESOLVED ||
+			verdict.entry === DOCUMENTED_ERRORS.CHAIN_CONFLICT;
 		if (doubtful) await recovery.lookUp();
 	}
 	// A 2xx that names no issue (an answer cut off or unreadable): the instance took the request,
@@ -158,7 +180,10 @@ export async function settle(result: Result, recovery: Recovery): Promise<{ verd
 		? Boolean(recovery.doubt)
 		: verdict.kind === 'created'
 			? doubtful || unproven
-			: accepted || unproven || mayStillBeProcessed(result) || (doubtful && !refusesAlike(verdict.entry));
+			: accepted ||
+				unproven ||
+				mayStillBeProcessed(result) ||
+				(doubtful && !refusesAlike(verdict.entry));
 	return { verdict, recovered, uncertain };
 }
 

@@ -6,9 +6,25 @@
  * Table API read that settles it by the instance's clock. Recovery (recovery.ts) decides when to
  * read; this says what a read proves.
  */
-import { TABLES, parseGlideDateTime, type CreateIssueBody, type IssueRow } from '../../../../contract/api';
-import { anyOf, condition, encodeQuery, isExactQueryValue, orderBy } from '../../../../contract/encodedQuery';
-import { instanceTime, type ApiContext, type ApiResult, type Connection } from '../../shared/transport/request';
+import {
+	TABLES,
+	parseGlideDateTime,
+	type CreateIssueBody,
+	type IssueRow,
+} from '../../../../contract/api';
+import {
+	anyOf,
+	condition,
+	encodeQuery,
+	isExactQueryValue,
+	orderBy,
+} from '../../../../contract/encodedQuery';
+import {
+	instanceTime,
+	type ApiContext,
+	type ApiResult,
+	type Connection,
+} from '../../shared/transport/request';
 import { issueCodeHistory, listRows, type ReadPolicy } from '../../shared/transport/tableApi';
 
 /**
@@ -73,11 +89,23 @@ export async function findOwnIssue(
 	options: ReadPolicy,
 ): Promise<{ row: IssueRow; chained?: true } | 'absent' | 'unknown' | 'waiting'> {
 	const { endpoint } = body;
-	const values = [body.issue_code, body.provider, body.experience_id ?? '', ...Object.values(endpoint)];
+	const values = [
+		body.issue_code,
+		body.provider,
+		body.experience_id ?? '',
+		...Object.values(endpoint),
+	];
 	// Finding nothing here proves something: only values the query carries exactly are read.
 	if (!values.every((v) => isExactQueryValue(v ?? ''))) return 'unknown';
 	if (body.experience_id) {
-		const { rows: found, result } = await listRows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery([condition('experience_id', '=', body.experience_id)]), options, { limit: 2 });
+		const { rows: found, result } = await listRows<IssueRow>(
+			ctx,
+			connection,
+			TABLES.experienceIssue,
+			encodeQuery([condition('experience_id', '=', body.experience_id)]),
+			options,
+			{ limit: 2 },
+		);
 		if (!found || found.length > 1) return 'unknown';
 		if (found.length === 0) return 'absent';
 		const [row] = found;
@@ -85,17 +113,26 @@ export async function findOwnIssue(
 		if (!scope.chainBase) {
 			// Created since the attempt began, by the instance's clock: the attempt made it (a new
 			// issue with the caller's ID). An older issue: a chain nothing can prove applied or not.
-			const fresh = parseGlideDateTime(row.sys_created_on) >= attemptStartOnInstance(result, scope.since);
+			const fresh =
+				parseGlideDateTime(row.sys_created_on) >= attemptStartOnInstance(result, scope.since);
 			const alone = !now || (now.length === 1 && now[0] === body.issue_code);
-			return fresh && alone && row.issue_code === body.issue_code && !scope.claimed?.has(row.experience_id) ? { row } : 'unknown';
+			return fresh &&
+				alone &&
+				row.issue_code === body.issue_code &&
+				!scope.claimed?.has(row.experience_id)
+				? { row }
+				: 'unknown';
 		}
 		if (!now) return 'unknown';
 		const before = scope.chainBase.issueCodeHistory;
 		// Ours when the history has grown past that read by this issue code (later chains may follow
 		// it) more often than other items of this execution have already counted as theirs.
 		const kept = before.length < now.length && before.every((code, i) => now[i] === code);
-		const times = kept ? now.slice(before.length).filter((code) => code === body.issue_code).length : 0;
-		if (times > (scope.chainClaims?.get(chainKey(body.experience_id, body.issue_code)) ?? 0)) return { row, chained: true };
+		const times = kept
+			? now.slice(before.length).filter((code) => code === body.issue_code).length
+			: 0;
+		if (times > (scope.chainClaims?.get(chainKey(body.experience_id, body.issue_code)) ?? 0))
+			return { row, chained: true };
 		return row.state === 'action_wait' ? 'waiting' : 'absent';
 	}
 	const who = [
@@ -105,8 +142,19 @@ export async function findOwnIssue(
 		endpoint.CI ? condition('configuration_item', '=', endpoint.CI) : '',
 	].filter(Boolean);
 	if (who.length === 0) return 'unknown';
-	const conditions = [condition('issue_code', '=', body.issue_code), condition('provider', '=', body.provider), ...anyOf(who)];
-	const { rows: found, result } = await listRows<IssueRow>(ctx, connection, TABLES.experienceIssue, encodeQuery(conditions, [orderBy('sys_created_on', 'descending')]), options, { limit: 5 });
+	const conditions = [
+		condition('issue_code', '=', body.issue_code),
+		condition('provider', '=', body.provider),
+		...anyOf(who),
+	];
+	const { rows: found, result } = await listRows<IssueRow>(
+		ctx,
+		connection,
+		TABLES.experienceIssue,
+		encodeQuery(conditions, [orderBy('sys_created_on', 'descending')]),
+		options,
+		{ limit: 5 },
+	);
 	if (!found) return 'unknown';
 	const start = attemptStartOnInstance(result, scope.since);
 	const unclaimed = found.filter((row) => !scope.claimed?.has(row.experience_id));

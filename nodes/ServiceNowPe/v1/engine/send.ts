@@ -7,7 +7,13 @@ import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { createIssuePath, type CreateIssueBody } from '../../../../contract/api';
 import { serialiseBody } from '../../../../contract/body';
 import { DOCUMENTED_ERRORS } from '../../../../contract/errors';
-import { mayHaveBeenProcessed, retryable, retryWaitMs, unanswered, type RetryPolicy } from '../../../../contract/retry';
+import {
+	mayHaveBeenProcessed,
+	retryable,
+	retryWaitMs,
+	unanswered,
+	type RetryPolicy,
+} from '../../../../contract/retry';
 import { mapWithConcurrency, Limiter } from '../../shared/pool';
 import type { Connection } from '../../shared/authentication';
 import { exchange } from '../../shared/transport/request';
@@ -47,7 +53,9 @@ export class Sender {
 	/** One request per item, Concurrency at a time; in input order. */
 	sendEach(prepared: Prepared[]): Promise<Routed[]> {
 		return mapWithConcurrency(prepared, this.options.concurrency, (p) => {
-			const done = p.sameIssueAs ? this.repeat(p, p.sameIssueAs) : this.lanes.run(p, () => this.send(p));
+			const done = p.sameIssueAs
+				? this.repeat(p, p.sameIssueAs)
+				: this.lanes.run(p, () => this.send(p));
 			return this.track(p, done).then((d) => d.routed);
 		});
 	}
@@ -65,21 +73,39 @@ export class Sender {
 	/** A request for the same issue as an earlier one of its item: not sent, it ends where that one did. */
 	async repeat(p: Prepared, first: Prepared): Promise<Done> {
 		const { verdict } = await (this.done.get(first) as Promise<Done>);
-		const alertName = (q: Prepared) => String((q.context?.alert as IDataObject | undefined)?.name ?? `item ${q.itemIndex + 1}`);
-		const extra: IDataObject = { sent: false, sameIssueAs: first.context?.alert ?? null, ...(p.context ?? {}), request: (p.body ?? {}) as unknown as IDataObject, input: p.input };
+		const alertName = (q: Prepared) =>
+			String((q.context?.alert as IDataObject | undefined)?.name ?? `item ${q.itemIndex + 1}`);
+		const extra: IDataObject = {
+			sent: false,
+			sameIssueAs: first.context?.alert ?? null,
+			...(p.context ?? {}),
+			request: (p.body ?? {}) as unknown as IDataObject,
+			input: p.input,
+		};
 		if (verdict?.kind === 'error') {
 			const detail = `Not sent: the same user and issue code as alert "${alertName(first)}" of this notification, which got this answer.`;
 			return { routed: this.refused(p, { ...verdict, detail }, extra), verdict };
 		}
 		const message = `Alert "${alertName(p)}" is for the same user and issue code as alert "${alertName(first)}" of this notification: one issue covers both.`;
-		const detail = verdict?.kind === 'created' ? `Not sent: that alert's issue ${verdict.experienceId} is being resolved.` : 'Not sent: that alert would create the issue.';
+		const detail =
+			verdict?.kind === 'created'
+				? `Not sent: that alert's issue ${verdict.experienceId} is being resolved.`
+				: 'Not sent: that alert would create the issue.';
 		if (verdict?.kind === 'created') extra.experience_id = verdict.experienceId;
 		if (this.routing === 'single') {
 			// Single Output: no refusal happened, so nothing fails: the alert is covered by the created issue.
-			const json = { outcome: verdict?.kind === 'dryRun' ? 'dryRun' : this.success, message, detail, ...extra };
+			const json = {
+				outcome: verdict?.kind === 'dryRun' ? 'dryRun' : this.success,
+				message,
+				detail,
+				...extra,
+			};
 			return { routed: { output: 0, item: { json, pairedItem: { item: p.itemIndex } } }, verdict };
 		}
-		return { routed: this.refused(p, { entry: DOCUMENTED_ERRORS.BEING_RESOLVED, message, detail }, extra), verdict };
+		return {
+			routed: this.refused(p, { entry: DOCUMENTED_ERRORS.BEING_RESOLVED, message, detail }, extra),
+			verdict,
+		};
 	}
 
 	/** An item that cannot or need not be sent, routed now; undefined when it is to be sent. */
@@ -100,24 +126,55 @@ export class Sender {
 		const serialised = serialiseBody(body, options.requestFormat);
 		const path = createIssuePath(options.namespace);
 		if (options.dryRun) {
-			const json = { outcome: 'dryRun', method: 'POST', path, format: options.requestFormat, serialisedBody: serialised, ...(p.context ?? {}), request: body as unknown as IDataObject, input: p.input };
-			return { routed: { output: 0, item: { json, pairedItem: { item: p.itemIndex } } }, verdict: { kind: 'dryRun' } };
+			const json = {
+				outcome: 'dryRun',
+				method: 'POST',
+				path,
+				format: options.requestFormat,
+				serialisedBody: serialised,
+				...(p.context ?? {}),
+				request: body as unknown as IDataObject,
+				input: p.input,
+			};
+			return {
+				routed: { output: 0, item: { json, pairedItem: { item: p.itemIndex } } },
+				verdict: { kind: 'dryRun' },
+			};
 		}
 		const recovery = this.claims.recovery(p, prior?.since);
 		if (prior) {
-			const asSent: Result = { ...prior.result, attempts: prior.attempts, earlierAttemptUncertain: prior.uncertain };
+			const asSent: Result = {
+				...prior.result,
+				attempts: prior.attempts,
+				earlierAttemptUncertain: prior.uncertain,
+			};
 			// A batch that may have run the item: look before sending. Found, or nothing provable with
 			// an experience_id (it could chain twice): nothing is sent again. Nor when the batch used
 			// the attempts allowed.
-			if ((prior.uncertain && (await recovery.lookUp(prior.unanswered ? 'unanswered' : 'answered')) === 'stop') || prior.attempts >= options.policy.maxAttempts) {
+			if (
+				(prior.uncertain &&
+					(await recovery.lookUp(prior.unanswered ? 'unanswered' : 'answered')) === 'stop') ||
+				prior.attempts >= options.policy.maxAttempts
+			) {
 				return this.finish(p, asSent, recovery, true);
 			}
 			// The wait a retry would have had after that answer (Retry-After, or the back-off).
-			if (retryable(prior.result)) await sleep(retryWaitMs(options.policy, prior.attempts, prior.result.headers['retry-after']));
+			if (retryable(prior.result))
+				await sleep(
+					retryWaitMs(options.policy, prior.attempts, prior.result.headers['retry-after']),
+				);
 		}
-		const policy = prior ? { ...options.policy, maxAttempts: options.policy.maxAttempts - prior.attempts } : options.policy;
+		const policy = prior
+			? { ...options.policy, maxAttempts: options.policy.maxAttempts - prior.attempts }
+			: options.policy;
 		const sent = await this.attempts(body, serialised, path, policy, recovery);
-		const result = prior ? { ...sent, attempts: sent.attempts + prior.attempts, earlierAttemptUncertain: sent.earlierAttemptUncertain || prior.uncertain } : sent;
+		const result = prior
+			? {
+					...sent,
+					attempts: sent.attempts + prior.attempts,
+					earlierAttemptUncertain: sent.earlierAttemptUncertain || prior.uncertain,
+				}
+			: sent;
 		return this.finish(p, result, recovery, Boolean(prior));
 	}
 
@@ -126,9 +183,21 @@ export class Sender {
 	 * claimed) as it arrives. Before a retry after an attempt that may have been processed, the
 	 * issue table is read: what that attempt made ends the attempts.
 	 */
-	private async attempts(body: CreateIssueBody, serialised: string, path: string, policy: RetryPolicy, recovery: Recovery): Promise<Result> {
+	private async attempts(
+		body: CreateIssueBody,
+		serialised: string,
+		path: string,
+		policy: RetryPolicy,
+		recovery: Recovery,
+	): Promise<Result> {
 		const { options } = this;
-		const request = { method: 'POST' as const, path, body: serialised, format: options.requestFormat, timeoutMs: options.timeoutMs };
+		const request = {
+			method: 'POST' as const,
+			path,
+			body: serialised,
+			format: options.requestFormat,
+			timeoutMs: options.timeoutMs,
+		};
 		let uncertain = false;
 		for (let n = 1; ; n++) {
 			const pending = exchange(this.ctx, this.connection, request).then((attempt) => {
@@ -138,10 +207,12 @@ export class Sender {
 			});
 			this.claims.follow(body, pending);
 			const answer = await pending;
-			if (!retryable(answer) || n >= policy.maxAttempts) return { ...answer, attempts: n, earlierAttemptUncertain: uncertain };
+			if (!retryable(answer) || n >= policy.maxAttempts)
+				return { ...answer, attempts: n, earlierAttemptUncertain: uncertain };
 			if (mayHaveBeenProcessed(answer)) {
 				uncertain = true;
-				if ((await recovery.lookUp(unanswered(answer) ? 'unanswered' : 'answered')) === 'stop') return { ...answer, attempts: n, earlierAttemptUncertain: true };
+				if ((await recovery.lookUp(unanswered(answer) ? 'unanswered' : 'answered')) === 'stop')
+					return { ...answer, attempts: n, earlierAttemptUncertain: true };
 			}
 			await sleep(retryWaitMs(policy, n, answer.headers['retry-after']));
 		}
@@ -168,11 +239,24 @@ export class Sender {
 		};
 		if (verdict.kind === 'created') {
 			// mayHaveBeenCreated on a created item: an earlier attempt may have made another issue.
-			const json = { outcome: this.success, experience_id: verdict.experienceId, ...(recovered ? { recoveredAfterRetry: true } : {}), ...common };
+			const json = {
+				outcome: this.success,
+				experience_id: verdict.experienceId,
+				...(recovered ? { recoveredAfterRetry: true } : {}),
+				...common,
+			};
 			return { routed: { output: 0, item: { json, pairedItem: { item: p.itemIndex } } }, verdict };
 		}
-		const reported = uncertain ? { ...verdict, detail: `${verdict.detail} An attempt of this request may have reached the instance and created the issue.` } : verdict;
-		const routed = this.refused(p, reported, { ...common, ...(verdict.entry.documented ? {} : { response: result.rawText }) });
+		const reported = uncertain
+			? {
+					...verdict,
+					detail: `${verdict.detail} An attempt of this request may have reached the instance and created the issue.`,
+				}
+			: verdict;
+		const routed = this.refused(p, reported, {
+			...common,
+			...(verdict.entry.documented ? {} : { response: result.rawText }),
+		});
 		return { routed, verdict: reported };
 	}
 }

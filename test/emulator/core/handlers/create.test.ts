@@ -28,7 +28,10 @@ const valid = (over: Record<string, unknown> = {}) => ({
 
 describe("the API document's cURL example", () => {
 	it.each([
-		['the sn_srf path with a doubled slash, as the cURL writes it', '//api/sn_srf/self_remediation/experience_issue/create'],
+		[
+			'the sn_srf path with a doubled slash, as the cURL writes it',
+			'//api/sn_srf/self_remediation/experience_issue/create',
+		],
 		['the documented sn_pren path', '/api/sn_pren/self_remediation/experience_issue/create'],
 	])('succeeds on %s and answers the given experience_id', async (_label, path) => {
 		// As curl sends it: --data without a Content-Type header means form-urlencoded.
@@ -55,7 +58,11 @@ describe("the API document's cURL example", () => {
 			configuration_item: ABEL.ci,
 			input_parameters: { process_id: '10644' },
 			// Keys with spaces, as the document's example writes them, are kept as sent.
-			investigative_details: { 'cpu usage': '78%', 'processes running': '35', 'available memory': '23%' },
+			investigative_details: {
+				'cpu usage': '78%',
+				'processes running': '35',
+				'available memory': '23%',
+			},
 		});
 		expect(issue.sys_id).toMatch(/^[0-9a-f]{32}$/);
 	});
@@ -138,19 +145,35 @@ describe('successful creates', () => {
 /** A body that reaches each documented error against the built-in seed. */
 const ERROR_CASES: Array<[keyof typeof DOCUMENTED_ERRORS, string, Record<string, unknown>]> = [
 	['ENDPOINT_MISSING', 'no endpoint', { issue_code: '100', provider: 'sn' }],
-	['ENDPOINT_MISSING', 'an endpoint with only empty fields', valid({ endpoint: { CI: '', email: ' ' } })],
+	[
+		'ENDPOINT_MISSING',
+		'an endpoint with only empty fields',
+		valid({ endpoint: { CI: '', email: ' ' } }),
+	],
 	['ISSUE_CODE_EMPTY', 'an empty issue_code', valid({ issue_code: '' })],
 	['ISSUE_CODE_EMPTY', 'no issue_code', { endpoint: { user_name: 'abel.tuter' }, provider: 'sn' }],
 	['PROVIDER_EMPTY', 'an empty provider', valid({ provider: '' })],
 	['ISSUE_CODE_OR_PROVIDER_UNKNOWN', 'an unregistered issue code', valid({ issue_code: '999' })],
 	['ISSUE_CODE_OR_PROVIDER_UNKNOWN', 'an unknown provider', valid({ provider: 'nagios' })],
 	['ISSUE_CODE_OR_PROVIDER_UNKNOWN', 'an issue code not deployed', valid({ issue_code: '200' })],
-	['ISSUE_CODE_OR_PROVIDER_UNKNOWN', "another provider's issue code", valid({ issue_code: 'T-100' })],
+	[
+		'ISSUE_CODE_OR_PROVIDER_UNKNOWN',
+		"another provider's issue code",
+		valid({ issue_code: 'T-100' }),
+	],
 	['NO_RESOLUTION', 'an issue code without a resolution', valid({ issue_code: '300' })],
 	['USER_NOT_RESOLVED', 'an unknown user_id', valid({ endpoint: { user_id: '0'.repeat(32) } })],
 	['USER_NOT_RESOLVED', 'an inactive user', valid({ endpoint: { user_name: 'former.employee' } })],
-	['USER_NOT_RESOLVED', 'a CI assigned to nobody', valid({ endpoint: { CI: 'e2a9a3b5c0a8000b0048be7e1e3f8e13' } })],
-	['CREATION_FAILED', 'input_parameters that is not an object', valid({ input_parameters: 'kill 10644' })],
+	[
+		'USER_NOT_RESOLVED',
+		'a CI assigned to nobody',
+		valid({ endpoint: { CI: 'e2a9a3b5c0a8000b0048be7e1e3f8e13' } }),
+	],
+	[
+		'CREATION_FAILED',
+		'input_parameters that is not an object',
+		valid({ input_parameters: 'kill 10644' }),
+	],
 ];
 
 describe.each([
@@ -198,16 +221,28 @@ describe('validation order', () => {
 	it('reports the endpoint before the issue code and the issue code before the provider', async () => {
 		const all = await postJson(sn.url, { issue_code: '', provider: '' });
 		expect(all.json().error.message).toBe(DOCUMENTED_ERRORS.ENDPOINT_MISSING.message);
-		const codeAndProvider = await postJson(sn.url, { endpoint: { user_name: 'x' }, issue_code: '', provider: '' });
+		const codeAndProvider = await postJson(sn.url, {
+			endpoint: { user_name: 'x' },
+			issue_code: '',
+			provider: '',
+		});
 		expect(codeAndProvider.json().error.message).toBe(DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.message);
-		const unknownUserAndCode = await postJson(sn.url, valid({ issue_code: '999', endpoint: { user_name: 'nobody' } }));
-		expect(unknownUserAndCode.json().error.message).toBe(DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN.message);
+		const unknownUserAndCode = await postJson(
+			sn.url,
+			valid({ issue_code: '999', endpoint: { user_name: 'nobody' } }),
+		);
+		expect(unknownUserAndCode.json().error.message).toBe(
+			DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN.message,
+		);
 	});
 });
 
 describe('requests the endpoint cannot take', () => {
 	it('answer 400 "Requested URI does not represent any resource" for an unknown path', async () => {
-		const res = await send(sn.url + '/api/sn_pren/self_remediation/experience_issue/make', { method: 'POST', body: '{}' });
+		const res = await send(sn.url + '/api/sn_pren/self_remediation/experience_issue/make', {
+			method: 'POST',
+			body: '{}',
+		});
 		expect(res.status).toBe(400);
 		expect(res.json()).toEqual({
 			error: { message: 'Requested URI does not represent any resource', detail: '' },
@@ -225,14 +260,23 @@ describe('requests the endpoint cannot take', () => {
 	});
 
 	it.each([
-		['truncated JSON', 'application/json', '{"endpoint": {"user_name": "abel.tuter"', /Malformed JSON body/],
+		[
+			'truncated JSON',
+			'application/json',
+			'{"endpoint": {"user_name": "abel.tuter"',
+			/Malformed JSON body/,
+		],
 		['a JSON array', 'application/json', '[1, 2]', /must be an object/],
 		['an empty body', 'application/json', '', /empty/],
 		['unclosed XML', 'application/xml', '<request><issue_code>100</request>', /Malformed XML/],
 		['XML with text at the root', 'text/xml', '<request>100</request>', /child elements/],
 		['XML with two roots', 'application/xml', '<a>1</a><b>2</b>', /Malformed XML|one root/],
 	])('answer 400 with a clear message for %s, never crashing', async (_label, type, body, why) => {
-		const res = await send(sn.url + CREATE_PATH, { method: 'POST', headers: { 'content-type': type }, body });
+		const res = await send(sn.url + CREATE_PATH, {
+			method: 'POST',
+			headers: { 'content-type': type },
+			body,
+		});
 		expect(res.status).toBe(400);
 		expect(res.json().error.message).toBe(PLATFORM_ERRORS.MALFORMED_BODY.message);
 		expect(res.json().error.detail).toMatch(why);
@@ -242,8 +286,13 @@ describe('requests the endpoint cannot take', () => {
 	});
 
 	it('refuse XML with a DOCTYPE (no entity expansion)', async () => {
-		const bomb = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><r><issue_code>&b;</issue_code></r>';
-		const res = await send(sn.url + CREATE_PATH, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: bomb });
+		const bomb =
+			'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><r><issue_code>&b;</issue_code></r>';
+		const res = await send(sn.url + CREATE_PATH, {
+			method: 'POST',
+			headers: { 'content-type': 'application/xml' },
+			body: bomb,
+		});
 		expect(res.status).toBe(400);
 		expect(res.json().error.detail).toMatch(/DOCTYPE/);
 	});
@@ -261,7 +310,10 @@ describe('requests the endpoint cannot take', () => {
 	it('answer 413 for a body over the size limit and keep serving', async () => {
 		const small = await startEmulator({ port: 0, maxBodyBytes: 1024 });
 		try {
-			const res = await postJson(small.url, valid({ investigative_details: { note: 'x'.repeat(5000) } }));
+			const res = await postJson(
+				small.url,
+				valid({ investigative_details: { note: 'x'.repeat(5000) } }),
+			);
 			expect(res.status).toBe(413);
 			expect(res.json().error.message).toBe(PLATFORM_ERRORS.PAYLOAD_TOO_LARGE.message);
 			expect(small.issues()).toHaveLength(0);

@@ -34,24 +34,51 @@ describe('Table API', () => {
 	});
 
 	it('reads CIs by name, users (never their passwords) and roles', async () => {
-		const ci = await send(`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=name=ABEL-LAPTOP`);
+		const ci = await send(
+			`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=name=ABEL-LAPTOP`,
+		);
 		// References as instances give them, unless sysparm_exclude_reference_link=true.
 		expect(ci.json().result).toEqual([
-			{ sys_id: ABEL.ci, name: 'ABEL-LAPTOP', assigned_to: { link: `${sn.url}/api/now/table/sys_user/${ABEL.sys_id}`, value: ABEL.sys_id }, sys_class_name: 'cmdb_ci_computer' },
+			{
+				sys_id: ABEL.ci,
+				name: 'ABEL-LAPTOP',
+				assigned_to: {
+					link: `${sn.url}/api/now/table/sys_user/${ABEL.sys_id}`,
+					value: ABEL.sys_id,
+				},
+				sys_class_name: 'cmdb_ci_computer',
+			},
 		]);
-		const plain = await send(`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=name=ABEL-LAPTOP&sysparm_exclude_reference_link=true`);
+		const plain = await send(
+			`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=name=ABEL-LAPTOP&sysparm_exclude_reference_link=true`,
+		);
 		expect(plain.json().result[0].assigned_to).toBe(ABEL.sys_id);
-		const users = await send(`${sn.url}/api/now/table/sys_user?sysparm_query=user_nameSTARTSWITHadmin`);
+		const users = await send(
+			`${sn.url}/api/now/table/sys_user?sysparm_query=user_nameSTARTSWITHadmin`,
+		);
 		expect(users.json().result).toHaveLength(1);
 		expect(users.text).not.toMatch(/password/);
-		const roles = await send(`${sn.url}/api/now/table/sys_user_role?sysparm_query=name=sn_pren.experience_issue_create`);
+		const roles = await send(
+			`${sn.url}/api/now/table/sys_user_role?sysparm_query=name=sn_pren.experience_issue_create`,
+		);
 		expect(roles.headers['x-total-count']).toBe('1');
 	});
 
 	it('reads ^OR and ^NQ as instances do, and ^^ as a literal caret inside a value', async () => {
-		const query = async (q: string) => (await send(`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=${encodeURIComponent(q)}&sysparm_fields=name`)).json().result;
-		expect(await query('name=web-01^ORname=ABEL-LAPTOP^ORDERBYname')).toEqual([{ name: 'ABEL-LAPTOP' }, { name: 'web-01' }]);
-		expect(await query('name=web-01^NQname=SPARE-LAPTOP^ORDERBYname')).toEqual([{ name: 'SPARE-LAPTOP' }, { name: 'web-01' }]);
+		const query = async (q: string) =>
+			(
+				await send(
+					`${sn.url}/api/now/table/cmdb_ci_computer?sysparm_query=${encodeURIComponent(q)}&sysparm_fields=name`,
+				)
+			).json().result;
+		expect(await query('name=web-01^ORname=ABEL-LAPTOP^ORDERBYname')).toEqual([
+			{ name: 'ABEL-LAPTOP' },
+			{ name: 'web-01' },
+		]);
+		expect(await query('name=web-01^NQname=SPARE-LAPTOP^ORDERBYname')).toEqual([
+			{ name: 'SPARE-LAPTOP' },
+			{ name: 'web-01' },
+		]);
 		expect(await query('nameSTARTSWITHweb^name=ABEL-LAPTOP')).toEqual([]);
 		// Escaped, the caret is part of the value: no second condition, no OR.
 		expect(await query('name=nothing^^ORname=web-01')).toEqual([]);
@@ -59,7 +86,9 @@ describe('Table API', () => {
 		seed.cis.push({ sys_id: 'c'.repeat(32), name: 'lab^ORname=web-01', assigned_to: '' });
 		const own = await startEmulator({ port: 0, seed });
 		try {
-			const res = await send(`${own.url}/api/now/table/cmdb_ci_computer?sysparm_query=${encodeURIComponent('name=lab^^ORname=web-01')}&sysparm_fields=sys_id`);
+			const res = await send(
+				`${own.url}/api/now/table/cmdb_ci_computer?sysparm_query=${encodeURIComponent('name=lab^^ORname=web-01')}&sysparm_fields=sys_id`,
+			);
 			expect(res.json().result).toEqual([{ sys_id: 'c'.repeat(32) }]);
 		} finally {
 			await own.close();
@@ -97,16 +126,23 @@ describe('Table API', () => {
 		});
 		expect(other.status).toBe(400);
 		expect(other.json().error.detail).toMatch(/remove "issue_code"/);
-		const ci = await send(`${sn.url}/api/now/table/cmdb_ci_computer/${ABEL.ci}`, { method: 'PATCH', body: '{}' });
+		const ci = await send(`${sn.url}/api/now/table/cmdb_ci_computer/${ABEL.ci}`, {
+			method: 'PATCH',
+			body: '{}',
+		});
 		expect(ci.status).toBe(405);
 	});
 
 	it('answers Table API field and order names an object inherits as no fields, not with a reset', async () => {
 		await create();
 		for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-			const res = await send(`${sn.url}${TABLE}?sysparm_fields=${name},issue_code&sysparm_query=ORDERBY${name}^ORDERBYDESC${name}`);
+			const res = await send(
+				`${sn.url}${TABLE}?sysparm_fields=${name},issue_code&sysparm_query=ORDERBY${name}^ORDERBYDESC${name}`,
+			);
 			expect([name, res.status, res.json().result]).toEqual([name, 200, [{ issue_code: '100' }]]);
-			const xml = await send(`${sn.url}${TABLE}?sysparm_fields=${name}`, { headers: { accept: 'application/xml' } });
+			const xml = await send(`${sn.url}${TABLE}?sysparm_fields=${name}`, {
+				headers: { accept: 'application/xml' },
+			});
 			expect([name, xml.status]).toEqual([name, 200]);
 		}
 	});

@@ -21,7 +21,10 @@ function trigger(parameters: Record<string, unknown> = {}): INode {
 	};
 }
 
-async function host(parameters: Record<string, unknown> = {}, id = 'wf-' + Math.random().toString(36).slice(2)) {
+async function host(
+	parameters: Record<string, unknown> = {},
+	id = 'wf-' + Math.random().toString(36).slice(2),
+) {
 	const h = new WebhookHost({ id, nodes: [trigger(parameters)], connections: {} }, nodeTypes);
 	await h.activate();
 	await h.start();
@@ -51,7 +54,12 @@ afterEach(async () => {
 describe('the emulator trigger answers as the instance would', () => {
 	it("answers the document's cURL example with 200 on both paths and starts the workflow with the issue", async () => {
 		h = await host();
-		const res = await post(h, DOCUMENT_EXAMPLE_BODY, { 'content-type': 'application/x-www-form-urlencoded' }, `${BASE}/api/sn_srf/self_remediation/experience_issue/create`);
+		const res = await post(
+			h,
+			DOCUMENT_EXAMPLE_BODY,
+			{ 'content-type': 'application/x-www-form-urlencoded' },
+			`${BASE}/api/sn_srf/self_remediation/experience_issue/create`,
+		);
 		expect(res.status).toBe(200);
 		expect(res.text).toBe('{"result":{"experience_id":"09ed4830f393739df33"}}');
 
@@ -71,37 +79,50 @@ describe('the emulator trigger answers as the instance would', () => {
 		expect(second.status).toBe(200);
 	});
 
-	it.each(Object.values(DOCUMENTED_ERRORS).filter((e) => !['BEING_RESOLVED', 'CHAIN_CONFLICT'].includes(e.code)))(
-		'answers $code verbatim in JSON and XML and sends it to Rejected',
-		async (entry) => {
-			h = await host();
-			const bodies: Record<string, Record<string, unknown>> = {
-				ENDPOINT_MISSING: { issue_code: '100', provider: 'sn' },
-				ISSUE_CODE_EMPTY: valid({ issue_code: '' }),
-				PROVIDER_EMPTY: valid({ provider: '' }),
-				ISSUE_CODE_OR_PROVIDER_UNKNOWN: valid({ issue_code: '999' }),
-				NO_RESOLUTION: valid({ issue_code: '300' }),
-				USER_NOT_RESOLVED: valid({ endpoint: { user_name: 'nobody' } }),
-				CREATION_FAILED: valid({ investigative_details: 'cpu 78%' }),
-			};
-			const json = await post(h, bodies[entry.code]);
-			expect(json.status).toBe(400);
-			expect(json.json().error.message).toBe(entry.message);
-			const xml = await post(h, toXml('request', bodies[entry.code]), { 'content-type': 'application/xml', accept: 'application/xml' });
-			expect(xml.status).toBe(400);
-			expect(xmlText(xml.text, 'message')).toBe(entry.message);
+	it.each(
+		Object.values(DOCUMENTED_ERRORS).filter(
+			(e) => !['BEING_RESOLVED', 'CHAIN_CONFLICT'].includes(e.code),
+		),
+	)('answers $code verbatim in JSON and XML and sends it to Rejected', async (entry) => {
+		h = await host();
+		const bodies: Record<string, Record<string, unknown>> = {
+			ENDPOINT_MISSING: { issue_code: '100', provider: 'sn' },
+			ISSUE_CODE_EMPTY: valid({ issue_code: '' }),
+			PROVIDER_EMPTY: valid({ provider: '' }),
+			ISSUE_CODE_OR_PROVIDER_UNKNOWN: valid({ issue_code: '999' }),
+			NO_RESOLUTION: valid({ issue_code: '300' }),
+			USER_NOT_RESOLVED: valid({ endpoint: { user_name: 'nobody' } }),
+			CREATION_FAILED: valid({ investigative_details: 'cpu 78%' }),
+		};
+		const json = await post(h, bodies[entry.code]);
+		expect(json.status).toBe(400);
+		expect(json.json().error.message).toBe(entry.message);
+		const xml = await post(h, toXml('request', bodies[entry.code]), {
+			'content-type': 'application/xml',
+			accept: 'application/xml',
+		});
+		expect(xml.status).toBe(400);
+		expect(xmlText(xml.text, 'message')).toBe(entry.message);
 
-			expect(h.executions).toHaveLength(2);
-			for (const run of h.executions) {
-				expect(outputOf(run, 'Emulator', 0)).toEqual([]);
-				const [rejected] = outputOf(run, 'Emulator', 1);
-				expect(rejected.json).toMatchObject({ errorCode: entry.code, message: entry.message, httpStatus: 400, documented: true });
-				// The instance's explanation travels with the item, from JSON and XML answers alike.
-				expect(rejected.json.detail).toBe(entry.code === 'CREATION_FAILED' ? 'investigative_details must be an object of key/value pairs, e.g. {"cpu_usage": "…"}.' : entry.detail);
-			}
-			expect(outputOf(h.executions[0], 'Emulator', 1)[0].json.request).toEqual(bodies[entry.code]);
-		},
-	);
+		expect(h.executions).toHaveLength(2);
+		for (const run of h.executions) {
+			expect(outputOf(run, 'Emulator', 0)).toEqual([]);
+			const [rejected] = outputOf(run, 'Emulator', 1);
+			expect(rejected.json).toMatchObject({
+				errorCode: entry.code,
+				message: entry.message,
+				httpStatus: 400,
+				documented: true,
+			});
+			// The instance's explanation travels with the item, from JSON and XML answers alike.
+			expect(rejected.json.detail).toBe(
+				entry.code === 'CREATION_FAILED'
+					? 'investigative_details must be an object of key/value pairs, e.g. {"cpu_usage": "…"}.'
+					: entry.detail,
+			);
+		}
+		expect(outputOf(h.executions[0], 'Emulator', 1)[0].json.request).toEqual(bodies[entry.code]);
+	});
 
 	it('refuses a second issue for the same user and code, and chains after a Table API state change', async () => {
 		h = await host();
@@ -111,29 +132,43 @@ describe('the emulator trigger answers as the instance would', () => {
 		const conflict = await post(h, valid({ experience_id: 'CH-1', issue_code: '101' }));
 		expect(conflict.json().error.message).toBe(DOCUMENTED_ERRORS.CHAIN_CONFLICT.message);
 
-		const list = await send(`${h.url}${BASE}/api/now/table/sn_pren_experience_issue?sysparm_query=experience_id=CH-1`);
+		const list = await send(
+			`${h.url}${BASE}/api/now/table/sn_pren_experience_issue?sysparm_query=experience_id=CH-1`,
+		);
 		const sysId = list.json().result[0].sys_id;
 		// n8n serves paths with a variable part under the node's webhook ID.
-		const patched = await send(`${h.url}/webhook/${WEBHOOK_ID}/servicenow-emulator/api/now/table/sn_pren_experience_issue/${sysId}`, {
-			method: 'PATCH',
-			headers: { 'content-type': 'application/json' },
-			body: '{"state":"action_wait"}',
-		});
+		const patched = await send(
+			`${h.url}/webhook/${WEBHOOK_ID}/servicenow-emulator/api/now/table/sn_pren_experience_issue/${sysId}`,
+			{
+				method: 'PATCH',
+				headers: { 'content-type': 'application/json' },
+				body: '{"state":"action_wait"}',
+			},
+		);
 		expect(patched.json().result.state).toBe('action_wait');
-		const one = await send(`${h.url}/webhook/${WEBHOOK_ID}/servicenow-emulator/api/now/table/sn_pren_experience_issue/${sysId}?sysparm_fields=state`);
+		const one = await send(
+			`${h.url}/webhook/${WEBHOOK_ID}/servicenow-emulator/api/now/table/sn_pren_experience_issue/${sysId}?sysparm_fields=state`,
+		);
 		expect(one.json()).toEqual({ result: { state: 'action_wait' } });
 
 		const chained = await post(h, valid({ experience_id: 'CH-1', issue_code: '101' }));
 		expect(chained.json()).toEqual({ result: { experience_id: 'CH-1' } });
 		const last = outputOf(h.executions.at(-1)!, 'Emulator', 0)[0].json;
-		expect(last).toMatchObject({ chained: true, issue_code: '101', issue_code_history: ['100', '101'], sys_id: sysId });
+		expect(last).toMatchObject({
+			chained: true,
+			issue_code: '101',
+			issue_code_history: ['100', '101'],
+			sys_id: sysId,
+		});
 		// Table API calls start no execution; creates do (accepted or rejected).
 		expect(h.executions).toHaveLength(4);
 	});
 
 	it('keeps the one-issue rule under 20 simultaneous identical creates', async () => {
 		h = await host();
-		const answers = await Promise.all(Array.from({ length: 20 }, () => post(h, valid({ endpoint: { user_id: BETH.sys_id } }))));
+		const answers = await Promise.all(
+			Array.from({ length: 20 }, () => post(h, valid({ endpoint: { user_id: BETH.sys_id } }))),
+		);
 		expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
 		expect(answers.filter((a) => a.status === 400)).toHaveLength(19);
 		const rows = await send(`${h.url}${BASE}/api/now/table/sn_pren_experience_issue`);
@@ -161,10 +196,18 @@ describe('the emulator trigger answers as the instance would', () => {
 		const none = await post(h, valid());
 		expect(none.status).toBe(401);
 		expect(none.json().error.message).toBe(PLATFORM_ERRORS.UNAUTHENTICATED.message);
-		expect(outputOf(h.executions[0], 'Emulator', 1)[0].json).toMatchObject({ errorCode: 'UNAUTHENTICATED', httpStatus: 401, documented: false });
-		const forbidden = await post(h, valid(), { authorization: 'Basic ' + Buffer.from('itil.user:itil').toString('base64') });
+		expect(outputOf(h.executions[0], 'Emulator', 1)[0].json).toMatchObject({
+			errorCode: 'UNAUTHENTICATED',
+			httpStatus: 401,
+			documented: false,
+		});
+		const forbidden = await post(h, valid(), {
+			authorization: 'Basic ' + Buffer.from('itil.user:itil').toString('base64'),
+		});
 		expect(forbidden.status).toBe(403);
-		const ok = await post(h, valid(), { authorization: 'Basic ' + Buffer.from('pe.integration:integration').toString('base64') });
+		const ok = await post(h, valid(), {
+			authorization: 'Basic ' + Buffer.from('pe.integration:integration').toString('base64'),
+		});
 		expect(ok.status).toBe(200);
 		expect((await send(`${h.url}${BASE}/api/now/table/sys_user`)).status).toBe(401);
 	});
@@ -181,12 +224,19 @@ describe('the emulator trigger answers as the instance would', () => {
 		expect((await post(h, valid(), { authorization: 'Bearer wrong' })).status).toBe(401);
 		expect((await post(h, valid(), { authorization: `Bearer ${access_token}` })).status).toBe(200);
 		// Token requests start no execution and never show secrets in an output.
-		expect(JSON.stringify(h.executions.map((r) => r.data.resultData.runData))).not.toContain(access_token);
+		expect(JSON.stringify(h.executions.map((r) => r.data.resultData.runData))).not.toContain(
+			access_token,
+		);
 	});
 
 	it('answers create requests with a forced outcome for the chosen issue code', async () => {
 		h = await host({
-			forcedOutcomes: { rules: [{ issueCode: '101', outcome: 'CREATION_FAILED' }, { issueCode: '102', outcome: 'status:429' }] },
+			forcedOutcomes: {
+				rules: [
+					{ issueCode: '101', outcome: 'CREATION_FAILED' },
+					{ issueCode: '102', outcome: 'status:429' },
+				],
+			},
 		});
 		expect((await post(h, valid())).status).toBe(200);
 		for (let i = 0; i < 2; i++) {
@@ -212,14 +262,24 @@ describe('the emulator trigger answers as the instance would', () => {
 			cis: [],
 		};
 		h = await host({ registry: 'custom', registryJson: JSON.stringify(seed) });
-		expect((await post(h, { endpoint: { user_name: 'sam' }, issue_code: 'T1', provider: 'tanium' })).status).toBe(200);
-		expect((await post(h, valid())).json().error.message).toBe(DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN.message);
+		expect(
+			(await post(h, { endpoint: { user_name: 'sam' }, issue_code: 'T1', provider: 'tanium' }))
+				.status,
+		).toBe(200);
+		expect((await post(h, valid())).json().error.message).toBe(
+			DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN.message,
+		);
 		await h.stop();
 
-		h = await host({ registry: 'custom', registryJson: JSON.stringify({ ...seed, users: [{ user_name: 'sam' }] }) });
+		h = await host({
+			registry: 'custom',
+			registryJson: JSON.stringify({ ...seed, users: [{ user_name: 'sam' }] }),
+		});
 		const broken = await post(h, valid());
 		expect(broken.status).toBe(500);
-		expect(broken.json().error.detail).toBe('Registry JSON: Invalid seed: users[0].sys_id must be a string (got nothing).');
+		expect(broken.json().error.detail).toBe(
+			'Registry JSON: Invalid seed: users[0].sys_id must be a string (got nothing).',
+		);
 		expect(h.executions).toHaveLength(0);
 	});
 
@@ -228,37 +288,92 @@ describe('the emulator trigger answers as the instance would', () => {
 		const seed = {
 			providers: [{ provider_code: 'sn', name: 'ServiceNow' }],
 			issue_codes: [
-				{ issue_code: 'FAIL', provider: 'sn', name: 'Disk cleanup', deployed: true, resolution: 'Clean', scenario: { engagement: 'silent', outcome: 'failed', fallback: 'incident', engage_after_seconds: 0, resolve_after_seconds: 1 } },
+				{
+					issue_code: 'FAIL',
+					provider: 'sn',
+					name: 'Disk cleanup',
+					deployed: true,
+					resolution: 'Clean',
+					scenario: {
+						engagement: 'silent',
+						outcome: 'failed',
+						fallback: 'incident',
+						engage_after_seconds: 0,
+						resolve_after_seconds: 1,
+					},
+				},
 			],
 			users: [{ sys_id: 'u1', user_name: 'sam', email: 'sam@example.com', roles: [] }],
 			cis: [],
 		};
 		h = await host({ registry: 'custom', registryJson: JSON.stringify(seed) }, id);
-		expect((await post(h, { endpoint: { user_name: 'sam' }, issue_code: 'FAIL', provider: 'sn', experience_id: 'ENG-1', investigative_details: { disk_free: '2%' } })).status).toBe(200);
-		const issue = async () => (await send(`${h.url}${BASE}/api/now/table/sn_pren_experience_issue?sysparm_query=experience_id=ENG-1`)).json().result[0];
+		expect(
+			(
+				await post(h, {
+					endpoint: { user_name: 'sam' },
+					issue_code: 'FAIL',
+					provider: 'sn',
+					experience_id: 'ENG-1',
+					investigative_details: { disk_free: '2%' },
+				})
+			).status,
+		).toBe(200);
+		const issue = async () =>
+			(
+				await send(
+					`${h.url}${BASE}/api/now/table/sn_pren_experience_issue?sysparm_query=experience_id=ENG-1`,
+				)
+			).json().result[0];
 		expect((await issue()).state).toBe('in_progress'); // engaged at once (0 s)
 		await new Promise((r) => setTimeout(r, 1200)); // the resolution takes 1 s and fails
 		const closed = await issue();
-		expect(closed).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_result: 'incident_created' });
-		const incidents = (await send(`${h.url}${BASE}/api/now/table/incident?sysparm_query=origin_id=${closed.sys_id}`)).json().result;
+		expect(closed).toMatchObject({
+			state: 'closed',
+			end_reason: 'resolution_failed',
+			fallback_result: 'incident_created',
+		});
+		const incidents = (
+			await send(`${h.url}${BASE}/api/now/table/incident?sysparm_query=origin_id=${closed.sys_id}`)
+		).json().result;
 		expect(incidents).toHaveLength(1);
 		// References as instances give them: {link, value}.
-		expect(incidents[0]).toMatchObject({ sys_id: closed.fallback_incident.value, caller_id: { value: 'u1', link: expect.stringMatching(/\/api\/now\/table\/sys_user\/u1$/) }, origin_table: 'sn_pren_experience_issue' });
+		expect(incidents[0]).toMatchObject({
+			sys_id: closed.fallback_incident.value,
+			caller_id: { value: 'u1', link: expect.stringMatching(/\/api\/now\/table\/sys_user\/u1$/) },
+			origin_table: 'sn_pren_experience_issue',
+		});
 		expect(incidents[0].description).toContain('disk_free: 2%');
 
 		const stored = structuredClone(h.storedStaticData);
 		await h.stop();
 		forgetEmulator('');
-		h = new WebhookHost({ id, nodes: [trigger({ registry: 'custom', registryJson: JSON.stringify(seed) })], connections: {}, staticData: stored }, nodeTypes);
+		h = new WebhookHost(
+			{
+				id,
+				nodes: [trigger({ registry: 'custom', registryJson: JSON.stringify(seed) })],
+				connections: {},
+				staticData: stored,
+			},
+			nodeTypes,
+		);
 		await h.activate();
 		await h.start();
-		expect(await issue()).toMatchObject({ state: 'closed', end_reason: 'resolution_failed', fallback_incident: { value: incidents[0].sys_id } });
+		expect(await issue()).toMatchObject({
+			state: 'closed',
+			end_reason: 'resolution_failed',
+			fallback_incident: { value: incidents[0].sys_id },
+		});
 		expect((await send(`${h.url}${BASE}/api/now/table/incident`)).json().result).toHaveLength(1);
 	});
 
 	it('serves under a custom prefix and answers experienceId when so set', async () => {
 		h = await host({ path: '/my/instance/', settings: { responseIdKey: 'experienceId' } });
-		const res = await post(h, valid({ experience_id: 'E-1' }), {}, '/webhook/my/instance/api/sn_pren/self_remediation/experience_issue/create');
+		const res = await post(
+			h,
+			valid({ experience_id: 'E-1' }),
+			{},
+			'/webhook/my/instance/api/sn_pren/self_remediation/experience_issue/create',
+		);
 		expect(res.json()).toEqual({ result: { experienceId: 'E-1' } });
 	});
 });

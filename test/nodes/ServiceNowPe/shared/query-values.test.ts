@@ -18,9 +18,22 @@ import { startEmulator, type RunningEmulator } from '../../../../emulator/server
 import { hostName } from '../../../../nodes/ServiceNowPe/sources/types';
 import { ServiceNowPeTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
 import { alertGroup } from '../../../helpers/alerts';
-import { ACTION_TYPE, actionV1, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../helpers/action';
+import {
+	ACTION_TYPE,
+	actionV1,
+	BASIC,
+	CREDENTIAL_TYPES,
+	routed,
+	runAction,
+} from '../../../helpers/action';
 import { ABEL, BETH, postJson } from '../../../helpers/http';
-import { CredentialStore, buildWorkflow, loadOptionsContext, nodeTypesOf, pollContext } from '../../../helpers/n8n';
+import {
+	CredentialStore,
+	buildWorkflow,
+	loadOptionsContext,
+	nodeTypesOf,
+	pollContext,
+} from '../../../helpers/n8n';
 
 const RUNS = 40;
 const TIMEOUT = 120_000;
@@ -35,22 +48,83 @@ beforeAll(async () => {
 afterAll(() => sn.close());
 
 /** What a value must arrive as: well-formed (the language's own toWellFormed), nothing else changed. */
-const safe = (value: string): string => (value as unknown as { toWellFormed(): string }).toWellFormed();
+const safe = (value: string): string =>
+	(value as unknown as { toWellFormed(): string }).toWellFormed();
 /** A value a query carries exactly as given. */
 const exact = (value: string): boolean => isQueryableValue(value) && safe(value) === value;
 
 // Pieces of hostile values: lone surrogates (alone and before a ^), query syntax, operator words,
 // control and invisible characters, and text of real rows (so an injected condition would match).
 const PIECES = [
-	'\ud800', '\udbff', '\udc00', '\udfff', '\ud800^NQ', '\udc00^OR', '\ud83d',
-	'^', '^^', '^OR', '^NQ', '^ORDERBY', 'ORDERBYDESC', '=', '!=', '>', '<=', ',',
-	'LIKE', 'NOT LIKE', 'STARTSWITH', 'ISEMPTY', 'ISNOTEMPTY', 'IN', 'NOT IN',
-	'\n', '\r\n', '\u0000', '\t', ' ', '\u00a0', '😀', '👩‍💻', '\u200f', '\u202e', '\u2066', '\ufeff', '\ufffd',
-	'&', '%', '%5E', '+', '#', '?', '/', ':', ';', '.', '{', '}', '"', "'", '\\',
-	'name=ABEL-LAPTOP', 'active=false', 'issue_code=100', 'user_nameISNOTEMPTY', 'abel.tuter', 'ABEL-LAPTOP', 'x',
+	'\ud800',
+	'\udbff',
+	'\udc00',
+	'\udfff',
+	'\ud800^NQ',
+	'\udc00^OR',
+	'\ud83d',
+	'^',
+	'^^',
+	'^OR',
+	'^NQ',
+	'^ORDERBY',
+	'ORDERBYDESC',
+	'=',
+	'!=',
+	'>',
+	'<=',
+	',',
+	'LIKE',
+	'NOT LIKE',
+	'STARTSWITH',
+	'ISEMPTY',
+	'ISNOTEMPTY',
+	'IN',
+	'NOT IN',
+	'\n',
+	'\r\n',
+	'\u0000',
+	'\t',
+	' ',
+	'\u00a0',
+	'😀',
+	'👩‍💻',
+	'\u200f',
+	'\u202e',
+	'\u2066',
+	'\ufeff',
+	'\ufffd',
+	'&',
+	'%',
+	'%5E',
+	'+',
+	'#',
+	'?',
+	'/',
+	':',
+	';',
+	'.',
+	'{',
+	'}',
+	'"',
+	"'",
+	'\\',
+	'name=ABEL-LAPTOP',
+	'active=false',
+	'issue_code=100',
+	'user_nameISNOTEMPTY',
+	'abel.tuter',
+	'ABEL-LAPTOP',
+	'x',
 ];
 const hostile = fc
-	.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...PIECES) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 4 }) }), { minLength: 1, maxLength: 8 })
+	.array(
+		fc.oneof(
+			{ weight: 4, arbitrary: fc.constantFrom(...PIECES) },
+			{ weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 4 }) },
+		),
+		{ minLength: 1, maxLength: 8 },
+	)
 	.map((parts) => parts.join(''))
 	.filter((v) => v.trim() !== '');
 /** Hostile, but well-formed: what a recovery read can carry exactly. */
@@ -58,14 +132,26 @@ const wellFormedHostile = hostile.filter((v) => safe(v.trim()) === v.trim());
 
 /** An intended term: a fixed one, or a condition (joined by OR or NQ to the one before). */
 type Term = string | { join?: 'OR' | 'NQ'; field: string; operator: string; value: string };
-const cond = (field: string, operator: string, value: string, join?: 'OR' | 'NQ'): Term => ({ join, field, operator, value: safe(value) });
-const textOf = (t: Term): string => (typeof t === 'string' ? t : `${t.join ?? ''}${t.field}${t.operator}${t.value}`);
+const cond = (field: string, operator: string, value: string, join?: 'OR' | 'NQ'): Term => ({
+	join,
+	field,
+	operator,
+	value: safe(value),
+});
+const textOf = (t: Term): string =>
+	typeof t === 'string' ? t : `${t.join ?? ''}${t.field}${t.operator}${t.value}`;
 
 /** Exactly these terms, and the emulator reads each condition as its field, operator and value. */
 function expectTerms(terms: string[], expected: Term[]): void {
 	expect(terms).toEqual(expected.map(textOf));
 	expected.forEach((t, i) => {
-		if (typeof t !== 'string') expect(readCondition(terms[i].slice(t.join?.length ?? 0))).toEqual({ field: t.field, operator: t.operator, value: t.value, index: expect.any(Number) });
+		if (typeof t !== 'string')
+			expect(readCondition(terms[i].slice(t.join?.length ?? 0))).toEqual({
+				field: t.field,
+				operator: t.operator,
+				value: t.value,
+				index: expect.any(Number),
+			});
 	});
 }
 
@@ -76,13 +162,19 @@ const expectQuery = (query: string, expected: Term[]) => expectTerms(splitQuery(
 function expectQueries(queries: string[], expected: Term[][]): void {
 	const order = (terms: string[]) => JSON.stringify(terms);
 	const got = [...queries].sort((a, b) => order(splitQuery(a)).localeCompare(order(splitQuery(b))));
-	const want = [...expected].sort((a, b) => order(a.map(textOf)).localeCompare(order(b.map(textOf))));
+	const want = [...expected].sort((a, b) =>
+		order(a.map(textOf)).localeCompare(order(b.map(textOf))),
+	);
 	expect(got).toHaveLength(want.length);
 	got.forEach((q, i) => expectQuery(q, want[i]));
 }
 
 /** The sysparm_query of every Table API read the emulator received since the last reset, as it decodes it. */
-const tableQueries = (): string[] => sn.journal().filter((e) => e.route === 'table').map((e) => new URL(e.path, sn.url).searchParams.get('sysparm_query') ?? '');
+const tableQueries = (): string[] =>
+	sn
+		.journal()
+		.filter((e) => e.route === 'table')
+		.map((e) => new URL(e.path, sn.url).searchParams.get('sysparm_query') ?? '');
 
 const property = <T>(arb: fc.Arbitrary<T>, run: (value: T) => Promise<void>) =>
 	fc.assert(
@@ -95,9 +187,27 @@ const property = <T>(arb: fc.Arbitrary<T>, run: (value: T) => Promise<void>) =>
 
 const actionType = actionV1;
 function search(method: keyof typeof actionType.methods.listSearch, filter: string) {
-	const node: INode = { id: 'p', name: 'PE', type: ACTION_TYPE, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { serviceNowPeApi: { id: '1', name: 'x' } } };
-	const workflow = buildWorkflow({ nodes: [node], connections: {} }, nodeTypesOf({ [ACTION_TYPE]: actionType }));
-	return actionType.methods.listSearch[method].call(loadOptionsContext(workflow, 'PE', new CredentialStore(BASIC(sn.url) as never, CREDENTIAL_TYPES)), filter);
+	const node: INode = {
+		id: 'p',
+		name: 'PE',
+		type: ACTION_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { serviceNowPeApi: { id: '1', name: 'x' } },
+	};
+	const workflow = buildWorkflow(
+		{ nodes: [node], connections: {} },
+		nodeTypesOf({ [ACTION_TYPE]: actionType }),
+	);
+	return actionType.methods.listSearch[method].call(
+		loadOptionsContext(
+			workflow,
+			'PE',
+			new CredentialStore(BASIC(sn.url) as never, CREDENTIAL_TYPES),
+		),
+		filter,
+	);
 }
 
 describe('pickers: what is typed is one LIKE value per searched field', () => {
@@ -116,7 +226,11 @@ describe('pickers: what is typed is one LIKE value per searched field', () => {
 				const value = typed.trim();
 				if (!isQueryableValue(value)) return expect(tableQueries()).toEqual([]);
 				expect(tableQueries()).toHaveLength(1);
-				expectQuery(tableQueries()[0], [...base, ...fields.map((f, i) => cond(f, 'LIKE', value, i > 0 ? 'OR' : undefined)), `ORDERBY${order}`]);
+				expectQuery(tableQueries()[0], [
+					...base,
+					...fields.map((f, i) => cond(f, 'LIKE', value, i > 0 ? 'OR' : undefined)),
+					`ORDERBY${order}`,
+				]);
 				expect(results.map((r) => r.value)).not.toContain(FORMER_EMPLOYEE);
 			});
 		},
@@ -130,19 +244,48 @@ describe('CI lookup by host: one name condition per host', () => {
 		async () => {
 			await property(fc.array(hostile, { minLength: 1, maxLength: 4 }), async (instances) => {
 				const { outputs, error } = await runAction({
-					items: [alertGroup(instances.map((instance, k) => ({ alertname: `A${k}`, instance, user: 'abel.tuter' })))],
+					items: [
+						alertGroup(
+							instances.map((instance, k) => ({
+								alertname: `A${k}`,
+								instance,
+								user: 'abel.tuter',
+							})),
+						),
+					],
 					credentials: BASIC(sn.url),
-					parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true, options: { dryRun: true } },
+					parameters: {
+						source: 'alertmanager',
+						defaultIssueCode: '101',
+						resolveCiFromHost: true,
+						options: { dryRun: true },
+					},
 				});
 				expect(error).toBeUndefined();
-				const hosts = [...new Map(instances.map((i) => hostName(i)).filter((h) => h && isQueryableValue(h)).map((h) => [h.toLowerCase(), h])).values()];
-				expectQueries(tableQueries(), hosts.map((h) => [cond('name', '=', h)]));
+				const hosts = [
+					...new Map(
+						instances
+							.map((i) => hostName(i))
+							.filter((h) => h && isQueryableValue(h))
+							.map((h) => [h.toLowerCase(), h]),
+					).values(),
+				];
+				expectQueries(
+					tableQueries(),
+					hosts.map((h) => [cond('name', '=', h)]),
+				);
 				// An alert gets a CI only when its host is a computer's very name.
 				for (const item of outputs.Created ?? []) {
 					const host = item.json.ciResolvedFromHost as string | undefined;
-					const ci = host === undefined ? undefined : COMPUTERS.find((c) => c.name.toLowerCase() === host.toLowerCase())?.sys_id;
+					const ci =
+						host === undefined
+							? undefined
+							: COMPUTERS.find((c) => c.name.toLowerCase() === host.toLowerCase())?.sys_id;
 					if (host !== undefined) expect(ci).toBeDefined();
-					expect((item.json.request as IDataObject).endpoint).toEqual({ user_name: 'abel.tuter', ...(ci ? { CI: ci } : {}) });
+					expect((item.json.request as IDataObject).endpoint).toEqual({
+						user_name: 'abel.tuter',
+						...(ci ? { CI: ci } : {}),
+					});
 				}
 			});
 		},
@@ -155,9 +298,17 @@ describe('Get and Chain: the ID is one condition', () => {
 		'Get by %s',
 		async (findBy) => {
 			await property(fc.array(hostile, { minLength: 1, maxLength: 3 }), async (ids) => {
-				await runAction({ items: ids.map((id) => ({ id })), credentials: BASIC(sn.url), onError: 'continueRegularOutput', parameters: { operation: 'get', findBy, issueId: '={{ $json.id }}' } });
+				await runAction({
+					items: ids.map((id) => ({ id })),
+					credentials: BASIC(sn.url),
+					onError: 'continueRegularOutput',
+					parameters: { operation: 'get', findBy, issueId: '={{ $json.id }}' },
+				});
 				const queried = ids.map((id) => id.trim()).filter(isQueryableValue);
-				expectQueries(tableQueries(), queried.map((id) => [cond(findBy, '=', id)]));
+				expectQueries(
+					tableQueries(),
+					queried.map((id) => [cond(findBy, '=', id)]),
+				);
 			});
 		},
 		TIMEOUT,
@@ -170,10 +321,17 @@ describe('Get and Chain: the ID is one condition', () => {
 				const { outputs } = await runAction({
 					items: ids.map((experience_id) => ({ experience_id, code: '101' })),
 					credentials: BASIC(sn.url),
-					parameters: { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}' },
+					parameters: {
+						operation: 'chain',
+						experienceId: '={{ $json.experience_id }}',
+						issueCode: '={{ $json.code }}',
+					},
 				});
 				const queried = ids.map((id) => id.trim()).filter(isQueryableValue);
-				expectQueries(tableQueries(), queried.map((id) => [cond('experience_id', '=', id)]));
+				expectQueries(
+					tableQueries(),
+					queried.map((id) => [cond('experience_id', '=', id)]),
+				);
 				// No issue has such an ID: nothing is chained, nothing sent.
 				expect(outputs.Chained ?? []).toEqual([]);
 				expect(sn.journal().filter((e) => e.route === 'create')).toEqual([]);
@@ -186,13 +344,19 @@ describe('Get and Chain: the ID is one condition', () => {
 /** Runs one item through the action node, its first answer lost after the instance processed it; the node must not fail. */
 async function withAnswerLost(item: Record<string, unknown>, parameters: Record<string, unknown>) {
 	sn.injectFault({ drop: 'after', match: { route: 'create' } });
-	const { outputs, error } = await runAction({ items: [item], credentials: BASIC(sn.url), parameters: { ...parameters, options: FAST } });
+	const { outputs, error } = await runAction({
+		items: [item],
+		credentials: BASIC(sn.url),
+		parameters: { ...parameters, options: FAST },
+	});
 	expect(error).toBeUndefined();
 	return outputs;
 }
 
 /** What a Create's recovery read asks for: the issue code, provider and every endpoint field sent. */
-const recoveryTerms = (v: Record<'code' | 'provider' | 'user_id' | 'user_name' | 'email' | 'ci', string>): Term[] => [
+const recoveryTerms = (
+	v: Record<'code' | 'provider' | 'user_id' | 'user_name' | 'email' | 'ci', string>,
+): Term[] => [
 	cond('issue_code', '=', v.code),
 	cond('provider', '=', v.provider),
 	cond('user', '=', v.user_id),
@@ -206,11 +370,21 @@ describe('recovery reads after a lost answer: exactly the sent values, or no rea
 	it(
 		'Create: issue code, provider and every endpoint field',
 		async () => {
-			const fields = (value: fc.Arbitrary<string>) => fc.record({ code: value, provider: value, user_id: value, user_name: value, email: value, ci: value });
+			const fields = (value: fc.Arbitrary<string>) =>
+				fc.record({
+					code: value,
+					provider: value,
+					user_id: value,
+					user_name: value,
+					email: value,
+					ci: value,
+				});
 			const body = fc.oneof(fields(wellFormedHostile), fields(hostile));
 			await property(body, async (values) => {
 				await withAnswerLost(values, { endpointEmail: '={{ $json.email }}' });
-				const v = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, x.trim()])) as typeof values;
+				const v = Object.fromEntries(
+					Object.entries(values).map(([k, x]) => [k, x.trim()]),
+				) as typeof values;
 				const queries = tableQueries();
 				if (![v.code, v.provider, v.user_id, v.user_name, v.email, v.ci].every(exact)) {
 					// Not carried exactly: nothing can be proven from what a read finds, so none is made.
@@ -228,7 +402,10 @@ describe('recovery reads after a lost answer: exactly the sent values, or no rea
 		'%s with an experience_id',
 		async (operation) => {
 			await property(fc.oneof(wellFormedHostile, hostile), async (experienceId) => {
-				const outputs = await withAnswerLost({ experience_id: experienceId, code: '100', user_id: ABEL.sys_id }, { operation, checkState: false });
+				const outputs = await withAnswerLost(
+					{ experience_id: experienceId, code: '100', user_id: ABEL.sys_id },
+					{ operation, checkState: false },
+				);
 				const id = experienceId.trim();
 				const queries = tableQueries();
 				const [item] = Object.values(outputs).flat();
@@ -255,25 +432,54 @@ describe('trigger filters: issue code, provider and user, each one condition', (
 	const trigger = new ServiceNowPeTrigger();
 	const nodeTypes = nodeTypesOf({ [TYPE]: trigger });
 	/** A literal in an expression, whatever it holds (n8n reads a value starting with "=" as an expression). */
-	const literal = (v: string) => `={{ ${JSON.stringify(v).replace(/[{}]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)} }}`;
+	const literal = (v: string) =>
+		`={{ ${JSON.stringify(v).replace(/[{}]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)} }}`;
 	const locator = (v: string) => ({ __rl: true, mode: 'id', value: literal(v) });
 	type Filters = { issueCode: string; provider: string; user: string };
 
-	async function polls(f: Filters, events: string[], modes: Array<'trigger' | 'manual'>): Promise<void> {
+	async function polls(
+		f: Filters,
+		events: string[],
+		modes: Array<'trigger' | 'manual'>,
+	): Promise<void> {
 		let staticData: IDataObject = {};
-		const parameters = { events, states: ['action_wait'], filters: { issueCode: locator(f.issueCode), provider: locator(f.provider), user: locator(f.user) } };
-		const node: INode = { id: 't', name: 'PE Trigger', type: TYPE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'], credentials: { serviceNowPeApi: { id: '1', name: 'x' } } };
+		const parameters = {
+			events,
+			states: ['action_wait'],
+			filters: {
+				issueCode: locator(f.issueCode),
+				provider: locator(f.provider),
+				user: locator(f.user),
+			},
+		};
+		const node: INode = {
+			id: 't',
+			name: 'PE Trigger',
+			type: TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: parameters as INode['parameters'],
+			credentials: { serviceNowPeApi: { id: '1', name: 'x' } },
+		};
 		const credentials = new CredentialStore(BASIC(sn.url) as never, CREDENTIAL_TYPES);
 		for (const mode of modes) {
 			const workflow = buildWorkflow({ nodes: [node], connections: {}, staticData }, nodeTypes);
-			const result = await trigger.poll.call(pollContext(workflow, 'PE Trigger', credentials, mode));
+			const result = await trigger.poll.call(
+				pollContext(workflow, 'PE Trigger', credentials, mode),
+			);
 			expect((result?.[0] ?? []).map((i: INodeExecutionData) => i.json)).toEqual([]);
 			staticData = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 		}
 	}
 
 	/** The trigger's own terms: its cursors (times, sys_ids), states, the incidents' origin. */
-	const OWN_FIELDS = new Set(['sys_updated_on', 'sys_created_on', 'sys_id', 'state', 'origin_table']);
+	const OWN_FIELDS = new Set([
+		'sys_updated_on',
+		'sys_created_on',
+		'sys_id',
+		'state',
+		'origin_table',
+	]);
 	const OWN_VALUE = /^[\w :.,\-\uffff]*$/;
 
 	/**
@@ -285,8 +491,10 @@ describe('trigger filters: issue code, provider and user, each one condition', (
 		const filterFields = new Set(intended.map((t) => (typeof t === 'string' ? '' : t.field)));
 		const groups: string[][] = [[]];
 		for (const term of splitQuery(query)) {
-			if (term.startsWith('ORDERBY')) expect(OWN_FIELDS).toContain(term.replace(/^ORDERBY(DESC)?/, ''));
-			else if (term.startsWith('NQ') && groups[groups.length - 1].length > 0) groups.push([term.slice(2)]);
+			if (term.startsWith('ORDERBY'))
+				expect(OWN_FIELDS).toContain(term.replace(/^ORDERBY(DESC)?/, ''));
+			else if (term.startsWith('NQ') && groups[groups.length - 1].length > 0)
+				groups.push([term.slice(2)]);
 			else groups[groups.length - 1].push(term);
 		}
 		const carried = groups.map((group) => {
@@ -305,14 +513,25 @@ describe('trigger filters: issue code, provider and user, each one condition', (
 	}
 
 	// Mostly well-formed (read back term by term), some with lone surrogates (refused).
-	const filterValue = fc.oneof({ weight: 3, arbitrary: wellFormedHostile }, { weight: 1, arbitrary: hostile });
+	const filterValue = fc.oneof(
+		{ weight: 3, arbitrary: wellFormedHostile },
+		{ weight: 1, arbitrary: hostile },
+	);
 	const filters = fc.record({ issueCode: filterValue, provider: filterValue, user: filterValue });
-	const issueFilters = (f: Filters) => [cond('issue_code', '=', f.issueCode.trim()), cond('provider', '=', f.provider.trim()), cond('user', '=', f.user.trim())];
+	const issueFilters = (f: Filters) => [
+		cond('issue_code', '=', f.issueCode.trim()),
+		cond('provider', '=', f.provider.trim()),
+		cond('user', '=', f.user.trim()),
+	];
 	const queryable = (f: Filters) => Object.values(f).every((v) => isQueryableValue(v.trim()));
 	/** A filter with a lone surrogate would match nothing for ever: the trigger refuses it, reading nothing. */
 	const sendable = (f: Filters) => Object.values(f).every((v) => exact(v.trim()));
 	const BROKEN = /holds a broken character \(a lone UTF-16 surrogate\)/;
-	async function expectRefused(f: Filters, events: string[], modes: Array<'trigger' | 'manual'>): Promise<void> {
+	async function expectRefused(
+		f: Filters,
+		events: string[],
+		modes: Array<'trigger' | 'manual'>,
+	): Promise<void> {
 		const before = sn.journal().length;
 		await expect(polls(f, events, modes)).rejects.toThrow(BROKEN);
 		expect(sn.journal().length).toBe(before);
@@ -320,10 +539,17 @@ describe('trigger filters: issue code, provider and user, each one condition', (
 
 	/** Every read of the poll(s) checked; the filters carried by at least one read of each table. */
 	function expectTriggerReads(f: Filters): void {
-		const reads = sn.journal().filter((e) => e.route === 'table').map((e) => ({ table: new URL(e.path, sn.url).pathname.split('/').pop(), query: new URL(e.path, sn.url).searchParams.get('sysparm_query') ?? '' }));
+		const reads = sn
+			.journal()
+			.filter((e) => e.route === 'table')
+			.map((e) => ({
+				table: new URL(e.path, sn.url).pathname.split('/').pop(),
+				query: new URL(e.path, sn.url).searchParams.get('sysparm_query') ?? '',
+			}));
 		const carried = new Set<string>();
 		for (const { table, query } of reads) {
-			const intended = table === 'incident' ? [cond('caller_id', '=', f.user.trim())] : issueFilters(f);
+			const intended =
+				table === 'incident' ? [cond('caller_id', '=', f.user.trim())] : issueFilters(f);
 			if (expectTriggerQuery(query, intended)) carried.add(table ?? '');
 		}
 		expect(carried).toEqual(new Set(['sn_pren_experience_issue', 'incident']));
@@ -334,7 +560,8 @@ describe('trigger filters: issue code, provider and user, each one condition', (
 		async () => {
 			await property(filters, async (f) => {
 				const events = ['stateChanged', 'fallbackIncident'];
-				if (!queryable(f)) return expect(polls(f, events, ['manual'])).rejects.toThrow(/would run as a script/);
+				if (!queryable(f))
+					return expect(polls(f, events, ['manual'])).rejects.toThrow(/would run as a script/);
 				if (!sendable(f)) return expectRefused(f, events, ['manual']);
 				await polls(f, events, ['manual']);
 				expectTriggerReads(f);
@@ -348,7 +575,8 @@ describe('trigger filters: issue code, provider and user, each one condition', (
 		async () => {
 			await property(filters, async (f) => {
 				if (!queryable(f)) return;
-				if (!sendable(f)) return expectRefused(f, ['created', 'stateChanged', 'fallbackIncident'], ['trigger']);
+				if (!sendable(f))
+					return expectRefused(f, ['created', 'stateChanged', 'fallbackIncident'], ['trigger']);
 				await polls(f, ['created', 'stateChanged', 'fallbackIncident'], ['trigger', 'trigger']);
 				expectTriggerReads(f);
 			});
@@ -362,10 +590,24 @@ describe('long values: an emoji at every position around the ends of 1,024-unit 
 	const POSITIONS = [...Array.from({ length: 16 }, (_, k) => 1016 + k), 2045, 2046, 2047, 2048];
 	const EMOJIS = ['\u{1F600}', '\u{1F469}\u200D\u{1F4BB}', '\u{10FFFF}', '\u{1D11E}'];
 	// What follows the emoji: the `^` whose escape a cut pair broke, and the conditions it let in.
-	const TAILS = ['^NQnameISNOTEMPTY', '^ORsys_idISNOTEMPTY', '^NQsys_idISNOTEMPTY^ORDERBYname', '^^NQactive=false', ' ^ORuser_nameISNOTEMPTY', '^NQissue_code=100'];
+	const TAILS = [
+		'^NQnameISNOTEMPTY',
+		'^ORsys_idISNOTEMPTY',
+		'^NQsys_idISNOTEMPTY^ORDERBYname',
+		'^^NQactive=false',
+		' ^ORuser_nameISNOTEMPTY',
+		'^NQissue_code=100',
+	];
 
 	/** The query as sent: each condition's `^` doubled, terms joined by `^`. */
-	const sent = (terms: Term[]) => terms.map((t) => (typeof t === 'string' ? t : `${t.join ?? ''}${t.field}${t.operator}${t.value.replace(/\^/g, '^^')}`)).join('^');
+	const sent = (terms: Term[]) =>
+		terms
+			.map((t) =>
+				typeof t === 'string'
+					? t
+					: `${t.join ?? ''}${t.field}${t.operator}${t.value.replace(/\^/g, '^^')}`,
+			)
+			.join('^');
 
 	/**
 	 * One value per position: 'a'×n, an emoji, a hostile tail, with n such that the emoji starts at
@@ -388,15 +630,28 @@ describe('long values: an emoji at every position around the ends of 1,024-unit 
 			sn.reset();
 			const hosts = straddling((h) => [cond('name', '=', h)]);
 			const { outputs, error } = await runAction({
-				items: [alertGroup(hosts.map((instance, k) => ({ alertname: `A${k}`, instance, user: 'abel.tuter' })))],
+				items: [
+					alertGroup(
+						hosts.map((instance, k) => ({ alertname: `A${k}`, instance, user: 'abel.tuter' })),
+					),
+				],
 				credentials: BASIC(sn.url),
-				parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true, options: { dryRun: true } },
+				parameters: {
+					source: 'alertmanager',
+					defaultIssueCode: '101',
+					resolveCiFromHost: true,
+					options: { dryRun: true },
+				},
 			});
 			expect(error).toBeUndefined();
 			expect(hosts.map(hostName)).toEqual(hosts);
-			expectQueries(tableQueries(), hosts.map((h) => [cond('name', '=', h)]));
+			expectQueries(
+				tableQueries(),
+				hosts.map((h) => [cond('name', '=', h)]),
+			);
 			expect(outputs.Created.length).toBeGreaterThan(0);
-			for (const item of outputs.Created) expect((item.json.request as IDataObject).endpoint).toEqual({ user_name: 'abel.tuter' });
+			for (const item of outputs.Created)
+				expect((item.json.request as IDataObject).endpoint).toEqual({ user_name: 'abel.tuter' });
 		},
 		TIMEOUT,
 	);
@@ -405,12 +660,28 @@ describe('long values: an emoji at every position around the ends of 1,024-unit 
 		'Get by %s',
 		async (findBy) => {
 			sn.reset();
-			await postJson(sn.url, { endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' }, { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` });
+			await postJson(
+				sn.url,
+				{ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' },
+				{ authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+			);
 			const ids = straddling((id) => [cond(findBy, '=', id)]);
-			const { outputs } = await runAction({ items: ids.map((id) => ({ id })), credentials: BASIC(sn.url), onError: 'continueRegularOutput', parameters: { operation: 'get', findBy, issueId: '={{ $json.id }}' } });
-			expectQueries(tableQueries(), ids.map((id) => [cond(findBy, '=', id.trim())]));
+			const { outputs } = await runAction({
+				items: ids.map((id) => ({ id })),
+				credentials: BASIC(sn.url),
+				onError: 'continueRegularOutput',
+				parameters: { operation: 'get', findBy, issueId: '={{ $json.id }}' },
+			});
+			expectQueries(
+				tableQueries(),
+				ids.map((id) => [cond(findBy, '=', id.trim())]),
+			);
 			// No issue has such an ID: Beth's is not found by any of them.
-			expect(Object.values(outputs).flat().map((i) => Object.keys(i.json))).toEqual(ids.map(() => ['error']));
+			expect(
+				Object.values(outputs)
+					.flat()
+					.map((i) => Object.keys(i.json)),
+			).toEqual(ids.map(() => ['error']));
 		},
 		TIMEOUT,
 	);
@@ -423,9 +694,16 @@ describe('long values: an emoji at every position around the ends of 1,024-unit 
 			const { outputs } = await runAction({
 				items: ids.map((experience_id) => ({ experience_id, code: '101' })),
 				credentials: BASIC(sn.url),
-				parameters: { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}' },
+				parameters: {
+					operation: 'chain',
+					experienceId: '={{ $json.experience_id }}',
+					issueCode: '={{ $json.code }}',
+				},
 			});
-			expectQueries(tableQueries(), ids.map((id) => [cond('experience_id', '=', id.trim())]));
+			expectQueries(
+				tableQueries(),
+				ids.map((id) => [cond('experience_id', '=', id.trim())]),
+			);
 			expect(outputs.Chained ?? []).toEqual([]);
 			expect(sn.journal().filter((e) => e.route === 'create')).toEqual([]);
 		},
@@ -440,7 +718,11 @@ describe('long values: an emoji at every position around the ends of 1,024-unit 
 	])(
 		'picker %s',
 		async (method, base, fields, order) => {
-			const intended = (typed: string): Term[] => [...base, ...fields.map((f, i) => cond(f, 'LIKE', typed, i > 0 ? 'OR' : undefined)), `ORDERBY${order}`];
+			const intended = (typed: string): Term[] => [
+				...base,
+				...fields.map((f, i) => cond(f, 'LIKE', typed, i > 0 ? 'OR' : undefined)),
+				`ORDERBY${order}`,
+			];
 			for (const typed of straddling(intended)) {
 				sn.reset();
 				const { results } = await search(method, typed);
@@ -453,7 +735,14 @@ describe('long values: an emoji at every position around the ends of 1,024-unit 
 	);
 
 	describe('recovery reads after a lost answer', () => {
-		const SHORT = { code: '100', provider: 'sn', user_id: ABEL.sys_id, user_name: 'abel.tuter', email: 'abel.tuter@example.com', ci: 'x' };
+		const SHORT = {
+			code: '100',
+			provider: 'sn',
+			user_id: ABEL.sys_id,
+			user_name: 'abel.tuter',
+			email: 'abel.tuter@example.com',
+			ci: 'x',
+		};
 
 		it.each(['code', 'user_name', 'ci'] as const)(
 			'Create, the long value as %s',
@@ -475,12 +764,17 @@ describe('long values: an emoji at every position around the ends of 1,024-unit 
 			async (operation) => {
 				for (const experienceId of straddling((id) => [cond('experience_id', '=', id)])) {
 					sn.reset();
-					await withAnswerLost({ experience_id: experienceId, code: '100', user_id: ABEL.sys_id }, { operation, checkState: false });
+					await withAnswerLost(
+						{ experience_id: experienceId, code: '100', user_id: ABEL.sys_id },
+						{ operation, checkState: false },
+					);
 					const queries = tableQueries();
 					expect(queries.length).toBeGreaterThanOrEqual(1);
-					for (const q of queries) expectQuery(q, [cond('experience_id', '=', experienceId.trim())]);
+					for (const q of queries)
+						expectQuery(q, [cond('experience_id', '=', experienceId.trim())]);
 					expect(sn.issues().length).toBeLessThanOrEqual(1);
-					if (sn.issues().length === 1) expect(sn.issues()[0].experience_id).toBe(experienceId.trim());
+					if (sn.issues().length === 1)
+						expect(sn.issues()[0].experience_id).toBe(experienceId.trim());
 				}
 			},
 			TIMEOUT,
@@ -490,11 +784,23 @@ describe('long values: an emoji at every position around the ends of 1,024-unit 
 
 describe('a lone surrogate or a cut emoji before ^ adds no condition', () => {
 	beforeEach(() => sn.reset());
-	const sentBodies = () => sn.journal().filter((e) => e.route === 'create').map((e) => JSON.parse(e.body));
+	const sentBodies = () =>
+		sn
+			.journal()
+			.filter((e) => e.route === 'create')
+			.map((e) => JSON.parse(e.body));
 
 	it('an Alertmanager instance "zz\\ud800^NQname=ABEL-LAPTOP:9100" resolves to no CI: the issue is not made on ABEL-LAPTOP', async () => {
 		const { outputs, error } = await runAction({
-			items: [alertGroup([{ alertname: 'NodeDown', instance: 'zz\ud800^NQname=ABEL-LAPTOP:9100', user: 'beth.anglin' }])],
+			items: [
+				alertGroup([
+					{
+						alertname: 'NodeDown',
+						instance: 'zz\ud800^NQname=ABEL-LAPTOP:9100',
+						user: 'beth.anglin',
+					},
+				]),
+			],
 			credentials: BASIC(sn.url),
 			parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true },
 		});
@@ -502,7 +808,9 @@ describe('a lone surrogate or a cut emoji before ^ adds no condition', () => {
 		expect(sn.issues().map((i) => [i.user, i.configuration_item])).toEqual([[BETH.sys_id, '']]);
 		expect(sentBodies().map((b) => b.endpoint)).toEqual([{ user_name: 'beth.anglin' }]);
 		expect(routed(outputs)).toEqual({ Created: [0] });
-		expect(outputs.Created[0].json).toMatchObject({ ciNotFoundForHost: 'zz\ud800^NQname=ABEL-LAPTOP' });
+		expect(outputs.Created[0].json).toMatchObject({
+			ciNotFoundForHost: 'zz\ud800^NQname=ABEL-LAPTOP',
+		});
 		expect(tableQueries()).toEqual(['name=zz\ufffd^^NQname=ABEL-LAPTOP']);
 	});
 
@@ -523,21 +831,46 @@ describe('a lone surrogate or a cut emoji before ^ adds no condition', () => {
 	});
 
 	it('Get by an experience_id with an emoji cut at the end of a 1,024-unit block before "^NQsys_idISNOTEMPTY" finds no issue, not another user\'s', async () => {
-		await postJson(sn.url, { endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' }, { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` });
+		await postJson(
+			sn.url,
+			{ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' },
+			{ authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+		);
 		const id = `${'a'.repeat(1009)}\u{1F600}^NQsys_idISNOTEMPTY`;
-		const { outputs, error } = await runAction({ items: [{ id }], credentials: BASIC(sn.url), onError: 'continueRegularOutput', parameters: { operation: 'get', findBy: 'experience_id', issueId: '={{ $json.id }}' } });
+		const { outputs, error } = await runAction({
+			items: [{ id }],
+			credentials: BASIC(sn.url),
+			onError: 'continueRegularOutput',
+			parameters: { operation: 'get', findBy: 'experience_id', issueId: '={{ $json.id }}' },
+		});
 		expect(error).toBeUndefined();
-		expect(tableQueries()).toEqual([`experience_id=${'a'.repeat(1009)}\u{1F600}^^NQsys_idISNOTEMPTY`]);
-		expect(outputs.Issue.map((i) => i.json)).toEqual([{ error: expect.stringMatching(/no issue has experience_id/) }]);
+		expect(tableQueries()).toEqual([
+			`experience_id=${'a'.repeat(1009)}\u{1F600}^^NQsys_idISNOTEMPTY`,
+		]);
+		expect(outputs.Issue.map((i) => i.json)).toEqual([
+			{ error: expect.stringMatching(/no issue has experience_id/) },
+		]);
 	});
 
 	it("a recovery read does not claim another user's issue as the item's own", async () => {
 		// Beth's issue of code 100, made a moment ago.
-		await postJson(sn.url, { endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' }, { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` });
+		await postJson(
+			sn.url,
+			{ endpoint: { user_id: BETH.sys_id }, issue_code: '100', provider: 'sn' },
+			{ authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+		);
 		const beths = sn.issues()[0].experience_id;
 		sn.injectFault({ drop: 'after', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ user_name: 'nobody\ud800^NQissue_code=100', code: '100' }], credentials: BASIC(sn.url), parameters: { options: FAST } });
-		expect(Object.values(outputs).flat().map((i) => i.json.experience_id)).not.toContain(beths);
+		const { outputs } = await runAction({
+			items: [{ user_name: 'nobody\ud800^NQissue_code=100', code: '100' }],
+			credentials: BASIC(sn.url),
+			parameters: { options: FAST },
+		});
+		expect(
+			Object.values(outputs)
+				.flat()
+				.map((i) => i.json.experience_id),
+		).not.toContain(beths);
 		expect(outputs.Created ?? []).toEqual([]);
 		// The user name cannot be queried exactly: no read claims anything.
 		expect(tableQueries()).toEqual([]);

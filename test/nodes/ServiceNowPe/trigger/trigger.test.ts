@@ -24,7 +24,15 @@ beforeAll(async () => {
 });
 afterAll(() => sn.close());
 
-const triggerNode = (parameters: Record<string, unknown>): INode => ({ id: 't', name: 'PE Trigger', type: TYPE, typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'], credentials: { serviceNowPeApi: { id: '1', name: 'x' } } });
+const triggerNode = (parameters: Record<string, unknown>): INode => ({
+	id: 't',
+	name: 'PE Trigger',
+	type: TYPE,
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: parameters as INode['parameters'],
+	credentials: { serviceNowPeApi: { id: '1', name: 'x' } },
+});
 const basicAt = (url: string) => new CredentialStore(BASIC(url) as never, CREDENTIAL_TYPES);
 
 /**
@@ -32,7 +40,11 @@ const basicAt = (url: string) => new CredentialStore(BASIC(url) as never, CREDEN
  * `asN8n`: kept only when n8n saves it — after the first poll (activation) and after a poll that
  * started the workflow, and only when marked changed — each poll as after a restart of n8n.
  */
-function poller(parameters: Record<string, unknown>, url = sn.url, persist: 'always' | 'asN8n' = 'always') {
+function poller(
+	parameters: Record<string, unknown>,
+	url = sn.url,
+	persist: 'always' | 'asN8n' = 'always',
+) {
 	let staticData: IDataObject = {};
 	let polls = 0;
 	let changed = false;
@@ -41,7 +53,9 @@ function poller(parameters: Record<string, unknown>, url = sn.url, persist: 'alw
 	return {
 		async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
 			const workflow = buildWorkflow({ nodes: [node], connections: {}, staticData }, nodeTypes);
-			const result = await trigger.poll.call(pollContext(workflow, 'PE Trigger', credentials, mode));
+			const result = await trigger.poll.call(
+				pollContext(workflow, 'PE Trigger', credentials, mode),
+			);
 			if (mode === 'trigger') {
 				changed = (workflow.staticData as IDataObject).__dataChanged === true;
 				const saved = persist === 'always' || (changed && (polls === 0 || result !== null));
@@ -64,10 +78,20 @@ const advance = (seconds: number) => {
 	clock += seconds * 1000;
 	sn.emulator.advanceClock(0);
 };
-const create = (body: Record<string, unknown>) => postJson(sn.url, body, { authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}` });
+const create = (body: Record<string, unknown>) =>
+	postJson(sn.url, body, {
+		authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}`,
+	});
 /** An issue of this user and code, made on the instance (or chained onto, as the Chain operation would). */
-const issue = (user: string, code: string, experienceId: string) => create({ endpoint: { user_id: user }, issue_code: code, provider: 'sn', experience_id: experienceId });
-const brief = (events: IDataObject[]) => events.map((e) => [e.event, e.experience_id, e.state, e.end_reason]);
+const issue = (user: string, code: string, experienceId: string) =>
+	create({
+		endpoint: { user_id: user },
+		issue_code: code,
+		provider: 'sn',
+		experience_id: experienceId,
+	});
+const brief = (events: IDataObject[]) =>
+	events.map((e) => [e.event, e.experience_id, e.state, e.end_reason]);
 
 /** Changes younger than this by the instance's clock wait for the next poll. */
 const SETTLE = 5;
@@ -76,7 +100,10 @@ describe('the trigger', () => {
 	beforeEach(() => sn.reset());
 
 	it('reports an issue created, each state it reaches, and the fallback incident: each once, ready for Chain', async () => {
-		const t = poller({ events: ['created', 'stateChanged', 'fallbackIncident'], states: ['in_progress', 'action_wait', 'closed'] });
+		const t = poller({
+			events: ['created', 'stateChanged', 'fallbackIncident'],
+			states: ['in_progress', 'action_wait', 'closed'],
+		});
 		expect(await t.poll()).toEqual([]); // the first poll only starts the cursor
 		advance(1);
 		// 102: engaged 5 s after it is made, waits in action_wait 20 s later.
@@ -91,7 +118,15 @@ describe('the trigger', () => {
 		expect(await t.poll()).toEqual([]);
 		advance(20);
 		const [waiting] = await t.poll();
-		expect(waiting).toMatchObject({ event: 'stateChanged', experience_id: 'TR-1', issue_code: '102', user: ABEL.sys_id, state: 'action_wait', previous_state: 'in_progress', issue_code_history: ['102'] });
+		expect(waiting).toMatchObject({
+			event: 'stateChanged',
+			experience_id: 'TR-1',
+			issue_code: '102',
+			user: ABEL.sys_id,
+			state: 'action_wait',
+			previous_state: 'in_progress',
+			issue_code_history: ['102'],
+		});
 
 		// Chained onto (as the Chain operation would), the issue plays 103 and closes 20 s later.
 		await issue(ABEL.sys_id, '103', 'TR-1');
@@ -107,7 +142,10 @@ describe('the trigger', () => {
 			['stateChanged', 'TR-2', 'closed', 'resolution_failed'],
 			['fallbackIncident', 'TR-2', 'closed', 'resolution_failed'],
 		]);
-		expect(failed[2]).toMatchObject({ fallback_result: 'incident_created', incident: { number: 'INC0010001', caller_id: BETH.sys_id, state: '1' } });
+		expect(failed[2]).toMatchObject({
+			fallback_result: 'incident_created',
+			incident: { number: 'INC0010001', caller_id: BETH.sys_id, state: '1' },
+		});
 		advance(10);
 		expect(await t.poll()).toEqual([]);
 	});
@@ -144,7 +182,14 @@ describe('the trigger', () => {
 	});
 
 	it('filters by issue code and user', async () => {
-		const t = poller({ events: ['created'], states: [], filters: { issueCode: { __rl: true, mode: 'list', value: '103' }, user: { __rl: true, mode: 'id', value: BETH.sys_id } } });
+		const t = poller({
+			events: ['created'],
+			states: [],
+			filters: {
+				issueCode: { __rl: true, mode: 'list', value: '103' },
+				user: { __rl: true, mode: 'id', value: BETH.sys_id },
+			},
+		});
 		await t.poll();
 		advance(1);
 		await create({ endpoint: { user_id: ABEL.sys_id }, issue_code: '103', provider: 'sn' });
@@ -176,17 +221,26 @@ describe('the trigger across failed and redirected reads, repeated states and up
 		const credentials = basicAt(sn.url);
 		const workflow = buildWorkflow({ nodes: [node], connections: {}, staticData: {} }, nodeTypes);
 		const ctx = pollContext(workflow, 'PE Trigger', credentials, 'trigger');
-		return async (): Promise<IDataObject[]> => ((await trigger.poll.call(ctx))?.[0] ?? []).map((item: INodeExecutionData) => item.json);
+		return async (): Promise<IDataObject[]> =>
+			((await trigger.poll.call(ctx))?.[0] ?? []).map((item: INodeExecutionData) => item.json);
 	}
-	const codes = (events: IDataObject[]) => events.map((e) => [e.event, e.experience_id, e.state, e.issue_code]);
+	const codes = (events: IDataObject[]) =>
+		events.map((e) => [e.event, e.experience_id, e.state, e.issue_code]);
 
 	it('loses nothing when the incident read fails after the issues were read (static data kept in memory)', async () => {
-		const poll = livePoller({ events: ['stateChanged', 'fallbackIncident'], states: ['action_wait', 'closed'] });
+		const poll = livePoller({
+			events: ['stateChanged', 'fallbackIncident'],
+			states: ['action_wait', 'closed'],
+		});
 		await poll();
 		advance(1);
 		await issue(ABEL.sys_id, '102', 'LOST-1');
 		advance(31);
-		sn.injectFault({ status: 500, count: 0, match: { route: 'table', path: '/api/now/table/incident' } });
+		sn.injectFault({
+			status: 500,
+			count: 0,
+			match: { route: 'table', path: '/api/now/table/incident' },
+		});
 		await expect(poll()).rejects.toThrow('Reading incident failed (HTTP 500)');
 		sn.emulator.clearFaults();
 		advance(1);
@@ -217,7 +271,9 @@ describe('the trigger across failed and redirected reads, repeated states and up
 		// On an instance incidents are worked on: assigned, commented, New → In Progress.
 		advance(60);
 		// The emulator's own record (listIncidents gives copies), changed as an instance would.
-		const incident = (sn.emulator as unknown as { state: { incidents: { all(): Array<Record<string, string>> } } }).state.incidents.all()[0];
+		const incident = (
+			sn.emulator as unknown as { state: { incidents: { all(): Array<Record<string, string>> } } }
+		).state.incidents.all()[0];
 		incident.state = '2';
 		incident.sys_updated_on = new Date(clock - 10_000).toISOString().replace('T', ' ').slice(0, 19);
 		advance(1);
@@ -227,23 +283,34 @@ describe('the trigger across failed and redirected reads, repeated states and up
 	it.each([
 		['issue code', { issueCode: { __rl: true, mode: 'id', value: '100' } }],
 		['provider', { provider: { __rl: true, mode: 'id', value: 'tanium' } }],
-	])('applies the %s filter to fallback incidents, polled and fetched as test event', async (_name, filters) => {
-		const t = poller({ events: ['fallbackIncident'], states: [], filters });
-		await t.poll();
-		advance(1);
-		await issue(BETH.sys_id, '101', 'FILTERED');
-		advance(31);
-		expect(await t.poll()).toEqual([]);
-		expect(await t.poll('manual')).toEqual([]);
-	});
+	])(
+		'applies the %s filter to fallback incidents, polled and fetched as test event',
+		async (_name, filters) => {
+			const t = poller({ events: ['fallbackIncident'], states: [], filters });
+			await t.poll();
+			advance(1);
+			await issue(BETH.sys_id, '101', 'FILTERED');
+			advance(31);
+			expect(await t.poll()).toEqual([]);
+			expect(await t.poll('manual')).toEqual([]);
+		},
+	);
 
 	it("fails the poll when an incident's issue cannot be read, and reports the incident on the next", async () => {
-		const t = poller({ events: ['fallbackIncident'], states: [], filters: { issueCode: { __rl: true, mode: 'id', value: '101' } } });
+		const t = poller({
+			events: ['fallbackIncident'],
+			states: [],
+			filters: { issueCode: { __rl: true, mode: 'id', value: '101' } },
+		});
 		await t.poll();
 		advance(1);
 		await issue(BETH.sys_id, '101', 'LOOKUP-1');
 		advance(31);
-		sn.injectFault({ status: 500, count: 3, match: { route: 'table', path: '/api/now/table/sn_pren_experience_issue' } });
+		sn.injectFault({
+			status: 500,
+			count: 3,
+			match: { route: 'table', path: '/api/now/table/sn_pren_experience_issue' },
+		});
 		await expect(t.poll()).rejects.toThrow('Reading sn_pren_experience_issue failed (HTTP 500)');
 		sn.emulator.clearFaults();
 		advance(1);
@@ -251,25 +318,51 @@ describe('the trigger across failed and redirected reads, repeated states and up
 	});
 
 	it('says the instance redirected, not that the user lacks access, when the read is redirected', async () => {
-		const redirecting = createServer((_req, res) => res.writeHead(301, { location: 'https://127.0.0.1:1/' }).end());
+		const redirecting = createServer((_req, res) =>
+			res.writeHead(301, { location: 'https://127.0.0.1:1/' }).end(),
+		);
 		await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
 		try {
-			const t = poller({ events: ['created'], states: [] }, `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`);
-			await expect(t.poll()).rejects.toMatchObject({ message: 'Reading sn_pren_experience_issue failed (HTTP 301).', description: expect.stringMatching(/redirected the read to https:\/\/127\.0\.0\.1:1\/.*Instance URL/) });
+			const t = poller(
+				{ events: ['created'], states: [] },
+				`http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`,
+			);
+			await expect(t.poll()).rejects.toMatchObject({
+				message: 'Reading sn_pren_experience_issue failed (HTTP 301).',
+				description: expect.stringMatching(
+					/redirected the read to https:\/\/127\.0\.0\.1:1\/.*Instance URL/,
+				),
+			});
 		} finally {
 			redirecting.close();
 		}
 	});
 
 	it('loses no change saved while a page was being answered (its time earlier than the answer)', async () => {
-		const fresh = await startEmulator({ port: 0, auth: 'basic', initialState: 'closed', now: () => clock });
+		const fresh = await startEmulator({
+			port: 0,
+			auth: 'basic',
+			initialState: 'closed',
+			now: () => clock,
+		});
 		try {
 			const t = poller({ events: ['created'], states: [] }, fresh.url);
-			const auth = { authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}` };
+			const auth = {
+				authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}`,
+			};
 			await t.poll();
 			const S = Math.ceil(clock / 1000) * 1000 + 10_000;
 			clock = S + 100;
-			await postJson(fresh.url, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: 'A' }, auth);
+			await postJson(
+				fresh.url,
+				{
+					endpoint: { user_id: ABEL.sys_id },
+					issue_code: '100',
+					provider: 'sn',
+					experience_id: 'A',
+				},
+				auth,
+			);
 			clock = S + 500;
 			const late: string[] = [];
 			const handle = fresh.emulator.handle.bind(fresh.emulator);
@@ -283,7 +376,16 @@ describe('the trigger across failed and redirected reads, repeated states and up
 					setTimeout(async () => {
 						clock = S + 700;
 						for (let i = 0; i < 12; i++) {
-							await postJson(fresh.url, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: `B${i}` }, auth);
+							await postJson(
+								fresh.url,
+								{
+									endpoint: { user_id: ABEL.sys_id },
+									issue_code: '100',
+									provider: 'sn',
+									experience_id: `B${i}`,
+								},
+								auth,
+							);
 							late.push(`B${i}`);
 						}
 						clock = S + 1050;
@@ -295,7 +397,10 @@ describe('the trigger across failed and redirected reads, repeated states and up
 			const reported = (await t.poll()).map((e) => String(e.experience_id));
 			fresh.emulator.handle = handle;
 			clock = S + (SETTLE + 2) * 1000;
-			reported.push(...(await t.poll()).map((e) => String(e.experience_id)), ...(await t.poll()).map((e) => String(e.experience_id)));
+			reported.push(
+				...(await t.poll()).map((e) => String(e.experience_id)),
+				...(await t.poll()).map((e) => String(e.experience_id)),
+			);
 			expect(late).toHaveLength(12);
 			expect(reported.sort()).toEqual(['A', ...late].sort());
 		} finally {
@@ -306,13 +411,30 @@ describe('the trigger across failed and redirected reads, repeated states and up
 
 describe('the trigger under many changes', () => {
 	it('takes at most Max Events per Poll, the rest on the next polls, none twice, none lost', async () => {
-		const many = await startEmulator({ port: 0, auth: 'basic', initialState: 'closed', now: () => clock });
+		const many = await startEmulator({
+			port: 0,
+			auth: 'basic',
+			initialState: 'closed',
+			now: () => clock,
+		});
 		try {
 			const t = poller({ events: ['created'], states: [], maxEvents: 100 }, many.url);
 			await t.poll();
 			clock += 1000;
-			const auth = { authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}` };
-			for (let i = 0; i < 250; i++) await postJson(many.url, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: `MANY-${String(i).padStart(3, '0')}` }, auth);
+			const auth = {
+				authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}`,
+			};
+			for (let i = 0; i < 250; i++)
+				await postJson(
+					many.url,
+					{
+						endpoint: { user_id: ABEL.sys_id },
+						issue_code: '100',
+						provider: 'sn',
+						experience_id: `MANY-${String(i).padStart(3, '0')}`,
+					},
+					auth,
+				);
 			clock += (SETTLE + 1) * 1000;
 			const seen: string[] = [];
 			const sizes: number[] = [];
@@ -331,20 +453,29 @@ describe('the trigger under many changes', () => {
 
 describe('each issue created is reported once, whatever order its rows are read in', () => {
 	beforeEach(() => sn.reset());
-	const auth = { authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}` };
-	const codes = (events: IDataObject[]) => events.map((e) => [e.event, e.experience_id, e.state, e.issue_code]);
+	const auth = {
+		authorization: `Basic ${Buffer.from('pe.integration:integration').toString('base64')}`,
+	};
+	const codes = (events: IDataObject[]) =>
+		events.map((e) => [e.event, e.experience_id, e.state, e.issue_code]);
 	/** How often each event was reported: `created X`, `stateChanged X in_progress`. */
 	const count = (events: IDataObject[]) => {
 		const counts: Record<string, number> = {};
 		for (const e of events) {
-			const key = [e.event, e.experience_id, ...(e.event === 'stateChanged' ? [e.state] : [])].join(' ');
+			const key = [e.event, e.experience_id, ...(e.event === 'stateChanged' ? [e.state] : [])].join(
+				' ',
+			);
 			counts[key] = (counts[key] ?? 0) + 1;
 		}
 		return counts;
 	};
 
 	it('reports an issue created before another and changed inside the settle window (each poll after a restart)', async () => {
-		const t = poller({ events: ['created', 'stateChanged'], states: ['in_progress'] }, sn.url, 'asN8n');
+		const t = poller(
+			{ events: ['created', 'stateChanged'], states: ['in_progress'] },
+			sn.url,
+			'asN8n',
+		);
 		expect(await t.poll()).toEqual([]);
 		advance(1);
 		await issue(ABEL.sys_id, '102', 'X'); // in_progress 5 s later
@@ -357,11 +488,20 @@ describe('each issue created is reported once, whatever order its rows are read 
 			advance(SETTLE + 1);
 			events.push(...(await t.poll()));
 		}
-		expect(count(events)).toEqual({ 'created X': 1, 'created Y': 1, 'stateChanged X in_progress': 1, 'stateChanged Y in_progress': 1 });
+		expect(count(events)).toEqual({
+			'created X': 1,
+			'created Y': 1,
+			'stateChanged X in_progress': 1,
+			'stateChanged Y in_progress': 1,
+		});
 	});
 
 	it('reports an issue created before another and moved through the Table API inside the settle window', async () => {
-		const t = poller({ events: ['created', 'stateChanged'], states: ['action_wait'] }, sn.url, 'asN8n');
+		const t = poller(
+			{ events: ['created', 'stateChanged'], states: ['action_wait'] },
+			sn.url,
+			'asN8n',
+		);
 		await t.poll();
 		advance(1);
 		await issue(ABEL.sys_id, '100', 'X');
@@ -369,8 +509,13 @@ describe('each issue created is reported once, whatever order its rows are read 
 		await issue(BETH.sys_id, '100', 'Y');
 		advance(4);
 		const table = `${sn.url}/api/now/table/sn_pren_experience_issue`;
-		const [x] = (await send(`${table}?sysparm_query=experience_id=X`, { headers: auth })).json().result;
-		const moved = await send(`${table}/${x.sys_id}`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: '{"state":"action_wait"}' });
+		const [x] = (await send(`${table}?sysparm_query=experience_id=X`, { headers: auth })).json()
+			.result;
+		const moved = await send(`${table}/${x.sys_id}`, {
+			method: 'PATCH',
+			headers: { ...auth, 'content-type': 'application/json' },
+			body: '{"state":"action_wait"}',
+		});
 		expect(moved.status).toBe(200);
 		advance(2); // X's change is 2 s old, Y's creation 6 s
 		const events = await t.poll();
@@ -378,7 +523,11 @@ describe('each issue created is reported once, whatever order its rows are read 
 			advance(SETTLE + 1);
 			events.push(...(await t.poll()));
 		}
-		expect(count(events)).toEqual({ 'created X': 1, 'created Y': 1, 'stateChanged X action_wait': 1 });
+		expect(count(events)).toEqual({
+			'created X': 1,
+			'created Y': 1,
+			'stateChanged X action_wait': 1,
+		});
 	});
 
 	it('reports a creation left for the next poll by Max Events per Poll', async () => {
@@ -439,7 +588,10 @@ describe('each issue created is reported once, whatever order its rows are read 
 	});
 
 	it('leaves static data unmarked by a poll that finds nothing, so n8n does not save it', async () => {
-		const all = poller({ events: ['created', 'stateChanged', 'fallbackIncident'], states: ['action_wait'] });
+		const all = poller({
+			events: ['created', 'stateChanged', 'fallbackIncident'],
+			states: ['action_wait'],
+		});
 		await all.poll();
 		expect(all.changed).toBe(true); // the first poll notes where it starts
 		advance(SETTLE + 1);
@@ -461,8 +613,14 @@ describe('each issue created is reported once, whatever order its rows are read 
 	});
 
 	it('names the filter that would run as a script on the instance', async () => {
-		const t = poller({ events: ['created'], states: [], filters: { provider: { __rl: true, mode: 'id', value: 'javascript:gs.getUserID()' } } });
-		await expect(t.poll()).rejects.toThrow('The Provider filter "javascript:gs.getUserID()" would run as a script on the instance: give a plain value.');
+		const t = poller({
+			events: ['created'],
+			states: [],
+			filters: { provider: { __rl: true, mode: 'id', value: 'javascript:gs.getUserID()' } },
+		});
+		await expect(t.poll()).rejects.toThrow(
+			'The Provider filter "javascript:gs.getUserID()" would run as a script on the instance: give a plain value.',
+		);
 	});
 
 	describe('an instance that sends no Date header, its clock an hour behind n8n’s', () => {
@@ -475,17 +633,33 @@ describe('each issue created is reported once, whatever order its rows are read 
 			const server = createServer(async (req, res) => {
 				const chunks: Buffer[] = [];
 				for await (const chunk of req) chunks.push(chunk as Buffer);
-				const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
-				const upstream = await fetch(behind.url + (req.url ?? '/'), { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+				const headers = Object.fromEntries(
+					Object.entries(req.headers).filter(
+						([k, v]) =>
+							typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k),
+					),
+				) as Record<string, string>;
+				const upstream = await fetch(behind.url + (req.url ?? '/'), {
+					method: req.method,
+					headers,
+					body: chunks.length ? Buffer.concat(chunks) : undefined,
+				});
 				const body = Buffer.from(await upstream.arrayBuffer());
 				res.sendDate = false;
-				res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', 'content-length': String(body.length) });
+				res.writeHead(upstream.status, {
+					'content-type': upstream.headers.get('content-type') ?? 'application/json',
+					'content-length': String(body.length),
+				});
 				res.end(body);
 			});
 			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 			noDate = {
 				url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-				close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+				close: () =>
+					new Promise<void>((resolve) => {
+						server.closeAllConnections();
+						server.close(() => resolve());
+					}),
 			};
 		});
 		afterAll(async () => {
@@ -511,20 +685,35 @@ describe('each issue created is reported once, whatever order its rows are read 
 			passed += ms;
 		};
 		const make = async (experienceId: string, issueCode: string, user = ABEL.sys_id) => {
-			const made = await postJson(behind.url, { endpoint: { user_id: user }, issue_code: issueCode, provider: 'sn', experience_id: experienceId }, auth);
+			const made = await postJson(
+				behind.url,
+				{
+					endpoint: { user_id: user },
+					issue_code: issueCode,
+					provider: 'sn',
+					experience_id: experienceId,
+				},
+				auth,
+			);
 			expect(made.status).toBe(200);
 		};
 		/** Gives issues the sys_ids chosen (through the emulator's snapshot), so the order of sys_ids is known. */
 		const renumber = (ids: Record<string, string>) => {
 			const state = behind.emulator.snapshot();
-			for (const issue of state.issues.issues) if (ids[issue.experience_id]) issue.sys_id = ids[issue.experience_id];
+			for (const issue of state.issues.issues)
+				if (ids[issue.experience_id]) issue.sys_id = ids[issue.experience_id];
 			behind.emulator.restore(state);
-			for (const [experienceId, sysId] of Object.entries(ids)) expect(behind.issues().find((i) => i.experience_id === experienceId)?.sys_id).toBe(sysId);
+			for (const [experienceId, sysId] of Object.entries(ids))
+				expect(behind.issues().find((i) => i.experience_id === experienceId)?.sys_id).toBe(sysId);
 		};
-		const sysId = (first: string, n: number) => `${first}${String(n).padStart(3, '0')}`.padEnd(32, '0');
+		const sysId = (first: string, n: number) =>
+			`${first}${String(n).padStart(3, '0')}`.padEnd(32, '0');
 
 		it('answers without a Date header (the proxy works)', async () => {
-			const answer = await fetch(`${noDate.url}/api/now/table/sn_pren_experience_issue?sysparm_limit=1`, { headers: auth });
+			const answer = await fetch(
+				`${noDate.url}/api/now/table/sn_pren_experience_issue?sysparm_limit=1`,
+				{ headers: auth },
+			);
 			expect(answer.status).toBe(200);
 			expect(answer.headers.get('date')).toBeNull();
 		});
@@ -532,30 +721,44 @@ describe('each issue created is reported once, whatever order its rows are read 
 		it.each([
 			['issues and an incident made before the first poll', true],
 			['empty tables', false],
-		])('reports what is created after the first poll, on %s, and nothing from before', async (_name, before) => {
-			if (before) {
-				await make('BEFORE-0', '101', BETH.sys_id); // closed 25 s later, with its fallback incident
-				pass(26_000);
-				await make('BEFORE-1', '102');
-				pass(2000);
-				await make('BEFORE-2', '103');
-			}
-			const t = poller({ events: ['created', 'stateChanged', 'fallbackIncident'], states: ['in_progress'] }, noDate.url, 'asN8n');
-			expect(await t.poll()).toEqual([]);
-			pass(1000);
-			await make('AFTER', '100'); // engaged 10 s later, closed 40 s later
-			await make('AFTER-FAILED', '101', BETH.sys_id); // engaged 5 s later, closed 25 s later
-			// Each event once, at most a poll after it settled (on empty tables nothing yet tells how
-			// far the instance's clock is past its newest change). AFTER-FAILED is in_progress only
-			// between two polls: as with a Date header, that state is not seen.
-			const events: IDataObject[] = [];
-			for (const seconds of [SETTLE + 1, 20, SETTLE + 1, SETTLE + 1]) {
-				pass(seconds * 1000);
-				events.push(...(await t.poll()));
-			}
-			expect(count(events)).toEqual({ 'created AFTER': 1, 'created AFTER-FAILED': 1, 'stateChanged AFTER in_progress': 1, 'fallbackIncident AFTER-FAILED': 1 });
-			expect(brief(events.filter((e) => e.event === 'fallbackIncident'))).toEqual([['fallbackIncident', 'AFTER-FAILED', 'closed', 'resolution_failed']]);
-		});
+		])(
+			'reports what is created after the first poll, on %s, and nothing from before',
+			async (_name, before) => {
+				if (before) {
+					await make('BEFORE-0', '101', BETH.sys_id); // closed 25 s later, with its fallback incident
+					pass(26_000);
+					await make('BEFORE-1', '102');
+					pass(2000);
+					await make('BEFORE-2', '103');
+				}
+				const t = poller(
+					{ events: ['created', 'stateChanged', 'fallbackIncident'], states: ['in_progress'] },
+					noDate.url,
+					'asN8n',
+				);
+				expect(await t.poll()).toEqual([]);
+				pass(1000);
+				await make('AFTER', '100'); // engaged 10 s later, closed 40 s later
+				await make('AFTER-FAILED', '101', BETH.sys_id); // engaged 5 s later, closed 25 s later
+				// Each event once, at most a poll after it settled (on empty tables nothing yet tells how
+				// far the instance's clock is past its newest change). AFTER-FAILED is in_progress only
+				// between two polls: as with a Date header, that state is not seen.
+				const events: IDataObject[] = [];
+				for (const seconds of [SETTLE + 1, 20, SETTLE + 1, SETTLE + 1]) {
+					pass(seconds * 1000);
+					events.push(...(await t.poll()));
+				}
+				expect(count(events)).toEqual({
+					'created AFTER': 1,
+					'created AFTER-FAILED': 1,
+					'stateChanged AFTER in_progress': 1,
+					'fallbackIncident AFTER-FAILED': 1,
+				});
+				expect(brief(events.filter((e) => e.event === 'fallbackIncident'))).toEqual([
+					['fallbackIncident', 'AFTER-FAILED', 'closed', 'resolution_failed'],
+				]);
+			},
+		);
 
 		it("takes no row in the instance's current second, and loses none saved in that second after the read", async () => {
 			const t = poller({ events: ['created'], states: [] }, noDate.url);
@@ -582,7 +785,9 @@ describe('each issue created is reported once, whatever order its rows are read 
 				pass(10_000);
 				events.push(...(await t.poll()));
 			}
-			expect(count(events)).toEqual(Object.fromEntries(['A', ...Object.keys(others)].map((id) => [`created ${id}`, 1])));
+			expect(count(events)).toEqual(
+				Object.fromEntries(['A', ...Object.keys(others)].map((id) => [`created ${id}`, 1])),
+			);
 			// A was not settled by the instance's clock when first read: it waited.
 			expect(first).toEqual([]);
 		});
@@ -634,10 +839,17 @@ describe('each issue created is reported once, whatever order its rows are read 
 		['Issue Code', 'issueCode'],
 		['Provider', 'provider'],
 		['User', 'user'],
-	])('refuses a lone surrogate in the %s filter, naming it, instead of matching nothing for ever', async (name, filter) => {
-		const t = poller({ events: ['created', 'stateChanged', 'fallbackIncident'], states: ['open'], filters: { [filter]: { __rl: true, mode: 'id', value: 'x\ud800' } } });
-		const message = `The ${name} filter holds a broken character (a lone UTF-16 surrogate) that cannot be sent to the instance.`;
-		await expect(t.poll()).rejects.toThrow(message);
-		await expect(t.poll('manual')).rejects.toThrow(message);
-	});
+	])(
+		'refuses a lone surrogate in the %s filter, naming it, instead of matching nothing for ever',
+		async (name, filter) => {
+			const t = poller({
+				events: ['created', 'stateChanged', 'fallbackIncident'],
+				states: ['open'],
+				filters: { [filter]: { __rl: true, mode: 'id', value: 'x\ud800' } },
+			});
+			const message = `The ${name} filter holds a broken character (a lone UTF-16 surrogate) that cannot be sent to the instance.`;
+			await expect(t.poll()).rejects.toThrow(message);
+			await expect(t.poll('manual')).rejects.toThrow(message);
+		},
+	);
 });

@@ -5,7 +5,11 @@ import { chain } from './chain.operation';
 import { create } from './create.operation';
 import { get } from './get.operation';
 
-export const operations: Record<string, SendingOperation | ReadingOperation> = { chain, create, get };
+export const operations: Record<string, SendingOperation | ReadingOperation> = {
+	chain,
+	create,
+	get,
+};
 
 const errorRouting: INodeProperties = {
 	displayName: 'Error Routing',
@@ -13,9 +17,22 @@ const errorRouting: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
-		{ name: 'Output per Documented Error', value: 'perError', description: 'Created, one output for each documented 400 error, then Other' },
-		{ name: 'Grouped', value: 'grouped', description: 'Created, Already Being Resolved, Fix Input (the data is wrong), Failed' },
-		{ name: 'Single Output', value: 'single', description: "Errors fail the node (or go to n8n's error output when the node is set to continue)" },
+		{
+			name: 'Output per Documented Error',
+			value: 'perError',
+			description: 'Created, one output for each documented 400 error, then Other',
+		},
+		{
+			name: 'Grouped',
+			value: 'grouped',
+			description: 'Created, Already Being Resolved, Fix Input (the data is wrong), Failed',
+		},
+		{
+			name: 'Single Output',
+			value: 'single',
+			description:
+				"Errors fail the node (or go to n8n's error output when the node is set to continue)",
+		},
 	],
 	default: 'perError',
 };
@@ -31,9 +48,13 @@ const options: INodeProperties = {
 			displayName: 'API Namespace',
 			name: 'namespace',
 			type: 'options',
-			options: [{ name: 'Sn_pren (Current)', value: 'sn_pren' }, { name: 'Sn_srf (Older Instances)', value: 'sn_srf' }],
+			options: [
+				{ name: 'Sn_pren (Current)', value: 'sn_pren' },
+				{ name: 'Sn_srf (Older Instances)', value: 'sn_srf' },
+			],
 			default: 'sn_pren',
-			description: 'Namespace in the path /api/&lt;namespace&gt;/self_remediation/experience_issue/create',
+			description:
+				'Namespace in the path /api/&lt;namespace&gt;/self_remediation/experience_issue/create',
 		},
 		{
 			displayName: 'Batch Size',
@@ -49,7 +70,8 @@ const options: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 64 },
 			default: 4,
-			description: 'How many items (or batch requests, with the Batch API) are sent at the same time; outputs keep the input order',
+			description:
+				'How many items (or batch requests, with the Batch API) are sent at the same time; outputs keep the input order',
 		},
 		{
 			displayName: 'Dry Run',
@@ -64,7 +86,8 @@ const options: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 10 },
 			default: 3,
-			description: 'Attempts per item for 429, 5xx and network failures (429 waits for Retry-After, others back off exponentially)',
+			description:
+				'Attempts per item for 429, 5xx and network failures (429 waits for Retry-After, others back off exponentially)',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -78,7 +101,10 @@ const options: INodeProperties = {
 			displayName: 'Request Format',
 			name: 'requestFormat',
 			type: 'options',
-			options: [{ name: 'JSON', value: 'json' }, { name: 'XML', value: 'xml' }],
+			options: [
+				{ name: 'JSON', value: 'json' },
+				{ name: 'XML', value: 'xml' },
+			],
 			default: 'json',
 			description: 'Body format sent (and asked for); answers are read in either',
 		},
@@ -95,11 +121,16 @@ const options: INodeProperties = {
 			name: 'sendMode',
 			type: 'options',
 			options: [
-				{ name: 'One Request per Item', value: 'perItem', description: 'Each item is its own HTTP request' },
+				{
+					name: 'One Request per Item',
+					value: 'perItem',
+					description: 'Each item is its own HTTP request',
+				},
 				{
 					name: 'Batch API',
 					value: 'batch',
-					description: "Up to Batch Size items per request through ServiceNow's Batch API (/api/now/v1/batch); each item still ends on its own output",
+					description:
+						"Up to Batch Size items per request through ServiceNow's Batch API (/api/now/v1/batch); each item still ends on its own output",
 				},
 			],
 			default: 'perItem',
@@ -127,7 +158,8 @@ export const description: INodeProperties[] = [
 				name: 'Chain',
 				value: 'chain',
 				action: 'Chain a new issue code onto an experience issue',
-				description: 'Send a new issue code with the experience_id of an issue waiting in action_wait, so the same issue continues',
+				description:
+					'Send a new issue code with the experience_id of an issue waiting in action_wait, so the same issue continues',
 			},
 			{
 				name: 'Create',
@@ -140,7 +172,8 @@ export const description: INodeProperties[] = [
 				name: 'Get',
 				value: 'get',
 				action: 'Get an experience issue',
-				description: 'Read an experience issue (state, issue code, user) by experience_id or sys_id',
+				description:
+					'Read an experience issue (state, issue code, user) by experience_id or sys_id',
 			},
 		],
 		default: 'create',
@@ -148,6 +181,9 @@ export const description: INodeProperties[] = [
 	...create.description,
 	...chain.description,
 	...get.description,
-	...updateDisplayOptions({ show: { resource: ['experienceIssue'], operation: ['create', 'chain'] } }, [errorRouting]),
+	...updateDisplayOptions(
+		{ show: { resource: ['experienceIssue'], operation: ['create', 'chain'] } },
+		[errorRouting],
+	),
 	...updateDisplayOptions({ show: { resource: ['experienceIssue'] } }, [options]),
 ];

@@ -9,7 +9,8 @@ export const alertProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true, sortable: true },
 		placeholder: 'Add Rule',
 		default: {},
-		description: 'The first rule that matches an alert gives its issue code; then the alert\'s issue code label; then the default',
+		description:
+			"The first rule that matches an alert gives its issue code; then the alert's issue code label; then the default",
 		options: [
 			{
 				displayName: 'Rule',
@@ -19,7 +20,10 @@ export const alertProperties: INodeProperties[] = [
 						displayName: 'Match',
 						name: 'match',
 						type: 'options',
-						options: [{ name: 'Alert Name', value: 'alertName' }, { name: 'Label Value', value: 'label' }],
+						options: [
+							{ name: 'Alert Name', value: 'alertName' },
+							{ name: 'Label Value', value: 'label' },
+						],
 						default: 'alertName',
 					},
 					{
@@ -48,7 +52,8 @@ export const alertProperties: INodeProperties[] = [
 		name: 'defaultIssueCode',
 		type: 'string',
 		default: '',
-		description: 'Issue code of alerts no rule matches. Empty: such alerts go to the Invalid Issue Code branch.',
+		description:
+			'Issue code of alerts no rule matches. Empty: such alerts go to the Invalid Issue Code branch.',
 	},
 	{
 		displayName: 'Include Resolved Alerts',
@@ -62,7 +67,8 @@ export const alertProperties: INodeProperties[] = [
 		name: 'resolveCiFromHost',
 		type: 'boolean',
 		default: false,
-		description: "Whether to look the alert's host up in cmdb_ci_computer by name and send its sys_id as endpoint.CI",
+		description:
+			"Whether to look the alert's host up in cmdb_ci_computer by name and send its sys_id as endpoint.CI",
 	},
 	{
 		displayName: 'When No CI Has the Host Name',
@@ -70,7 +76,12 @@ export const alertProperties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Continue Without CI', value: 'continue' },
-			{ name: 'Route as Failed', value: 'fail', description: 'An alert that names no user goes to Other (Failed when grouped) with code CI_NOT_FOUND' },
+			{
+				name: 'Route as Failed',
+				value: 'fail',
+				description:
+					'An alert that names no user goes to Other (Failed when grouped) with code CI_NOT_FOUND',
+			},
 		],
 		default: 'continue',
 		displayOptions: { show: { resolveCiFromHost: [true] } },
@@ -89,8 +100,21 @@ export const alertProperties: INodeProperties[] = [
 				displayName: 'Rule',
 				name: 'rules',
 				values: [
-					{ displayName: 'Metric', name: 'match', type: 'string', default: '', placeholder: 'Percentage CPU or /cpu/', description: 'Exact name (any case), or a /regular expression/' },
-					{ displayName: 'Investigative Detail', name: 'detail', type: 'string', default: '', placeholder: 'cpu_usage' },
+					{
+						displayName: 'Metric',
+						name: 'match',
+						type: 'string',
+						default: '',
+						placeholder: 'Percentage CPU or /cpu/',
+						description: 'Exact name (any case), or a /regular expression/',
+					},
+					{
+						displayName: 'Investigative Detail',
+						name: 'detail',
+						type: 'string',
+						default: '',
+						placeholder: 'cpu_usage',
+					},
 				],
 			},
 		],
@@ -127,7 +151,8 @@ export const alertProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Label Name',
 		default: {},
-		description: 'Labels (Datadog: tags, Azure: custom properties or dimensions) holding each value',
+		description:
+			'Labels (Datadog: tags, Azure: custom properties or dimensions) holding each value',
 		options: [
 			{ displayName: 'CI Sys_id Label', name: 'ci', type: 'string', default: 'ci_sys_id' },
 			{ displayName: 'Email Label', name: 'emailLabel', type: 'string', default: 'email' },
@@ -143,12 +168,19 @@ export const alertProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Override',
 		default: {},
-		description: 'Values (usually expressions) that replace what the preset reads from the alert, for every alert of the item',
+		description:
+			'Values (usually expressions) that replace what the preset reads from the alert, for every alert of the item',
 		options: [
 			{ displayName: 'Available Memory', name: 'availableMemory', type: 'string', default: '' },
 			{ displayName: 'CPU Usage', name: 'cpuUsage', type: 'string', default: '' },
 			{ displayName: 'Endpoint CI', name: 'endpointCi', type: 'string', default: '' },
-			{ displayName: 'Endpoint Email', name: 'endpointEmail', type: 'string', placeholder: 'name@email.com', default: '' },
+			{
+				displayName: 'Endpoint Email',
+				name: 'endpointEmail',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+			},
 			{ displayName: 'Endpoint User ID', name: 'endpointUserId', type: 'string', default: '' },
 			{ displayName: 'Endpoint User Name', name: 'endpointUserName', type: 'string', default: '' },
 			{
@@ -156,7 +188,8 @@ export const alertProperties: INodeProperties[] = [
 				name: 'experienceId',
 				type: 'string',
 				default: '',
-				description: 'Experience_id of an issue waiting in action_wait, to chain this alert onto it (empty: a new issue)',
+				description:
+					'Experience_id of an issue waiting in action_wait, to chain this alert onto it (empty: a new issue)',
 			},
 			{ displayName: 'Host Name', name: 'host', type: 'string', default: '' },
 			{ displayName: 'Memory Usage', name: 'memoryUsage', type: 'string', default: '' },
@@ -165,4 +198,3 @@ export const alertProperties: INodeProperties[] = [
 		],
 	},
 ];
-

@@ -33,7 +33,10 @@ const properties: INodeProperties[] = [
 ];
 
 export const chain: SendingOperation = {
-	description: updateDisplayOptions({ show: { resource: ['experienceIssue'], operation: ['chain'] } }, properties),
+	description: updateDisplayOptions(
+		{ show: { resource: ['experienceIssue'], operation: ['chain'] } },
+		properties,
+	),
 	outputs: { success: ['Chained', 'chained'] },
 
 	async prepare(ctx, connection, options) {
@@ -54,7 +57,13 @@ export const chain: SendingOperation = {
 				continue;
 			}
 			if (ctx.getNodeParameter('checkState', i, true) as boolean) {
-				const { found, result } = await findIssue(ctx, connection, 'experience_id', experienceId, options);
+				const { found, result } = await findIssue(
+					ctx,
+					connection,
+					'experience_id',
+					experienceId,
+					options,
+				);
 				if (result.status !== 200) {
 					// Not read, so not checked: the item is not sent, and says why.
 					const entry = errorForStatus(result.status) ?? PLATFORM_ERRORS.NETWORK_ERROR;
@@ -82,7 +91,8 @@ export const chain: SendingOperation = {
 					p.context = { issueState: found.state };
 				} else if (found) {
 					const endpoint = fields.endpoint ?? {};
-					if (!Object.values(endpoint).some((v) => text(v))) fields.endpoint = { user_id: found.user };
+					if (!Object.values(endpoint).some((v) => text(v)))
+						fields.endpoint = { user_id: found.user };
 					p.context = { issueState: found.state };
 					const codes = issueCodeHistory(found);
 					if (codes) p.chainBase = { issueCodeHistory: codes };

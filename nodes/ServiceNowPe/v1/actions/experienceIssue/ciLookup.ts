@@ -16,17 +16,37 @@ import type { AlertRequest } from './fromAlerts';
  * CI in the endpoint. A refused read (401, 403) is a configuration error: the node fails, nothing
  * sent. Any other failed read ends that host's alerts on Other (CI_LOOKUP_FAILED), the rest go on.
  */
-export async function resolveCis(ctx: IExecuteFunctions, connection: Connection, requests: AlertRequest[], options: SendOptions): Promise<void> {
-	const wanted = requests.filter((p) => p.body && !p.skipped && !p.refusal && !p.body.endpoint.CI && p.host && (ctx.getNodeParameter('resolveCiFromHost', p.itemIndex, false) as boolean));
+export async function resolveCis(
+	ctx: IExecuteFunctions,
+	connection: Connection,
+	requests: AlertRequest[],
+	options: SendOptions,
+): Promise<void> {
+	const wanted = requests.filter(
+		(p) =>
+			p.body &&
+			!p.skipped &&
+			!p.refusal &&
+			!p.body.endpoint.CI &&
+			p.host &&
+			(ctx.getNodeParameter('resolveCiFromHost', p.itemIndex, false) as boolean),
+	);
 	// Each host once (as first written; instances compare names without regard to case).
-	const hosts = [...new Map(wanted.map((p) => [(p.host as string).toLowerCase(), p.host as string])).values()];
+	const hosts = [
+		...new Map(wanted.map((p) => [(p.host as string).toLowerCase(), p.host as string])).values(),
+	];
 	const found = new Map<string, Awaited<ReturnType<typeof findComputer>>>();
 	await mapWithConcurrency(hosts, options.concurrency, async (host) => {
 		const answer = await findComputer(ctx, connection, host, options);
 		if (answer.result.status === 401 || answer.result.status === 403) {
-			throw new NodeOperationError(ctx.getNode(), `Looking up the CI of host "${host}" was refused (HTTP ${answer.result.status}); nothing was sent.`, {
-				description: 'The CMDB lookup reads cmdb_ci_computer through the Table API: give the credential\'s user read access to it, or turn off Resolve CI From Host Name.',
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Looking up the CI of host "${host}" was refused (HTTP ${answer.result.status}); nothing was sent.`,
+				{
+					description:
+						"The CMDB lookup reads cmdb_ci_computer through the Table API: give the credential's user read access to it, or turn off Resolve CI From Host Name.",
+				},
+			);
 		}
 		found.set(host.toLowerCase(), answer);
 	});
@@ -34,7 +54,9 @@ export async function resolveCis(ctx: IExecuteFunctions, connection: Connection,
 		const i = p.itemIndex;
 		const body = p.body as NonNullable<AlertRequest['body']>;
 		const answer = found.get((p.host as string).toLowerCase());
-		const namesUser = Boolean(body.endpoint.user_id || body.endpoint.user_name || body.endpoint.email);
+		const namesUser = Boolean(
+			body.endpoint.user_id || body.endpoint.user_name || body.endpoint.email,
+		);
 		if (answer?.sysId) {
 			body.endpoint.CI = answer.sysId;
 			p.problems = p.problems?.filter((x) => x.code !== 'ENDPOINT_MISSING');

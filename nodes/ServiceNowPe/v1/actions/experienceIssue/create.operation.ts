@@ -1,5 +1,10 @@
 /** Create: one request per item from mapped fields, or one per alert from a monitoring payload. */
-import { NodeOperationError, updateDisplayOptions, type IDataObject, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	updateDisplayOptions,
+	type IDataObject,
+	type INodeProperties,
+} from 'n8n-workflow';
 import { buildCreateIssueBody } from '../../../../../contract/body';
 import { manualFields, parameterReader } from '../parameters';
 import { SOURCES, SOURCE_NAMES, sourceNamed } from '../../../sources';
@@ -11,7 +16,10 @@ import { explainProblems, markRepeats, prepareFromAlerts } from './fromAlerts';
 
 const manualProperties: INodeProperties[] = [
 	...endpointFields,
-	issueCodeField('Issue Code', 'Issue code deployed in the Issue Registry (sn_pren_issue_registry), e.g. 100'),
+	issueCodeField(
+		'Issue Code',
+		'Issue code deployed in the Issue Registry (sn_pren_issue_registry), e.g. 100',
+	),
 	{
 		displayName: 'Experience ID',
 		name: 'experienceId',
@@ -41,7 +49,10 @@ const properties: INodeProperties[] = [
 ];
 
 export const create: SendingOperation = {
-	description: updateDisplayOptions({ show: { resource: ['experienceIssue'], operation: ['create'] } }, properties),
+	description: updateDisplayOptions(
+		{ show: { resource: ['experienceIssue'], operation: ['create'] } },
+		properties,
+	),
 	outputs: { skippedUnless: ['source', 'manual'] },
 
 	async prepare(ctx, connection, options) {
@@ -49,10 +60,18 @@ export const create: SendingOperation = {
 		const sourceName = ctx.getNodeParameter('source', 0, 'manual') as string;
 		if (sourceName === 'manual') {
 			const read = parameterReader(ctx);
-			return items.map((item, i) => ({ itemIndex: i, input: item.json as IDataObject, ...buildCreateIssueBody(manualFields(read, i)) }));
+			return items.map((item, i) => ({
+				itemIndex: i,
+				input: item.json as IDataObject,
+				...buildCreateIssueBody(manualFields(read, i)),
+			}));
 		}
 		const source = sourceNamed(sourceName);
-		if (!source) throw new NodeOperationError(ctx.getNode(), `Build From "${sourceName}" is not a known source: choose one of the list.`);
+		if (!source)
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Build From "${sourceName}" is not a known source: choose one of the list.`,
+			);
 		const requests = items.flatMap((_, i) => prepareFromAlerts(ctx, source, i));
 		// CI lookups only read, so a dry run does them too and shows the exact body.
 		await resolveCis(ctx, connection, requests, options);

@@ -4,9 +4,18 @@ import { picker } from '../../../shared/descriptions';
 
 /** Issue Code: a deployed issue registry entry. */
 export const issueCodeField = (displayName: string, description: string): INodeProperties =>
-	picker({ displayName, name: 'issueCode', required: true, description }, 'issueCodeSearch', 'e.g. 100', 'By Code');
+	picker(
+		{ displayName, name: 'issueCode', required: true, description },
+		'issueCodeSearch',
+		'e.g. 100',
+		'By Code',
+	);
 
-const keyValueCollection = (displayName: string, name: string, description: string): INodeProperties => ({
+const keyValueCollection = (
+	displayName: string,
+	name: string,
+	description: string,
+): INodeProperties => ({
 	displayName,
 	name,
 	type: 'fixedCollection',
@@ -28,7 +37,12 @@ const keyValueCollection = (displayName: string, name: string, description: stri
 
 export const endpointFields: INodeProperties[] = [
 	picker(
-		{ displayName: 'Endpoint CI', name: 'endpointCi', description: 'The device (cmdb_ci_computer) the issue was detected on, sent as its sys_id. Set at least one of the four endpoint fields.' },
+		{
+			displayName: 'Endpoint CI',
+			name: 'endpointCi',
+			description:
+				'The device (cmdb_ci_computer) the issue was detected on, sent as its sys_id. Set at least one of the four endpoint fields.',
+		},
 		'computerSearch',
 		'sys_id, e.g. d049b28e936aa1106f98f6db5cba10d5',
 		'By Sys_id',
@@ -42,7 +56,12 @@ export const endpointFields: INodeProperties[] = [
 		description: 'Email address of the user the issue was detected for',
 	},
 	picker(
-		{ displayName: 'Endpoint User ID', name: 'endpointUserId', description: 'The user (sys_user) the issue was detected for, sent as their sys_id; search by user name, name or email' },
+		{
+			displayName: 'Endpoint User ID',
+			name: 'endpointUserId',
+			description:
+				'The user (sys_user) the issue was detected for, sent as their sys_id; search by user name, name or email',
+		},
 		'userSearch',
 		'sys_id, e.g. 62826bf03710200044e0bfc8bcbe5df1',
 		'By Sys_id',
@@ -57,7 +76,12 @@ export const endpointFields: INodeProperties[] = [
 ];
 
 export const providerField: INodeProperties = picker(
-	{ displayName: 'Provider', name: 'provider', required: true, description: 'The provider (sn_pren_provider), sent as its provider_code' },
+	{
+		displayName: 'Provider',
+		name: 'provider',
+		required: true,
+		description: 'The provider (sn_pren_provider), sent as its provider_code',
+	},
 	'providerSearch',
 	'e.g. sn',
 	'By Code',
@@ -70,9 +94,14 @@ export const detailFields: INodeProperties[] = [
 		name: 'processId',
 		type: 'string',
 		default: '',
-		description: 'Input parameter process_id: the process the resolution should terminate or restart',
+		description:
+			'Input parameter process_id: the process the resolution should terminate or restart',
 	},
-	keyValueCollection('Additional Input Parameters', 'additionalInputParameters', 'More input_parameters for the remedial action'),
+	keyValueCollection(
+		'Additional Input Parameters',
+		'additionalInputParameters',
+		'More input_parameters for the remedial action',
+	),
 	{
 		displayName: 'CPU Usage',
 		name: 'cpuUsage',
@@ -94,5 +123,9 @@ export const detailFields: INodeProperties[] = [
 		default: '',
 		description: 'Investigative detail available_memory, e.g. 23%',
 	},
-	keyValueCollection('Additional Investigative Details', 'additionalInvestigativeDetails', 'More investigative_details, copied to the fallback incident'),
+	keyValueCollection(
+		'Additional Investigative Details',
+		'additionalInvestigativeDetails',
+		'More investigative_details, copied to the fallback incident',
+	),
 ];

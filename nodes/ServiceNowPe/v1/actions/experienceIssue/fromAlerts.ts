@@ -21,11 +21,20 @@ import {
 	type LabelNames,
 	type MetricRule,
 } from '../../../sources/fields';
-import { SourceFormatError, type MonitoringSource, type NormalisedAlert, type UnreadableAlert } from '../../../sources/types';
+import {
+	SourceFormatError,
+	type MonitoringSource,
+	type NormalisedAlert,
+	type UnreadableAlert,
+} from '../../../sources/types';
 import type { Prepared } from '../interfaces';
 
 /** A prepared request that also knows its alert, for the CMDB lookup and the messages. */
-export type AlertRequest = Prepared & { alert?: NormalisedAlert; host?: string; labelNames?: LabelNames };
+export type AlertRequest = Prepared & {
+	alert?: NormalisedAlert;
+	host?: string;
+	labelNames?: LabelNames;
+};
 
 const DETAIL_OVERRIDES: Array<[string, string]> = [
 	['cpuUsage', 'cpu_usage'],
@@ -45,26 +54,38 @@ function rows(ctx: IExecuteFunctions, name: string, i: number): IDataObject[] {
  */
 function inputOf(item: IDataObject, entry: number | undefined): IDataObject {
 	if (entry === undefined) return item;
-	const inBody = !Array.isArray(item.alerts) && isPlainObject(item.body) && Array.isArray(item.body.alerts);
+	const inBody =
+		!Array.isArray(item.alerts) && isPlainObject(item.body) && Array.isArray(item.body.alerts);
 	const group = (inBody ? item.body : item) as IDataObject;
 	const only = { ...group, alerts: [(group.alerts as unknown[])[entry]] } as IDataObject;
 	return inBody ? { ...item, body: only } : only;
 }
 
 /** Prepared requests for one input item: one per alert it holds. */
-export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSource, i: number): AlertRequest[] {
+export function prepareFromAlerts(
+	ctx: IExecuteFunctions,
+	source: MonitoringSource,
+	i: number,
+): AlertRequest[] {
 	const input = ctx.getInputData()[i].json;
 	let alerts: Array<NormalisedAlert | UnreadableAlert>;
 	try {
-		alerts = extractAlerts(source, input, { valueRefId: text(ctx.getNodeParameter('grafanaValueRefId', i, '')) });
+		alerts = extractAlerts(source, input, {
+			valueRefId: text(ctx.getNodeParameter('grafanaValueRefId', i, '')),
+		});
 	} catch (e) {
-		if (!(e instanceof SourceFormatError)) throw new NodeOperationError(ctx.getNode(), e as Error, { itemIndex: i });
+		if (!(e instanceof SourceFormatError))
+			throw new NodeOperationError(ctx.getNode(), e as Error, { itemIndex: i });
 		return [
 			{
 				itemIndex: i,
 				input,
 				fromAlert: true,
-				refusal: { entry: PLATFORM_ERRORS.UNRECOGNISED_PAYLOAD, message: e.message, detail: `Build From is "${source.label}": send that source's webhook payload, or choose another Build From.` },
+				refusal: {
+					entry: PLATFORM_ERRORS.UNRECOGNISED_PAYLOAD,
+					message: e.message,
+					detail: `Build From is "${source.label}": send that source's webhook payload, or choose another Build From.`,
+				},
 			},
 		];
 	}
@@ -85,12 +106,14 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 		issueCode: text(r.issueCode),
 	}));
 	const metricRules: MetricRule[] = [
-		...rows(ctx, 'metricNames.rules', i).map((r) => ({ match: text(r.match), detail: text(r.detail) })).filter((r) => r.match && r.detail),
+		...rows(ctx, 'metricNames.rules', i)
+			.map((r) => ({ match: text(r.match), detail: text(r.detail) }))
+			.filter((r) => r.match && r.detail),
 		...DEFAULT_METRIC_RULES,
 	];
-	const contextParts = (ctx.getNodeParameter('alertContext', i, [...CONTEXT_PARTS]) as string[]).filter((p): p is ContextPart =>
-		(CONTEXT_PARTS as readonly string[]).includes(p),
-	);
+	const contextParts = (
+		ctx.getNodeParameter('alertContext', i, [...CONTEXT_PARTS]) as string[]
+	).filter((p): p is ContextPart => (CONTEXT_PARTS as readonly string[]).includes(p));
 	const defaultCode = text(ctx.getNodeParameter('defaultIssueCode', i, ''));
 	const provider = ctx.getNodeParameter('provider', i, 'sn', { extractValue: true });
 	const includeResolved = ctx.getNodeParameter('includeResolved', i, false) as boolean;
@@ -102,7 +125,11 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 				input: inputOf(input, alert.entry),
 				fromAlert: true,
 				context: { alert: { source: source.name, index: n } },
-				refusal: { entry: PLATFORM_ERRORS.UNRECOGNISED_PAYLOAD, message: alert.unreadable, detail: 'Fix the entry in the monitoring system; its siblings were read as usual.' },
+				refusal: {
+					entry: PLATFORM_ERRORS.UNRECOGNISED_PAYLOAD,
+					message: alert.unreadable,
+					detail: 'Fix the entry in the monitoring system; its siblings were read as usual.',
+				},
 			};
 		}
 		const alertInput = inputOf(input, alert.entry);
@@ -122,12 +149,20 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 			},
 		};
 		if (alert.status === 'resolved' && !includeResolved) {
-			return { itemIndex: i, input: alertInput, context, fromAlert: true, skipped: 'The alert is resolved (turn on Include Resolved Alerts to send it).' };
+			return {
+				itemIndex: i,
+				input: alertInput,
+				context,
+				fromAlert: true,
+				skipped: 'The alert is resolved (turn on Include Resolved Alerts to send it).',
+			};
 		}
 		const details: Record<string, unknown> = { ...alertValues(alert, metricRules) };
-		for (const [override, key] of DETAIL_OVERRIDES) if (text(overrides[override])) setOwn(details, key, text(overrides[override]));
+		for (const [override, key] of DETAIL_OVERRIDES)
+			if (text(overrides[override])) setOwn(details, key, text(overrides[override]));
 		const used = Object.values(details).reduce<number>((sum, v) => sum + String(v).length, 0);
-		for (const [key, value] of Object.entries(alertContextDetails(alert, contextParts, used))) if (!Object.hasOwn(details, key)) setOwn(details, key, value);
+		for (const [key, value] of Object.entries(alertContextDetails(alert, contextParts, used)))
+			if (!Object.hasOwn(details, key)) setOwn(details, key, value);
 		const fields: CreateIssueFields = {
 			endpoint: {
 				CI: pick('endpointCi', f.ci),
@@ -142,7 +177,17 @@ export function prepareFromAlerts(ctx: IExecuteFunctions, source: MonitoringSour
 			investigative_details: details,
 		};
 		const { body, problems } = buildCreateIssueBody(fields);
-		return { itemIndex: i, input: alertInput, context, fromAlert: true, body, problems, alert, host: pick('host', f.host), labelNames: names };
+		return {
+			itemIndex: i,
+			input: alertInput,
+			context,
+			fromAlert: true,
+			body,
+			problems,
+			alert,
+			host: pick('host', f.host),
+			labelNames: names,
+		};
 	});
 }
 
@@ -154,18 +199,22 @@ export function explainProblems(ctx: IExecuteFunctions, requests: AlertRequest[]
 		const lookedUp = ctx.getNodeParameter('resolveCiFromHost', p.itemIndex, false) as boolean;
 		p.problems = p.problems.map((problem) => {
 			if (problem.code === 'ISSUE_CODE_EMPTY') {
-				return { ...problem, message: `Alert "${alert.name}" matched no issue code rule, has no "${labelNames.issueCode}" label, and no Default Issue Code is set: add a rule or a default.` };
+				return {
+					...problem,
+					message: `Alert "${alert.name}" matched no issue code rule, has no "${labelNames.issueCode}" label, and no Default Issue Code is set: add a rule or a default.`,
+				};
 			}
 			if (problem.code !== 'ENDPOINT_MISSING') return problem;
 			const noUser = `Alert "${alert.name}" names no user or device (no "${labelNames.user}", "${labelNames.email}", "${labelNames.userId}" or "${labelNames.ci}" label)`;
 			// An alert about a storage account, a workspace or a budget: no computer to look up.
-			const fix = alert.resource && !host
-				? `it is about "${alert.resource.name}", ${alert.resource.kind}, not a computer, so it is not looked up in cmdb_ci_computer: set one of those labels (Azure: a custom property of the action group or rule; rename them under Label Names), an Endpoint override, or a Host Name override naming the user's computer.`
-				: !lookedUp
-				? `set one of those labels (or rename them under Label Names), an Endpoint override, or turn on Resolve CI From Host Name (host: "${host || 'none'}").`
-				: host
-					? `no cmdb_ci_computer record is named "${host}": add the device to the CMDB under that name, set one of those labels, or an Endpoint override.`
-					: 'and it has no host to look up in the CMDB: set one of those labels, an Endpoint override, or a Host Name override.';
+			const fix =
+				alert.resource && !host
+					? `it is about "${alert.resource.name}", ${alert.resource.kind}, not a computer, so it is not looked up in cmdb_ci_computer: set one of those labels (Azure: a custom property of the action group or rule; rename them under Label Names), an Endpoint override, or a Host Name override naming the user's computer.`
+					: !lookedUp
+						? `set one of those labels (or rename them under Label Names), an Endpoint override, or turn on Resolve CI From Host Name (host: "${host || 'none'}").`
+						: host
+							? `no cmdb_ci_computer record is named "${host}": add the device to the CMDB under that name, set one of those labels, or an Endpoint override.`
+							: 'and it has no host to look up in the CMDB: set one of those labels, an Endpoint override, or a Host Name override.';
 			return { ...problem, message: `${noUser}: ${fix}` };
 		});
 	}
@@ -178,8 +227,19 @@ export function explainProblems(ctx: IExecuteFunctions, requests: AlertRequest[]
 function issueKey(p: AlertRequest): string | undefined {
 	if (!p.body || p.skipped || p.refusal || p.problems?.length) return undefined;
 	const { endpoint } = p.body;
-	const who = endpoint.user_id ? `id=${endpoint.user_id}` : endpoint.user_name ? `name=${endpoint.user_name}` : endpoint.email ? `email=${endpoint.email}` : `ci=${endpoint.CI}`;
-	return JSON.stringify([p.body.provider, p.body.issue_code, who.toLowerCase(), p.body.experience_id ?? '']);
+	const who = endpoint.user_id
+		? `id=${endpoint.user_id}`
+		: endpoint.user_name
+			? `name=${endpoint.user_name}`
+			: endpoint.email
+				? `email=${endpoint.email}`
+				: `ci=${endpoint.CI}`;
+	return JSON.stringify([
+		p.body.provider,
+		p.body.issue_code,
+		who.toLowerCase(),
+		p.body.experience_id ?? '',
+	]);
 }
 
 /**

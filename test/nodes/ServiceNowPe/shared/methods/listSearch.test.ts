@@ -6,24 +6,58 @@
 import type { INode } from 'n8n-workflow';
 import { defaultSeed } from '../../../../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
-import { ACTION_TYPE, actionV1, BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../../helpers/action';
+import {
+	ACTION_TYPE,
+	actionV1,
+	BASIC,
+	CREDENTIAL_TYPES,
+	routed,
+	runAction,
+} from '../../../../helpers/action';
 import { ABEL } from '../../../../helpers/http';
-import { CredentialStore, buildWorkflow, loadOptionsContext, nodeTypesOf } from '../../../../helpers/n8n';
+import {
+	CredentialStore,
+	buildWorkflow,
+	loadOptionsContext,
+	nodeTypesOf,
+} from '../../../../helpers/n8n';
 
 const nodeType = actionV1;
 let sn: RunningEmulator;
 beforeAll(async () => {
 	const seed = defaultSeed();
 	// Enough issue codes for two pages of the list.
-	for (let i = 0; i < 55; i++) seed.issue_codes.push({ issue_code: `P-${String(i).padStart(2, '0')}`, provider: 'sn', name: `Paged code ${i}`, deployed: true, resolution: 'Restart' });
+	for (let i = 0; i < 55; i++)
+		seed.issue_codes.push({
+			issue_code: `P-${String(i).padStart(2, '0')}`,
+			provider: 'sn',
+			name: `Paged code ${i}`,
+			deployed: true,
+			resolution: 'Restart',
+		});
 	sn = await startEmulator({ port: 0, auth: 'basic', seed });
 });
 afterAll(() => sn.close());
 
 function search(method: keyof typeof nodeType.methods.listSearch, filter?: string, token?: string) {
-	const node: INode = { id: 'p', name: 'PE', type: ACTION_TYPE, typeVersion: 1, position: [0, 0], parameters: {}, credentials: { serviceNowPeApi: { id: '1', name: 'x' } } };
-	const workflow = buildWorkflow({ nodes: [node], connections: {} }, nodeTypesOf({ [ACTION_TYPE]: nodeType }));
-	const ctx = loadOptionsContext(workflow, 'PE', new CredentialStore(BASIC(sn.url) as never, CREDENTIAL_TYPES));
+	const node: INode = {
+		id: 'p',
+		name: 'PE',
+		type: ACTION_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { serviceNowPeApi: { id: '1', name: 'x' } },
+	};
+	const workflow = buildWorkflow(
+		{ nodes: [node], connections: {} },
+		nodeTypesOf({ [ACTION_TYPE]: nodeType }),
+	);
+	const ctx = loadOptionsContext(
+		workflow,
+		'PE',
+		new CredentialStore(BASIC(sn.url) as never, CREDENTIAL_TYPES),
+	);
 	return nodeType.methods.listSearch[method].call(ctx, filter, token);
 }
 
@@ -36,7 +70,9 @@ describe('pickers', () => {
 		const second = await search('issueCodeSearch', undefined, first.paginationToken);
 		expect(second.paginationToken).toBeUndefined();
 		expect([...first.results, ...second.results]).toHaveLength(61);
-		expect((await search('issueCodeSearch', 'memory')).results).toEqual([{ name: '101 – Low available memory', value: '101' }]);
+		expect((await search('issueCodeSearch', 'memory')).results).toEqual([
+			{ name: '101 – Low available memory', value: '101' },
+		]);
 		expect((await search('issueCodeSearch', 't-1')).results.map((r) => r.value)).toEqual(['T-100']);
 	});
 
@@ -49,7 +85,12 @@ describe('pickers', () => {
 			{ name: 'ABEL-LAPTOP', value: ABEL.ci },
 			{ name: 'SPARE-LAPTOP', value: 'e2a9a3b5c0a8000b0048be7e1e3f8e13' },
 		]);
-		expect((await search('userSearch', 'beth')).results).toEqual([{ name: 'Beth Anglin (beth.anglin, beth.anglin@example.com)', value: 'a8f98bb0eb32010045e1a5115206fe3b' }]);
+		expect((await search('userSearch', 'beth')).results).toEqual([
+			{
+				name: 'Beth Anglin (beth.anglin, beth.anglin@example.com)',
+				value: 'a8f98bb0eb32010045e1a5115206fe3b',
+			},
+		]);
 		expect((await search('userSearch', 'former')).results).toEqual([]); // inactive users are not offered
 	});
 
@@ -57,14 +98,21 @@ describe('pickers', () => {
 		const before = sn.journal().length;
 		expect((await search('userSearch', 'x^ORuser_name=admin')).results).toEqual([]);
 		expect((await search('userSearch', 'javascript:gs.getUserID()')).results).toEqual([]);
-		const queries = sn.journal().slice(before).map((e) => new URL(e.path, sn.url).searchParams.get('sysparm_query'));
-		expect(queries).toEqual(['active=true^user_nameLIKEx^^ORuser_name=admin^ORemailLIKEx^^ORuser_name=admin^ORnameLIKEx^^ORuser_name=admin^ORDERBYuser_name']);
+		const queries = sn
+			.journal()
+			.slice(before)
+			.map((e) => new URL(e.path, sn.url).searchParams.get('sysparm_query'));
+		expect(queries).toEqual([
+			'active=true^user_nameLIKEx^^ORuser_name=admin^ORemailLIKEx^^ORuser_name=admin^ORnameLIKEx^^ORuser_name=admin^ORDERBYuser_name',
+		]);
 	});
 
 	it('says what to do when the list cannot be read', async () => {
 		sn.injectFault({ status: 403, count: 0, match: { route: 'table' } });
 		try {
-			await expect(search('computerSearch')).rejects.toThrow('Reading cmdb_ci_computer for the list failed (HTTP 403).');
+			await expect(search('computerSearch')).rejects.toThrow(
+				'Reading cmdb_ci_computer for the list failed (HTTP 403).',
+			);
 		} finally {
 			sn.emulator.clearFaults();
 		}
@@ -76,7 +124,12 @@ describe('pickers', () => {
 			items: [{ code: '101' }],
 			credentials: BASIC(sn.url),
 			parameters: {
-				endpointUserId: { __rl: true, mode: 'list', value: ABEL.sys_id, cachedResultName: 'Abel Tuter' },
+				endpointUserId: {
+					__rl: true,
+					mode: 'list',
+					value: ABEL.sys_id,
+					cachedResultName: 'Abel Tuter',
+				},
 				endpointCi: { __rl: true, mode: 'id', value: ABEL.ci },
 				issueCode: { __rl: true, mode: 'id', value: '={{ $json.code }}' },
 				provider: { __rl: true, mode: 'list', value: 'sn' },
@@ -84,6 +137,10 @@ describe('pickers', () => {
 			},
 		});
 		expect(routed(outputs)).toEqual({ Created: [0] });
-		expect(JSON.parse(sn.journal().filter((e) => e.route === 'create')[0].body)).toMatchObject({ endpoint: { user_id: ABEL.sys_id, CI: ABEL.ci }, issue_code: '101', provider: 'sn' });
+		expect(JSON.parse(sn.journal().filter((e) => e.route === 'create')[0].body)).toMatchObject({
+			endpoint: { user_id: ABEL.sys_id, CI: ABEL.ci },
+			issue_code: '101',
+			provider: 'sn',
+		});
 	});
 });

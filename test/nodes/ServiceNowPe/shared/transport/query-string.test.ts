@@ -32,10 +32,22 @@ beforeAll(async () => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', () => {
-			received.push({ method: req.method ?? '', url: req.url ?? '', authorization: String(req.headers.authorization ?? '') });
+			received.push({
+				method: req.method ?? '',
+				url: req.url ?? '',
+				authorization: String(req.headers.authorization ?? ''),
+			});
 			res.setHeader('content-type', 'application/json');
 			if (req.url === '/oauth_token.do') {
-				res.end(JSON.stringify({ access_token: TOKEN, refresh_token: 'refresh-1', token_type: 'Bearer', expires_in: 1799, scope: 'useraccount' }));
+				res.end(
+					JSON.stringify({
+						access_token: TOKEN,
+						refresh_token: 'refresh-1',
+						token_type: 'Bearer',
+						expires_in: 1799,
+						scope: 'useraccount',
+					}),
+				);
 			} else {
 				res.end(JSON.stringify({ result: [] }));
 			}
@@ -51,19 +63,44 @@ afterAll(async () => {
 
 /** RFC 3986 percent-encoding, written out: unreserved characters as they are, every other one as its UTF-8 bytes. */
 const percentEncoded = (value: string): string =>
-	[...value].map((ch) => (/^[A-Za-z0-9\-._~]$/.test(ch) ? ch : [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''))).join('');
+	[...value]
+		.map((ch) =>
+			/^[A-Za-z0-9\-._~]$/.test(ch)
+				? ch
+				: [...Buffer.from(ch, 'utf8')]
+						.map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+						.join(''),
+		)
+		.join('');
 
 const EMOJI = '\u{1F600}';
 /** An ID whose emoji's high half is the last unit of the first 1,024 of `experience_id=<id>`. */
 const ID = `${'a'.repeat(1024 - 1 - 'experience_id='.length)}${EMOJI}^NQsys_idISNOTEMPTY a+b!'()*~&=#?%/é\u0000\n😀^`;
 
 const CREDENTIALS: Array<[string, () => CredentialStore, Record<string, unknown>, string]> = [
-	['Basic', () => new CredentialStore(BASIC(base) as never, CREDENTIAL_TYPES), {}, `Basic ${Buffer.from('pe.integration:integration').toString('base64')}`],
+	[
+		'Basic',
+		() => new CredentialStore(BASIC(base) as never, CREDENTIAL_TYPES),
+		{},
+		`Basic ${Buffer.from('pe.integration:integration').toString('base64')}`,
+	],
 	[
 		'OAuth2 password grant (token from the instance)',
 		() =>
 			new CredentialStore(
-				{ serviceNowPeApi: { instanceUrl: base, authType: 'oauth2Password', username: 'pe.integration', password: 'integration', clientId: 'c', clientSecret: 's', ignoreSslIssues: false, accessToken: '', refreshToken: '' } },
+				{
+					serviceNowPeApi: {
+						instanceUrl: base,
+						authType: 'oauth2Password',
+						username: 'pe.integration',
+						password: 'integration',
+						clientId: 'c',
+						clientSecret: 's',
+						ignoreSslIssues: false,
+						accessToken: '',
+						refreshToken: '',
+					},
+				},
 				CREDENTIAL_TYPES,
 			),
 		{},
@@ -84,7 +121,12 @@ const CREDENTIALS: Array<[string, () => CredentialStore, Record<string, unknown>
 						scope: 'useraccount',
 						authQueryParameters: '',
 						authentication: 'header',
-						oauthTokenData: { access_token: TOKEN, refresh_token: 'refresh-1', token_type: 'Bearer', expires_in: 1799 } as never,
+						oauthTokenData: {
+							access_token: TOKEN,
+							refresh_token: 'refresh-1',
+							token_type: 'Bearer',
+							expires_in: 1799,
+						} as never,
 					},
 				},
 				CREDENTIAL_TYPES,
@@ -101,7 +143,12 @@ describe('the query string reaches the instance byte for byte', () => {
 			items: [{ id: ID }],
 			credentials: credentials(),
 			onError: 'continueRegularOutput',
-			parameters: { operation: 'get', findBy: 'experience_id', issueId: '={{ $json.id }}', ...parameters },
+			parameters: {
+				operation: 'get',
+				findBy: 'experience_id',
+				issueId: '={{ $json.id }}',
+				...parameters,
+			},
 		});
 		expect(error).toBeUndefined();
 		const reads = received.filter((r) => r.url !== '/oauth_token.do');
@@ -134,12 +181,18 @@ describe('a query longer than the instance takes', () => {
 
 	it('CI lookup of a 20,000-character host: the alert goes to Other saying the query is too long, nothing sent', async () => {
 		sn.reset();
-		const { outputs, error } = await runAction({ items: [alert], credentials: BASIC(sn.url), parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true } });
+		const { outputs, error } = await runAction({
+			items: [alert],
+			credentials: BASIC(sn.url),
+			parameters: { source: 'alertmanager', defaultIssueCode: '101', resolveCiFromHost: true },
+		});
 		expect(error).toBeUndefined();
 		expect(routed(outputs)).toEqual({ Other: [0] });
 		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'CI_LOOKUP_FAILED', sent: false });
 		expect(outputs.Other[0].json.message).toContain('(HTTP 431)');
-		expect(outputs.Other[0].json.detail).toMatch(/^The instance refused the request as too long \(HTTP 431 Request Header Fields Too Large\): the values in its query make a URL of 20,\d{3} characters\. Shorten the value/);
+		expect(outputs.Other[0].json.detail).toMatch(
+			/^The instance refused the request as too long \(HTTP 431 Request Header Fields Too Large\): the values in its query make a URL of 20,\d{3} characters\. Shorten the value/,
+		);
 		// Sending it again would be refused again: no "send it again later".
 		expect(outputs.Other[0].json.detail).not.toContain('again later');
 		expect(sn.issues()).toEqual([]);
@@ -148,13 +201,24 @@ describe('a query longer than the instance takes', () => {
 	it('Get by a 20,000-character ID: the node fails with the reason, and with continue on fail the item stays', async () => {
 		sn.reset();
 		const get = { operation: 'get', findBy: 'experience_id', issueId: '={{ $json.id }}' };
-		const failed = await runAction({ items: [{ id: HOST }], credentials: BASIC(sn.url), parameters: get });
+		const failed = await runAction({
+			items: [{ id: HOST }],
+			credentials: BASIC(sn.url),
+			parameters: get,
+		});
 		expect(failed.error).toBe('Reading the experience issue failed (HTTP 431).');
 		expect((failed.run.data.resultData.error as { description?: string }).description).toMatch(
 			/^The instance refused the request as too long \(HTTP 431 Request Header Fields Too Large\): the values in its query make a URL of 20,\d{3} characters\. Shorten the value/,
 		);
-		const kept = await runAction({ items: [{ id: HOST }], credentials: BASIC(sn.url), onError: 'continueErrorOutput', parameters: get });
+		const kept = await runAction({
+			items: [{ id: HOST }],
+			credentials: BASIC(sn.url),
+			onError: 'continueErrorOutput',
+			parameters: get,
+		});
 		expect(routed(kept.outputs)).toEqual({ Error: [0] });
-		expect(kept.outputs.Error[0].json).toEqual({ error: 'Reading the experience issue failed (HTTP 431).' });
+		expect(kept.outputs.Error[0].json).toEqual({
+			error: 'Reading the experience issue failed (HTTP 431).',
+		});
 	});
 });

@@ -24,7 +24,13 @@ import { startEmulator, type RunningEmulator } from '../../../../../emulator/ser
 import { ServiceNowPe } from '../../../../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { runsAsAgentTool } from '../../../../../nodes/ServiceNowPe/v1/actions/agentTool';
 import { ACTION_TYPE, BASIC, CREDENTIAL_TYPES, runAction } from '../../../../helpers/action';
-import { CredentialStore, buildWorkflow, nodeTypesOf, outputOf, runWorkflow } from '../../../../helpers/n8n';
+import {
+	CredentialStore,
+	buildWorkflow,
+	nodeTypesOf,
+	outputOf,
+	runWorkflow,
+} from '../../../../helpers/n8n';
 
 const TOOL_TYPE = `${ACTION_TYPE}Tool`;
 const AGENT_TYPE = 'test.agent';
@@ -40,8 +46,15 @@ function toolVariant(node: INodeType): INodeType {
 	description.inputs = [];
 	description.outputs = [NodeConnectionTypes.AiTool];
 	delete description.usableAsTool;
-	description.properties.unshift({ displayName: 'Description', name: 'toolDescription', type: 'string', default: node.description.description });
-	return Object.assign(Object.create(Object.getPrototypeOf(node) as object) as INodeType, node, { description });
+	description.properties.unshift({
+		displayName: 'Description',
+		name: 'toolDescription',
+		type: 'string',
+		default: node.description.description,
+	});
+	return Object.assign(Object.create(Object.getPrototypeOf(node) as object) as INodeType, node, {
+		description,
+	});
 }
 
 /**
@@ -62,7 +75,11 @@ const toolCaller: INodeType = {
 	},
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const tools = (await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0)) as Array<{ name: string; schema: unknown; invoke(args: unknown): Promise<string> }>;
+		const tools = (await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0)) as Array<{
+			name: string;
+			schema: unknown;
+			invoke(args: unknown): Promise<string>;
+		}>;
 		const out: INodeExecutionData[] = [];
 		for (const item of this.getInputData()) {
 			const text = await tools[0].invoke(item.json.args);
@@ -84,10 +101,16 @@ const START_TYPE = 'test.start';
 const engineAgent: INodeType = {
 	description: { ...toolCaller.description, displayName: 'Engine Agent', name: 'engineAgent' },
 
-	async execute(this: IExecuteFunctions, response?: EngineResponse<{ itemIndex: number }>): Promise<INodeExecutionData[][] | EngineRequest<{ itemIndex: number }>> {
+	async execute(
+		this: IExecuteFunctions,
+		response?: EngineResponse<{ itemIndex: number }>,
+	): Promise<INodeExecutionData[][] | EngineRequest<{ itemIndex: number }>> {
 		// The engine passes an empty response on the first run.
 		if (!response?.actionResponses.length) {
-			const tool = this.getParentNodes(this.getNode().name, { connectionType: NodeConnectionTypes.AiTool, depth: 1 })[0].name;
+			const tool = this.getParentNodes(this.getNode().name, {
+				connectionType: NodeConnectionTypes.AiTool,
+				depth: 1,
+			})[0].name;
 			return {
 				actions: this.getInputData().map((item, itemIndex) => ({
 					actionType: 'ExecutionNodeAction' as const,
@@ -100,11 +123,18 @@ const engineAgent: INodeType = {
 				metadata: { itemIndex: 0 },
 			};
 		}
-		const sorted = [...response.actionResponses].sort((a, b) => a.action.metadata.itemIndex - b.action.metadata.itemIndex);
+		const sorted = [...response.actionResponses].sort(
+			(a, b) => a.action.metadata.itemIndex - b.action.metadata.itemIndex,
+		);
 		return [
 			sorted.map(({ data }) => {
 				const items = data.data?.[NodeConnectionTypes.AiTool]?.[0]?.map((item) => item?.json);
-				const text = items && items.length > 0 ? JSON.stringify(items) : data.error ? JSON.stringify({ error: data.error.message }) : JSON.stringify('');
+				const text =
+					items && items.length > 0
+						? JSON.stringify(items)
+						: data.error
+							? JSON.stringify({ error: data.error.message })
+							: JSON.stringify('');
 				return { json: { text, answer: JSON.parse(text) as IDataObject } };
 			}),
 		];
@@ -112,13 +142,28 @@ const engineAgent: INodeType = {
 };
 
 const start: INodeType = {
-	description: { displayName: 'Start', name: 'start', group: ['trigger'], version: 1, description: 'Starts', defaults: { name: 'Start' }, inputs: [], outputs: [NodeConnectionTypes.Main], properties: [] },
+	description: {
+		displayName: 'Start',
+		name: 'start',
+		group: ['trigger'],
+		version: 1,
+		description: 'Starts',
+		defaults: { name: 'Start' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	},
 	async execute(this: IExecuteFunctions) {
 		return [this.getInputData()];
 	},
 };
 
-const nodeTypes = nodeTypesOf({ [TOOL_TYPE]: toolVariant(new ServiceNowPe().getNodeType(1)), [AGENT_TYPE]: toolCaller, [ENGINE_AGENT_TYPE]: engineAgent, [START_TYPE]: start });
+const nodeTypes = nodeTypesOf({
+	[TOOL_TYPE]: toolVariant(new ServiceNowPe().getNodeType(1)),
+	[AGENT_TYPE]: toolCaller,
+	[ENGINE_AGENT_TYPE]: engineAgent,
+	[START_TYPE]: start,
+});
 
 let sn: RunningEmulator;
 let credentials: CredentialStore;
@@ -131,12 +176,20 @@ beforeEach(() => sn.reset());
 
 const CREATE_PARAMETERS = {
 	operation: 'create',
-	endpointUserName: "={{ $fromAI('user_name', 'The user name of the person whose device has the problem', 'string') }}",
-	issueCode: { __rl: true, mode: 'id', value: "={{ $fromAI('issue_code', 'The issue code of the problem', 'string') }}" },
+	endpointUserName:
+		"={{ $fromAI('user_name', 'The user name of the person whose device has the problem', 'string') }}",
+	issueCode: {
+		__rl: true,
+		mode: 'id',
+		value: "={{ $fromAI('issue_code', 'The issue code of the problem', 'string') }}",
+	},
 	provider: { __rl: true, mode: 'id', value: 'sn' },
 };
 
-const GET_PARAMETERS = { operation: 'get', issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}" };
+const GET_PARAMETERS = {
+	operation: 'get',
+	issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
+};
 
 /** The action node's tool variant, as the agent's tool, with the emulator's credential. */
 const toolNode = (parameters: Record<string, unknown>): INode => ({
@@ -152,7 +205,12 @@ const toolNode = (parameters: Record<string, unknown>): INode => ({
 /** The agent's answers to two calls creating the same issue: created with what to do next, then already being resolved. */
 function expectCreatedThenBeingResolved(created: IDataObject, again: IDataObject): void {
 	const id = sn.issues()[0].experience_id;
-	expect(created).toMatchObject({ outcome: 'created', experience_id: id, branch: 'Created', sent: true });
+	expect(created).toMatchObject({
+		outcome: 'created',
+		experience_id: id,
+		branch: 'Created',
+		sent: true,
+	});
 	expect(String(created.message)).toContain(id);
 	expect(String(created.nextStep)).toMatch(/action_wait.*Chain/);
 	expect(again).toMatchObject({
@@ -165,20 +223,60 @@ function expectCreatedThenBeingResolved(created: IDataObject, again: IDataObject
 }
 
 /** Runs agent → tool once per call; returns what the agent got back from each call. */
-async function callTool(parameters: Record<string, unknown>, calls: IDataObject[]): Promise<IDataObject[][]> {
+async function callTool(
+	parameters: Record<string, unknown>,
+	calls: IDataObject[],
+): Promise<IDataObject[][]> {
 	const tool = toolNode(parameters);
-	const agent: INode = { id: 'agent', name: 'Agent', type: AGENT_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
-	const workflow = buildWorkflow({ nodes: [agent, tool], connections: { 'ServiceNow PE': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] } } }, nodeTypes);
-	const run = await runWorkflow({ workflow, startNode: 'Agent', startData: [calls.map((args) => ({ json: { args } }))], credentials });
+	const agent: INode = {
+		id: 'agent',
+		name: 'Agent',
+		type: AGENT_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const workflow = buildWorkflow(
+		{
+			nodes: [agent, tool],
+			connections: {
+				'ServiceNow PE': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
+			},
+		},
+		nodeTypes,
+	);
+	const run = await runWorkflow({
+		workflow,
+		startNode: 'Agent',
+		startData: [calls.map((args) => ({ json: { args } }))],
+		credentials,
+	});
 	if (run.data.resultData.error) throw new Error(run.data.resultData.error.message);
 	return outputOf(run, 'Agent').map((item) => item.json.answer as IDataObject[]);
 }
 
 /** Runs start → agent (3.x engine path) → tool once per call; returns what the agent got back from each call. */
-async function callToolThroughEngine(parameters: Record<string, unknown>, calls: IDataObject[]): Promise<Array<{ text: string; answer: unknown }>> {
+async function callToolThroughEngine(
+	parameters: Record<string, unknown>,
+	calls: IDataObject[],
+): Promise<Array<{ text: string; answer: unknown }>> {
 	const tool = toolNode(parameters);
-	const agent: INode = { id: 'agent', name: 'Agent', type: ENGINE_AGENT_TYPE, typeVersion: 1, position: [200, 0], parameters: {} };
-	const startNode: INode = { id: 'start', name: 'Start', type: START_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
+	const agent: INode = {
+		id: 'agent',
+		name: 'Agent',
+		type: ENGINE_AGENT_TYPE,
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: {},
+	};
+	const startNode: INode = {
+		id: 'start',
+		name: 'Start',
+		type: START_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	const workflow = buildWorkflow(
 		{
 			nodes: [startNode, agent, tool],
@@ -191,7 +289,14 @@ async function callToolThroughEngine(parameters: Record<string, unknown>, calls:
 	);
 	// As n8n saves every new workflow: the engine runs the requested tools before it resumes the agent.
 	workflow.settings.executionOrder = 'v1';
-	const run = await runWorkflow({ workflow, startNode: 'Start', startData: [calls.map((args) => ({ json: { args, headers: { authorization: 'caller-secret' } } }))], credentials });
+	const run = await runWorkflow({
+		workflow,
+		startNode: 'Start',
+		startData: [
+			calls.map((args) => ({ json: { args, headers: { authorization: 'caller-secret' } } })),
+		],
+		credentials,
+	});
 	if (run.data.resultData.error) throw new Error(run.data.resultData.error.message);
 	// The engine ran the tool node as a node of its own, once per call.
 	expect(run.data.resultData.runData['ServiceNow PE']).toHaveLength(calls.length);
@@ -211,24 +316,48 @@ describe('as an AI agent tool', () => {
 		const [created, again, unknownUser, unknownCode] = answers.map((a) => a[0]);
 		expectCreatedThenBeingResolved(created, again);
 		expect(again.httpStatus).toBe(400);
-		expect(unknownUser).toMatchObject({ errorCode: 'USER_NOT_RESOLVED', branch: 'Unknown User', nextStep: DOCUMENTED_ERRORS.USER_NOT_RESOLVED.nextStep });
-		expect(unknownCode).toMatchObject({ errorCode: 'ISSUE_CODE_OR_PROVIDER_UNKNOWN', nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN.nextStep });
+		expect(unknownUser).toMatchObject({
+			errorCode: 'USER_NOT_RESOLVED',
+			branch: 'Unknown User',
+			nextStep: DOCUMENTED_ERRORS.USER_NOT_RESOLVED.nextStep,
+		});
+		expect(unknownCode).toMatchObject({
+			errorCode: 'ISSUE_CODE_OR_PROVIDER_UNKNOWN',
+			nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN.nextStep,
+		});
 		// Four calls reached the instance; one issue exists.
-		expect(sn.journal().map((e) => e.errorCode ?? e.status)).toEqual([200, 'BEING_RESOLVED', 'USER_NOT_RESOLVED', 'ISSUE_CODE_OR_PROVIDER_UNKNOWN']);
+		expect(sn.journal().map((e) => e.errorCode ?? e.status)).toEqual([
+			200,
+			'BEING_RESOLVED',
+			'USER_NOT_RESOLVED',
+			'ISSUE_CODE_OR_PROVIDER_UNKNOWN',
+		]);
 		expect(sn.issues()).toHaveLength(1);
 	});
 
 	it('without tool mode the same refusal is on its own branch, so the first output alone would be empty', async () => {
-		const items = [{ user_name: 'abel.tuter', code: '101' }, { user_name: 'abel.tuter', code: '101' }];
+		const items = [
+			{ user_name: 'abel.tuter', code: '101' },
+			{ user_name: 'abel.tuter', code: '101' },
+		];
 		const { outputs } = await runAction({ items, credentials });
 		expect(outputs.Created).toHaveLength(1);
 		expect(outputs['Already Being Resolved']).toHaveLength(1);
-		expect(outputs['Already Being Resolved'][0].json.nextStep).toBe(DOCUMENTED_ERRORS.BEING_RESOLVED.nextStep);
+		expect(outputs['Already Being Resolved'][0].json.nextStep).toBe(
+			DOCUMENTED_ERRORS.BEING_RESOLVED.nextStep,
+		);
 	});
 
 	it('answers a request it cannot send (empty issue code) instead of failing the call, even with Single Output routing', async () => {
-		const [[answer]] = await callTool({ ...CREATE_PARAMETERS, errorRouting: 'single' }, [{ user_name: 'abel.tuter', issue_code: '' }]);
-		expect(answer).toMatchObject({ outcome: 'error', errorCode: 'ISSUE_CODE_EMPTY', sent: false, nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.nextStep });
+		const [[answer]] = await callTool({ ...CREATE_PARAMETERS, errorRouting: 'single' }, [
+			{ user_name: 'abel.tuter', issue_code: '' },
+		]);
+		expect(answer).toMatchObject({
+			outcome: 'error',
+			errorCode: 'ISSUE_CODE_EMPTY',
+			sent: false,
+			nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.nextStep,
+		});
 		expect(sn.journal()).toHaveLength(0);
 	});
 
@@ -236,13 +365,22 @@ describe('as an AI agent tool', () => {
 		const chain = {
 			operation: 'chain',
 			experienceId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
-			issueCode: { __rl: true, mode: 'id', value: "={{ $fromAI('issue_code', 'The next issue code', 'string') }}" },
+			issueCode: {
+				__rl: true,
+				mode: 'id',
+				value: "={{ $fromAI('issue_code', 'The next issue code', 'string') }}",
+			},
 			provider: { __rl: true, mode: 'id', value: 'sn' },
 		};
 		await callTool(CREATE_PARAMETERS, [{ user_name: 'abel.tuter', issue_code: '102' }]);
 		const id = sn.issues()[0].experience_id;
 		const [[conflict]] = await callTool(chain, [{ experience_id: id, issue_code: '103' }]);
-		expect(conflict).toMatchObject({ outcome: 'error', errorCode: 'CHAIN_CONFLICT', branch: 'Chain Conflict', nextStep: DOCUMENTED_ERRORS.CHAIN_CONFLICT.nextStep });
+		expect(conflict).toMatchObject({
+			outcome: 'error',
+			errorCode: 'CHAIN_CONFLICT',
+			branch: 'Chain Conflict',
+			nextStep: DOCUMENTED_ERRORS.CHAIN_CONFLICT.nextStep,
+		});
 		sn.emulator.setIssueState(id, 'action_wait');
 		const [[chained]] = await callTool(chain, [{ experience_id: id, issue_code: '103' }]);
 		expect(chained).toMatchObject({ outcome: 'chained', branch: 'Chained', experience_id: id });
@@ -252,9 +390,15 @@ describe('as an AI agent tool', () => {
 	it('reads an issue, and answers an unknown ID with what to check', async () => {
 		await callTool(CREATE_PARAMETERS, [{ user_name: 'abel.tuter', issue_code: '101' }]);
 		const id = sn.issues()[0].experience_id;
-		const [[issue], [missing]] = await callTool(GET_PARAMETERS, [{ experience_id: id }, { experience_id: 'NO-SUCH-ISSUE' }]);
+		const [[issue], [missing]] = await callTool(GET_PARAMETERS, [
+			{ experience_id: id },
+			{ experience_id: 'NO-SUCH-ISSUE' },
+		]);
 		expect(issue).toMatchObject({ experience_id: id, issue_code: '101', state: 'open' });
-		expect(missing).toMatchObject({ outcome: 'error', nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep });
+		expect(missing).toMatchObject({
+			outcome: 'error',
+			nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep,
+		});
 		expect(String(missing.message)).toContain('NO-SUCH-ISSUE');
 	});
 });
@@ -269,7 +413,12 @@ describe('as the tool of AI Agent 3.x, which has the engine run the tool as an o
 		expect(answers.map((a) => a.text)).not.toContain('""');
 		const [[created], [again], [unsendable]] = answers.map((a) => a.answer as IDataObject[]);
 		expectCreatedThenBeingResolved(created, again);
-		expect(unsendable).toMatchObject({ outcome: 'error', errorCode: 'ISSUE_CODE_EMPTY', sent: false, nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.nextStep });
+		expect(unsendable).toMatchObject({
+			outcome: 'error',
+			errorCode: 'ISSUE_CODE_EMPTY',
+			sent: false,
+			nextStep: DOCUMENTED_ERRORS.ISSUE_CODE_EMPTY.nextStep,
+		});
 		// The engine merges the agent's own input item into the tool's: none of it goes back to the model.
 		expect(answers.map((a) => a.text).join()).not.toContain('caller-secret');
 		// Two requests reached the instance (the empty issue code was never sent); one issue exists.
@@ -278,9 +427,14 @@ describe('as the tool of AI Agent 3.x, which has the engine run the tool as an o
 	});
 
 	it('answers an unknown ID with what to check instead of a bare error', async () => {
-		const [missing] = await callToolThroughEngine(GET_PARAMETERS, [{ experience_id: 'NO-SUCH-ISSUE' }]);
+		const [missing] = await callToolThroughEngine(GET_PARAMETERS, [
+			{ experience_id: 'NO-SUCH-ISSUE' },
+		]);
 		const [answer] = missing.answer as IDataObject[];
-		expect(answer).toMatchObject({ outcome: 'error', nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep });
+		expect(answer).toMatchObject({
+			outcome: 'error',
+			nextStep: PLATFORM_ERRORS.ISSUE_NOT_FOUND.nextStep,
+		});
 		expect(String(answer.message)).toContain('NO-SUCH-ISSUE');
 	});
 });
@@ -288,7 +442,15 @@ describe('as the tool of AI Agent 3.x, which has the engine run the tool as an o
 describe('knowing it runs as an agent tool', () => {
 	const context = (node: Partial<INode>, isToolExecution?: boolean) =>
 		({
-			getNode: () => ({ id: 'n', name: 'PE', typeVersion: 1, position: [0, 0], parameters: {}, type: ACTION_TYPE, ...node }),
+			getNode: () => ({
+				id: 'n',
+				name: 'PE',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+				type: ACTION_TYPE,
+				...node,
+			}),
 			...(isToolExecution === undefined ? {} : { isToolExecution: () => isToolExecution }),
 		}) as unknown as IExecuteFunctions;
 
@@ -297,13 +459,17 @@ describe('knowing it runs as an agent tool', () => {
 	});
 
 	it('as an engine action (AI Agent 3.x): the engine logs its output as ai_tool', () => {
-		expect(runsAsAgentTool(context({ rewireOutputLogTo: NodeConnectionTypes.AiTool }, false))).toBe(true);
+		expect(runsAsAgentTool(context({ rewireOutputLogTo: NodeConnectionTypes.AiTool }, false))).toBe(
+			true,
+		);
 	});
 
-	it('as the tool variant, whose only output is the agent\'s, whatever the package is installed as', () => {
+	it("as the tool variant, whose only output is the agent's, whatever the package is installed as", () => {
 		expect(runsAsAgentTool(context({ type: TOOL_TYPE }, false))).toBe(true);
 		expect(runsAsAgentTool(context({ type: 'serviceNowPeTool' }))).toBe(true);
-		expect(runsAsAgentTool(context({ type: '@acme/n8n-nodes-servicenow-pe.serviceNowPeTool' }))).toBe(true);
+		expect(
+			runsAsAgentTool(context({ type: '@acme/n8n-nodes-servicenow-pe.serviceNowPeTool' })),
+		).toBe(true);
 	});
 
 	it('not as the action node in a workflow', () => {

@@ -17,11 +17,19 @@ afterAll(() => sn.close());
 beforeEach(() => sn.reset());
 
 const FAST = { retryBaseDelayMs: 10, timeoutSeconds: 3, maxAttempts: 3 };
-const batch = (extra: Record<string, unknown> = {}) => ({ options: { ...FAST, sendMode: 'batch', ...extra } });
+const batch = (extra: Record<string, unknown> = {}) => ({
+	options: { ...FAST, sendMode: 'batch', ...extra },
+});
 /** Sends the items through the Batch API to the emulator, with these options. */
-const sendBatch = (list: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}) => runAction({ items: list, credentials: BASIC(sn.url), parameters: batch(extra) });
+const sendBatch = (list: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}) =>
+	runAction({ items: list, credentials: BASIC(sn.url), parameters: batch(extra) });
 /** Distinct experience_ids: new issues close at once, so every item makes its own issue. */
-const items = (n: number, prefix = 'B') => Array.from({ length: n }, (_, i) => ({ user_id: i % 2 ? BETH.sys_id : ABEL.sys_id, code: '100', experience_id: `${prefix}-${i}` }));
+const items = (n: number, prefix = 'B') =>
+	Array.from({ length: n }, (_, i) => ({
+		user_id: i % 2 ? BETH.sys_id : ABEL.sys_id,
+		code: '100',
+		experience_id: `${prefix}-${i}`,
+	}));
 const batches = () => sn.journal().filter((e) => e.route === 'batch');
 const creates = () => sn.journal().filter((e) => e.route === 'create');
 
@@ -29,14 +37,18 @@ describe('Send Mode: Batch API', () => {
 	it('sends 120 items in three batches of at most 50, two at a time; outputs in input order', async () => {
 		const { outputs } = await sendBatch(items(120), { batchSize: 50, concurrency: 2 });
 		expect(routed(outputs)).toEqual({ Created: Array.from({ length: 120 }, (_, i) => i) });
-		expect(outputs.Created.map((i) => i.json.experience_id)).toEqual(items(120).map((i) => i.experience_id));
+		expect(outputs.Created.map((i) => i.json.experience_id)).toEqual(
+			items(120).map((i) => i.experience_id),
+		);
 		expect(batches()).toHaveLength(3);
 		expect(creates()).toHaveLength(120);
 		expect(sn.issues()).toHaveLength(120);
 	});
 
 	type Created = Array<{ json: Record<string, unknown> }>;
-	it.each<[string, Parameters<RunningEmulator['injectFault']>[0], number, (created: Created) => void]>([
+	it.each<
+		[string, Parameters<RunningEmulator['injectFault']>[0], number, (created: Created) => void]
+	>([
 		[
 			'sends the items the instance did not process (unserviced) in the next batch',
 			{ unservicedAfter: 2 },
@@ -47,13 +59,22 @@ describe('Send Mode: Batch API', () => {
 				expect(creates()).toHaveLength(5);
 			},
 		],
-		['sends each item alone when a batch serves none of them', { unservicedAfter: 0 }, 3, () => expect(batches()).toHaveLength(1)],
+		[
+			'sends each item alone when a batch serves none of them',
+			{ unservicedAfter: 0 },
+			3,
+			() => expect(batches()).toHaveLength(1),
+		],
 		[
 			'recovers every item from the issue table when the batch answer is lost after processing: nothing twice',
 			{ drop: 'after' },
 			6,
 			(created) => {
-				expect(created.every((i) => i.json.recoveredAfterRetry === true && i.json.mayHaveBeenCreated === undefined)).toBe(true);
+				expect(
+					created.every(
+						(i) => i.json.recoveredAfterRetry === true && i.json.mayHaveBeenCreated === undefined,
+					),
+				).toBe(true);
 				expect(creates()).toHaveLength(6);
 			},
 		],
@@ -61,7 +82,10 @@ describe('Send Mode: Batch API', () => {
 			'sends every item alone when the batch is lost before processing',
 			{ drop: 'before' },
 			4,
-			(created) => expect(created.every((i) => i.json.attempts === 2 && !i.json.recoveredAfterRetry)).toBe(true),
+			(created) =>
+				expect(created.every((i) => i.json.attempts === 2 && !i.json.recoveredAfterRetry)).toBe(
+					true,
+				),
 		],
 	])('%s', async (_name, fault, n, expectAlso) => {
 		sn.injectFault({ ...fault, match: { route: 'batch' } });
@@ -73,7 +97,11 @@ describe('Send Mode: Batch API', () => {
 
 	it('sends an item answered 503 inside the batch again on its own; the others come from the batch', async () => {
 		sn.injectFault({ status: 503, retryAfter: 0, match: { route: 'create', issue_code: '101' } });
-		const list = [...items(2), { user_id: ABEL.sys_id, code: '101', experience_id: 'B-503' }, ...items(2, 'C')];
+		const list = [
+			...items(2),
+			{ user_id: ABEL.sys_id, code: '101', experience_id: 'B-503' },
+			...items(2, 'C'),
+		];
 		const { outputs } = await sendBatch(list);
 		expect(routed(outputs)).toEqual({ Created: [0, 1, 2, 3, 4] });
 		expect(outputs.Created[2].json).toMatchObject({ experience_id: 'B-503', attempts: 2 });
@@ -89,17 +117,33 @@ describe('Send Mode: Batch API', () => {
 	});
 
 	it('gives every item the credential problem when the batch is refused with 401', async () => {
-		const { outputs } = await runAction({ items: items(3), credentials: BASIC(sn.url, 'pe.integration', 'wrong'), parameters: batch() });
+		const { outputs } = await runAction({
+			items: items(3),
+			credentials: BASIC(sn.url, 'pe.integration', 'wrong'),
+			parameters: batch(),
+		});
 		expect(routed(outputs)).toEqual({ Other: [0, 1, 2] });
-		expect(outputs.Other.map((i) => i.json.errorCode)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED']);
+		expect(outputs.Other.map((i) => i.json.errorCode)).toEqual([
+			'UNAUTHENTICATED',
+			'UNAUTHENTICATED',
+			'UNAUTHENTICATED',
+		]);
 		expect(creates()).toHaveLength(0);
 	});
 
 	it('never has two requests for one issue in flight in different batches', async () => {
 		const open = await startEmulator({ port: 0, auth: 'basic' });
 		try {
-			const same = [{ user_id: ABEL.sys_id, code: '100' }, { user_id: ABEL.sys_id, code: '100' }, { user_id: BETH.sys_id, code: '100' }];
-			const { outputs } = await runAction({ items: same, credentials: BASIC(open.url), parameters: batch({ batchSize: 1, concurrency: 3 }) });
+			const same = [
+				{ user_id: ABEL.sys_id, code: '100' },
+				{ user_id: ABEL.sys_id, code: '100' },
+				{ user_id: BETH.sys_id, code: '100' },
+			];
+			const { outputs } = await runAction({
+				items: same,
+				credentials: BASIC(open.url),
+				parameters: batch({ batchSize: 1, concurrency: 3 }),
+			});
 			expect(routed(outputs)).toEqual({ Created: [0, 2], 'Already Being Resolved': [1] });
 			expect(open.issues()).toHaveLength(2);
 		} finally {
@@ -118,23 +162,36 @@ describe('Batch API: late and ambiguous answers, a failing node, Concurrency, ch
 		expect(sn.issues()).toHaveLength(3);
 	});
 
-	it.each(['batch', 'perItem'])('stops sending when the node fails (Single Output), send mode %s', async (sendMode) => {
-		const list = [{ user_name: 'nobody', code: '100' }, ...items(40, 'S')];
-		sn.injectFault({ delayMs: 20, count: 0, match: { route: 'create' } });
-		const run = await runAction({ items: list, credentials: BASIC(sn.url), routing: 'single', parameters: { options: { ...FAST, sendMode, batchSize: 5, concurrency: 2 } } });
-		expect(run.error).toMatch(/ServiceNow refused the experience issue/);
-		const atFailure = sn.issues().length;
-		await new Promise((resolve) => setTimeout(resolve, 1000));
-		expect(sn.issues()).toHaveLength(atFailure);
-		// What was in flight when the refusal came back, no more.
-		expect(atFailure).toBeLessThanOrEqual(sendMode === 'batch' ? 9 : 2);
-	});
+	it.each(['batch', 'perItem'])(
+		'stops sending when the node fails (Single Output), send mode %s',
+		async (sendMode) => {
+			const list = [{ user_name: 'nobody', code: '100' }, ...items(40, 'S')];
+			sn.injectFault({ delayMs: 20, count: 0, match: { route: 'create' } });
+			const run = await runAction({
+				items: list,
+				credentials: BASIC(sn.url),
+				routing: 'single',
+				parameters: { options: { ...FAST, sendMode, batchSize: 5, concurrency: 2 } },
+			});
+			expect(run.error).toMatch(/ServiceNow refused the experience issue/);
+			const atFailure = sn.issues().length;
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			expect(sn.issues()).toHaveLength(atFailure);
+			// What was in flight when the refusal came back, no more.
+			expect(atFailure).toBeLessThanOrEqual(sendMode === 'batch' ? 9 : 2);
+		},
+	);
 
 	it('keeps to Concurrency when the batch falls back to one request per item', async () => {
 		let inFlight = 0;
 		let peak = 0;
 		const proxy = await startProxy(sn.url, async (req, forward) => {
-			if (isBatch(req.url)) return { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":{"message":"Requested URI does not represent any resource","detail":null},"status":"failure"}' };
+			if (isBatch(req.url))
+				return {
+					status: 400,
+					headers: { 'content-type': 'application/json' },
+					body: '{"error":{"message":"Requested URI does not represent any resource","detail":null},"status":"failure"}',
+				};
 			inFlight++;
 			peak = Math.max(peak, inFlight);
 			await new Promise((resolve) => setTimeout(resolve, 20));
@@ -145,7 +202,11 @@ describe('Batch API: late and ambiguous answers, a failing node, Concurrency, ch
 			}
 		});
 		try {
-			const { outputs } = await runAction({ items: items(60, 'F'), credentials: BASIC(proxy.url), parameters: batch({ concurrency: 2, batchSize: 30 }) });
+			const { outputs } = await runAction({
+				items: items(60, 'F'),
+				credentials: BASIC(proxy.url),
+				parameters: batch({ concurrency: 2, batchSize: 30 }),
+			});
 			expect(outputs.Created).toHaveLength(60);
 			expect(peak).toBeLessThanOrEqual(2);
 		} finally {
@@ -156,11 +217,28 @@ describe('Batch API: late and ambiguous answers, a failing node, Concurrency, ch
 	it('Chain twice onto one issue, batch answer lost: one Chained, one Chain Conflict, as per item', async () => {
 		const open = await startEmulator({ port: 0, auth: 'basic' });
 		try {
-			await runAction({ items: [{ user_id: ABEL.sys_id, code: '102', experience_id: 'CH-1' }], credentials: BASIC(open.url) });
+			await runAction({
+				items: [{ user_id: ABEL.sys_id, code: '102', experience_id: 'CH-1' }],
+				credentials: BASIC(open.url),
+			});
 			open.emulator.setIssueState('CH-1', 'action_wait');
 			open.injectFault({ drop: 'after', match: { route: 'batch' } });
-			const chain = { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}', endpointUserId: '', endpointUserName: '', endpointCi: '' };
-			const { outputs } = await runAction({ items: [{ experience_id: 'CH-1', code: '103' }, { experience_id: 'CH-1', code: '103' }], credentials: BASIC(open.url), parameters: { ...chain, ...batch() } });
+			const chain = {
+				operation: 'chain',
+				experienceId: '={{ $json.experience_id }}',
+				issueCode: '={{ $json.code }}',
+				endpointUserId: '',
+				endpointUserName: '',
+				endpointCi: '',
+			};
+			const { outputs } = await runAction({
+				items: [
+					{ experience_id: 'CH-1', code: '103' },
+					{ experience_id: 'CH-1', code: '103' },
+				],
+				credentials: BASIC(open.url),
+				parameters: { ...chain, ...batch() },
+			});
 			expect(routed(outputs)).toEqual({ Chained: [0], 'Chain Conflict': [1] });
 			expect(open.issues()[0].issue_code_history).toEqual(['102', '103']);
 		} finally {
@@ -171,41 +249,61 @@ describe('Batch API: late and ambiguous answers, a failing node, Concurrency, ch
 	it.each([
 		['batch', 'batch', { sendMode: 'batch', batchSize: 1, concurrency: 2 }],
 		['perItem', 'create', { concurrency: 2 }],
-	] as const)('one user named two ways, the first request lost, the second answered late (%s): each item its own outcome', async (_name, route, options) => {
-		const open = await startEmulator({ port: 0, auth: 'basic' });
-		try {
-			open.injectFault({ drop: 'before', count: 1, match: { route } });
-			open.injectFault({ delayMs: 1500, count: 1, match: { route } });
-			const { outputs } = await runAction({ items: [{ user_name: 'abel.tuter', code: '100' }, { user_id: ABEL.sys_id, code: '100' }], credentials: BASIC(open.url), parameters: { options: { ...FAST, ...options } } });
-			expect(routed(outputs)).toEqual({ Created: [1], 'Already Being Resolved': [0] });
-			expect(open.issues()).toHaveLength(1);
-		} finally {
-			await open.close();
-		}
-	});
+	] as const)(
+		'one user named two ways, the first request lost, the second answered late (%s): each item its own outcome',
+		async (_name, route, options) => {
+			const open = await startEmulator({ port: 0, auth: 'basic' });
+			try {
+				open.injectFault({ drop: 'before', count: 1, match: { route } });
+				open.injectFault({ delayMs: 1500, count: 1, match: { route } });
+				const { outputs } = await runAction({
+					items: [
+						{ user_name: 'abel.tuter', code: '100' },
+						{ user_id: ABEL.sys_id, code: '100' },
+					],
+					credentials: BASIC(open.url),
+					parameters: { options: { ...FAST, ...options } },
+				});
+				expect(routed(outputs)).toEqual({ Created: [1], 'Already Being Resolved': [0] });
+				expect(open.issues()).toHaveLength(1);
+			} finally {
+				await open.close();
+			}
+		},
+	);
 
 	it.each([
 		['503', { status: 503, retryAfter: 0 }, 0],
 		['429 with Retry-After 1', { status: 429, retryAfter: 1 }, 1000],
-	])('an item answered %s inside the batch keeps to Max Attempts and waits as a retry would', async (_name, fault, wait) => {
-		sn.injectFault({ ...fault, count: 0, match: { route: 'create' } });
-		const { outputs } = await sendBatch(items(1), { maxAttempts: 3 });
-		const calls = creates();
-		expect(calls).toHaveLength(3);
-		expect(Date.parse(calls[1].time) - Date.parse(calls[0].time)).toBeGreaterThanOrEqual(wait);
-		expect(Object.values(outputs).flat()[0].json.attempts).toBe(3);
-	});
+	])(
+		'an item answered %s inside the batch keeps to Max Attempts and waits as a retry would',
+		async (_name, fault, wait) => {
+			sn.injectFault({ ...fault, count: 0, match: { route: 'create' } });
+			const { outputs } = await sendBatch(items(1), { maxAttempts: 3 });
+			const calls = creates();
+			expect(calls).toHaveLength(3);
+			expect(Date.parse(calls[1].time) - Date.parse(calls[0].time)).toBeGreaterThanOrEqual(wait);
+			expect(Object.values(outputs).flat()[0].json.attempts).toBe(3);
+		},
+	);
 
 	it('takes an item the instance answered, even when it also lists it as unserviced', async () => {
 		const proxy = await startProxy(sn.url, async (req, forward) => {
 			const answer = await forward();
 			if (!isBatch(req.url) || answer.status !== 200) return answer;
-			const parsed = JSON.parse(answer.body) as { serviced_requests: Array<{ id: string }>; unserviced_requests: string[] };
+			const parsed = JSON.parse(answer.body) as {
+				serviced_requests: Array<{ id: string }>;
+				unserviced_requests: string[];
+			};
 			parsed.unserviced_requests = parsed.serviced_requests.map((r) => r.id);
 			return { ...answer, body: JSON.stringify(parsed) };
 		});
 		try {
-			const { outputs } = await runAction({ items: items(3), credentials: BASIC(proxy.url), parameters: batch() });
+			const { outputs } = await runAction({
+				items: items(3),
+				credentials: BASIC(proxy.url),
+				parameters: batch(),
+			});
 			expect(routed(outputs)).toEqual({ Created: [0, 1, 2] });
 			expect(sn.issues()).toHaveLength(3);
 			expect(batches()).toHaveLength(1);

@@ -1,7 +1,15 @@
 /** The node's outputs: one table gives the editor's outputs (n8n's expression) and the run's. */
-import { BRANCH_ORDER, DOCUMENTED_ERROR_LIST, PLATFORM_ERRORS } from '../../../../../contract/errors';
+import {
+	BRANCH_ORDER,
+	DOCUMENTED_ERROR_LIST,
+	PLATFORM_ERRORS,
+} from '../../../../../contract/errors';
 import { ServiceNowPe } from '../../../../../nodes/ServiceNowPe/ServiceNowPe.node';
-import { OUTPUT_TABLE, errorOutput, outputNames } from '../../../../../nodes/ServiceNowPe/v1/engine/outputs';
+import {
+	OUTPUT_TABLE,
+	errorOutput,
+	outputNames,
+} from '../../../../../nodes/ServiceNowPe/v1/engine/outputs';
 import { SOURCE_NAMES } from '../../../../../nodes/ServiceNowPe/sources';
 import { descriptionValueInN8n } from '../../../../helpers/n8n';
 
@@ -10,7 +18,12 @@ const nodeType = new ServiceNowPe().getNodeType(1);
 
 /** What n8n computes for the node's outputs, as the editor and the engine do. */
 function outputsInN8n(parameters: Record<string, unknown>): string[] {
-	const value = descriptionValueInN8n(TYPE, nodeType, nodeType.description.outputs as string, parameters);
+	const value = descriptionValueInN8n(
+		TYPE,
+		nodeType,
+		nodeType.description.outputs as string,
+		parameters,
+	);
 	return (value as Array<{ type: string; displayName: string }>).map((o) => {
 		expect(o.type).toBe('main');
 		return o.displayName;
@@ -21,16 +34,20 @@ describe('the node outputs', () => {
 	const cases: Array<Record<string, unknown>> = [{ operation: 'get' }];
 	for (const operation of ['create', 'chain']) {
 		for (const errorRouting of Object.keys(OUTPUT_TABLE.routing)) {
-			for (const source of ['manual', ...SOURCE_NAMES]) cases.push({ operation, errorRouting, source });
+			for (const source of ['manual', ...SOURCE_NAMES])
+				cases.push({ operation, errorRouting, source });
 		}
 	}
 
-	it.each(cases)('n8n evaluates the outputs expression to the names the run uses: %j', (parameters) => {
-		const names = outputsInN8n(parameters);
-		expect(names).toEqual(outputNames(OUTPUT_TABLE, parameters));
-		const skipped = parameters.operation === 'create' && parameters.source !== 'manual';
-		expect(names.includes('Skipped')).toBe(skipped);
-	});
+	it.each(cases)(
+		'n8n evaluates the outputs expression to the names the run uses: %j',
+		(parameters) => {
+			const names = outputsInN8n(parameters);
+			expect(names).toEqual(outputNames(OUTPUT_TABLE, parameters));
+			const skipped = parameters.operation === 'create' && parameters.source !== 'manual';
+			expect(names.includes('Skipped')).toBe(skipped);
+		},
+	);
 
 	it('gives every documented error its own branch, in the order saved workflows connect to', () => {
 		expect(BRANCH_ORDER.map((e) => e.branch)).toEqual(DOCUMENTED_ERROR_LIST.map((_, i) => i + 1));

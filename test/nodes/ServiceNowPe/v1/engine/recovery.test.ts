@@ -23,7 +23,10 @@ function still() {
 	return seed;
 }
 
-async function emulator(initialState: IssueState, now: () => number = () => Date.now() + offset): Promise<RunningEmulator> {
+async function emulator(
+	initialState: IssueState,
+	now: () => number = () => Date.now() + offset,
+): Promise<RunningEmulator> {
 	const e = await startEmulator({ port: 0, auth: 'basic', initialState, now, seed: still() });
 	emulators.push(e);
 	return e;
@@ -33,7 +36,10 @@ beforeEach(() => (offset = 0));
 const direct = (e: RunningEmulator, body: Record<string, unknown>) =>
 	fetch(`${e.url}/api/sn_pren/self_remediation/experience_issue/create`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+		headers: {
+			'content-type': 'application/json',
+			authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+		},
 		body: JSON.stringify(body),
 	});
 
@@ -46,10 +52,18 @@ async function abelsIssueAgo(e: RunningEmulator, ms: number): Promise<void> {
 
 const ABEL_100 = { user_id: ABEL.sys_id, code: '100' };
 /** Creates through the action node against this emulator, retrying fast. */
-const create = (e: RunningEmulator, items: Array<Record<string, unknown>> = [ABEL_100], options: Record<string, unknown> = {}) =>
+const create = (
+	e: RunningEmulator,
+	items: Array<Record<string, unknown>> = [ABEL_100],
+	options: Record<string, unknown> = {},
+) =>
 	runAction({ items, credentials: BASIC(e.url), parameters: { options: { ...FAST, ...options } } });
 
-const json = (outputs: Record<string, Array<{ json: Record<string, unknown> }>>, name: string, k = 0) => outputs[name][k].json;
+const json = (
+	outputs: Record<string, Array<{ json: Record<string, unknown> }>>,
+	name: string,
+	k = 0,
+) => outputs[name][k].json;
 
 describe('recovery after a lost answer', () => {
 	it('two items for the same user and code, the first attempt lost before processing: one issue, one Created, one Already Being Resolved', async () => {
@@ -69,7 +83,12 @@ describe('recovery after a lost answer', () => {
 		expect(routed(outputs)).toEqual({ Created: [0, 1] });
 		const ids = outputs.Created.map((i) => i.json.experience_id);
 		expect(new Set(ids).size).toBe(2);
-		expect(e.issues().map((i) => i.experience_id).sort()).toEqual([...ids].sort());
+		expect(
+			e
+				.issues()
+				.map((i) => i.experience_id)
+				.sort(),
+		).toEqual([...ids].sort());
 	});
 
 	it('ten items, new issues closed at once, three attempts lost: ten issues, ten distinct ids', async () => {
@@ -100,19 +119,27 @@ describe('recovery after a lost answer', () => {
 		e.injectFault({ drop: 'after', match: { route: 'create' } });
 		const { outputs } = await create(e);
 		expect(routed(outputs)).toEqual({ Created: [0] });
-		expect(json(outputs, 'Created')).toMatchObject({ experience_id: e.issues()[0].experience_id, recoveredAfterRetry: true });
+		expect(json(outputs, 'Created')).toMatchObject({
+			experience_id: e.issues()[0].experience_id,
+			recoveredAfterRetry: true,
+		});
 		expect(e.issues()).toHaveLength(1);
 	});
 
-	it.each(['closed', 'open'] as const)('finds its issue when the instance fell back from a stale user_id to the user_name (new issues %s)', async (state) => {
-		const e = await emulator(state);
-		e.injectFault({ drop: 'after', match: { route: 'create' } });
-		const { outputs } = await create(e, [{ user_id: 'f'.repeat(32), user_name: ABEL.user_name, code: '100' }]);
-		expect(routed(outputs)).toEqual({ Created: [0] });
-		expect(json(outputs, 'Created')).toMatchObject({ recoveredAfterRetry: true });
-		expect(json(outputs, 'Created').mayHaveBeenCreated).toBeUndefined();
-		expect(e.issues()).toHaveLength(1);
-	});
+	it.each(['closed', 'open'] as const)(
+		'finds its issue when the instance fell back from a stale user_id to the user_name (new issues %s)',
+		async (state) => {
+			const e = await emulator(state);
+			e.injectFault({ drop: 'after', match: { route: 'create' } });
+			const { outputs } = await create(e, [
+				{ user_id: 'f'.repeat(32), user_name: ABEL.user_name, code: '100' },
+			]);
+			expect(routed(outputs)).toEqual({ Created: [0] });
+			expect(json(outputs, 'Created')).toMatchObject({ recoveredAfterRetry: true });
+			expect(json(outputs, 'Created').mayHaveBeenCreated).toBeUndefined();
+			expect(e.issues()).toHaveLength(1);
+		},
+	);
 
 	it('a genuine refusal after an attempt lost before processing is not flagged as maybe created', async () => {
 		const e = await emulator('open');
@@ -126,13 +153,23 @@ describe('recovery after a lost answer', () => {
 });
 
 describe('recovery of chains', () => {
-	const chainParameters = { operation: 'chain', experienceId: '={{ $json.experience_id }}', issueCode: '={{ $json.code }}', options: FAST };
+	const chainParameters = {
+		operation: 'chain',
+		experienceId: '={{ $json.experience_id }}',
+		issueCode: '={{ $json.code }}',
+		options: FAST,
+	};
 
 	/** An issue made a minute ago, now waiting in action_wait. */
 	async function waiting(initialState: IssueState, id: string): Promise<RunningEmulator> {
 		const e = await emulator(initialState);
 		offset = -60_000;
-		await direct(e, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', experience_id: id });
+		await direct(e, {
+			endpoint: { user_id: ABEL.sys_id },
+			issue_code: '100',
+			provider: 'sn',
+			experience_id: id,
+		});
 		offset = 0;
 		e.emulator.setIssueState(id, 'action_wait');
 		return e;
@@ -141,7 +178,11 @@ describe('recovery of chains', () => {
 	it('Chain the code the issue already carries, answered 503 (not processed): resent, chained once', async () => {
 		const e = await waiting('open', 'SAME-1');
 		e.injectFault({ status: 503, retryAfter: 0, match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ experience_id: 'SAME-1', code: '100' }], credentials: BASIC(e.url), parameters: chainParameters });
+		const { outputs } = await runAction({
+			items: [{ experience_id: 'SAME-1', code: '100' }],
+			credentials: BASIC(e.url),
+			parameters: chainParameters,
+		});
 		expect(routed(outputs)).toEqual({ Chained: [0] });
 		expect(outputs.Chained[0].json.mayHaveBeenCreated).toBeUndefined();
 		expect(e.issues()[0].issue_code_history).toEqual(['100', '100']);
@@ -150,9 +191,17 @@ describe('recovery of chains', () => {
 	it('Chain whose connection broke (no answer) onto an issue still in action_wait: not resent (it could chain twice), said as it is', async () => {
 		const e = await waiting('open', 'SAME-2');
 		e.injectFault({ drop: 'before', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ experience_id: 'SAME-2', code: '100' }], credentials: BASIC(e.url), parameters: chainParameters });
+		const { outputs } = await runAction({
+			items: [{ experience_id: 'SAME-2', code: '100' }],
+			credentials: BASIC(e.url),
+			parameters: chainParameters,
+		});
 		expect(routed(outputs)).toEqual({ Other: [0] });
-		expect(json(outputs, 'Other')).toMatchObject({ errorCode: 'NETWORK_ERROR', mayHaveBeenCreated: true, attempts: 1 });
+		expect(json(outputs, 'Other')).toMatchObject({
+			errorCode: 'NETWORK_ERROR',
+			mayHaveBeenCreated: true,
+			attempts: 1,
+		});
 		expect(e.issues()[0].issue_code_history).toEqual(['100']);
 	});
 
@@ -161,12 +210,17 @@ describe('recovery of chains', () => {
 		e.injectFault({ drop: 'before', match: { route: 'create' } });
 		// Someone moves the issue on while the attempt is lost.
 		const moved = startProxy(e.url, async (req, forward) => {
-			if (req.url.includes('/experience_issue/create')) e.emulator.setIssueState('SAME-3', 'in_progress');
+			if (req.url.includes('/experience_issue/create'))
+				e.emulator.setIssueState('SAME-3', 'in_progress');
 			return forward();
 		});
 		const proxy = await moved;
 		try {
-			const { outputs } = await runAction({ items: [{ experience_id: 'SAME-3', code: '101' }], credentials: BASIC(proxy.url), parameters: chainParameters });
+			const { outputs } = await runAction({
+				items: [{ experience_id: 'SAME-3', code: '101' }],
+				credentials: BASIC(proxy.url),
+				parameters: chainParameters,
+			});
 			expect(routed(outputs)).toEqual({ 'Chain Conflict': [0] });
 			expect(json(outputs, 'Chain Conflict')).toMatchObject({ attempts: 2 });
 			expect(json(outputs, 'Chain Conflict').mayHaveBeenCreated).toBeUndefined();
@@ -179,7 +233,11 @@ describe('recovery of chains', () => {
 	it('Chain whose answer is lost: found by the grown history, not resent', async () => {
 		const e = await waiting('action_wait', 'LOST-1');
 		e.injectFault({ drop: 'after', match: { route: 'create' } });
-		const { outputs } = await runAction({ items: [{ experience_id: 'LOST-1', code: '101' }], credentials: BASIC(e.url), parameters: chainParameters });
+		const { outputs } = await runAction({
+			items: [{ experience_id: 'LOST-1', code: '101' }],
+			credentials: BASIC(e.url),
+			parameters: chainParameters,
+		});
 		expect(routed(outputs)).toEqual({ Chained: [0] });
 		expect(json(outputs, 'Chained').recoveredAfterRetry).toBe(true);
 		expect(e.issues()[0].issue_code_history).toEqual(['100', '101']);
@@ -188,8 +246,18 @@ describe('recovery of chains', () => {
 	it('two Chains onto one issue, the first answer lost: each applied once, in order', async () => {
 		const e = await waiting('action_wait', 'TWO-1');
 		e.injectFault({ drop: 'after', match: { route: 'create' } });
-		const items = [{ experience_id: 'TWO-1', code: '101' }, { experience_id: 'TWO-1', code: '102' }];
-		const { outputs } = await runAction({ items, credentials: BASIC(e.url), parameters: { ...chainParameters, options: { ...FAST, concurrency: 2, retryBaseDelayMs: 300 } } });
+		const items = [
+			{ experience_id: 'TWO-1', code: '101' },
+			{ experience_id: 'TWO-1', code: '102' },
+		];
+		const { outputs } = await runAction({
+			items,
+			credentials: BASIC(e.url),
+			parameters: {
+				...chainParameters,
+				options: { ...FAST, concurrency: 2, retryBaseDelayMs: 300 },
+			},
+		});
 		expect(routed(outputs)).toEqual({ Chained: [0, 1] });
 		expect(e.issues()[0].issue_code_history).toEqual(['100', '101', '102']);
 	});
@@ -197,10 +265,17 @@ describe('recovery of chains', () => {
 	it('Create with the experience_id of an older issue, answer lost: not resent (it could chain twice) and said as it is', async () => {
 		const e = await waiting('action_wait', 'OLD-1');
 		e.injectFault({ drop: 'after', match: { route: 'create' } });
-		const items = [{ user_id: ABEL.sys_id, code: '101', experience_id: 'OLD-1' }, { user_id: ABEL.sys_id, code: '102', experience_id: 'OLD-1' }];
+		const items = [
+			{ user_id: ABEL.sys_id, code: '101', experience_id: 'OLD-1' },
+			{ user_id: ABEL.sys_id, code: '102', experience_id: 'OLD-1' },
+		];
 		const { outputs } = await create(e, items, { concurrency: 2, retryBaseDelayMs: 300 });
 		expect(routed(outputs)).toEqual({ Other: [0], Created: [1] });
-		expect(json(outputs, 'Other')).toMatchObject({ errorCode: 'NETWORK_ERROR', mayHaveBeenCreated: true, attempts: 1 });
+		expect(json(outputs, 'Other')).toMatchObject({
+			errorCode: 'NETWORK_ERROR',
+			mayHaveBeenCreated: true,
+			attempts: 1,
+		});
 		expect(e.issues()[0].issue_code_history).toEqual(['100', '101', '102']);
 	});
 });
