@@ -23,23 +23,29 @@ import { PICKER_PAGE_SIZE, PICKER_READ, listRows, type TableRow } from '../trans
 /** Only rows marked active (deployed issue codes, users who can sign in). */
 const ACTIVE = [condition('active', '=', 'true')];
 
+/** One picker's list: the table, which rows, the fields searched as typed, the order and the item. */
+interface PickerList {
+	table: TableName;
+	base: string[];
+	searched: string[];
+	order: string;
+	fields: string;
+	toItem: (row: TableRow) => INodeListSearchItems;
+}
+
 async function search(
 	ctx: ILoadOptionsFunctions,
-	table: TableName,
-	base: string[],
-	filterFields: string[],
-	order: string,
-	fields: string,
-	toItem: (row: TableRow) => INodeListSearchItems,
+	list: PickerList,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
+	const { table, base, searched, order, fields, toItem } = list;
 	const typed = (filter ?? '').trim();
 	// A filter an instance would run as a script is no filter of a name: nothing matches it.
 	if (typed && !isQueryableValue(typed)) return { results: [] };
 	// What is typed may be in any of the fields searched.
 	const conditions = typed
-		? [...base, ...anyOf(filterFields.map((field) => condition(field, 'LIKE', typed)))]
+		? [...base, ...anyOf(searched.map((field) => condition(field, 'LIKE', typed)))]
 		: base;
 	const connection = await connectionFor(ctx, credentialTypeOf(ctx));
 	const offset = Number(paginationToken) || 0;
@@ -71,80 +77,58 @@ async function search(
 	};
 }
 
-export async function issueCodeSearch(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	return search(
-		this,
-		TABLES.issueRegistry,
-		ACTIVE,
-		['issue_code', 'name'],
-		'issue_code',
-		'issue_code,name',
-		(r) => ({ name: r.name ? `${r.issue_code} – ${r.name}` : r.issue_code, value: r.issue_code }),
-		filter,
-		paginationToken,
-	);
+/** A picker's list search method, as n8n calls it. */
+function listSearchOf(list: PickerList) {
+	return async function (
+		this: ILoadOptionsFunctions,
+		filter?: string,
+		paginationToken?: string,
+	): Promise<INodeListSearchResult> {
+		return await search(this, list, filter, paginationToken);
+	};
 }
 
-export async function providerSearch(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	return search(
-		this,
-		TABLES.provider,
-		[],
-		['provider_code', 'name'],
-		'name',
-		'provider_code,name',
-		(r) => ({
-			name: r.name ? `${r.name} (${r.provider_code})` : r.provider_code,
-			value: r.provider_code,
-		}),
-		filter,
-		paginationToken,
-	);
-}
+export const issueCodeSearch = listSearchOf({
+	table: TABLES.issueRegistry,
+	base: ACTIVE,
+	searched: ['issue_code', 'name'],
+	order: 'issue_code',
+	fields: 'issue_code,name',
+	toItem: (r) => ({
+		name: r.name ? `${r.issue_code} – ${r.name}` : r.issue_code,
+		value: r.issue_code,
+	}),
+});
 
-export async function computerSearch(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	return search(
-		this,
-		TABLES.computer,
-		[],
-		['name'],
-		'name',
-		'sys_id,name',
-		(r) => ({ name: r.name, value: r.sys_id }),
-		filter,
-		paginationToken,
-	);
-}
+export const providerSearch = listSearchOf({
+	table: TABLES.provider,
+	base: [],
+	searched: ['provider_code', 'name'],
+	order: 'name',
+	fields: 'provider_code,name',
+	toItem: (r) => ({
+		name: r.name ? `${r.name} (${r.provider_code})` : r.provider_code,
+		value: r.provider_code,
+	}),
+});
 
-export async function userSearch(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	return search(
-		this,
-		TABLES.user,
-		ACTIVE,
-		['user_name', 'email', 'name'],
-		'user_name',
-		'sys_id,user_name,name,email',
-		(r) => ({
-			name: `${r.name || r.user_name} (${r.user_name}${r.email ? `, ${r.email}` : ''})`,
-			value: r.sys_id,
-		}),
-		filter,
-		paginationToken,
-	);
-}
+export const computerSearch = listSearchOf({
+	table: TABLES.computer,
+	base: [],
+	searched: ['name'],
+	order: 'name',
+	fields: 'sys_id,name',
+	toItem: (r) => ({ name: r.name, value: r.sys_id }),
+});
+
+export const userSearch = listSearchOf({
+	table: TABLES.user,
+	base: ACTIVE,
+	searched: ['user_name', 'email', 'name'],
+	order: 'user_name',
+	fields: 'sys_id,user_name,name,email',
+	toItem: (r) => ({
+		name: `${r.name || r.user_name} (${r.user_name}${r.email ? `, ${r.email}` : ''})`,
+		value: r.sys_id,
+	}),
+});
