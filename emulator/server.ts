@@ -9,7 +9,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { PLATFORM_ERRORS } from '../contract/errors';
 import { Emulator, type Admission, type ApiCall, type HandleResult } from './core';
 import {
 	SERVER_LIMITS,
@@ -17,6 +16,7 @@ import {
 	type RunningEmulator,
 	type StartEmulatorOptions,
 } from './serverOptions';
+import { tooManyConnections, unsaved } from './serverAnswers';
 import { keepState } from './store/durable';
 
 export {
@@ -86,36 +86,6 @@ function endAfter(req: IncomingMessage): void {
 
 function behindTheEnd(req: IncomingMessage): boolean {
 	return (order.get(req) ?? 0) > (endsAfter.get(req.socket) ?? Infinity);
-}
-
-function tooManyConnections(socket: Socket, cap: number): void {
-	refused.add(socket);
-	const body = JSON.stringify({
-		error: {
-			message: PLATFORM_ERRORS.RATE_LIMITED.message,
-			detail: `The emulator serves at most ${cap} connections at once; retry after 1 second.`,
-		},
-		status: 'failure',
-	});
-	socket.end(
-		`HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json;charset=UTF-8\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-		() => socket.destroy(),
-	);
-}
-
-/** The answer to requests whose changes could not be saved: nothing was changed. */
-function unsaved(): HandleResult {
-	return {
-		status: 503,
-		headers: { 'content-type': 'application/json;charset=UTF-8', 'retry-after': '1' },
-		body: JSON.stringify({
-			error: {
-				message: PLATFORM_ERRORS.SERVICE_UNAVAILABLE.message,
-				detail: 'The change could not be saved to the state file; nothing was changed. Retry.',
-			},
-			status: 'failure',
-		}),
-	};
 }
 
 function write(
@@ -265,7 +235,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 	server.on('connection', (socket: Socket) => {
 		connections++;
 		socket.once('close', () => connections--);
-		if (connections > maxConnections) tooManyConnections(socket, maxConnections);
+		if (connections > maxConnections) {
+			refused.add(socket);
+			socket.end(tooManyConnections(maxConnections), () => socket.destroy());
+		}
 	});
 	server.headersTimeout = headersTimeoutMs;
 	server.requestTimeout = requestTimeoutMs;

@@ -8,7 +8,7 @@
 import { END_REASONS, FALLBACK_RESULTS } from '../../contract/api';
 import type { EmulatorState } from './context';
 import { glideDateTime } from './dates';
-import type { IssueRecord } from './issues';
+import type { IssueRecord } from './issueRecord';
 import type { Fallback, Outcome, ScenarioRecord } from './registry';
 
 /** Why an engagement ended, and what the fallback of a failed resolution did: the API's own words. */

@@ -1,5 +1,6 @@
 /** The emulator core's public API: what the server, the CLI, the trigger node and users' tests use. */
-export { Emulator, type EmulatorOptions, type EmulatorSnapshot } from './emulator';
+export { Emulator } from './emulator';
+export type { EmulatorOptions, EmulatorSnapshot } from './options';
 export {
 	AUTH_MODES,
 	type AuthMode,
@@ -13,7 +14,7 @@ export type { EmulatorRequest, RequestHead, ApiCall } from './request';
 export type { EmulatorResponse } from './answer';
 export type { Admission } from './pipeline';
 export type { JournalEntry } from './journal';
-export type { IssueRecord } from './issues';
+export type { IssueRecord } from './issueRecord';
 export type { IncidentRecord } from './incidents';
 export { FORCED_OUTCOMES, type ForcedOutcome } from './engagement';
 export { tokenHash, type TokenGrant, type TokenKind } from './tokens';

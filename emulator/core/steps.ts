@@ -1,5 +1,5 @@
 /** Planned engagement steps, earliest first. */
-import type { IssueRecord } from './issues';
+import type { IssueRecord } from './issueRecord';
 
 /** A min-heap of planned steps by time; an entry is stale once its issue was planned again or changed. */
 export class StepHeap {

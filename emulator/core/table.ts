@@ -1,7 +1,7 @@
 /** The tables the emulator serves, as rows of strings (their queries: query.ts). */
 import { ISSUE_ROW_FIELDS, TABLES, type IssueRow } from '../../contract/api';
 import type { IncidentRecord } from './incidents';
-import type { IssueRecord } from './issues';
+import type { IssueRecord } from './issueRecord';
 import type { IssueCodeRecord, Registry } from './registry';
 import { registrySysId } from './sysIds';
 

@@ -6,7 +6,7 @@ import { bodyErrorResponse, render, renderError } from '../answer';
 import type { EmulatorState, Handler, HandleResult } from '../context';
 import { startEngagement } from '../engagement';
 import { glideDateTime } from '../dates';
-import type { IssueContent, IssueRecord } from '../issues';
+import type { IssueContent, IssueRecord } from '../issueRecord';
 import type { UserRecord } from '../registry';
 
 /**
