@@ -6,19 +6,21 @@
  * ordinary node execution and reads only its first output; AI Agent 2.2 calls it through
  * supplyData. Every outcome must reach the model with what happened and what to do next.
  */
-import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
+import { CREATE_TOOL_PARAMETERS, GET_TOOL_PARAMETERS } from '../helpers/toolParameters';
 import {
+	emulatorCredential,
 	executionsOf,
 	importAll,
 	post,
-	rt,
 	startFakeModel,
 	startRealN8n,
+	stopRealN8n,
+	waitForWebhook,
 	type FakeModel,
 	type PlannedCall,
+	type RealN8n,
 	type ToolResult,
 } from './helpers';
 
@@ -91,27 +93,14 @@ function agentWorkflow(agentVersion: number, path: string, webhookId: string) {
 				'Create Experience Issue',
 				400,
 				'Creates a ServiceNow Proactive Engagement experience issue for a user',
-				{
-					operation: 'create',
-					endpointUserName:
-						"={{ $fromAI('user_name', 'The user name of the person whose device has the problem', 'string') }}",
-					issueCode: {
-						__rl: true,
-						mode: 'id',
-						value: "={{ $fromAI('issue_code', 'The issue code of the problem', 'string') }}",
-					},
-					provider: { __rl: true, mode: 'id', value: 'sn' },
-				},
+				CREATE_TOOL_PARAMETERS,
 			),
 			tool(
 				'w5',
 				'Get Experience Issue',
 				600,
 				'Reads a ServiceNow Proactive Engagement experience issue by its experience_id',
-				{
-					operation: 'get',
-					issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
-				},
+				GET_TOOL_PARAMETERS,
 			),
 		],
 		connections: {
@@ -146,31 +135,17 @@ const workflowId = (version: number) => `e2eAgent${String(version).replace('.', 
 describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 	let sn: RunningEmulator;
 	let model: FakeModel;
-	let userFolder: string;
-	let n8n: ChildProcess;
-	let base: string;
+	let n8n: RealN8n;
 
 	beforeAll(async () => {
-		await rt.ensureN8n();
 		sn = await startEmulator({ port: 0 });
 		model = await startFakeModel();
-		({ n8n, base, userFolder } = await startRealN8n({
+		n8n = await startRealN8n({
 			prepare: (folder) =>
 				importAll(
 					folder,
 					[
-						{
-							id: 'snPeAgentCred',
-							name: 'ServiceNow PE (emulator)',
-							type: 'serviceNowPeApi',
-							data: {
-								instanceUrl: sn.url,
-								authType: 'basic',
-								username: 'pe.integration',
-								password: 'integration',
-								ignoreSslIssues: false,
-							},
-						},
+						emulatorCredential('snPeAgentCred', 'ServiceNow PE (emulator)', sn.url),
 						{
 							id: 'openAiFakeCred',
 							name: 'OpenAI-compatible (fake)',
@@ -183,22 +158,16 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 						json: agentWorkflow(a.version, a.path, a.webhookId),
 					})),
 				),
-		}));
-		// Published workflows' webhooks are registered after n8n reports ready: a GET then names the POST.
-		for (const { path } of AGENTS) {
-			await rt.waitFor(
-				`webhook ${path}`,
-				async () => (await rt.get(`${base}/webhook/${path}`)).body.includes('POST request'),
-				60_000,
-			);
-		}
+		});
+		// Once registered, a GET names the POST.
+		for (const { path } of AGENTS)
+			await waitForWebhook(n8n.base, path, (res) => res.body.includes('POST request'));
 	}, 900_000);
 
 	afterAll(async () => {
-		await rt.stop(n8n);
+		await stopRealN8n(n8n);
 		await sn?.close();
 		await model?.close();
-		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
 
 	/** Has the agent make one tool call; returns the tool result the model got back, parsed. */
@@ -208,7 +177,7 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 	): Promise<{ result: ToolResult; items: Array<Record<string, unknown>> }> {
 		const prompt = JSON.stringify(call);
 		const before = model.toolResults.length;
-		const answer = await post(`${base}/webhook/${path}`, JSON.stringify({ prompt }), {
+		const answer = await post(`${n8n.base}/webhook/${path}`, JSON.stringify({ prompt }), {
 			'x-caller-token': CALLER_TOKEN,
 		});
 		expect({ status: answer.status, body: JSON.parse(answer.text) }).toEqual({
@@ -315,7 +284,7 @@ describe('the node as the tool of n8n’s AI Agent in a real n8n', () => {
 		});
 
 		it(`ran the tool as ${runsToolAs}`, async () => {
-			const runs = await executionsOf(userFolder, workflowId(version), 6);
+			const runs = await executionsOf(n8n.userFolder, workflowId(version), 6);
 			expect(runs.map((e: any) => e.status)).toEqual(Array(6).fill('success'));
 			// AI Agent 3.x hands its tool calls to the engine (which runs the tool node and resumes the
 			// agent); AI Agent 2.x calls the tool itself.

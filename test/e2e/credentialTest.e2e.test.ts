@@ -2,47 +2,42 @@
  * The credential test as users run it: the Test button of n8n's credential dialog (POST
  * /rest/credentials/test on a saved credential) in a real n8n with the package installed.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rmSync } from 'node:fs';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
-import { login, ownerEnv, rt, startRealN8n } from './helpers';
+import {
+	EMULATOR_BASIC as BASIC,
+	login,
+	ownerEnv,
+	startRealN8n,
+	stopRealN8n,
+	type RealN8n,
+} from './helpers';
 
-const BASIC = {
-	authType: 'basic',
-	username: 'pe.integration',
-	password: 'integration',
-	ignoreSslIssues: false,
-};
+interface Page {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+}
+
+/** A page that answers 200 with this JSON. */
+const json = (body: string): Page => ({
+	status: 200,
+	headers: { 'content-type': 'application/json' },
+	body,
+});
 
 /** What people paste as Instance URL, served under a prefix on 127.0.0.1: one fixed answer each. */
-const PAGES: Record<string, { status: number; headers: Record<string, string>; body: string }> = {
+const PAGES: Record<string, Page> = {
 	'/sign-in': {
 		status: 200,
 		headers: { 'content-type': 'text/html; charset=utf-8' },
 		body: '<!DOCTYPE html><html><head><title>Sign in - Corporate SSO</title></head><body><form method="post"><input name="user"></form></body></html>',
 	},
-	'/other-json': {
-		status: 200,
-		headers: { 'content-type': 'application/json' },
-		body: '{"status":"ok","version":"1.2.3"}',
-	},
-	'/json-rpc': {
-		status: 200,
-		headers: { 'content-type': 'application/json' },
-		body: '{"jsonrpc":"2.0","id":1,"result":{}}',
-	},
-	'/result-null': {
-		status: 200,
-		headers: { 'content-type': 'application/json' },
-		body: '{"result":null}',
-	},
-	'/result-text': {
-		status: 200,
-		headers: { 'content-type': 'application/json' },
-		body: '{"result":"ok"}',
-	},
+	'/other-json': json('{"status":"ok","version":"1.2.3"}'),
+	'/json-rpc': json('{"jsonrpc":"2.0","id":1,"result":{}}'),
+	'/result-null': json('{"result":null}'),
+	'/result-text': json('{"result":"ok"}'),
 	'/redirect': {
 		status: 302,
 		headers: { location: 'https://login.example.com/saml?request=abc' },
@@ -57,13 +52,10 @@ describe('the credential test in a real n8n (the Test button of the credential d
 	let sn: RunningEmulator;
 	let pages: Server;
 	let pagesUrl: string;
-	let userFolder: string;
-	let n8n: ChildProcess;
-	let base: string;
+	let n8n: RealN8n;
 	let cookie: string;
 
 	beforeAll(async () => {
-		await rt.ensureN8n();
 		sn = await startEmulator({ port: 0, auth: 'basic' });
 		pages = createServer((req, res) => {
 			const page = Object.entries(PAGES).find(([prefix]) => req.url?.startsWith(`${prefix}/`))?.[1];
@@ -72,15 +64,14 @@ describe('the credential test in a real n8n (the Test button of the credential d
 		});
 		await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
 		pagesUrl = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-		({ n8n, base, userFolder } = await startRealN8n({ extraEnv: ownerEnv() }));
-		cookie = await login(base);
+		n8n = await startRealN8n({ extraEnv: ownerEnv() });
+		cookie = await login(n8n.base);
 	}, 600_000);
 
 	afterAll(async () => {
-		await rt.stop(n8n);
+		await stopRealN8n(n8n);
 		await sn?.close();
 		await new Promise((resolve) => pages?.close(resolve));
-		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
 
 	/** Saves a credential as the dialog does, then presses Test: n8n's verdict. */
@@ -90,7 +81,7 @@ describe('the credential test in a real n8n (the Test button of the credential d
 	): Promise<{ status: string; message: string }> {
 		const headers = { 'content-type': 'application/json', cookie };
 		const name = `${type} ${Math.random().toString(36).slice(2)}`;
-		const saved = await fetch(`${base}/rest/credentials`, {
+		const saved = await fetch(`${n8n.base}/rest/credentials`, {
 			method: 'POST',
 			headers,
 			body: JSON.stringify({ name, type, data }),
@@ -98,7 +89,7 @@ describe('the credential test in a real n8n (the Test button of the credential d
 		const text = await saved.text();
 		if (saved.status !== 200) throw new Error(`saving the credential: ${saved.status} ${text}`);
 		const { id } = JSON.parse(text).data;
-		const tested = await fetch(`${base}/rest/credentials/test`, {
+		const tested = await fetch(`${n8n.base}/rest/credentials/test`, {
 			method: 'POST',
 			headers,
 			body: JSON.stringify({ credentials: { id, name, type, data } }),
@@ -122,7 +113,7 @@ describe('the credential test in a real n8n (the Test button of the credential d
 
 	it("fails against n8n's own editor, its root or a page of it copied from the browser", async () => {
 		// Asked for JSON, n8n answers 404 (asked for anything, it would answer its editor page with 200).
-		for (const instanceUrl of [base, `${base}/home/workflows`]) {
+		for (const instanceUrl of [n8n.base, `${n8n.base}/home/workflows`]) {
 			expect(await test({ instanceUrl, ...BASIC })).toEqual({
 				status: 'Error',
 				message:

@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { RunningEmulator } from '../../emulator/server';
 import { tempDir } from '../helpers/temp';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -34,6 +35,13 @@ export interface N8nInstance {
 	logFile: string;
 }
 
+/** A real n8n that startRealN8n started: its process, base URL and user folder. */
+export interface RealN8n {
+	process: ChildProcess;
+	base: string;
+	userFolder: string;
+}
+
 export function newUserFolder(): string {
 	const folder = tempDir('sn-pe-e2e');
 	rt.installPackage(folder);
@@ -41,15 +49,17 @@ export function newUserFolder(): string {
 }
 
 /**
- * A real n8n with our package installed, on a free port of 127.0.0.1, ready to answer. `prepare`
- * runs before it starts (import credentials and workflows there); it is given n8n's base URL.
+ * A real n8n (installed first if it is not) with our package installed, on a free port of
+ * 127.0.0.1, ready to answer. `prepare` runs before it starts (import credentials and workflows
+ * there); it is given n8n's base URL.
  */
 export async function startRealN8n(
 	options: {
 		prepare?: (userFolder: string, base: string) => void;
 		extraEnv?: Record<string, string>;
 	} = {},
-): Promise<{ n8n: ChildProcess; base: string; userFolder: string }> {
+): Promise<RealN8n> {
+	await rt.ensureN8n();
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const userFolder = newUserFolder();
@@ -65,7 +75,42 @@ export async function startRealN8n(
 		await rt.stop(n8n);
 		throw error;
 	}
-	return { n8n, base, userFolder };
+	return { process: n8n, base, userFolder };
+}
+
+/** Stops a real n8n (if it started) and removes its user folder. */
+export async function stopRealN8n(n8n: RealN8n | undefined): Promise<void> {
+	await rt.stop(n8n?.process);
+	if (n8n) rmSync(n8n.userFolder, { recursive: true, force: true });
+}
+
+/** The Basic sign-in of the emulator's integration user, as a ServiceNow PE credential holds it. */
+export const EMULATOR_BASIC = {
+	authType: 'basic',
+	username: 'pe.integration',
+	password: 'integration',
+	ignoreSslIssues: false,
+};
+
+/** A ServiceNow PE credential for importAll: the emulator's integration user at `instanceUrl`. */
+export function emulatorCredential(id: string, name: string, instanceUrl: string) {
+	return { id, name, type: 'serviceNowPeApi', data: { instanceUrl, ...EMULATOR_BASIC } };
+}
+
+/**
+ * Waits until n8n has registered the webhook at `path` (published workflows' webhooks come after
+ * n8n reports ready): until a GET of it answers as `registered` wants.
+ */
+export async function waitForWebhook(
+	base: string,
+	path: string,
+	registered: (res: { status: number; body: string }) => boolean,
+): Promise<void> {
+	await rt.waitFor(
+		`webhook ${path}`,
+		async () => registered(await rt.get(`${base}/webhook/${path}`)),
+		60_000,
+	);
 }
 
 export function importAll(
@@ -205,7 +250,7 @@ async function waitForItem(
 }
 
 /**
- * Runs the "Chain issue codes automatically" example against the emulator at `emulatorUrl`: the
+ * Runs the "Chain issue codes automatically" example against the emulator `sn` (reset first): the
  * sample alert (disk full on ABEL-LAPTOP → 102, low memory on BETH-DESKTOP → 101) on its webhook;
  * the emulator's clock moved on through its control API so 102 waits in action_wait and 101's
  * resolution fails; the trigger's minute polls chain 103 onto the first and report the second's
@@ -213,20 +258,16 @@ async function waitForItem(
  */
 export async function runChainExample(options: {
 	base: string;
-	emulatorUrl: string;
+	sn: RunningEmulator;
 	userFolder: string;
 	workflowId: string;
-	issues: () => any[];
-	incidents: () => any[];
 }) {
-	const { base, emulatorUrl, userFolder, workflowId } = options;
+	const { base, sn, userFolder, workflowId } = options;
+	sn.reset();
 	const t0 = Date.now();
 	const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
 	const advance = async (by: number) => {
-		const res = await post(
-			`${emulatorUrl}/_emulator/clock/advance`,
-			JSON.stringify({ seconds: by }),
-		);
+		const res = await post(`${sn.url}/_emulator/clock/advance`, JSON.stringify({ seconds: by }));
 		if (res.status !== 200) throw new Error(`clock/advance: ${res.status} ${res.text}`);
 	};
 	const alert = readFileSync(join(ROOT, 'examples', 'alertmanager-chain-alerts.json'), 'utf8');
@@ -239,7 +280,7 @@ export async function runChainExample(options: {
 	};
 	await rt.waitFor('both issues created', async () => (await created()) !== undefined, 60_000);
 	const timings: Record<string, number> = { created: seconds() };
-	const issues = options.issues();
+	const issues = sn.issues();
 	const disk = issues.find((i) => i.issue_code === '102');
 	const memory = issues.find((i) => i.issue_code === '101');
 	if (!disk || !memory)
@@ -250,33 +291,18 @@ export async function runChainExample(options: {
 	// 102 engages the user and waits for the next code after 20 s; 101 fails silently after 20 s.
 	await advance(25);
 	timings.clockAdvanced = seconds();
-	const chained = await waitForItem(
-		userFolder,
-		workflowId,
-		'Chained',
-		(j) => j.experience_id === disk.experience_id,
-		150_000,
-	);
+	/** The item `node` output for the issue `experienceId`, once it has. */
+	const itemFor = (node: string, experienceId: string) =>
+		waitForItem(userFolder, workflowId, node, (j) => j.experience_id === experienceId, 150_000);
+	const chained = await itemFor('Chained', disk.experience_id);
 	timings.chained = seconds();
-	const incident = await waitForItem(
-		userFolder,
-		workflowId,
-		'Notify: Incident Created',
-		(j) => j.experience_id === memory.experience_id,
-		150_000,
-	);
+	const incident = await itemFor('Notify: Incident Created', memory.experience_id);
 	timings.incidentReported = seconds();
 
 	// 103 runs silently and resolves 15 s after it was chained.
 	await advance(20);
 	timings.clockAdvancedAgain = seconds();
-	const resolved = await waitForItem(
-		userFolder,
-		workflowId,
-		'Notify: Resolved',
-		(j) => j.experience_id === disk.experience_id,
-		150_000,
-	);
+	const resolved = await itemFor('Notify: Resolved', disk.experience_id);
 	timings.resolvedReported = seconds();
 	// One more poll's worth of time: nothing may be reported twice.
 	await new Promise((r) => setTimeout(r, 65_000));
@@ -295,8 +321,8 @@ export async function runChainExample(options: {
 			incident: count('Notify: Incident Created', memory.experience_id),
 			notChained: allItems(userFolder, workflowId, 'Not Chained').length,
 		},
-		finalIssues: options.issues(),
-		incidents: options.incidents(),
+		finalIssues: sn.issues(),
+		incidents: sn.emulator.listIncidents(),
 	};
 }
 

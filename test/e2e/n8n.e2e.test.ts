@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRANCH_ORDER, DOCUMENTED_ERRORS } from '../../contract/errors';
@@ -7,6 +6,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { DOCUMENT_EXAMPLE_BODY } from '../helpers/http';
 import {
 	ROOT,
+	emulatorCredential,
 	example,
 	executionsOf,
 	importAll,
@@ -16,6 +16,9 @@ import {
 	rt,
 	runChainExample,
 	startRealN8n,
+	stopRealN8n,
+	waitForWebhook,
+	type RealN8n,
 } from './helpers';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
@@ -111,48 +114,32 @@ const VENDOR_HOSTS = {
 
 describe('the package inside a real n8n', () => {
 	let sn: RunningEmulator;
-	let userFolder: string;
-	let n8n: ChildProcess;
-	let base: string;
+	let n8n: RealN8n;
 
 	beforeAll(async () => {
-		await rt.ensureN8n();
 		const seed = defaultSeed();
 		seed.cis.push(
 			{ sys_id: VENDOR_HOSTS.example2, name: 'example2', assigned_to: seed.users[4].sys_id },
 			{ sys_id: VENDOR_HOSTS.example3, name: 'example3', assigned_to: seed.users[5].sys_id },
 		);
 		sn = await startEmulator({ port: 0, seed });
-		const basic = {
-			authType: 'basic',
-			username: 'pe.integration',
-			password: 'integration',
-			ignoreSslIssues: false,
-		};
-		({ n8n, base, userFolder } = await startRealN8n({
+		n8n = await startRealN8n({
 			extraEnv: ownerEnv(),
 			prepare: (folder, n8nBase) =>
 				importAll(
 					folder,
 					[
-						{
-							id: 'snPeEmulatorCred',
-							name: 'ServiceNow PE (standalone emulator)',
-							type: 'serviceNowPeApi',
-							data: { instanceUrl: sn.url, ...basic },
-						},
-						{
-							id: 'snPeTriggerCred',
-							name: 'ServiceNow PE (trigger)',
-							type: 'serviceNowPeApi',
-							data: { instanceUrl: `${n8nBase}/webhook/servicenow-emulator`, ...basic },
-						},
-						{
-							id: 'snPeRefusedCred',
-							name: 'ServiceNow PE (nothing listens)',
-							type: 'serviceNowPeApi',
-							data: { instanceUrl: 'http://127.0.0.1:1', ...basic },
-						},
+						emulatorCredential('snPeEmulatorCred', 'ServiceNow PE (standalone emulator)', sn.url),
+						emulatorCredential(
+							'snPeTriggerCred',
+							'ServiceNow PE (trigger)',
+							`${n8nBase}/webhook/servicenow-emulator`,
+						),
+						emulatorCredential(
+							'snPeRefusedCred',
+							'ServiceNow PE (nothing listens)',
+							'http://127.0.0.1:1',
+						),
 					],
 					[
 						{ id: 'e2eAlert', json: example('alert-to-experience-issue.json') },
@@ -163,33 +150,31 @@ describe('the package inside a real n8n', () => {
 						{ id: 'e2eChainAuto', json: example('chain-issue-codes-automatically.json') },
 					],
 				),
-		}));
-		await rt.waitFor(
-			'webhooks',
-			async () =>
-				(await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status ===
-				200,
-			60_000,
+		});
+		await waitForWebhook(
+			n8n.base,
+			'servicenow-emulator/api/now/table/sys_user_role',
+			(res) => res.status === 200,
 		);
 	}, 900_000);
 
 	afterAll(async () => {
-		await rt.stop(n8n);
+		await stopRealN8n(n8n);
 		await sn?.close();
 	});
 
 	it('lists our node and credential types, loaded from the installed package without its own n8n-workflow', async () => {
-		const installed = join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
+		const installed = join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE);
 		expect(
 			existsSync(join(installed, 'dist', 'nodes', 'ServiceNowPe', 'ServiceNowPe.node.js')),
 		).toBe(true);
 		expect(existsSync(join(installed, 'node_modules', 'n8n-workflow'))).toBe(false);
-		expect(existsSync(join(userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-workflow'))).toBe(
+		expect(existsSync(join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-workflow'))).toBe(
 			false,
 		);
-		const cookie = await login(base);
+		const cookie = await login(n8n.base);
 		const types = async (file: string) => {
-			const res = await fetch(`${base}/types/${file}`, { headers: { cookie } });
+			const res = await fetch(`${n8n.base}/types/${file}`, { headers: { cookie } });
 			expect(res.status).toBe(200);
 			return ((await res.json()) as Array<{ name: string }>).map((t) => t.name);
 		};
@@ -210,7 +195,7 @@ describe('the package inside a real n8n', () => {
 
 	it('routes monitoring alerts to Created and to three documented error branches', async () => {
 		sn.reset();
-		const url = `${base}/webhook/demo-alert`;
+		const url = `${n8n.base}/webhook/demo-alert`;
 		const answers = [
 			await post(url, alert({})), // created
 			await post(url, alert({ user: 'nobody', ci_sys_id: '' })), // Unknown User
@@ -224,7 +209,7 @@ describe('the package inside a real n8n', () => {
 			'NO_RESOLUTION',
 			'BEING_RESOLVED',
 		]);
-		const runs = await executionsOf(userFolder, 'e2eAlert', 4);
+		const runs = await executionsOf(n8n.userFolder, 'e2eAlert', 4);
 		const branchOf = (run: any) =>
 			['Created', 'Fix the Alert Mapping', 'Needs a Human', 'Already Being Resolved'].filter(
 				(n) => rt.nodeOutput(run, n).length > 0,
@@ -250,8 +235,8 @@ describe('the package inside a real n8n', () => {
 	});
 
 	it('routes an item whose connection is refused to Other (NETWORK_ERROR, not sent), without failing the node', async () => {
-		expect((await post(`${base}/webhook/refused-test`, '{}')).status).toBe(200);
-		const [run] = await executionsOf(userFolder, 'e2eRefused', 1);
+		expect((await post(`${n8n.base}/webhook/refused-test`, '{}')).status).toBe(200);
+		const [run] = await executionsOf(n8n.userFolder, 'e2eRefused', 1);
 		expect(run.status).toBe('success');
 		const other = rt.nodeOutput(run, 'Create Against Nothing', BRANCH_ORDER.length + 1);
 		expect(other[0].json).toMatchObject({
@@ -263,7 +248,7 @@ describe('the package inside a real n8n', () => {
 	});
 
 	it("answers the document's cURL example and a documented 400 from the emulator trigger, starting Accepted and Rejected executions", async () => {
-		const create = `${base}/webhook/servicenow-emulator/api/sn_srf/self_remediation/experience_issue/create`;
+		const create = `${n8n.base}/webhook/servicenow-emulator/api/sn_srf/self_remediation/experience_issue/create`;
 		const ok = await post(create, DOCUMENT_EXAMPLE_BODY, {
 			accept: 'application/json',
 			'content-type': 'application/x-www-form-urlencoded',
@@ -283,7 +268,7 @@ describe('the package inside a real n8n', () => {
 			},
 			status: 'failure',
 		});
-		const runs = await executionsOf(userFolder, 'e2eEmulator', 2);
+		const runs = await executionsOf(n8n.userFolder, 'e2eEmulator', 2);
 		expect(rt.nodeOutput(runs[0], 'Issue Accepted')[0].json).toMatchObject({
 			experience_id: '09ed4830f393739df33',
 			state: 'open',
@@ -308,8 +293,8 @@ describe('the package inside a real n8n', () => {
 			),
 			'utf8',
 		);
-		expect((await post(`${base}/webhook/alertmanager`, payload)).status).toBe(200);
-		const [run] = await executionsOf(userFolder, 'e2ePreset', 1);
+		expect((await post(`${n8n.base}/webhook/alertmanager`, payload)).status).toBe(200);
+		const [run] = await executionsOf(n8n.userFolder, 'e2ePreset', 1);
 		expect(rt.nodeOutput(run, 'Created')).toHaveLength(2);
 		expect(rt.nodeOutput(run, 'Already Being Resolved')).toHaveLength(2);
 		expect(rt.nodeOutput(run, 'Resolved Alerts')).toHaveLength(2);
@@ -321,12 +306,12 @@ describe('the package inside a real n8n', () => {
 
 	it('creates an issue with the action node pointed at the emulator trigger of the same n8n', async () => {
 		const res = await post(
-			`${base}/webhook/self-test`,
+			`${n8n.base}/webhook/self-test`,
 			JSON.stringify({ user: 'beth.anglin', code: '101', experience_id: 'SELF-1' }),
 		);
 		expect(res.status).toBe(200);
 		expect(JSON.parse(res.text)).toMatchObject({ outcome: 'created', experience_id: 'SELF-1' });
-		const runs = await executionsOf(userFolder, 'e2eEmulator', 3);
+		const runs = await executionsOf(n8n.userFolder, 'e2eEmulator', 3);
 		expect(rt.nodeOutput(runs[2], 'Issue Accepted')[0].json).toMatchObject({
 			experience_id: 'SELF-1',
 			issue_code: '101',
@@ -335,14 +320,11 @@ describe('the package inside a real n8n', () => {
 	});
 
 	it('runs "Chain issue codes automatically": alert → issues → trigger on action_wait → chained → resolved; failed resolution → incident', async () => {
-		sn.reset();
 		const run = await runChainExample({
-			base,
-			emulatorUrl: sn.url,
-			userFolder,
+			base: n8n.base,
+			sn,
+			userFolder: n8n.userFolder,
 			workflowId: 'e2eChainAuto',
-			issues: () => sn.issues(),
-			incidents: () => sn.emulator.listIncidents(),
 		});
 		console.log(`chain example timings (s from the alert): ${JSON.stringify(run.timings)}`);
 		expect(run.disk).toMatchObject({ configuration_item: 'd049b28e936aa1106f98f6db5cba10d5' }); // ABEL-LAPTOP

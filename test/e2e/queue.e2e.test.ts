@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import {
+	emulatorCredential,
 	example,
 	executionsOf,
 	freePort,
@@ -11,6 +12,7 @@ import {
 	post,
 	rt,
 	runChainExample,
+	waitForWebhook,
 } from './helpers';
 
 /** n8n in queue mode: main process + one worker sharing Redis (Debian's redis-server). */
@@ -40,19 +42,7 @@ describe('queue mode: the workflow runs on a worker with our node loaded', () =>
 		userFolder = newUserFolder();
 		importAll(
 			userFolder,
-			[
-				{
-					id: 'snPeEmulatorCred',
-					name: 'ServiceNow PE',
-					type: 'serviceNowPeApi',
-					data: {
-						instanceUrl: sn.url,
-						authType: 'basic',
-						username: 'pe.integration',
-						password: 'integration',
-					},
-				},
-			],
+			[emulatorCredential('snPeEmulatorCred', 'ServiceNow PE', sn.url)],
 			[
 				{ id: 'queueAlert', json: example('alert-to-experience-issue.json') },
 				{ id: 'queueChain', json: example('chain-issue-codes-automatically.json') },
@@ -88,11 +78,7 @@ describe('queue mode: the workflow runs on a worker with our node loaded', () =>
 			120_000,
 		);
 		// A GET to the POST-only webhook answers "Did you mean to make a POST request?" once it is registered.
-		await rt.waitFor(
-			'the webhook',
-			async () => /Did you mean/i.test((await rt.get(`${base}/webhook/demo-alert`)).body),
-			60_000,
-		);
+		await waitForWebhook(base, 'demo-alert', (res) => /Did you mean/i.test(res.body));
 	}, 900_000);
 
 	afterAll(async () => {
@@ -117,15 +103,7 @@ describe('queue mode: the workflow runs on a worker with our node loaded', () =>
 	});
 
 	it('runs "Chain issue codes automatically" with the trigger polling from the main process and the workflow on the worker', async () => {
-		sn.reset();
-		const run = await runChainExample({
-			base,
-			emulatorUrl: sn.url,
-			userFolder,
-			workflowId: 'queueChain',
-			issues: () => sn.issues(),
-			incidents: () => sn.emulator.listIncidents(),
-		});
+		const run = await runChainExample({ base, sn, userFolder, workflowId: 'queueChain' });
 		console.log(
 			`chain example timings in queue mode (s from the alert): ${JSON.stringify(run.timings)}`,
 		);

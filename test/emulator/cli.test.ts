@@ -5,18 +5,14 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DOCUMENTED_ERRORS } from '../../contract/errors';
 import { defaultSeed } from '../../emulator/core';
-import { checkBuilt, run, start } from '../helpers/emulatorCommand';
-import { ABEL, postJson, send } from '../helpers/http';
+import { checkBuilt, run, start, v1Issue } from '../helpers/emulatorCommand';
+import { postJson, send } from '../helpers/http';
+import { issueBody } from '../helpers/issues';
 import { tempDir } from '../helpers/temp';
 
 beforeAll(checkBuilt);
 
-const body = {
-	endpoint: { user_id: ABEL.sys_id },
-	issue_code: '100',
-	provider: 'sn',
-	experience_id: 'P-1',
-};
+const body = issueBody({ experience_id: 'P-1' });
 
 describe('the emulator command', () => {
 	it('prints its base URL, serves the endpoint and stops cleanly on SIGTERM and SIGINT', async () => {
@@ -120,22 +116,12 @@ describe('the emulator command', () => {
 	it('imports a JSON state file of the earlier version, keeping it beside the database', async () => {
 		const dir = tempDir('pe-state');
 		const state = join(dir, 'state.json');
-		const issue = {
+		const issue = v1Issue(0, {
 			sys_id: 'a'.repeat(32),
-			number: 'PREN0000001',
 			experience_id: 'OLD-1',
-			issue_code: '100',
-			provider: 'sn',
 			state: 'open',
-			user: ABEL.sys_id,
-			configuration_item: '',
-			endpoint: { user_id: ABEL.sys_id },
 			input_parameters: {},
-			investigative_details: {},
-			issue_code_history: ['100'],
-			sys_created_on: '2026-11-01 10:00:00',
-			sys_updated_on: '2026-11-01 10:00:00',
-		};
+		});
 		writeFileSync(
 			state,
 			JSON.stringify({

@@ -11,18 +11,14 @@ import { join } from 'node:path';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../contract/errors';
 import { startEmulator, type RunningEmulator } from '../../emulator/server';
 import { ROOT, checkBuilt } from '../helpers/emulatorCommand';
-import { ABEL, CREATE_PATH, emulatorForSuite, postJson, send } from '../helpers/http';
+import { CREATE_PATH, emulatorForSuite, postJson, send } from '../helpers/http';
+import { issueBody } from '../helpers/issues';
 import { exchange } from '../helpers/socket';
 
 beforeAll(checkBuilt);
 
-const body = {
-	endpoint: { user_id: ABEL.sys_id },
-	issue_code: '100',
-	provider: 'sn',
-	experience_id: 'P-1',
-};
-const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+const body = issueBody({ experience_id: 'P-1' });
+const valid = issueBody();
 
 const BASIC = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 

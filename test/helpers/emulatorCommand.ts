@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { ABEL, send } from './http';
 
 export const ROOT = join(__dirname, '..', '..');
-export const BIN = join(ROOT, 'dist', 'emulator', 'cli.js');
+export const DIST = join(ROOT, 'dist');
+export const BIN = join(DIST, 'emulator', 'cli.js');
 export const CREATE = '/api/sn_pren/self_remediation/experience_issue/create';
 export const TABLE = '/api/now/table/sn_pren_experience_issue';
 
@@ -19,6 +20,26 @@ export function checkBuilt(): void {
 
 /** Whether `prlimit` can cap the size of the files a process writes (a full disk, without root). */
 export const canCapFileSize = spawnSync('prlimit', ['--version']).status === 0;
+
+/** `it` for a test that caps the size of written files: skipped where `prlimit` cannot. */
+export const capped = canCapFileSize ? it : it.skip;
+
+/**
+ * Runs `script` (CommonJS) in a Node process whose files are capped at `maxFileBytes`, until it
+ * exits: its `process.argv` holds the built dist/ folder, then `args`.
+ */
+export function runCappedScript(
+	script: string,
+	maxFileBytes: number,
+	args: string[],
+	nodeOptions: string[] = [],
+) {
+	return spawnSync(
+		'prlimit',
+		[`--fsize=${maxFileBytes}`, process.execPath, ...nodeOptions, '-e', script, DIST, ...args],
+		{ encoding: 'utf8', timeout: 60_000 },
+	);
+}
 
 export interface Emu {
 	child: ChildProcess;
@@ -59,6 +80,20 @@ export function start(args: string[], maxFileBytes?: number): Promise<Emu> {
 			reject(Object.assign(new Error(`exited with ${code}: ${out}`), { code, output: out }));
 		});
 	});
+}
+
+/** Starts the emulator command, hands it to `use`, and kills it (SIGKILL) when `use` is done or fails. */
+export async function withStarted<T>(
+	args: string[],
+	use: (emu: Emu) => Promise<T>,
+	maxFileBytes?: number,
+): Promise<T> {
+	const emu = await start(args, maxFileBytes);
+	try {
+		return await use(emu);
+	} finally {
+		await emu.kill();
+	}
 }
 
 /** Runs the emulator command until it exits (it should not start, or only prints). */

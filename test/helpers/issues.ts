@@ -3,9 +3,17 @@ import { ABEL, postJson, send } from './http';
 
 export const ISSUE_TABLE = '/api/now/table/sn_pren_experience_issue';
 
-/** A create for Abel with issue code 100 of provider sn, and `over`. */
+/** A create's body: for Abel, issue code 100 of provider sn, and `over`. */
+export const issueBody = (over: Record<string, unknown> = {}) => ({
+	endpoint: { user_id: ABEL.sys_id },
+	issue_code: '100',
+	provider: 'sn',
+	...over,
+});
+
+/** A create of `issueBody(over)`. */
 export const createIssue = (url: string, over: Record<string, unknown> = {}) =>
-	postJson(url, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn', ...over });
+	postJson(url, issueBody(over));
 
 /** A Table API PATCH of the issue's state. */
 export const patchIssueState = (url: string, sysId: string, state: unknown) =>

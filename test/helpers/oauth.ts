@@ -1,5 +1,5 @@
 /** Tokens from an emulator's /oauth_token.do, as an OAuth client gets them. */
-import { send } from './http';
+import { CREATE_PATH, send } from './http';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const CLIENT = 'client_id=pe-emulator-client&client_secret=pe-emulator-secret';
@@ -33,6 +33,20 @@ export async function readWith(url: string, accessToken: string): Promise<number
 			headers: { authorization: `Bearer ${accessToken}` },
 		})
 	).status;
+}
+
+/** A create for abel.tuter (issue code 100, provider sn, and `over`) sent with this access token. */
+export function createWith(url: string, accessToken: string, over: Record<string, unknown> = {}) {
+	return send(url + CREATE_PATH, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+		body: JSON.stringify({
+			endpoint: { user_name: 'abel.tuter' },
+			issue_code: '100',
+			provider: 'sn',
+			...over,
+		}),
+	});
 }
 
 /** The Authorization header of the built-in client's own token (client credentials grant). */

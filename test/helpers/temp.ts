@@ -15,6 +15,11 @@ export function tempDir(prefix: string): string {
 	return dir;
 }
 
+/** The path of `name` in a new empty temp folder (see tempDir): a state file, a seed file. */
+export function tempPath(prefix: string, name: string): string {
+	return join(tempDir(prefix), name);
+}
+
 /** Removes every folder tempDir made so far. */
 export function removeTempDirs(): void {
 	for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,8 @@
  * body (a JSON error gives its position, an XML error its kind), not its keys, not the table asked
  * for, not the values given to the control API.
  */
-import { ABEL, CREATE_PATH, emulatorForSuite, postJson, postXml, send } from '../../helpers/http';
+import { CREATE_PATH, emulatorForSuite, postJson, postXml, send } from '../../helpers/http';
+import { issueBody } from '../../helpers/issues';
 import { bearer } from '../../helpers/oauth';
 
 const sn = emulatorForSuite();
@@ -15,15 +16,7 @@ describe('error details never quote the request', () => {
 
 	it('counts keys a PATCH may not carry, naming only fields of the table', async () => {
 		const headers = { ...(await bearer(locked.url)), 'content-type': 'application/json' };
-		expect(
-			(
-				await postJson(
-					locked.url,
-					{ endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' },
-					headers,
-				)
-			).status,
-		).toBe(200);
+		expect((await postJson(locked.url, issueBody(), headers)).status).toBe(200);
 		const { sys_id: sysId } = locked.issues()[0];
 		const res = await send(`${locked.url}${TABLE}/${sysId}`, {
 			method: 'PATCH',

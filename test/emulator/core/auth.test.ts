@@ -1,9 +1,10 @@
 /** The caller, checked by the auth mode: Basic against the registry's users (401, 403), on every API route. */
 import { PLATFORM_ERRORS } from '../../../contract/errors';
 import { startEmulator, type RunningEmulator } from '../../../emulator/server';
-import { ABEL, CREATE_PATH, postJson, send } from '../../helpers/http';
+import { CREATE_PATH, postJson, send } from '../../helpers/http';
+import { issueBody } from '../../helpers/issues';
 
-const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+const body = issueBody();
 const basic = (user: string, password: string) => ({
 	authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64'),
 });

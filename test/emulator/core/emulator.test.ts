@@ -8,11 +8,10 @@ import { ISSUE_STATES } from '../../../contract/api';
 import { ERROR_CATALOGUE } from '../../../contract/errors';
 import { Emulator } from '../../../emulator/core';
 import { parseXmlBody } from '../../../contract/xml';
-import { join } from 'node:path';
 import { startEmulator } from '../../../emulator/server';
 import { StateFile } from '../../../emulator/store/stateFile';
 import { ABEL, CREATE_PATH, DOCUMENT_EXAMPLE_BODY, send } from '../../helpers/http';
-import { tempDir } from '../../helpers/temp';
+import { tempPath } from '../../helpers/temp';
 
 const MESSAGES = new Set(Object.values(ERROR_CATALOGUE).map((e) => e.message));
 const KEYS = [
@@ -287,7 +286,7 @@ describe('any request: answered without a crash or a 5xx, refusals from the cata
 	});
 
 	it('holds the same over real HTTP for 500 generated requests and table calls, and the state file holds what is held', async () => {
-		const statePath = join(tempDir('pe-fuzz'), 'state.db');
+		const statePath = tempPath('pe-fuzz', 'state.db');
 		const sn = await startEmulator({ port: 0, maxBodyBytes: 64 * 1024, statePath });
 		try {
 			await fc.assert(

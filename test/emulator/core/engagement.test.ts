@@ -4,11 +4,11 @@
  * code — and a failed resolution's fallback incident, readable through the Table API. The control
  * API advances the clock or forces an outcome, so tests are deterministic.
  */
-import { join } from 'node:path';
 import { defaultSeed } from '../../../emulator/core';
 import { startEmulator, type RunningEmulator } from '../../../emulator/server';
 import { ABEL, BETH, postJson, send } from '../../helpers/http';
-import { tempDir } from '../../helpers/temp';
+import { createIssue } from '../../helpers/issues';
+import { tempPath } from '../../helpers/temp';
 
 const TABLE = '/api/now/table/sn_pren_experience_issue';
 let clock = Date.parse('2026-11-28T10:00:00Z');
@@ -79,6 +79,13 @@ const issue = async (experienceId: string) =>
 		)
 	).json().result[0];
 
+/** What an issue that ended reads: closed, with this end reason, and `more`. */
+const closedWith = (endReason: string, more: Record<string, unknown> = {}) => ({
+	state: 'closed',
+	end_reason: endReason,
+	...more,
+});
+
 describe('the engagement of the built-in scenarios', () => {
 	it('100, engage with consent, accepted, resolved: open → in_progress → closed (resolved), each change at its own time', async () => {
 		await create('100', { experience_id: 'E-100' });
@@ -91,12 +98,9 @@ describe('the engagement of the built-in scenarios', () => {
 			sys_updated_on: '2026-11-28 10:00:10',
 		});
 		await advance(60); // past both steps at once: each is played at its own time
-		expect(await issue('E-100')).toMatchObject({
-			state: 'closed',
-			end_reason: 'resolved',
-			fallback_result: '',
-			sys_updated_on: '2026-11-28 10:00:40',
-		});
+		expect(await issue('E-100')).toMatchObject(
+			closedWith('resolved', { fallback_result: '', sys_updated_on: '2026-11-28 10:00:40' }),
+		);
 		clock += 70_000;
 	});
 
@@ -104,11 +108,9 @@ describe('the engagement of the built-in scenarios', () => {
 		await create('101', { experience_id: 'E-101' });
 		await advance(25);
 		const ended = await issue('E-101');
-		expect(ended).toMatchObject({
-			state: 'closed',
-			end_reason: 'resolution_failed',
-			fallback_result: 'incident_created',
-		});
+		expect(ended).toMatchObject(
+			closedWith('resolution_failed', { fallback_result: 'incident_created' }),
+		);
 		const incidents = (
 			await send(
 				`${sn.url}/api/now/table/incident?sysparm_query=origin_table=sn_pren_experience_issue&sysparm_exclude_reference_link=true`,
@@ -150,28 +152,23 @@ describe('the engagement of the built-in scenarios', () => {
 		expect((await create('103', { experience_id: 'E-102' })).status).toBe(200);
 		expect(await issue('E-102')).toMatchObject({ state: 'open', issue_code_history: '102,103' });
 		await advance(20);
-		expect(await issue('E-102')).toMatchObject({ state: 'closed', end_reason: 'resolved' });
+		expect(await issue('E-102')).toMatchObject(closedWith('resolved'));
 		clock += 50_000;
 	});
 
 	it('T-100, notification only: closed as notified; a declined consent closes without a resolution; a live agent fallback', async () => {
-		await postJson(sn.url, {
-			endpoint: { user_id: ABEL.sys_id },
-			issue_code: 'T-100',
-			provider: 'tanium',
-			experience_id: 'E-T',
-		});
+		await createIssue(sn.url, { issue_code: 'T-100', provider: 'tanium', experience_id: 'E-T' });
 		await create('DECLINE', { experience_id: 'E-D', endpoint: { user_id: BETH.sys_id } });
 		await create('AGENT', { experience_id: 'E-A' });
 		await advance(11);
-		expect(await issue('E-T')).toMatchObject({ state: 'closed', end_reason: 'notified' });
-		expect(await issue('E-D')).toMatchObject({ state: 'closed', end_reason: 'consent_declined' });
-		expect(await issue('E-A')).toMatchObject({
-			state: 'closed',
-			end_reason: 'resolution_failed',
-			fallback_result: 'routed_to_live_agent',
-			fallback_incident: '',
-		});
+		expect(await issue('E-T')).toMatchObject(closedWith('notified'));
+		expect(await issue('E-D')).toMatchObject(closedWith('consent_declined'));
+		expect(await issue('E-A')).toMatchObject(
+			closedWith('resolution_failed', {
+				fallback_result: 'routed_to_live_agent',
+				fallback_incident: '',
+			}),
+		);
 		clock += 20_000;
 	});
 });
@@ -184,11 +181,9 @@ describe('control of the engagement, for deterministic tests', () => {
 			body: '{"outcome":"failed"}',
 		});
 		expect(forced.status).toBe(200);
-		expect(await issue('F-1')).toMatchObject({
-			state: 'closed',
-			end_reason: 'resolution_failed',
-			fallback_result: 'incident_created',
-		});
+		expect(await issue('F-1')).toMatchObject(
+			closedWith('resolution_failed', { fallback_result: 'incident_created' }),
+		);
 		expect(sn.emulator.listIncidents()).toHaveLength(1);
 		// A closed issue has ended: nothing more is forced on it (no second incident, no reopening).
 		for (const outcome of ['failed', 'awaits_next']) {
@@ -199,7 +194,7 @@ describe('control of the engagement, for deterministic tests', () => {
 			expect(again.status).toBe(409);
 			expect(again.json().error.detail).toMatch(/^The issue is closed \(resolution_failed\)/);
 		}
-		expect(await issue('F-1')).toMatchObject({ state: 'closed', end_reason: 'resolution_failed' });
+		expect(await issue('F-1')).toMatchObject(closedWith('resolution_failed'));
 		expect(sn.emulator.listIncidents()).toHaveLength(1);
 
 		await create('100', { experience_id: 'F-2', endpoint: { user_id: BETH.sys_id } });
@@ -272,19 +267,13 @@ describe('the registry through the Table API', () => {
 
 describe('with --state', () => {
 	it('keeps planned steps and incidents across a restart', async () => {
-		const statePath = join(tempDir('pe-engage'), 'state.db');
+		const statePath = tempPath('pe-engage', 'state.db');
 		let now = Date.parse('2026-11-28T12:00:00Z');
 		const first = await startEmulator({ port: 0, statePath, now: () => now });
-		await postJson(first.url, {
-			endpoint: { user_id: ABEL.sys_id },
-			issue_code: '101',
-			provider: 'sn',
-			experience_id: 'S-1',
-		});
-		await postJson(first.url, {
+		await createIssue(first.url, { issue_code: '101', experience_id: 'S-1' });
+		await createIssue(first.url, {
 			endpoint: { user_id: BETH.sys_id },
 			issue_code: '101',
-			provider: 'sn',
 			experience_id: 'S-2',
 		});
 		first.emulator.advanceClock(30);
@@ -303,15 +292,10 @@ describe('with --state', () => {
 	});
 
 	it("keeps the clock's lead across a restart: planned steps still come due, new issues are not stamped in the past", async () => {
-		const statePath = join(tempDir('pe-engage'), 'state.db');
+		const statePath = tempPath('pe-engage', 'state.db');
 		const now = Date.parse('2026-11-28T12:00:00Z');
 		const first = await startEmulator({ port: 0, statePath, now: () => now });
-		await postJson(first.url, {
-			endpoint: { user_id: ABEL.sys_id },
-			issue_code: '102',
-			provider: 'sn',
-			experience_id: 'C-1',
-		});
+		await createIssue(first.url, { issue_code: '102', experience_id: 'C-1' });
 		expect(
 			(
 				await send(`${first.url}/_emulator/clock/advance`, {
@@ -326,10 +310,9 @@ describe('with --state', () => {
 		// The real clock has not moved; the emulator's has, and stays so.
 		const second = await startEmulator({ port: 0, statePath, now: () => now });
 		try {
-			await postJson(second.url, {
+			await createIssue(second.url, {
 				endpoint: { user_id: BETH.sys_id },
 				issue_code: '101',
-				provider: 'sn',
 				experience_id: 'C-2',
 			});
 			const made = second.issues().find((i) => i.experience_id === 'C-2');

@@ -1,19 +1,12 @@
 /** Fault injection: the next N matching requests answered as a failing instance answers them, then recovery. */
 import { Agent } from 'node:http';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../contract/errors';
-import {
-	ABEL,
-	postJson,
-	postXml,
-	send,
-	toXml,
-	xmlText,
-	emulatorForSuite,
-} from '../../helpers/http';
+import { postJson, postXml, send, toXml, xmlText, emulatorForSuite } from '../../helpers/http';
+import { issueBody } from '../../helpers/issues';
 
 const sn = emulatorForSuite();
 
-const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+const body = issueBody();
 const addFault = (fault: unknown) =>
 	send(sn.url + '/_emulator/faults', {
 		method: 'POST',

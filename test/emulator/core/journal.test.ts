@@ -5,12 +5,13 @@
  */
 import { JOURNAL_TEXT_LIMIT } from '../../../emulator/core/journal';
 import { startEmulator } from '../../../emulator/server';
-import { ABEL, CREATE_PATH, emulatorForSuite, postJson, send } from '../../helpers/http';
+import { CREATE_PATH, emulatorForSuite, postJson, send } from '../../helpers/http';
+import { issueBody } from '../../helpers/issues';
 import { bearer } from '../../helpers/oauth';
 
 const sn = emulatorForSuite();
 
-const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+const valid = issueBody();
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const CLIENT = 'client_id=pe-emulator-client&client_secret=pe-emulator-secret';
 const TABLE = '/api/now/table/sn_pren_experience_issue';

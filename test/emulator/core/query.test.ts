@@ -6,6 +6,7 @@
 import { QUERY_LIMITS, parseEncodedQuery, queryRows } from '../../../emulator/core/query';
 import { startEmulator, type RunningEmulator } from '../../../emulator/server';
 import { ABEL, BETH, emulatorForSuite, postJson, send } from '../../helpers/http';
+import { issueBody } from '../../helpers/issues';
 
 const TABLE = '/api/now/table/sn_pren_experience_issue';
 const CREATE = '/api/sn_pren/self_remediation/experience_issue/create';
@@ -168,7 +169,7 @@ describe('queries within the limits keep their meaning', () => {
 
 describe('queries are data', () => {
 	const fresh = emulatorForSuite();
-	const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+	const valid = issueBody();
 
 	it('treats Table API queries as data: no injection through sysparm_query or the path', async () => {
 		await postJson(fresh.url, valid);

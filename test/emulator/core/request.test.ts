@@ -6,12 +6,13 @@
  */
 import { parseXmlBody, xmlNestedDeeperThan } from '../../../contract/xml';
 import { ABEL, emulatorForSuite, postJson, postXml, send } from '../../helpers/http';
+import { issueBody } from '../../helpers/issues';
 import { bearer } from '../../helpers/oauth';
 import { exchange } from '../../helpers/socket';
 
 const sn = emulatorForSuite();
 
-const valid = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+const valid = issueBody();
 const TABLE = '/api/now/table/sn_pren_experience_issue';
 
 describe('bodies: nesting, size and XML', () => {

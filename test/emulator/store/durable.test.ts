@@ -9,19 +9,17 @@
  * pending it is 503. The file is made unwritable as a full disk makes it: the emulator runs in a
  * process whose files are capped by `prlimit`.
  */
-import { spawnSync } from 'node:child_process';
 import { Agent } from 'node:http';
-import { join } from 'node:path';
 import {
 	CREATE,
-	ROOT,
 	TABLE,
-	canCapFileSize,
+	capped,
 	checkBuilt,
+	runCappedScript,
 	start,
 } from '../../helpers/emulatorCommand';
 import { ABEL, send } from '../../helpers/http';
-import { tempDir } from '../../helpers/temp';
+import { tempPath } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
@@ -91,7 +89,7 @@ async function client(
 
 describe('durable state (--state) under SIGKILL', () => {
 	it(`loses nothing acknowledged across ${ROUNDS} kills under load from ${CLIENTS} clients`, async () => {
-		const state = join(tempDir('pe-durable'), 'state.db');
+		const state = tempPath('pe-durable', 'state.db');
 		const ledger: Ledger = { created: new Set(), states: new Map() };
 		let acknowledged = 0;
 		for (let round = 0; round < ROUNDS; round++) {
@@ -138,8 +136,6 @@ describe('durable state (--state) under SIGKILL', () => {
 	}, 120_000);
 });
 
-const capped = canCapFileSize ? it : it.skip;
-
 const SCRIPT = `
 const { startEmulator } = require(process.argv[1] + '/emulator/server.js');
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -176,12 +172,8 @@ const BODY = 'grant_type=client_credentials&client_id=pe-emulator-client&client_
 
 describe('a state file that cannot be written outside a batch', () => {
 	capped('answers 503, undoes the change in memory and stays up', () => {
-		const state = join(tempDir('pe-unwritable'), 'state.db');
-		const child = spawnSync(
-			'prlimit',
-			[`--fsize=${128 * 1024}`, process.execPath, '-e', SCRIPT, join(ROOT, 'dist'), state],
-			{ encoding: 'utf8', timeout: 60_000 },
-		);
+		const state = tempPath('pe-unwritable', 'state.db');
+		const child = runCappedScript(SCRIPT, 128 * 1024, [state]);
 		// Before: "database or disk is full" thrown from a microtask, and the process ended with 1.
 		expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });
 		expect(JSON.parse(child.stdout)).toEqual({

@@ -20,7 +20,7 @@ import {
 	writeV1,
 } from '../../helpers/emulatorCommand';
 import { readWith } from '../../helpers/oauth';
-import { tempDir } from '../../helpers/temp';
+import { tempDir, tempPath } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
@@ -101,7 +101,7 @@ describe('importing a JSON state file of version 0.1', () => {
 	});
 
 	it('does not import again once the import completed, even after a reset', async () => {
-		const state = join(tempDir('pe-store-import'), 'state.json');
+		const state = tempPath('pe-store-import', 'state.json');
 		writeV1(state, 2);
 		const first = await start(['--state', state]);
 		expect(await issueCount(first.url)).toBe(2);
@@ -228,7 +228,7 @@ describe('importing a JSON state file of version 0.1', () => {
 	});
 
 	it('refuses a JSON file whose issue the Table API could not serve, at start, twice', async () => {
-		const state = join(tempDir('pe-store-import'), 'state.json');
+		const state = tempPath('pe-store-import', 'state.json');
 		writeFileSync(
 			state,
 			JSON.stringify({

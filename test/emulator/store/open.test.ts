@@ -2,18 +2,17 @@
  * One emulator per state file: a second one refuses to start and names the first; a lock left by
  * a killed process does not stop a restart.
  */
-import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { send } from '../../helpers/http';
 import { StateFile } from '../../../emulator/store/stateFile';
 import { CREATE, checkBuilt, issueCount, run, start } from '../../helpers/emulatorCommand';
-import { tempDir } from '../../helpers/temp';
+import { tempPath } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
 describe('the state file lock', () => {
 	it('refuses a second emulator on the same file, naming the first; a restart after SIGKILL works', async () => {
-		const state = join(tempDir('pe-store-lock'), 'state.db');
+		const state = tempPath('pe-store-lock', 'state.db');
 		const first = await start(['--state', state]);
 		try {
 			const created = await send(first.url + CREATE, {
@@ -49,7 +48,7 @@ describe('the state file lock', () => {
 	});
 
 	it('refuses a file another program holds open', async () => {
-		const state = join(tempDir('pe-store-lock'), 'state.db');
+		const state = tempPath('pe-store-lock', 'state.db');
 		StateFile.open(state).file.close();
 		const other = new DatabaseSync(state);
 		try {
@@ -65,7 +64,7 @@ describe('the state file lock', () => {
 	});
 
 	it('refuses a second open in the same process until the first is closed', () => {
-		const state = join(tempDir('pe-store-lock'), 'state.db');
+		const state = tempPath('pe-store-lock', 'state.db');
 		const { file } = StateFile.open(state);
 		expect(() => StateFile.open(state)).toThrow(
 			`${state} is in use by another emulator in this process`,

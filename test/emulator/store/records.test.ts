@@ -3,17 +3,16 @@
  * (an issue without its history, a numeric issue code…) stops the start with the row and the field,
  * instead of breaking Table API reads or the one-open-issue rule later.
  */
-import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { send } from '../../helpers/http';
 import { CREATE, TABLE, checkBuilt, run, start } from '../../helpers/emulatorCommand';
-import { tempDir } from '../../helpers/temp';
+import { tempPath } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
 /** A state file with two issues (rowid 1 and 2) and a token, written by the emulator itself. */
 async function stateWithIssues(): Promise<string> {
-	const state = join(tempDir('pe-store-records'), 'state.db');
+	const state = tempPath('pe-store-records', 'state.db');
 	const emu = await start(['--state', state]);
 	for (const user of ['abel.tuter', 'beth.anglin']) {
 		const res = await send(emu.url + CREATE, {

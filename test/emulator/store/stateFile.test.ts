@@ -5,110 +5,85 @@
  * why, nothing of it is saved, what it touched can be undone in memory without reading the whole
  * file, the file stays usable, and the emulator keeps running.
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { StateFile } from '../../../emulator/store/stateFile';
 import { send } from '../../helpers/http';
 import {
-	CREATE,
-	ROOT,
 	TABLE,
-	canCapFileSize,
+	capped,
 	checkBuilt,
+	runCappedScript,
 	start,
+	withStarted,
 } from '../../helpers/emulatorCommand';
-import { grant, readWith, refresh } from '../../helpers/oauth';
-import { tempDir } from '../../helpers/temp';
+import { createWith, grant, readWith, refresh } from '../../helpers/oauth';
+import { tempPath } from '../../helpers/temp';
 
 beforeAll(checkBuilt);
 
-const capped = canCapFileSize ? it : it.skip;
+/** The emulator command on `state` with OAuth (its files capped at `maxFileBytes`). */
+const startOAuth = (state: string, maxFileBytes?: number) =>
+	start(['--state', state, '--auth', 'oauth'], maxFileBytes);
+
+/** Starts the emulator command on `state` with OAuth again, and runs `check` on its URL. */
+const restarted = (state: string, check: (url: string) => Promise<void>) =>
+	withStarted(['--state', state, '--auth', 'oauth'], (emu) => check(emu.url));
 
 describe('tokens in the state file', () => {
 	it.each(['SIGKILL', 'SIGTERM'] as const)(
 		'come back after a restart (%s) when the file holds no issue',
 		async (signal) => {
-			const state = join(tempDir('pe-store-tokens'), 'state.db');
-			const first = await start(['--state', state, '--auth', 'oauth']);
+			const state = tempPath('pe-store-tokens', 'state.db');
+			const first = await startOAuth(state);
 			const tokens = await grant(first.url);
 			expect(tokens.status).toBe(200);
 			await first.kill(signal);
 
-			const second = await start(['--state', state, '--auth', 'oauth']);
-			try {
-				expect(await readWith(second.url, tokens.access_token!)).toBe(200);
-				expect(await refresh(second.url, tokens.refresh_token!)).toBe(200);
-			} finally {
-				await second.kill();
-			}
+			await restarted(state, async (url) => {
+				expect(await readWith(url, tokens.access_token!)).toBe(200);
+				expect(await refresh(url, tokens.refresh_token!)).toBe(200);
+			});
 		},
 	);
 
 	it('come back after a restart when they were granted after a reset', async () => {
-		const state = join(tempDir('pe-store-tokens'), 'state.db');
-		const first = await start(['--state', state, '--auth', 'oauth']);
+		const state = tempPath('pe-store-tokens', 'state.db');
+		const first = await startOAuth(state);
 		const before = await grant(first.url);
-		const auth = {
-			authorization: `Bearer ${before.access_token}`,
-			'content-type': 'application/json',
-		};
-		expect(
-			(
-				await send(first.url + CREATE, {
-					method: 'POST',
-					headers: auth,
-					body: JSON.stringify({
-						endpoint: { user_name: 'abel.tuter' },
-						issue_code: '100',
-						provider: 'sn',
-					}),
-				})
-			).status,
-		).toBe(200);
+		expect((await createWith(first.url, before.access_token!)).status).toBe(200);
 		expect((await send(`${first.url}/_emulator/reset`, { method: 'POST' })).status).toBe(200);
 		const after = await grant(first.url);
 		await first.kill();
 
-		const second = await start(['--state', state, '--auth', 'oauth']);
-		try {
-			expect(await readWith(second.url, before.access_token!)).toBe(401);
-			expect(await readWith(second.url, after.access_token!)).toBe(200);
-		} finally {
-			await second.kill();
-		}
+		await restarted(state, async (url) => {
+			expect(await readWith(url, before.access_token!)).toBe(401);
+			expect(await readWith(url, after.access_token!)).toBe(200);
+		});
 	});
 
 	capped('stay live after a write that could not be saved (503), and after a restart', async () => {
-		const state = join(tempDir('pe-store-tokens'), 'state.db');
+		const state = tempPath('pe-store-tokens', 'state.db');
 		// Files capped at 256 KiB: a create carrying 600 kB cannot be saved.
-		const first = await start(['--state', state, '--auth', 'oauth'], 256 * 1024);
+		const first = await startOAuth(state, 256 * 1024);
 		const tokens = await grant(first.url);
 		expect(tokens.status).toBe(200);
-		const auth = {
-			authorization: `Bearer ${tokens.access_token}`,
-			'content-type': 'application/json',
-		};
-		const big = JSON.stringify({
-			endpoint: { user_name: 'abel.tuter' },
-			issue_code: '100',
-			provider: 'sn',
+		const refused = await createWith(first.url, tokens.access_token!, {
 			input_parameters: { blob: 'x'.repeat(600_000) },
 		});
-		const refused = await send(first.url + CREATE, { method: 'POST', headers: auth, body: big });
 		expect([refused.status, refused.headers['retry-after']]).toEqual([503, '1']);
 		try {
 			// Nothing changed: the token still works, and no issue is held.
 			expect(await readWith(first.url, tokens.access_token!)).toBe(200);
+			const auth = {
+				authorization: `Bearer ${tokens.access_token}`,
+				'content-type': 'application/json',
+			};
 			expect((await send(first.url + TABLE, { headers: auth })).json().result).toEqual([]);
 		} finally {
 			await first.kill();
 		}
-		const second = await start(['--state', state, '--auth', 'oauth']);
-		try {
-			expect(await readWith(second.url, tokens.access_token!)).toBe(200);
-		} finally {
-			await second.kill();
-		}
+		await restarted(state, async (url) => {
+			expect(await readWith(url, tokens.access_token!)).toBe(200);
+		});
 	});
 });
 
@@ -154,19 +129,12 @@ console.log(JSON.stringify(out));
 
 describe('a commit that cannot be written', () => {
 	capped('throws StateCommitError with the write error, and undoes the batch in memory', () => {
-		const state = join(tempDir('pe-store-commit'), 'state.db');
-		const child = spawnSync(
-			'prlimit',
-			[
-				`--fsize=${256 * 1024}`,
-				process.execPath,
-				'--disable-warning=ExperimentalWarning',
-				'-e',
-				SCRIPT,
-				join(ROOT, 'dist'),
-				state,
-			],
-			{ encoding: 'utf8' },
+		const state = tempPath('pe-store-commit', 'state.db');
+		const child = runCappedScript(
+			SCRIPT,
+			256 * 1024,
+			[state],
+			['--disable-warning=ExperimentalWarning'],
 		);
 		expect(child.stderr).toBe('');
 		const out = JSON.parse(child.stdout);
@@ -207,7 +175,7 @@ describe('a commit that cannot be written', () => {
 	capped(
 		'leaves the emulator running when an expired token is dropped while the file cannot be written',
 		async () => {
-			const state = join(tempDir('pe-store-commit'), 'state.db');
+			const state = tempPath('pe-store-commit', 'state.db');
 			const emu = await start(
 				['--state', state, '--auth', 'oauth', '--token-ttl', '1'],
 				128 * 1024,
@@ -215,18 +183,7 @@ describe('a commit that cannot be written', () => {
 			try {
 				const expiring = await grant(emu.url);
 				expect(expiring.status).toBe(200);
-				const auth = {
-					authorization: `Bearer ${expiring.access_token}`,
-					'content-type': 'application/json',
-				};
-				const create = JSON.stringify({
-					endpoint: { user_name: 'abel.tuter' },
-					issue_code: '100',
-					provider: 'sn',
-				});
-				expect(
-					(await send(emu.url + CREATE, { method: 'POST', headers: auth, body: create })).status,
-				).toBe(200);
+				expect((await createWith(emu.url, expiring.access_token!)).status).toBe(200);
 				// Fill the file until no change fits, not even dropping tokens.
 				let status = 200;
 				for (let i = 0; i < 500 && status === 200; i++) status = (await grant(emu.url)).status;

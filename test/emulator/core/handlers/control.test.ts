@@ -1,9 +1,10 @@
 /** The control API under /_emulator/: health, journal, issues, reset, and the list of its endpoints. */
-import { ABEL, emulatorForSuite, postJson, send } from '../../../helpers/http';
+import { emulatorForSuite, postJson, send } from '../../../helpers/http';
+import { issueBody } from '../../../helpers/issues';
 
 const sn = emulatorForSuite();
 
-const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+const body = issueBody();
 
 describe('control API', () => {
 	it('reports health, lists issues and journal entries since a sequence number, and resets', async () => {

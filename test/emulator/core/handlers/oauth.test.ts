@@ -1,8 +1,10 @@
 /** /oauth_token.do and /oauth_auth.do: every grant, Bearer tokens that authorise API calls, refresh and expiry. */
 import { startEmulator, type RunningEmulator } from '../../../../emulator/server';
-import { ABEL, postJson, send } from '../../../helpers/http';
+import { postJson, send } from '../../../helpers/http';
+import { issueBody } from '../../../helpers/issues';
+import { grant } from '../../../helpers/oauth';
 
-const body = { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' };
+const body = issueBody();
 const basic = (user: string, password: string) => ({
 	authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64'),
 });
@@ -59,14 +61,7 @@ describe('OAuth', () => {
 			401,
 		);
 
-		const t = (
-			await token(sn.url, {
-				grant_type: 'password',
-				...CLIENT,
-				username: 'admin',
-				password: 'admin',
-			})
-		).json();
+		const t = await grant(sn.url);
 		const expired = await send(sn.url + '/_emulator/tokens/expire', { method: 'POST' });
 		expect(expired.json().result.expired).toBe(1);
 		const refused = await postJson(sn.url, body, { authorization: `Bearer ${t.access_token}` });
@@ -76,7 +71,7 @@ describe('OAuth', () => {
 		const refreshed = await token(sn.url, {
 			grant_type: 'refresh_token',
 			...CLIENT,
-			refresh_token: t.refresh_token,
+			refresh_token: t.refresh_token!,
 		});
 		expect(refreshed.status).toBe(200);
 		expect(refreshed.json().access_token).not.toBe(t.access_token);
@@ -176,14 +171,7 @@ describe('OAuth', () => {
 	});
 
 	it('keeps client secrets, passwords and tokens out of the journal', async () => {
-		const t = (
-			await token(sn.url, {
-				grant_type: 'password',
-				...CLIENT,
-				username: 'admin',
-				password: 'admin',
-			})
-		).json();
+		const t = await grant(sn.url);
 		await postJson(sn.url, body, { authorization: `Bearer ${t.access_token}` });
 		const dump = JSON.stringify(sn.journal());
 		for (const secret of [
