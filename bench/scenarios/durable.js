@@ -71,7 +71,13 @@ async function durableEmulator(results) {
 		if (held < HELD)
 			throw new Error(`the full state file holds ${held} issues, expected at least ${HELD}`);
 	} finally {
+		const exited = Object.values(started).map(
+			(s) => s.child.exitCode === null && new Promise((resolve) => s.child.once('exit', resolve)),
+		);
 		for (const s of Object.values(started)) s.child.kill('SIGTERM');
+		await Promise.all(exited);
+		// The run leaves nothing behind: the state files.
+		fs.rmSync(dir, { recursive: true, force: true });
 	}
 	results.durable = {
 		heldIssues: HELD,

@@ -150,6 +150,8 @@ async function nodeVsHttpRequest(results) {
 	} finally {
 		await rt.stop(n8n);
 		emu.child.kill('SIGTERM');
+		// The run leaves nothing behind: n8n's user folder and the import files.
+		for (const folder of [userFolder, dir]) fs.rmSync(folder, { recursive: true, force: true });
 	}
 	results.nodeVsHttpRequest = { itemsPerSecond: out, ...ratios };
 }
