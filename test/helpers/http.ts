@@ -5,6 +5,8 @@ import {
 	type RunningEmulator,
 	type StartEmulatorOptions,
 } from '../../emulator/server';
+import { defaultSeed } from '../../emulator/core';
+import type { IssueState } from '../../contract/api';
 
 export interface RawResponse {
 	status: number;
@@ -69,6 +71,14 @@ export function send(url: string, options: RawRequest = {}): Promise<RawResponse
 
 export const CREATE_PATH = '/api/sn_pren/self_remediation/experience_issue/create';
 
+/** A Basic authorization header. */
+export const basicAuth = (user: string, password: string) => ({
+	authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
+/** The emulator's integration user, and its admin. */
+export const INTEGRATION_AUTH = basicAuth('pe.integration', 'integration');
+export const ADMIN_AUTH = basicAuth('admin', 'admin');
+
 export function postJson(base: string, body: unknown, headers: Record<string, string> = {}) {
 	return send(base + CREATE_PATH, {
 		method: 'POST',
@@ -113,6 +123,7 @@ export const ABEL = {
 	ci: 'd049b28e936aa1106f98f6db5cba10d5',
 };
 export const BETH = { sys_id: 'a8f98bb0eb32010045e1a5115206fe3b', user_name: 'beth.anglin' };
+export const DAVID = { sys_id: '46d44a23a9fe19810012d100cca80667', user_name: 'david.miller' };
 
 /** Turns a flat-ish object into the XML body a client would send. */
 export function toXml(root: string, value: unknown): string {
@@ -144,4 +155,79 @@ export function emulatorForSuite(options: StartEmulatorOptions = {}): RunningEmu
 	afterAll(() => running.close());
 	beforeEach(() => running.reset());
 	return running;
+}
+
+/** An issue of this user and code (and experience_id, if given), made on the instance as a client would, by its integration user unless `auth` says otherwise. */
+export const makeIssue = (
+	url: string,
+	user: string,
+	code: string,
+	experienceId?: string,
+	auth = INTEGRATION_AUTH,
+) =>
+	postJson(
+		url,
+		{ endpoint: { user_id: user }, issue_code: code, provider: 'sn', experience_id: experienceId },
+		auth,
+	);
+
+/** Issues stay as they start: a seed whose issue codes play no engagement scenario. */
+export function stillSeed() {
+	const seed = defaultSeed();
+	for (const code of seed.issue_codes) delete code.scenario;
+	return seed;
+}
+
+/** The bodies of the creates the emulator received since its last reset, parsed. */
+export const createBodies = (e: RunningEmulator) =>
+	e
+		.journal()
+		.filter((entry) => entry.route === 'create')
+		.map((entry) => JSON.parse(entry.body));
+
+/** The sysparm_query of every Table API read the emulator received since its last reset (of `table` only, if given), as it decodes it. */
+export const tableQueries = (e: RunningEmulator, table?: string): string[] =>
+	e
+		.journal()
+		.filter((entry) => entry.route === 'table' && (!table || entry.path.includes(table)))
+		.map((entry) => new URL(entry.path, e.url).searchParams.get('sysparm_query') ?? '');
+
+/** The status the emulator answered each request of this route with since its last reset (0: the connection dropped). */
+export const statusesOf = (e: RunningEmulator, route: string) =>
+	e
+		.journal()
+		.filter((entry) => entry.route === route)
+		.map((entry) => entry.status);
+
+/** Runs `use` with an emulator of its own on 127.0.0.1 (options as startEmulator's), closed after. */
+export async function withEmulator<T>(
+	options: StartEmulatorOptions,
+	use: (e: RunningEmulator) => Promise<T>,
+): Promise<T> {
+	const e = await startEmulator({ port: 0, ...options });
+	try {
+		return await use(e);
+	} finally {
+		await e.close();
+	}
+}
+
+/**
+ * Emulators a test file starts as it needs them (basic auth, new issues in `initialState`, issues
+ * staying as they start: stillSeed), closed when the file ends.
+ */
+export function stillEmulators() {
+	const started: RunningEmulator[] = [];
+	afterAll(() => Promise.all(started.map((e) => e.close())));
+	return async (initialState: IssueState, now?: () => number): Promise<RunningEmulator> => {
+		const e = await startEmulator({
+			port: 0,
+			auth: 'basic',
+			initialState,
+			seed: stillSeed(),
+			...(now ? { now } : {}),
+		});
+		started.push(e);
+		return e;
+	};
 }

@@ -1,25 +1,31 @@
-import type { INode } from 'n8n-workflow';
 import { ServiceNowPeEmulatorTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeEmulatorTrigger.node';
 import { forgetEmulator } from '../../../../nodes/ServiceNowPe/emulatorTrigger/live';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../../contract/errors';
-import { ABEL, BETH, DOCUMENT_EXAMPLE_BODY, send, toXml, xmlText } from '../../../helpers/http';
-import { WebhookHost, nodeTypesOf, outputOf } from '../../../helpers/n8n';
+import {
+	ABEL,
+	BETH,
+	DOCUMENT_EXAMPLE_BODY,
+	INTEGRATION_AUTH,
+	basicAuth,
+	send,
+	toXml,
+	xmlText,
+} from '../../../helpers/http';
+import { issueBody } from '../../../helpers/issues';
+import { nodeTypesOf, outputOf, workflowNode } from '../../../helpers/n8n';
+import { WebhookHost } from '../../../helpers/webhookHost';
 
 const TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPeEmulatorTrigger';
 const WEBHOOK_ID = '0b5c1a4e-9f7e-4a51-a0a2-6d4c1e2f3a70';
 const nodeTypes = nodeTypesOf({ [TYPE]: new ServiceNowPeEmulatorTrigger() });
 
-function trigger(parameters: Record<string, unknown> = {}): INode {
-	return {
-		id: 'trigger-node-1',
-		name: 'Emulator',
-		type: TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		webhookId: WEBHOOK_ID,
-		parameters: { path: 'servicenow-emulator', ...parameters } as INode['parameters'],
-	};
-}
+const trigger = (parameters: Record<string, unknown> = {}) =>
+	workflowNode(
+		TYPE,
+		'Emulator',
+		{ path: 'servicenow-emulator', ...parameters },
+		{ id: 'trigger-node-1', webhookId: WEBHOOK_ID },
+	);
 
 async function host(
 	parameters: Record<string, unknown> = {},
@@ -33,12 +39,7 @@ async function host(
 
 const BASE = '/webhook/servicenow-emulator';
 const CREATE = `${BASE}/api/sn_pren/self_remediation/experience_issue/create`;
-const valid = (over: Record<string, unknown> = {}) => ({
-	endpoint: { user_id: ABEL.sys_id },
-	issue_code: '100',
-	provider: 'sn',
-	...over,
-});
+const valid = issueBody;
 const post = (h: WebhookHost, body: unknown, headers: Record<string, string> = {}, path = CREATE) =>
 	send(h.url + path, {
 		method: 'POST',
@@ -201,13 +202,9 @@ describe('the emulator trigger answers as the instance would', () => {
 			httpStatus: 401,
 			documented: false,
 		});
-		const forbidden = await post(h, valid(), {
-			authorization: 'Basic ' + Buffer.from('itil.user:itil').toString('base64'),
-		});
+		const forbidden = await post(h, valid(), basicAuth('itil.user', 'itil'));
 		expect(forbidden.status).toBe(403);
-		const ok = await post(h, valid(), {
-			authorization: 'Basic ' + Buffer.from('pe.integration:integration').toString('base64'),
-		});
+		const ok = await post(h, valid(), INTEGRATION_AUTH);
 		expect(ok.status).toBe(200);
 		expect((await send(`${h.url}${BASE}/api/now/table/sys_user`)).status).toBe(401);
 	});

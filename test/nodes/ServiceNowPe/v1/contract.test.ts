@@ -20,7 +20,7 @@ import {
 import { ServiceNowPe } from '../../../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { ServiceNowPeEmulatorTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeEmulatorTrigger.node';
 import { ServiceNowPeTrigger } from '../../../../nodes/ServiceNowPe/ServiceNowPeTrigger.node';
-import { CREDENTIAL_TYPES } from '../../../helpers/action';
+import { CREDENTIAL_TYPES, outputsInN8n } from '../../../helpers/action';
 import { descriptionValueInN8n } from '../../../helpers/n8n';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
@@ -122,23 +122,8 @@ const credentialContract = (credential: ICredentialType) => ({
 	parameters: parameters(credential.properties),
 });
 
-const ACTION_TYPE = `${PACKAGE}.serviceNowPe`;
 const action = new ServiceNowPe();
 const actionV1 = action.getNodeType(1);
-
-/** The action node's outputs as n8n computes them from its parameters (defaults filled in), for the editor and the engine. */
-function actionOutputs(parameters: Record<string, unknown>): string[] {
-	const outputs = descriptionValueInN8n(
-		ACTION_TYPE,
-		action,
-		actionV1.description.outputs as string,
-		parameters,
-	);
-	return (outputs as Array<{ type: string; displayName: string }>).map((o) => {
-		expect(o.type).toBe('main');
-		return o.displayName;
-	});
-}
 
 /** The option values of the action node's top-level parameter `name`. */
 function valuesOf(name: string): string[] {
@@ -148,12 +133,12 @@ function valuesOf(name: string): string[] {
 
 /** The outputs for the defaults, and for every operation × Error Routing × Build From. */
 function outputsByParameters(): Record<string, string[]> {
-	const table: Record<string, string[]> = { defaults: actionOutputs({}) };
+	const table: Record<string, string[]> = { defaults: outputsInN8n({}) };
 	for (const operation of valuesOf('operation')) {
 		for (const errorRouting of valuesOf('errorRouting')) {
 			for (const source of valuesOf('source')) {
 				table[`operation=${operation} errorRouting=${errorRouting} source=${source}`] =
-					actionOutputs({ operation, errorRouting, source });
+					outputsInN8n({ operation, errorRouting, source });
 			}
 		}
 	}

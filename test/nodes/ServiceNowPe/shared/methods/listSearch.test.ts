@@ -3,63 +3,24 @@
  * instance's Table API (here the emulator) through n8n's own list-search context, filtered as the
  * user types and a page at a time; and a picked value reaches the request body.
  */
-import type { INode } from 'n8n-workflow';
 import { defaultSeed } from '../../../../../emulator/core';
-import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
-import {
-	ACTION_TYPE,
-	actionV1,
-	BASIC,
-	CREDENTIAL_TYPES,
-	routed,
-	runAction,
-} from '../../../../helpers/action';
-import { ABEL } from '../../../../helpers/http';
-import {
-	CredentialStore,
-	buildWorkflow,
-	loadOptionsContext,
-	nodeTypesOf,
-} from '../../../../helpers/n8n';
+import { BASIC, routed, runAction, searchList } from '../../../../helpers/action';
+import { ABEL, emulatorForSuite, tableQueries } from '../../../../helpers/http';
 
-const nodeType = actionV1;
-let sn: RunningEmulator;
-beforeAll(async () => {
-	const seed = defaultSeed();
-	// Enough issue codes for two pages of the list.
-	for (let i = 0; i < 55; i++)
-		seed.issue_codes.push({
-			issue_code: `P-${String(i).padStart(2, '0')}`,
-			provider: 'sn',
-			name: `Paged code ${i}`,
-			deployed: true,
-			resolution: 'Restart',
-		});
-	sn = await startEmulator({ port: 0, auth: 'basic', seed });
-});
-afterAll(() => sn.close());
+const seed = defaultSeed();
+// Enough issue codes for two pages of the list.
+for (let i = 0; i < 55; i++)
+	seed.issue_codes.push({
+		issue_code: `P-${String(i).padStart(2, '0')}`,
+		provider: 'sn',
+		name: `Paged code ${i}`,
+		deployed: true,
+		resolution: 'Restart',
+	});
+const sn = emulatorForSuite({ auth: 'basic', seed });
 
-function search(method: keyof typeof nodeType.methods.listSearch, filter?: string, token?: string) {
-	const node: INode = {
-		id: 'p',
-		name: 'PE',
-		type: ACTION_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: { serviceNowPeApi: { id: '1', name: 'x' } },
-	};
-	const workflow = buildWorkflow(
-		{ nodes: [node], connections: {} },
-		nodeTypesOf({ [ACTION_TYPE]: nodeType }),
-	);
-	const ctx = loadOptionsContext(
-		workflow,
-		'PE',
-		new CredentialStore(BASIC(sn.url) as never, CREDENTIAL_TYPES),
-	);
-	return nodeType.methods.listSearch[method].call(ctx, filter, token);
-}
+const search = (method: Parameters<typeof searchList>[1], filter?: string, token?: string) =>
+	searchList(sn.url, method, filter, token);
 
 describe('pickers', () => {
 	it('lists deployed issue codes with their names, a page at a time, and filters by code or name', async () => {
@@ -95,31 +56,22 @@ describe('pickers', () => {
 	});
 
 	it('takes what is typed as data: a ^ cannot add conditions, a javascript: filter is not sent', async () => {
-		const before = sn.journal().length;
 		expect((await search('userSearch', 'x^ORuser_name=admin')).results).toEqual([]);
 		expect((await search('userSearch', 'javascript:gs.getUserID()')).results).toEqual([]);
-		const queries = sn
-			.journal()
-			.slice(before)
-			.map((e) => new URL(e.path, sn.url).searchParams.get('sysparm_query'));
-		expect(queries).toEqual([
+		expect(sn.journal().map((e) => e.route)).toEqual(['table']);
+		expect(tableQueries(sn)).toEqual([
 			'active=true^user_nameLIKEx^^ORuser_name=admin^ORemailLIKEx^^ORuser_name=admin^ORnameLIKEx^^ORuser_name=admin^ORDERBYuser_name',
 		]);
 	});
 
 	it('says what to do when the list cannot be read', async () => {
 		sn.injectFault({ status: 403, count: 0, match: { route: 'table' } });
-		try {
-			await expect(search('computerSearch')).rejects.toThrow(
-				'Reading cmdb_ci_computer for the list failed (HTTP 403).',
-			);
-		} finally {
-			sn.emulator.clearFaults();
-		}
+		await expect(search('computerSearch')).rejects.toThrow(
+			'Reading cmdb_ci_computer for the list failed (HTTP 403).',
+		);
 	});
 
 	it('sends what was picked: from the list, or by ID from an expression', async () => {
-		sn.reset();
 		const { outputs } = await runAction({
 			items: [{ code: '101' }],
 			credentials: BASIC(sn.url),

@@ -10,8 +10,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TABLES, tablePath } from '../../../../../contract/api';
-import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
-import { BASIC, CREDENTIAL_TYPES, routed, runAction } from '../../../../helpers/action';
+import { BASIC, CREDENTIAL_TYPES, basicStore, routed, runAction } from '../../../../helpers/action';
+import { INTEGRATION_AUTH, emulatorForSuite } from '../../../../helpers/http';
 import { alertGroup } from '../../../../helpers/alerts';
 import { CredentialStore } from '../../../../helpers/n8n';
 
@@ -78,12 +78,7 @@ const EMOJI = '\u{1F600}';
 const ID = `${'a'.repeat(1024 - 1 - 'experience_id='.length)}${EMOJI}^NQsys_idISNOTEMPTY a+b!'()*~&=#?%/é\u0000\n😀^`;
 
 const CREDENTIALS: Array<[string, () => CredentialStore, Record<string, unknown>, string]> = [
-	[
-		'Basic',
-		() => new CredentialStore(BASIC(base) as never, CREDENTIAL_TYPES),
-		{},
-		`Basic ${Buffer.from('pe.integration:integration').toString('base64')}`,
-	],
+	['Basic', () => basicStore(base), {}, INTEGRATION_AUTH.authorization],
 	[
 		'OAuth2 password grant (token from the instance)',
 		() =>
@@ -169,18 +164,13 @@ describe('the query string reaches the instance byte for byte', () => {
 });
 
 describe('a query longer than the instance takes', () => {
-	let sn: RunningEmulator;
-	beforeAll(async () => {
-		sn = await startEmulator({ port: 0, auth: 'basic' });
-	});
-	afterAll(() => sn.close());
+	const sn = emulatorForSuite({ auth: 'basic' });
 
 	// Node's HTTP server (the emulator's) takes 16 KiB of request line and headers, then answers 431.
 	const HOST = 'h'.repeat(20_000);
 	const alert = alertGroup([{ alertname: 'NodeDown', instance: HOST, user: 'abel.tuter' }]);
 
 	it('CI lookup of a 20,000-character host: the alert goes to Other saying the query is too long, nothing sent', async () => {
-		sn.reset();
 		const { outputs, error } = await runAction({
 			items: [alert],
 			credentials: BASIC(sn.url),
@@ -199,7 +189,6 @@ describe('a query longer than the instance takes', () => {
 	});
 
 	it('Get by a 20,000-character ID: the node fails with the reason, and with continue on fail the item stays', async () => {
-		sn.reset();
 		const get = { operation: 'get', findBy: 'experience_id', issueId: '={{ $json.id }}' };
 		const failed = await runAction({
 			items: [{ id: HOST }],

@@ -9,198 +9,43 @@
  */
 import {
 	NodeConnectionTypes,
-	deepCopy,
-	type EngineRequest,
-	type EngineResponse,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS } from '../../../../../contract/errors';
-import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
-import { ServiceNowPe } from '../../../../../nodes/ServiceNowPe/ServiceNowPe.node';
 import { runsAsAgentTool } from '../../../../../nodes/ServiceNowPe/v1/actions/agentTool';
-import { ACTION_TYPE, BASIC, CREDENTIAL_TYPES, runAction } from '../../../../helpers/action';
+import { ACTION_TYPE, basicStore, runAction } from '../../../../helpers/action';
 import {
-	CredentialStore,
-	buildWorkflow,
-	nodeTypesOf,
-	outputOf,
-	runWorkflow,
-} from '../../../../helpers/n8n';
+	TOOL_TYPE,
+	callTool as callToolAt,
+	callToolThroughEngine as callToolThroughEngineAt,
+} from '../../../../helpers/agent';
+import { emulatorForSuite } from '../../../../helpers/http';
+import { workflowNode } from '../../../../helpers/n8n';
 
-const TOOL_TYPE = `${ACTION_TYPE}Tool`;
-const AGENT_TYPE = 'test.agent';
+const sn = emulatorForSuite({ auth: 'basic' });
 
-/**
- * The tool variant n8n's loader makes of a node with `usableAsTool` (n8n `tool-generation/ai-tools.js`,
- * `convertNodeToAiTool`): name + "Tool", no inputs, one ai_tool output, a tool description parameter.
- */
-function toolVariant(node: INodeType): INodeType {
-	const description = deepCopy(node.description) as INodeTypeDescription;
-	description.name += 'Tool';
-	description.displayName += ' Tool';
-	description.inputs = [];
-	description.outputs = [NodeConnectionTypes.AiTool];
-	delete description.usableAsTool;
-	description.properties.unshift({
-		displayName: 'Description',
-		name: 'toolDescription',
-		type: 'string',
-		default: node.description.description,
-	});
-	return Object.assign(Object.create(Object.getPrototypeOf(node) as object) as INodeType, node, {
-		description,
-	});
-}
-
-/**
- * The part of an agent that calls tools: takes the connected tools from n8n-core and invokes the
- * first with each input item's `args`, as a model's tool call would, keeping the string it gets back.
- */
-const toolCaller: INodeType = {
-	description: {
-		displayName: 'Tool Caller',
-		name: 'agent',
-		group: ['transform'],
-		version: 1,
-		description: 'Calls its connected tool',
-		defaults: { name: 'Agent' },
-		inputs: [NodeConnectionTypes.Main, { type: NodeConnectionTypes.AiTool, required: true }],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	},
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const tools = (await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0)) as Array<{
-			name: string;
-			schema: unknown;
-			invoke(args: unknown): Promise<string>;
-		}>;
-		const out: INodeExecutionData[] = [];
-		for (const item of this.getInputData()) {
-			const text = await tools[0].invoke(item.json.args);
-			out.push({ json: { tool: tools[0].name, text, answer: JSON.parse(text) as IDataObject[] } });
-		}
-		return [out];
-	},
-};
-
-const ENGINE_AGENT_TYPE = 'test.engineAgent';
-const START_TYPE = 'test.start';
-
-/**
- * What AI Agent 3.x does with tool calls (n8n `ToolsAgent/V3` runAgent → createEngineRequests, and
- * `buildSteps` → buildObservation on resume): asks the engine to run the tool node with each input
- * item's `args` as an `ai_tool` action, then reads each run's `ai_tool[0]` (JSON of its items'
- * json), else its error, else the empty string.
- */
-const engineAgent: INodeType = {
-	description: { ...toolCaller.description, displayName: 'Engine Agent', name: 'engineAgent' },
-
-	async execute(
-		this: IExecuteFunctions,
-		response?: EngineResponse<{ itemIndex: number }>,
-	): Promise<INodeExecutionData[][] | EngineRequest<{ itemIndex: number }>> {
-		// The engine passes an empty response on the first run.
-		if (!response?.actionResponses.length) {
-			const tool = this.getParentNodes(this.getNode().name, {
-				connectionType: NodeConnectionTypes.AiTool,
-				depth: 1,
-			})[0].name;
-			return {
-				actions: this.getInputData().map((item, itemIndex) => ({
-					actionType: 'ExecutionNodeAction' as const,
-					nodeName: tool,
-					input: item.json.args as IDataObject,
-					type: NodeConnectionTypes.AiTool,
-					id: `call_${itemIndex}`,
-					metadata: { itemIndex },
-				})),
-				metadata: { itemIndex: 0 },
-			};
-		}
-		const sorted = [...response.actionResponses].sort(
-			(a, b) => a.action.metadata.itemIndex - b.action.metadata.itemIndex,
-		);
-		return [
-			sorted.map(({ data }) => {
-				const items = data.data?.[NodeConnectionTypes.AiTool]?.[0]?.map((item) => item?.json);
-				const text =
-					items && items.length > 0
-						? JSON.stringify(items)
-						: data.error
-							? JSON.stringify({ error: data.error.message })
-							: JSON.stringify('');
-				return { json: { text, answer: JSON.parse(text) as IDataObject } };
-			}),
-		];
-	},
-};
-
-const start: INodeType = {
-	description: {
-		displayName: 'Start',
-		name: 'start',
-		group: ['trigger'],
-		version: 1,
-		description: 'Starts',
-		defaults: { name: 'Start' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	},
-	async execute(this: IExecuteFunctions) {
-		return [this.getInputData()];
-	},
-};
-
-const nodeTypes = nodeTypesOf({
-	[TOOL_TYPE]: toolVariant(new ServiceNowPe().getNodeType(1)),
-	[AGENT_TYPE]: toolCaller,
-	[ENGINE_AGENT_TYPE]: engineAgent,
-	[START_TYPE]: start,
-});
-
-let sn: RunningEmulator;
-let credentials: CredentialStore;
-beforeAll(async () => {
-	sn = await startEmulator({ port: 0, auth: 'basic' });
-	credentials = new CredentialStore(BASIC(sn.url) as never, CREDENTIAL_TYPES);
-});
-afterAll(() => sn.close());
-beforeEach(() => sn.reset());
+/** What a model fills in for a tool parameter (n8n's `$fromAI`). */
+const fromAI = (key: string, description: string) =>
+	`={{ $fromAI('${key}', '${description}', 'string') }}`;
+const locator = (value: string) => ({ __rl: true, mode: 'id', value });
 
 const CREATE_PARAMETERS = {
 	operation: 'create',
-	endpointUserName:
-		"={{ $fromAI('user_name', 'The user name of the person whose device has the problem', 'string') }}",
-	issueCode: {
-		__rl: true,
-		mode: 'id',
-		value: "={{ $fromAI('issue_code', 'The issue code of the problem', 'string') }}",
-	},
-	provider: { __rl: true, mode: 'id', value: 'sn' },
+	endpointUserName: fromAI('user_name', 'The user name of the person whose device has the problem'),
+	issueCode: locator(fromAI('issue_code', 'The issue code of the problem')),
+	provider: locator('sn'),
 };
 
-const GET_PARAMETERS = {
-	operation: 'get',
-	issueId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
-};
+const EXPERIENCE_ID = fromAI('experience_id', 'The experience_id of the issue');
+const GET_PARAMETERS = { operation: 'get', issueId: EXPERIENCE_ID };
 
-/** The action node's tool variant, as the agent's tool, with the emulator's credential. */
-const toolNode = (parameters: Record<string, unknown>): INode => ({
-	id: 'tool',
-	name: 'ServiceNow PE',
-	type: TOOL_TYPE,
-	typeVersion: 1,
-	position: [0, 200],
-	parameters: parameters as INode['parameters'],
-	credentials: { serviceNowPeApi: { id: '1', name: 'ServiceNow' } },
-});
+/** Two calls creating the same issue. */
+const SAME_ISSUE_TWICE = [
+	{ user_name: 'abel.tuter', issue_code: '101' },
+	{ user_name: 'abel.tuter', issue_code: '101' },
+];
 
 /** The agent's answers to two calls creating the same issue: created with what to do next, then already being resolved. */
 function expectCreatedThenBeingResolved(created: IDataObject, again: IDataObject): void {
@@ -222,93 +67,15 @@ function expectCreatedThenBeingResolved(created: IDataObject, again: IDataObject
 	});
 }
 
-/** Runs agent → tool once per call; returns what the agent got back from each call. */
-async function callTool(
-	parameters: Record<string, unknown>,
-	calls: IDataObject[],
-): Promise<IDataObject[][]> {
-	const tool = toolNode(parameters);
-	const agent: INode = {
-		id: 'agent',
-		name: 'Agent',
-		type: AGENT_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	const workflow = buildWorkflow(
-		{
-			nodes: [agent, tool],
-			connections: {
-				'ServiceNow PE': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
-			},
-		},
-		nodeTypes,
-	);
-	const run = await runWorkflow({
-		workflow,
-		startNode: 'Agent',
-		startData: [calls.map((args) => ({ json: { args } }))],
-		credentials,
-	});
-	if (run.data.resultData.error) throw new Error(run.data.resultData.error.message);
-	return outputOf(run, 'Agent').map((item) => item.json.answer as IDataObject[]);
-}
-
-/** Runs start → agent (3.x engine path) → tool once per call; returns what the agent got back from each call. */
-async function callToolThroughEngine(
-	parameters: Record<string, unknown>,
-	calls: IDataObject[],
-): Promise<Array<{ text: string; answer: unknown }>> {
-	const tool = toolNode(parameters);
-	const agent: INode = {
-		id: 'agent',
-		name: 'Agent',
-		type: ENGINE_AGENT_TYPE,
-		typeVersion: 1,
-		position: [200, 0],
-		parameters: {},
-	};
-	const startNode: INode = {
-		id: 'start',
-		name: 'Start',
-		type: START_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	const workflow = buildWorkflow(
-		{
-			nodes: [startNode, agent, tool],
-			connections: {
-				Start: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
-				'ServiceNow PE': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
-			},
-		},
-		nodeTypes,
-	);
-	// As n8n saves every new workflow: the engine runs the requested tools before it resumes the agent.
-	workflow.settings.executionOrder = 'v1';
-	const run = await runWorkflow({
-		workflow,
-		startNode: 'Start',
-		startData: [
-			calls.map((args) => ({ json: { args, headers: { authorization: 'caller-secret' } } })),
-		],
-		credentials,
-	});
-	if (run.data.resultData.error) throw new Error(run.data.resultData.error.message);
-	// The engine ran the tool node as a node of its own, once per call.
-	expect(run.data.resultData.runData['ServiceNow PE']).toHaveLength(calls.length);
-	const answers = run.data.resultData.runData.Agent.at(-1)?.data?.main?.[0] ?? [];
-	return answers.map((item) => item.json as { text: string; answer: unknown });
-}
+const callTool = (parameters: Record<string, unknown>, calls: IDataObject[]) =>
+	callToolAt(sn.url, parameters, calls);
+const callToolThroughEngine = (parameters: Record<string, unknown>, calls: IDataObject[]) =>
+	callToolThroughEngineAt(sn.url, parameters, calls);
 
 describe('as an AI agent tool', () => {
 	it('gives the agent every outcome on the first output: created, already being resolved, unknown user, unknown issue code', async () => {
 		const answers = await callTool(CREATE_PARAMETERS, [
-			{ user_name: 'abel.tuter', issue_code: '101' },
-			{ user_name: 'abel.tuter', issue_code: '101' },
+			...SAME_ISSUE_TWICE,
 			{ user_name: 'no.such.user', issue_code: '101' },
 			{ user_name: 'abel.tuter', issue_code: '999' },
 		]);
@@ -340,7 +107,7 @@ describe('as an AI agent tool', () => {
 			{ user_name: 'abel.tuter', code: '101' },
 			{ user_name: 'abel.tuter', code: '101' },
 		];
-		const { outputs } = await runAction({ items, credentials });
+		const { outputs } = await runAction({ items, credentials: basicStore(sn.url) });
 		expect(outputs.Created).toHaveLength(1);
 		expect(outputs['Already Being Resolved']).toHaveLength(1);
 		expect(outputs['Already Being Resolved'][0].json.nextStep).toBe(
@@ -364,13 +131,9 @@ describe('as an AI agent tool', () => {
 	it('chains and says so; a chain onto an open issue comes back as Chain Conflict with what to do', async () => {
 		const chain = {
 			operation: 'chain',
-			experienceId: "={{ $fromAI('experience_id', 'The experience_id of the issue', 'string') }}",
-			issueCode: {
-				__rl: true,
-				mode: 'id',
-				value: "={{ $fromAI('issue_code', 'The next issue code', 'string') }}",
-			},
-			provider: { __rl: true, mode: 'id', value: 'sn' },
+			experienceId: EXPERIENCE_ID,
+			issueCode: locator(fromAI('issue_code', 'The next issue code')),
+			provider: locator('sn'),
 		};
 		await callTool(CREATE_PARAMETERS, [{ user_name: 'abel.tuter', issue_code: '102' }]);
 		const id = sn.issues()[0].experience_id;
@@ -406,8 +169,7 @@ describe('as an AI agent tool', () => {
 describe('as the tool of AI Agent 3.x, which has the engine run the tool as an ordinary node execution', () => {
 	it('gives the agent every outcome on the first output: created with what to do next, already being resolved, an item it cannot send', async () => {
 		const answers = await callToolThroughEngine(CREATE_PARAMETERS, [
-			{ user_name: 'abel.tuter', issue_code: '101' },
-			{ user_name: 'abel.tuter', issue_code: '101' },
+			...SAME_ISSUE_TWICE,
 			{ user_name: 'abel.tuter', issue_code: '' },
 		]);
 		expect(answers.map((a) => a.text)).not.toContain('""');
@@ -442,15 +204,7 @@ describe('as the tool of AI Agent 3.x, which has the engine run the tool as an o
 describe('knowing it runs as an agent tool', () => {
 	const context = (node: Partial<INode>, isToolExecution?: boolean) =>
 		({
-			getNode: () => ({
-				id: 'n',
-				name: 'PE',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-				type: ACTION_TYPE,
-				...node,
-			}),
+			getNode: () => workflowNode(ACTION_TYPE, 'PE', {}, { id: 'n', ...node }),
 			...(isToolExecution === undefined ? {} : { isToolExecution: () => isToolExecution }),
 		}) as unknown as IExecuteFunctions;
 

@@ -4,17 +4,12 @@
  * 5xx is sent alone, a batch refused as a whole falls back or answers every item, requests for one
  * issue never race across batches. Every item ends on exactly one output; issues are counted.
  */
-import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
-import { ABEL, BETH } from '../../../../helpers/http';
-import { BASIC, routed, runAction } from '../../../../helpers/action';
+import type { RunningEmulator } from '../../../../../emulator/server';
+import { ABEL, BETH, emulatorForSuite, withEmulator } from '../../../../helpers/http';
+import { BASIC, CHAIN_ALONE, createdBy, routed, runAction } from '../../../../helpers/action';
 import { isBatch, startProxy } from '../../../../helpers/proxy';
 
-let sn: RunningEmulator;
-beforeAll(async () => {
-	sn = await startEmulator({ port: 0, auth: 'basic', initialState: 'closed' });
-});
-afterAll(() => sn.close());
-beforeEach(() => sn.reset());
+const sn = emulatorForSuite({ auth: 'basic', initialState: 'closed' });
 
 const FAST = { retryBaseDelayMs: 10, timeoutSeconds: 3, maxAttempts: 3 };
 const batch = (extra: Record<string, unknown> = {}) => ({
@@ -132,8 +127,7 @@ describe('Send Mode: Batch API', () => {
 	});
 
 	it('never has two requests for one issue in flight in different batches', async () => {
-		const open = await startEmulator({ port: 0, auth: 'basic' });
-		try {
+		await withEmulator({ auth: 'basic' }, async (open) => {
 			const same = [
 				{ user_id: ABEL.sys_id, code: '100' },
 				{ user_id: ABEL.sys_id, code: '100' },
@@ -146,9 +140,7 @@ describe('Send Mode: Batch API', () => {
 			});
 			expect(routed(outputs)).toEqual({ Created: [0, 2], 'Already Being Resolved': [1] });
 			expect(open.issues()).toHaveLength(2);
-		} finally {
-			await open.close();
-		}
+		});
 	});
 });
 
@@ -215,35 +207,21 @@ describe('Batch API: late and ambiguous answers, a failing node, Concurrency, ch
 	});
 
 	it('Chain twice onto one issue, batch answer lost: one Chained, one Chain Conflict, as per item', async () => {
-		const open = await startEmulator({ port: 0, auth: 'basic' });
-		try {
-			await runAction({
-				items: [{ user_id: ABEL.sys_id, code: '102', experience_id: 'CH-1' }],
-				credentials: BASIC(open.url),
-			});
+		await withEmulator({ auth: 'basic' }, async (open) => {
+			await createdBy(open.url, { user_id: ABEL.sys_id, code: '102', experience_id: 'CH-1' });
 			open.emulator.setIssueState('CH-1', 'action_wait');
 			open.injectFault({ drop: 'after', match: { route: 'batch' } });
-			const chain = {
-				operation: 'chain',
-				experienceId: '={{ $json.experience_id }}',
-				issueCode: '={{ $json.code }}',
-				endpointUserId: '',
-				endpointUserName: '',
-				endpointCi: '',
-			};
 			const { outputs } = await runAction({
 				items: [
 					{ experience_id: 'CH-1', code: '103' },
 					{ experience_id: 'CH-1', code: '103' },
 				],
 				credentials: BASIC(open.url),
-				parameters: { ...chain, ...batch() },
+				parameters: { ...CHAIN_ALONE, ...batch() },
 			});
 			expect(routed(outputs)).toEqual({ Chained: [0], 'Chain Conflict': [1] });
 			expect(open.issues()[0].issue_code_history).toEqual(['102', '103']);
-		} finally {
-			await open.close();
-		}
+		});
 	});
 
 	it.each([
@@ -252,8 +230,7 @@ describe('Batch API: late and ambiguous answers, a failing node, Concurrency, ch
 	] as const)(
 		'one user named two ways, the first request lost, the second answered late (%s): each item its own outcome',
 		async (_name, route, options) => {
-			const open = await startEmulator({ port: 0, auth: 'basic' });
-			try {
+			await withEmulator({ auth: 'basic' }, async (open) => {
 				open.injectFault({ drop: 'before', count: 1, match: { route } });
 				open.injectFault({ delayMs: 1500, count: 1, match: { route } });
 				const { outputs } = await runAction({
@@ -266,9 +243,7 @@ describe('Batch API: late and ambiguous answers, a failing node, Concurrency, ch
 				});
 				expect(routed(outputs)).toEqual({ Created: [1], 'Already Being Resolved': [0] });
 				expect(open.issues()).toHaveLength(1);
-			} finally {
-				await open.close();
-			}
+			});
 		},
 	);
 

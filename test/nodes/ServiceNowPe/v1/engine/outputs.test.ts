@@ -4,31 +4,13 @@ import {
 	DOCUMENTED_ERROR_LIST,
 	PLATFORM_ERRORS,
 } from '../../../../../contract/errors';
-import { ServiceNowPe } from '../../../../../nodes/ServiceNowPe/ServiceNowPe.node';
 import {
 	OUTPUT_TABLE,
 	errorOutput,
 	outputNames,
 } from '../../../../../nodes/ServiceNowPe/v1/engine/outputs';
 import { SOURCE_NAMES } from '../../../../../nodes/ServiceNowPe/sources';
-import { descriptionValueInN8n } from '../../../../helpers/n8n';
-
-const TYPE = 'n8n-nodes-servicenow-proactive-engagement.serviceNowPe';
-const nodeType = new ServiceNowPe().getNodeType(1);
-
-/** What n8n computes for the node's outputs, as the editor and the engine do. */
-function outputsInN8n(parameters: Record<string, unknown>): string[] {
-	const value = descriptionValueInN8n(
-		TYPE,
-		nodeType,
-		nodeType.description.outputs as string,
-		parameters,
-	);
-	return (value as Array<{ type: string; displayName: string }>).map((o) => {
-		expect(o.type).toBe('main');
-		return o.displayName;
-	});
-}
+import { outputsInN8n } from '../../../../helpers/action';
 
 describe('the node outputs', () => {
 	const cases: Array<Record<string, unknown>> = [{ operation: 'get' }];

@@ -4,53 +4,34 @@
  * does not resolve, chains (applied or not, twice), and a genuine refusal after a lost attempt.
  * Each case counts the issues the emulator holds and checks where every item came out.
  */
-import { startEmulator, type RunningEmulator } from '../../../../../emulator/server';
+import type { RunningEmulator } from '../../../../../emulator/server';
 import type { IssueState } from '../../../../../contract/api';
-import { defaultSeed } from '../../../../../emulator/core';
-import { BASIC, routed, runAction } from '../../../../helpers/action';
-import { ABEL } from '../../../../helpers/http';
+import {
+	ABEL_100,
+	BASIC,
+	CHAIN,
+	expectRecovered,
+	routed,
+	runAction,
+} from '../../../../helpers/action';
+import { ABEL, ADMIN_AUTH, makeIssue, stillEmulators } from '../../../../helpers/http';
 import { startProxy } from '../../../../helpers/proxy';
 
 const FAST = { retryBaseDelayMs: 10, timeoutSeconds: 2, maxAttempts: 3 };
-const emulators: RunningEmulator[] = [];
-afterAll(() => Promise.all(emulators.map((e) => e.close())));
-
 let offset = 0;
+const started = stillEmulators();
 /** Issues stay as they start (no engagement scenario moves them while the clock is shifted). */
-function still() {
-	const seed = defaultSeed();
-	for (const code of seed.issue_codes) delete code.scenario;
-	return seed;
-}
-
-async function emulator(
-	initialState: IssueState,
-	now: () => number = () => Date.now() + offset,
-): Promise<RunningEmulator> {
-	const e = await startEmulator({ port: 0, auth: 'basic', initialState, now, seed: still() });
-	emulators.push(e);
-	return e;
-}
+const emulator = (initialState: IssueState, now: () => number = () => Date.now() + offset) =>
+	started(initialState, now);
 beforeEach(() => (offset = 0));
 
-const direct = (e: RunningEmulator, body: Record<string, unknown>) =>
-	fetch(`${e.url}/api/sn_pren/self_remediation/experience_issue/create`, {
-		method: 'POST',
-		headers: {
-			'content-type': 'application/json',
-			authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`,
-		},
-		body: JSON.stringify(body),
-	});
-
-/** Abel's issue of code 100, made directly on the instance this long ago by its clock. */
-async function abelsIssueAgo(e: RunningEmulator, ms: number): Promise<void> {
+/** Abel's issue of code 100 (with this experience_id, if given), made directly on the instance this long ago by its clock. */
+async function abelsIssueAgo(e: RunningEmulator, ms: number, experienceId?: string): Promise<void> {
 	offset = -ms;
-	await direct(e, { endpoint: { user_id: ABEL.sys_id }, issue_code: '100', provider: 'sn' });
+	await makeIssue(e.url, ABEL.sys_id, '100', experienceId, ADMIN_AUTH);
 	offset = 0;
 }
 
-const ABEL_100 = { user_id: ABEL.sys_id, code: '100' };
 /** Creates through the action node against this emulator, retrying fast. */
 const create = (
 	e: RunningEmulator,
@@ -135,8 +116,7 @@ describe('recovery after a lost answer', () => {
 				{ user_id: 'f'.repeat(32), user_name: ABEL.user_name, code: '100' },
 			]);
 			expect(routed(outputs)).toEqual({ Created: [0] });
-			expect(json(outputs, 'Created')).toMatchObject({ recoveredAfterRetry: true });
-			expect(json(outputs, 'Created').mayHaveBeenCreated).toBeUndefined();
+			expectRecovered(outputs.Created[0]);
 			expect(e.issues()).toHaveLength(1);
 		},
 	);
@@ -153,24 +133,19 @@ describe('recovery after a lost answer', () => {
 });
 
 describe('recovery of chains', () => {
-	const chainParameters = {
-		operation: 'chain',
-		experienceId: '={{ $json.experience_id }}',
-		issueCode: '={{ $json.code }}',
-		options: FAST,
-	};
+	const chainParameters = { ...CHAIN, options: FAST };
+	/** Chains this code onto this experience_id on the instance at `url`, retrying fast. */
+	const chain = (url: string, experienceId: string, code: string) =>
+		runAction({
+			items: [{ experience_id: experienceId, code }],
+			credentials: BASIC(url),
+			parameters: chainParameters,
+		});
 
 	/** An issue made a minute ago, now waiting in action_wait. */
 	async function waiting(initialState: IssueState, id: string): Promise<RunningEmulator> {
 		const e = await emulator(initialState);
-		offset = -60_000;
-		await direct(e, {
-			endpoint: { user_id: ABEL.sys_id },
-			issue_code: '100',
-			provider: 'sn',
-			experience_id: id,
-		});
-		offset = 0;
+		await abelsIssueAgo(e, 60_000, id);
 		e.emulator.setIssueState(id, 'action_wait');
 		return e;
 	}
@@ -178,11 +153,7 @@ describe('recovery of chains', () => {
 	it('Chain the code the issue already carries, answered 503 (not processed): resent, chained once', async () => {
 		const e = await waiting('open', 'SAME-1');
 		e.injectFault({ status: 503, retryAfter: 0, match: { route: 'create' } });
-		const { outputs } = await runAction({
-			items: [{ experience_id: 'SAME-1', code: '100' }],
-			credentials: BASIC(e.url),
-			parameters: chainParameters,
-		});
+		const { outputs } = await chain(e.url, 'SAME-1', '100');
 		expect(routed(outputs)).toEqual({ Chained: [0] });
 		expect(outputs.Chained[0].json.mayHaveBeenCreated).toBeUndefined();
 		expect(e.issues()[0].issue_code_history).toEqual(['100', '100']);
@@ -191,11 +162,7 @@ describe('recovery of chains', () => {
 	it('Chain whose connection broke (no answer) onto an issue still in action_wait: not resent (it could chain twice), said as it is', async () => {
 		const e = await waiting('open', 'SAME-2');
 		e.injectFault({ drop: 'before', match: { route: 'create' } });
-		const { outputs } = await runAction({
-			items: [{ experience_id: 'SAME-2', code: '100' }],
-			credentials: BASIC(e.url),
-			parameters: chainParameters,
-		});
+		const { outputs } = await chain(e.url, 'SAME-2', '100');
 		expect(routed(outputs)).toEqual({ Other: [0] });
 		expect(json(outputs, 'Other')).toMatchObject({
 			errorCode: 'NETWORK_ERROR',
@@ -216,11 +183,7 @@ describe('recovery of chains', () => {
 		});
 		const proxy = await moved;
 		try {
-			const { outputs } = await runAction({
-				items: [{ experience_id: 'SAME-3', code: '101' }],
-				credentials: BASIC(proxy.url),
-				parameters: chainParameters,
-			});
+			const { outputs } = await chain(proxy.url, 'SAME-3', '101');
 			expect(routed(outputs)).toEqual({ 'Chain Conflict': [0] });
 			expect(json(outputs, 'Chain Conflict')).toMatchObject({ attempts: 2 });
 			expect(json(outputs, 'Chain Conflict').mayHaveBeenCreated).toBeUndefined();
@@ -233,11 +196,7 @@ describe('recovery of chains', () => {
 	it('Chain whose answer is lost: found by the grown history, not resent', async () => {
 		const e = await waiting('action_wait', 'LOST-1');
 		e.injectFault({ drop: 'after', match: { route: 'create' } });
-		const { outputs } = await runAction({
-			items: [{ experience_id: 'LOST-1', code: '101' }],
-			credentials: BASIC(e.url),
-			parameters: chainParameters,
-		});
+		const { outputs } = await chain(e.url, 'LOST-1', '101');
 		expect(routed(outputs)).toEqual({ Chained: [0] });
 		expect(json(outputs, 'Chained').recoveredAfterRetry).toBe(true);
 		expect(e.issues()[0].issue_code_history).toEqual(['100', '101']);
