@@ -1,8 +1,8 @@
 /** Instance URLs as people type them, read the same by the node and inside n8n's credential expressions. */
-import { Workflow, type INode } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
 import { InstanceUrlError, instanceBaseUrl, normaliseInstanceUrl } from '../../contract/instance';
 import { instanceUrlExpression } from '../../credentials/instance';
-import { nodeTypesOf } from '../helpers/n8n';
+import { nodeTypesOf, workflowNode } from '../helpers/n8n';
 
 const CASES: Array<[string, string]> = [
 	['dev12345', 'https://dev12345.service-now.com'],
@@ -62,17 +62,9 @@ describe('the Instance URL', () => {
 	});
 
 	it('is read the same inside n8n expressions (credential test, OAuth2 URLs)', () => {
-		const node: INode = {
-			id: 'n',
-			name: 'N',
-			type: 't',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		};
 		const workflow = new Workflow({
 			id: 'w',
-			nodes: [node],
+			nodes: [workflowNode('t', 'N')],
 			connections: {},
 			active: false,
 			nodeTypes: nodeTypesOf({ t: { description: { properties: [] } } as never }),

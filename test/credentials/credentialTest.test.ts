@@ -3,19 +3,12 @@
  * a real n8n, against the emulator, n8n's editor, a sign-in page, JSON without "result", a host
  * that does not resolve) is test/e2e/credentialTest.e2e.test.ts.
  */
-import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, type JsonObject } from 'n8n-workflow';
 import { networkErrorMessage } from '../../credentials/instance';
 import { CREDENTIAL_TYPES, runAction } from '../helpers/action';
-import { CredentialStore } from '../helpers/n8n';
+import { CredentialStore, workflowNode } from '../helpers/n8n';
 
-const NODE: INode = {
-	id: 'n',
-	name: 'PE',
-	type: 'serviceNowPe',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const NODE = workflowNode('serviceNowPe', 'PE');
 
 function failure(code: string, message = `request failed: ${code}`): Error {
 	return Object.assign(new Error(message), { code });
