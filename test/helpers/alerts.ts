@@ -66,6 +66,12 @@ const SAMPLE_HOSTS: Array<[string, string]> = [
 	['i-3b93aafb', ABEL.sys_id],
 	['ip-012345', BETH.sys_id],
 	['my-host', DAVID.sys_id],
+	['i-0f672ea50a80cda4b', ABEL.sys_id],
+	['TestInstance', BETH.sys_id],
+	['main_app-UBUNTU', DAVID.sys_id],
+	['MyHost1', ABEL.sys_id],
+	['www.example.com', DAVID.sys_id],
+	['Zabbix server', BETH.sys_id],
 ];
 /** A made-up sys_id per seeded host: 32 hex characters derived from the name. */
 export const CI = (host: string) => Buffer.from(host).toString('hex').padEnd(32, '0').slice(0, 32);

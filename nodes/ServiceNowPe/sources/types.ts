@@ -1,4 +1,5 @@
 /** One alert from a monitoring system, and what a monitoring source provides. */
+import { isPlainObject, text } from '../../../contract/values';
 
 /** A measured value and the names that say what it measures, most telling first. */
 export interface AlertMetric {
@@ -48,6 +49,11 @@ export interface NormalisedAlert {
 	entry?: number;
 	/** Set when the alert is about something that is no computer (then host is empty). */
 	resource?: AlertResource;
+	/**
+	 * Why the alert is no problem to act on although it is not resolved (no data, an acknowledgement,
+	 * a problem merged into another): it goes to Skipped whatever Include Resolved Alerts says.
+	 */
+	ignored?: string;
 }
 
 /** An entry of a group that is no alert (not an object): it ends on Other, its siblings go on. */
@@ -88,6 +94,49 @@ export interface ExtractOptions {
 }
 
 export class SourceFormatError extends Error {}
+
+/**
+ * A message of the source's that holds no alert and asks for nothing to be sent (an Amazon SNS
+ * subscription confirmation): the item goes to Skipped with this message.
+ */
+export class NoAlertsMessage extends Error {
+	constructor(
+		message: string,
+		/** What the item's output shows besides the message (e.g. the URL that confirms). */
+		readonly details: Record<string, string> = {},
+	) {
+		super(message);
+	}
+}
+
+/** A JSON object written as text (a body n8n's Webhook node kept as text), or undefined. */
+export function jsonObjectIn(value: unknown): Record<string, unknown> | undefined {
+	if (typeof value !== 'string' || !value.trimStart().startsWith('{')) return undefined;
+	try {
+		const parsed: unknown = JSON.parse(value);
+		return isPlainObject(parsed) ? parsed : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** An epoch in milliseconds (a number, or its digits) as ISO 8601; anything else as it is. */
+export function isoFromEpochMs(value: unknown): string {
+	const raw = text(value).trim();
+	const ms = Number(raw);
+	return /^\d{12,}$/.test(raw) && Number.isFinite(ms) && ms < 8.64e15
+		? new Date(ms).toISOString()
+		: raw;
+}
+
+/** The first of these fields that is set, as text. */
+export function firstOf(payload: Record<string, unknown>, ...names: string[]): string {
+	for (const name of names) {
+		const value = Object.hasOwn(payload, name) ? payload[name] : undefined;
+		if (value !== undefined && value !== null && text(value) !== '') return text(value);
+	}
+	return '';
+}
 
 /**
  * A host name from what sources put in a host label: "ABEL-LAPTOP:9182" → "ABEL-LAPTOP",

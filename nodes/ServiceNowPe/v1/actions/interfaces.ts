@@ -40,6 +40,8 @@ export interface Prepared {
 	fromAlert?: boolean;
 	/** The issue as read before a chain (its issue code history), to recover a chain whose answer was lost. */
 	chainBase?: ChainBase;
+	/** Look `host` up in cmdb_ci_computer for the endpoint's CI (Resolve CI From Host Name). */
+	lookUpHost?: boolean;
 	/** The same issue as an earlier request of the item (same endpoint and issue code): not sent, it ends where that one does. */
 	sameIssueAs?: Prepared;
 }
@@ -53,6 +55,8 @@ export interface OperationOutputs {
 	/** The first output's name and the items' `outcome` when the request succeeds (default Created, created). */
 	success?: [string, string];
 	skippedUnless?: [string, string];
+	/** ...and also then, when the parameter `skippedWhen[0]` has the value `skippedWhen[1]`. */
+	skippedWhen?: [string, string];
 }
 
 /** Create and Chain: read parameters → build → validate; the router sends, classifies and routes. */

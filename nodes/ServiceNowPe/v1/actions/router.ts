@@ -67,6 +67,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		operation: operationName,
 		errorRouting: routing,
 		source: this.getNodeParameter('source', 0, 'manual'),
+		skipItems: this.getNodeParameter('skipItems', 0, 'never'),
 	});
 	const prepared = await operation.prepare(this, connection, options);
 	if (!asTool) failBeforeSending(this, prepared, routing);

@@ -70,7 +70,9 @@ export function outputNames(table: typeof OUTPUT_TABLE, p: Record<string, unknow
 		table.routing[(p.errorRouting || 'perError') as ErrorRouting] || table.routing.perError;
 	if (op.success) names = [op.success[0]].concat(names.slice(1));
 	const rule = op.skippedUnless;
-	return rule && (p[rule[0]] || rule[1]) !== rule[1] ? names.concat(['Skipped']) : names;
+	const also = op.skippedWhen;
+	const skipped = rule && ((p[rule[0]] || rule[1]) !== rule[1] || (also && p[also[0]] === also[1]));
+	return skipped ? names.concat(['Skipped']) : names;
 }
 
 /** `}}` would end n8n's expression early: nested objects and blocks get a space between braces. */

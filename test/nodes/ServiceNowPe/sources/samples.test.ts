@@ -6,21 +6,30 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { routed } from '../../../helpers/action';
 import { buildFromSuite, vendor, snsWebhookItem, VENDOR_SAMPLES } from '../../../helpers/alerts';
+import { SOURCE_NAMES, sourceNamed } from '../../../../nodes/ServiceNowPe/sources';
 
 const { sn, run } = buildFromSuite();
 
 describe('every vendor sample under every preset', () => {
-	/** Folder of test/fixtures/vendors → its preset (New Relic, AWS CloudWatch, Dynatrace and Zabbix have none). */
-	const FOLDERS: Array<[string, string | undefined]> = [
+	/** Folder of test/fixtures/vendors → its preset. */
+	const FOLDERS: Array<[string, string]> = [
 		['alertmanager', 'alertmanager'],
 		['grafana', 'grafana'],
 		['azure-monitor', 'azureMonitor'],
 		['datadog', 'datadog'],
-		['newrelic', undefined],
-		['cloudwatch', undefined],
-		['dynatrace', undefined],
-		['zabbix', undefined],
+		['newrelic', 'newrelic'],
+		['cloudwatch', 'cloudwatch'],
+		['dynatrace', 'dynatrace'],
+		['zabbix', 'zabbix'],
 	];
+	/**
+	 * A vendor's samples that hold no alert of its: what SNS sends first (a subscription
+	 * confirmation: Skipped, saying how to confirm) and a message of a topic that is no alarm (Other).
+	 */
+	const NO_ALERT: Record<string, string> = {
+		'cloudwatch/01-sns-subscription-confirmation-doc.json': 'Skipped',
+		'cloudwatch/02-sns-notification-envelope-doc.json': 'Other',
+	};
 	const samples = FOLDERS.flatMap(([folder, preset]) =>
 		readdirSync(join(VENDOR_SAMPLES, folder))
 			.filter((f) => f.endsWith('.json'))
@@ -36,7 +45,11 @@ describe('every vendor sample under every preset', () => {
 		includeResolved: true,
 		overrides: { endpointUserName: 'abel.tuter' },
 	};
-	const PRESETS = ['alertmanager', 'grafana', 'azureMonitor', 'datadog'];
+	const PRESETS = FOLDERS.map(([, preset]) => preset);
+
+	it('has a folder of samples for every preset', () => {
+		expect([...PRESETS].sort()).toEqual([...SOURCE_NAMES].sort());
+	});
 
 	it('has samples of every vendor', () => {
 		for (const [folder] of FOLDERS)
@@ -54,15 +67,17 @@ describe('every vendor sample under every preset', () => {
 	it.each(PRESETS)(
 		"%s: every other vendor's sample ends on Other (UNRECOGNISED_PAYLOAD), as sent and in a Webhook node's body; nothing is looked up or sent",
 		async (preset) => {
-			const foreign = samples.filter((s) => s.preset !== preset);
+			const foreign = samples.filter((s) => s.preset !== preset || NO_ALERT[s.file] === 'Other');
 			const items = [
 				...foreign.map((s) => s.payload),
 				...foreign.map((s) => ({ headers: {}, body: s.payload })),
-				...snsMessages.map((s) => snsWebhookItem(s.payload)),
+				...snsMessages.filter((s) => foreign.includes(s)).map((s) => snsWebhookItem(s.payload)),
 			];
 			const { outputs, error } = await run(preset, items, eager);
 			expect(error).toBeUndefined();
-			const files = [...foreign, ...foreign, ...snsMessages].map((s) => s.file);
+			const files = [...foreign, ...foreign, ...snsMessages.filter((s) => foreign.includes(s))].map(
+				(s) => s.file,
+			);
 			const outcomes = Object.entries(outputs).flatMap(([name, out]) =>
 				out.map((o) => [files[(o.pairedItem as { item: number }).item], name, o.json.errorCode]),
 			);
@@ -76,20 +91,55 @@ describe('every vendor sample under every preset', () => {
 		},
 	);
 
-	it.each(PRESETS)('%s: its own samples are all read', async (preset) => {
-		const own = samples.filter((s) => s.preset === preset);
-		const { outputs, error } = await run(
-			preset,
-			own.map((s) => s.payload),
+	it.each(PRESETS)(
+		'%s: its own samples are all read (as sent and, for SNS, as the Webhook node hands them on)',
+		async (preset) => {
+			const own = samples.filter((s) => s.preset === preset && !NO_ALERT[s.file]);
+			const sns = own.filter((s) => snsMessages.includes(s));
+			const items = [...own.map((s) => s.payload), ...sns.map((s) => snsWebhookItem(s.payload))];
+			const files = [...own, ...sns].map((s) => s.file);
+			const { outputs, error } = await run(preset, items, eager);
+			expect(error).toBeUndefined();
+			const unread = Object.values(outputs)
+				.flat()
+				.filter((o) => o.json.errorCode === 'UNRECOGNISED_PAYLOAD')
+				.map((o) => files[(o.pairedItem as { item: number }).item]);
+			expect(unread).toEqual([]);
+			expect(outputs.Created?.length ?? 0).toBeGreaterThan(0);
+			// Every item comes out: none is lost.
+			const paired = new Set(
+				Object.values(outputs)
+					.flat()
+					.map((o) => (o.pairedItem as { item: number }).item),
+			);
+			expect(paired.size).toBe(items.length);
+		},
+	);
+
+	it('an SNS subscription confirmation is Skipped with the URL that confirms it; a message of a topic that is no alarm ends on Other', async () => {
+		const confirmation = vendor('cloudwatch/01-sns-subscription-confirmation-doc.json');
+		const { outputs } = await run(
+			'cloudwatch',
+			[
+				snsWebhookItem(confirmation),
+				confirmation,
+				snsWebhookItem(vendor('cloudwatch/02-sns-notification-envelope-doc.json')),
+			],
 			eager,
 		);
-		expect(error).toBeUndefined();
-		const unread = Object.values(outputs)
-			.flat()
-			.filter((o) => o.json.errorCode === 'UNRECOGNISED_PAYLOAD')
-			.map((o) => own[(o.pairedItem as { item: number }).item].file);
-		expect(unread).toEqual([]);
-		expect(outputs.Created?.length ?? 0).toBeGreaterThan(0);
+		expect(routed(outputs)).toEqual({ Skipped: [0, 1], Other: [2] });
+		expect(outputs.Skipped[0].json).toMatchObject({
+			reason: expect.stringMatching(
+				/^An Amazon SNS subscription confirmation, no alarm: open its SubscribeURL once/,
+			),
+			notification: {
+				snsMessageType: 'SubscriptionConfirmation',
+				topicArn: confirmation.TopicArn,
+				subscribeUrl: confirmation.SubscribeURL,
+			},
+		});
+		expect(outputs.Other[0].json).toMatchObject({ errorCode: 'UNRECOGNISED_PAYLOAD', sent: false });
+		expect(sn.journal()).toEqual([]);
 	});
 
 	it('says which vendor a foreign payload is from, and what the preset expects', async () => {
@@ -103,7 +153,7 @@ describe('every vendor sample under every preset', () => {
 		);
 		expect(outputs.Other.map((o) => o.json.message)).toEqual([
 			expect.stringMatching(
-				/^The item is not a Datadog webhook payload: expected .*"\$EVENT_TITLE".* It looks like a New Relic notification, which no Build From preset reads: map its fields with Build From "Manual Fields"\.$/,
+				/^The item is not a Datadog webhook payload: expected .*"\$EVENT_TITLE".* It is a New Relic payload: choose Build From "New Relic"\.$/,
 			),
 			expect.stringMatching(
 				/^The item is not a Datadog webhook payload: .* It is a Grafana Alerting payload: choose Build From "Grafana Alerting"\.$/,
@@ -120,99 +170,92 @@ describe('every vendor sample under every preset', () => {
 	});
 
 	it.each(PRESETS)(
-		"%s: names an AWS CloudWatch alarm (through SNS, also as the Webhook node's text body, or parsed), a Dynatrace problem and a Zabbix notification, which no preset reads",
+		"%s: names the preset of every other vendor's payload, as sent, in a body, as SNS text or as a CloudEvent",
 		async (preset) => {
-			const named = (label: string) =>
-				new RegExp(
-					`\\(looked in the item and in its "body"\\)\\. It looks like ${label.replace(/[()]/g, '\\$&')}, which no Build From preset reads: map its fields with Build From "Manual Fields"\\.$`,
-				);
-			const cases: Array<[string, unknown, RegExp | undefined]> = [
+			const cases: Array<[string, unknown, string]> = [
 				[
 					'cloudwatch/03 as sent',
 					vendor('cloudwatch/03-sns-alarm-ec2-cpu-instance-cloudforet.json'),
-					named('an AWS CloudWatch alarm (through SNS)'),
+					'AWS CloudWatch (SNS)',
 				],
 				[
 					'cloudwatch/04 from a Webhook node',
 					snsWebhookItem(vendor('cloudwatch/04-sns-ok-ec2-cpu-autoscaling-group-cloudforet.json')),
-					named('an AWS CloudWatch alarm (through SNS)'),
-				],
-				[
-					'cloudwatch/07 in body',
-					{ headers: {}, body: vendor('cloudwatch/07-sns-insufficient-data-alerta.json') },
-					named('an AWS CloudWatch alarm (through SNS)'),
+					'AWS CloudWatch (SNS)',
 				],
 				[
 					'cloudwatch/11 the parsed Message',
 					vendor('cloudwatch/11-message-alarm-metric-math-aws-lambda-go.json'),
-					named('an AWS CloudWatch alarm (through SNS)'),
-				],
-				// What SNS sends first, and a message of a topic that is no alarm: SNS, but no CloudWatch alarm.
-				[
-					'cloudwatch/01 subscription confirmation',
-					snsWebhookItem(vendor('cloudwatch/01-sns-subscription-confirmation-doc.json')),
-					undefined,
+					'AWS CloudWatch (SNS)',
 				],
 				[
-					"cloudwatch/02 another topic's message",
-					vendor('cloudwatch/02-sns-notification-envelope-doc.json'),
-					undefined,
+					'newrelic/01 in body',
+					{
+						headers: {},
+						body: vendor('newrelic/01-workflow-default-payload-activated-zulip.json'),
+					},
+					'New Relic',
+				],
+				[
+					'newrelic/03',
+					vendor('newrelic/03-legacy-channel-test-notification-open-alerta.json'),
+					'New Relic',
 				],
 				[
 					'dynatrace/01',
 					vendor('dynatrace/01-docs-example-payload-open-test-notification.json'),
-					named('a Dynatrace problem notification'),
-				],
-				[
-					'dynatrace/02 in body',
-					{
-						headers: {},
-						body: vendor('dynatrace/02-rendered-by-us-docs-example-payload-resolved.json'),
-					},
-					named('a Dynatrace problem notification'),
+					'Dynatrace',
 				],
 				[
 					'dynatrace/03 a CloudEvent',
 					vendor(
 						'dynatrace/03-thirdparty-keptn-received-cloudevent-resolved-synthetic-outage.json',
 					),
-					named('a Dynatrace problem notification'),
-				],
-				[
-					'zabbix/02',
-					vendor('zabbix/02-thirdparty-zulip-media-type-ok.json'),
-					named('a Zabbix notification'),
+					'Dynatrace',
 				],
 				[
 					'zabbix/11',
 					vendor('zabbix/11-rendered-by-us-default-parameters-resolved.json'),
-					named('a Zabbix notification'),
+					'Zabbix',
 				],
 				[
 					'zabbix/12 in body',
 					{ headers: {}, body: vendor('zabbix/12-rendered-by-us-macro-parameters-problem.json') },
-					named('a Zabbix notification'),
+					'Zabbix',
 				],
 				[
 					'zabbix/14',
 					vendor('zabbix/14-rendered-by-us-event-driven-ansible-media-type-problem.json'),
-					named('a Zabbix notification'),
+					'Zabbix',
+				],
+				[
+					'datadog/02',
+					vendor('datadog/02-custom-template-triggered-host-scope-codenow-fluffy.json'),
+					'Datadog',
+				],
+				[
+					'azure-monitor/02',
+					vendor('azure-monitor/02-metric-static-threshold-fired-test-action.json'),
+					'Azure Monitor',
 				],
 			];
+			const label = (name: string) => sourceNamed(name)?.label;
+			const foreign = cases.filter(([, , l]) => l !== label(preset));
 			const { outputs } = await run(
 				preset,
-				cases.map(([, item]) => item),
+				foreign.map(([, item]) => item),
 				eager,
 			);
-			expect(routed(outputs)).toEqual({ Other: cases.map((_, i) => i) });
+			expect(routed(outputs)).toEqual({ Other: foreign.map((_, i) => i) });
 			const messages = outputs.Other.map((o) => o.json.message as string);
-			cases.forEach(([what, , expected], i) => {
-				if (expected) expect([what, messages[i]]).toEqual([what, expect.stringMatching(expected)]);
-				else
-					expect([what, messages[i]]).toEqual([
-						what,
-						expect.stringMatching(/\(looked in the item and in its "body"\)\.$/),
-					]);
+			foreign.forEach(([what, , l], i) => {
+				const article = /^[AEIOU]/.test(l) ? 'an' : 'a';
+				expect([what, messages[i]]).toEqual([
+					what,
+					expect.stringContaining(
+						`(looked in the item and in its "body"). It is ${article} ${l} payload: choose Build From "${l}".`,
+					),
+				]);
 			});
 			expect(sn.journal()).toEqual([]);
 		},

@@ -4,8 +4,13 @@
  * and drops those their display options hide), its credentials by type, and its connections by
  * output position. What the action node (version 1), the trigger, the emulator trigger and the
  * credential types offer of these is read from their descriptions and compared with
- * __contract__/v1.json: any change fails here. A change is a new version that saved workflows do
- * not get (the action node: v2/ beside v1/; see docs/CONTRIBUTING.md), never an edit of v1.json.
+ * __contract__/v1.json, which is never edited.
+ *
+ * Only what a saved workflow cannot notice may be added to version 1, and each addition is written
+ * down in __contract__/v1-additions.json: a new parameter, an option value or a `show` condition
+ * value appended to a list, an output combination that only new parameter values or option values
+ * give. Everything pinned must still be there as it was (a list may only grow at its end); anything
+ * else is a new version (the action node: v2/ beside v1/; see docs/CONTRIBUTING.md).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +30,7 @@ import { descriptionValueInN8n } from '../../../helpers/n8n';
 
 const PACKAGE = 'n8n-nodes-servicenow-proactive-engagement';
 const CONTRACT = join(__dirname, '__contract__', 'v1.json');
+const ADDITIONS = join(__dirname, '__contract__', 'v1-additions.json');
 
 /** What a saved workflow or credential holds of one parameter: where it sits, its type, its default and the values it takes. */
 interface Parameter {
@@ -131,7 +137,10 @@ function valuesOf(name: string): string[] {
 	return ((property?.options ?? []) as INodePropertyOptions[]).map((o) => String(o.value));
 }
 
-/** The outputs for the defaults, and for every operation × Error Routing × Build From. */
+/**
+ * The outputs for the defaults, for every operation × Error Routing × Build From, and with Manual
+ * Fields' Skip Items.
+ */
 function outputsByParameters(): Record<string, string[]> {
 	const table: Record<string, string[]> = { defaults: outputsInN8n({}) };
 	for (const operation of valuesOf('operation')) {
@@ -139,6 +148,11 @@ function outputsByParameters(): Record<string, string[]> {
 			for (const source of valuesOf('source')) {
 				table[`operation=${operation} errorRouting=${errorRouting} source=${source}`] =
 					outputsInN8n({ operation, errorRouting, source });
+			}
+			for (const skipItems of valuesOf('skipItems').filter((v) => v !== 'never')) {
+				table[
+					`operation=${operation} errorRouting=${errorRouting} source=manual skipItems=${skipItems}`
+				] = outputsInN8n({ operation, errorRouting, source: 'manual', skipItems });
 			}
 		}
 	}
@@ -148,6 +162,65 @@ function outputsByParameters(): Record<string, string[]> {
 /** The contract as JSON holds it (no undefined, no functions). */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 const pinned = JSON.parse(readFileSync(CONTRACT, 'utf8')) as Record<string, unknown>;
+const additions = JSON.parse(readFileSync(ADDITIONS, 'utf8')) as Record<string, unknown>;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+	typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Whether `now` is `then` with only additions a saved workflow cannot notice: the same keys and
+ * scalars, lists grown only at their end, except `hide` conditions, which must stay as they were
+ * (a value added there would hide a parameter that saved workflows set).
+ */
+function extendsPinned(then: unknown, now: unknown, exact = false): boolean {
+	if (Array.isArray(then)) {
+		if (!Array.isArray(now)) return false;
+		if (exact ? now.length !== then.length : now.length < then.length) return false;
+		return then.every((v, i) => extendsPinned(v, now[i], exact));
+	}
+	if (isObject(then)) {
+		if (!isObject(now)) return false;
+		const keys = Object.keys(then);
+		if (Object.keys(now).length !== keys.length) return false;
+		return keys.every(
+			(k) => Object.hasOwn(now, k) && extendsPinned(then[k], now[k], exact || k === 'hide'),
+		);
+	}
+	return Object.is(then, now);
+}
+
+/**
+ * A part's parameters against the pinned ones: each pinned parameter still there (as it was, or
+ * extended), and what is new or extended, to be compared with v1-additions.json.
+ */
+function parameterChanges(pinnedList: Parameter[], current: Parameter[]) {
+	const left = [...current];
+	const missing: Parameter[] = [];
+	const extended: Parameter[] = [];
+	for (const p of pinnedList) {
+		const same = left.findIndex((c) => extendsPinned(p, c) && extendsPinned(c, p));
+		const grown = same >= 0 ? same : left.findIndex((c) => extendsPinned(p, c));
+		if (grown < 0) missing.push(p);
+		else if (same < 0) extended.push(left[grown]);
+		if (grown >= 0) left.splice(grown, 1);
+	}
+	return { missing, extended, added: left };
+}
+
+/** A node's contract against the pinned one: all but the parameters exactly; the parameters as above. */
+function compareNode(part: string, current: ReturnType<typeof nodeContract>) {
+	const now = asJson(current) as Record<string, unknown>;
+	const then = pinned[part] as Record<string, unknown>;
+	const { parameters: nowParameters, ...nowRest } = now;
+	const { parameters: thenParameters, ...thenRest } = then;
+	expect(nowRest).toEqual(thenRest);
+	const { missing, ...changes } = parameterChanges(
+		thenParameters as Parameter[],
+		nowParameters as Parameter[],
+	);
+	expect(missing).toEqual([]);
+	expect(changes).toEqual(additions[part] ?? { extended: [], added: [] });
+}
 
 describe("version 1's public contract (parameters, option values, credentials, outputs) is what __contract__/v1.json pins", () => {
 	it('the action node keeps offering version 1 beside any later one, and new workflows get the latest', () => {
@@ -158,31 +231,34 @@ describe("version 1's public contract (parameters, option values, credentials, o
 	});
 
 	it('the action node, version 1: identity, credentials, inputs, every parameter and option value', () => {
-		expect(asJson(nodeContract(actionV1.description))).toEqual(pinned.action);
+		compareNode('action', nodeContract(actionV1.description));
 	});
 
 	it('the action node, version 1: the outputs, in order, of every operation × Error Routing × Build From', () => {
 		expect(valuesOf('operation').length).toBeGreaterThan(0);
 		expect(valuesOf('errorRouting').length).toBeGreaterThan(0);
 		expect(valuesOf('source').length).toBeGreaterThan(0);
-		expect(outputsByParameters()).toEqual(pinned.outputsByParameters);
+		const now = outputsByParameters();
+		const then = pinned.outputsByParameters as Record<string, string[]>;
+		// Every pinned combination gives the same outputs; new combinations are written down.
+		expect(Object.fromEntries(Object.keys(then).map((k) => [k, now[k]]))).toEqual(then);
+		const added = Object.fromEntries(Object.entries(now).filter(([k]) => !Object.hasOwn(then, k)));
+		expect(added).toEqual(additions.outputsByParameters ?? {});
 	});
 
 	it('the trigger: identity, credentials, outputs, every parameter and option value', () => {
-		expect(asJson(nodeContract(new ServiceNowPeTrigger().description))).toEqual(pinned.trigger);
+		compareNode('trigger', nodeContract(new ServiceNowPeTrigger().description));
 	});
 
 	it('the emulator trigger: identity, webhooks, outputs, every parameter and option value', () => {
-		expect(asJson(nodeContract(new ServiceNowPeEmulatorTrigger().description))).toEqual(
-			pinned.emulatorTrigger,
-		);
+		compareNode('emulatorTrigger', nodeContract(new ServiceNowPeEmulatorTrigger().description));
 	});
 
 	it('the credential types: names and every field and option value saved credentials hold', () => {
 		expect(asJson(CREDENTIAL_TYPES.map(credentialContract))).toEqual(pinned.credentialTypes);
 	});
 
-	it('pins nothing else: every part of __contract__/v1.json is checked above', () => {
+	it('pins nothing else: every part of __contract__/v1.json and v1-additions.json is checked above', () => {
 		expect(Object.keys(pinned).sort()).toEqual([
 			'action',
 			'credentialTypes',
@@ -190,5 +266,45 @@ describe("version 1's public contract (parameters, option values, credentials, o
 			'outputsByParameters',
 			'trigger',
 		]);
+		for (const part of Object.keys(additions)) expect(Object.keys(pinned)).toContain(part);
+		expect(additions.credentialTypes).toBeUndefined();
+	});
+
+	it('an addition is only what a saved workflow cannot notice', () => {
+		const param = (over: Partial<Parameter>): Parameter => ({
+			path: 'source',
+			type: 'options',
+			default: 'manual',
+			values: ['manual', 'grafana'],
+			displayOptions: { show: { operation: ['create'] }, hide: { x: [true] } },
+			...over,
+		});
+		const base = param({});
+		// Grown at the end: a value, a show condition's value.
+		expect(extendsPinned(base, param({ values: ['manual', 'grafana', 'zabbix'] }))).toBe(true);
+		expect(
+			extendsPinned(
+				base,
+				param({
+					displayOptions: { show: { operation: ['create', 'chain'] }, hide: { x: [true] } },
+				}),
+			),
+		).toBe(true);
+		// Anything else is noticed: a value inserted, renamed or removed, a new default, a hide value, a new condition.
+		for (const changed of [
+			param({ values: ['zabbix', 'manual', 'grafana'] }),
+			param({ values: ['manual', 'grafanaAlerting'] }),
+			param({ values: ['manual'] }),
+			param({ default: 'grafana' }),
+			param({ displayOptions: { show: { operation: ['create'] }, hide: { x: [true, false] } } }),
+			param({
+				displayOptions: {
+					show: { operation: ['create'], source: ['manual'] },
+					hide: { x: [true] },
+				},
+			}),
+		])
+			expect([changed, extendsPinned(base, changed)]).toEqual([changed, false]);
+		expect(parameterChanges([base], [param({ path: 'sources' })]).missing).toEqual([base]);
 	});
 });

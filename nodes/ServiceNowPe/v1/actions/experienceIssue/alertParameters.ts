@@ -1,6 +1,24 @@
 /** Parameters of every monitoring source of Build From (shown when Build From is one). */
 import type { INodeProperties } from 'n8n-workflow';
 
+/** What happens to an item whose host no cmdb_ci_computer record has (presets and Manual Fields). */
+export const ciNotFoundProperty: INodeProperties = {
+	displayName: 'When No CI Has the Host Name',
+	name: 'ciNotFound',
+	type: 'options',
+	options: [
+		{ name: 'Continue Without CI', value: 'continue' },
+		{
+			name: 'Route as Failed',
+			value: 'fail',
+			description:
+				'An alert or item that names no user goes to Other (Failed when grouped) with code CI_NOT_FOUND',
+		},
+	],
+	default: 'continue',
+	displayOptions: { show: { resolveCiFromHost: [true] } },
+};
+
 export const alertProperties: INodeProperties[] = [
 	{
 		displayName: 'Issue Code Rules',
@@ -70,22 +88,7 @@ export const alertProperties: INodeProperties[] = [
 		description:
 			"Whether to look the alert's host up in cmdb_ci_computer by name and send its sys_id as endpoint.CI",
 	},
-	{
-		displayName: 'When No CI Has the Host Name',
-		name: 'ciNotFound',
-		type: 'options',
-		options: [
-			{ name: 'Continue Without CI', value: 'continue' },
-			{
-				name: 'Route as Failed',
-				value: 'fail',
-				description:
-					'An alert that names no user goes to Other (Failed when grouped) with code CI_NOT_FOUND',
-			},
-		],
-		default: 'continue',
-		displayOptions: { show: { resolveCiFromHost: [true] } },
-	},
+	ciNotFoundProperty,
 	{
 		displayName: 'Metric Names',
 		name: 'metricNames',

@@ -23,13 +23,7 @@ export async function resolveCis(
 	options: SendOptions,
 ): Promise<void> {
 	const wanted = requests.filter(
-		(p) =>
-			p.body &&
-			!p.skipped &&
-			!p.refusal &&
-			!p.body.endpoint.CI &&
-			p.host &&
-			(ctx.getNodeParameter('resolveCiFromHost', p.itemIndex, false) as boolean),
+		(p) => p.body && !p.skipped && !p.refusal && !p.body.endpoint.CI && p.host && p.lookUpHost,
 	);
 	// Each host once (as first written; instances compare names without regard to case).
 	const hosts = [
@@ -80,6 +74,16 @@ export async function resolveCis(
 			};
 		} else {
 			p.context = { ...p.context, ciNotFoundForHost: p.host };
+			// Mapped fields (an alert's problems are explained with the alert's labels).
+			if (!p.alert && !namesUser)
+				p.problems = p.problems?.map((x) =>
+					x.code === 'ENDPOINT_MISSING'
+						? {
+								...x,
+								message: `No cmdb_ci_computer record is named "${p.host}", and the item names no user (Endpoint Email, User ID or User Name): add the device to the CMDB under that name, map a user, or choose "Route as Failed" under When No CI Has the Host Name.`,
+							}
+						: x,
+				);
 		}
 	}
 }

@@ -1,18 +1,12 @@
 /** Create: one request per item from mapped fields, or one per alert from a monitoring payload. */
-import {
-	NodeOperationError,
-	updateDisplayOptions,
-	type IDataObject,
-	type INodeProperties,
-} from 'n8n-workflow';
-import { buildCreateIssueBody } from '../../../../../contract/body';
-import { manualFields, parameterReader } from '../parameters';
+import { NodeOperationError, updateDisplayOptions, type INodeProperties } from 'n8n-workflow';
 import { SOURCES, SOURCE_NAMES, sourceNamed } from '../../../sources';
 import type { SendingOperation } from '../interfaces';
 import { detailFields, endpointFields, issueCodeField, providerField } from './fields';
-import { alertProperties } from './alertParameters';
+import { alertProperties, ciNotFoundProperty } from './alertParameters';
 import { resolveCis } from './ciLookup';
 import { explainProblems, markRepeats, prepareFromAlerts } from './fromAlerts';
+import { prepareFromFields } from './fromFields';
 
 const manualProperties: INodeProperties[] = [
 	...endpointFields,
@@ -31,6 +25,53 @@ const manualProperties: INodeProperties[] = [
 	...detailFields,
 ];
 
+/** Manual Fields: the CI from a host name, and items not to send. */
+const manualExtras: INodeProperties[] = [
+	{
+		displayName: 'Resolve CI From Host Name',
+		name: 'resolveCiFromHost',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to look Host Name up in cmdb_ci_computer by name and send its sys_id as endpoint.CI (when Endpoint CI is empty)',
+	},
+	{
+		displayName: 'Host Name',
+		name: 'hostName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.host }}',
+		description: 'Name of the device as cmdb_ci_computer names it; an empty name is not looked up',
+		displayOptions: { show: { resolveCiFromHost: [true] } },
+	},
+	ciNotFoundProperty,
+	{
+		displayName: 'Skip Items',
+		name: 'skipItems',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Never', value: 'never', description: 'Send every item' },
+			{
+				name: 'When a Condition Is True',
+				value: 'when',
+				description: 'Adds a Skipped output for the items Skip When is true for',
+			},
+		],
+		default: 'never',
+	},
+	{
+		displayName: 'Skip When',
+		name: 'skipWhen',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to skip the item: an expression that is true for items not to send, e.g. a recovery. They go to the Skipped output, are not checked, and never fail the others.',
+		hint: "E.g. {{ $json.NewStateValue === 'OK' }} (AWS CloudWatch) or {{ $json.state === 'CLOSED' }}",
+		displayOptions: { show: { skipItems: ['when'] } },
+	},
+];
+
 const properties: INodeProperties[] = [
 	{
 		displayName: 'Build From',
@@ -43,7 +84,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'manual',
 	},
-	...updateDisplayOptions({ show: { source: ['manual'] } }, manualProperties),
+	...updateDisplayOptions({ show: { source: ['manual'] } }, [...manualProperties, ...manualExtras]),
 	providerField,
 	...updateDisplayOptions({ show: { source: SOURCE_NAMES } }, alertProperties),
 ];
@@ -53,18 +94,15 @@ export const create: SendingOperation = {
 		{ show: { resource: ['experienceIssue'], operation: ['create'] } },
 		properties,
 	),
-	outputs: { skippedUnless: ['source', 'manual'] },
+	outputs: { skippedUnless: ['source', 'manual'], skippedWhen: ['skipItems', 'when'] },
 
 	async prepare(ctx, connection, options) {
 		const items = ctx.getInputData();
 		const sourceName = ctx.getNodeParameter('source', 0, 'manual') as string;
 		if (sourceName === 'manual') {
-			const read = parameterReader(ctx);
-			return items.map((item, i) => ({
-				itemIndex: i,
-				input: item.json as IDataObject,
-				...buildCreateIssueBody(manualFields(read, i)),
-			}));
+			const requests = prepareFromFields(ctx);
+			await resolveCis(ctx, connection, requests, options);
+			return requests;
 		}
 		const source = sourceNamed(sourceName);
 		if (!source)

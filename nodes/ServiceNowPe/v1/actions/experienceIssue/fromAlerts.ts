@@ -22,6 +22,7 @@ import {
 	type MetricRule,
 } from '../../../sources/fields';
 import {
+	NoAlertsMessage,
 	SourceFormatError,
 	type MonitoringSource,
 	type NormalisedAlert,
@@ -74,6 +75,17 @@ export function prepareFromAlerts(
 			valueRefId: text(ctx.getNodeParameter('grafanaValueRefId', i, '')),
 		});
 	} catch (e) {
+		// A message that holds no alert (an SNS subscription confirmation): Skipped, saying what to do.
+		if (e instanceof NoAlertsMessage)
+			return [
+				{
+					itemIndex: i,
+					input,
+					fromAlert: true,
+					context: { notification: { ...e.details } },
+					skipped: e.message,
+				},
+			];
 		if (!(e instanceof SourceFormatError))
 			throw new NodeOperationError(ctx.getNode(), e as Error, { itemIndex: i });
 		return [
@@ -117,6 +129,7 @@ export function prepareFromAlerts(
 	const defaultCode = text(ctx.getNodeParameter('defaultIssueCode', i, ''));
 	const provider = ctx.getNodeParameter('provider', i, 'sn', { extractValue: true });
 	const includeResolved = ctx.getNodeParameter('includeResolved', i, false) as boolean;
+	const lookUpHost = ctx.getNodeParameter('resolveCiFromHost', i, false) as boolean;
 
 	return alerts.map((alert, n) => {
 		if ('unreadable' in alert) {
@@ -148,6 +161,9 @@ export function prepareFromAlerts(
 				issueCodeFrom: code.how,
 			},
 		};
+		if (alert.ignored) {
+			return { itemIndex: i, input: alertInput, context, fromAlert: true, skipped: alert.ignored };
+		}
 		if (alert.status === 'resolved' && !includeResolved) {
 			return {
 				itemIndex: i,
@@ -186,6 +202,7 @@ export function prepareFromAlerts(
 			problems,
 			alert,
 			host: pick('host', f.host),
+			lookUpHost,
 			labelNames: names,
 		};
 	});
