@@ -76,6 +76,21 @@ const SAMPLE_HOSTS: Array<[string, string]> = [
 /** A made-up sys_id per seeded host: 32 hex characters derived from the name. */
 export const CI = (host: string) => Buffer.from(host).toString('hex').padEnd(32, '0').slice(0, 32);
 
+/** The two Send Modes, for tests that run the same case through both. */
+export const SEND_MODES: Array<[string, Record<string, unknown>]> = [
+	['one request per item', {}],
+	['Batch API', { sendMode: 'batch' }],
+];
+
+/** Parameters with these Options (concurrency 1 as buildFromSuite's, and a Send Mode). */
+export const withOptions = (
+	parameters: Record<string, unknown>,
+	options: Record<string, unknown>,
+): Record<string, unknown> => ({
+	...parameters,
+	options: { concurrency: 1, ...options, ...(parameters.options as Record<string, unknown>) },
+});
+
 /** An issue code rule: by alert name, or by the value of a label. */
 export const rule = (value: string, issueCode: string, label?: string) =>
 	label ? { match: 'label', label, value, issueCode } : { match: 'alertName', value, issueCode };

@@ -165,7 +165,9 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 			}),
 		),
 	];
-	const firstDimension = metrics.flatMap((m) => m.dimensions)[0];
+	// What a dimension names (a bucket, a group, a cluster) before how it is split (StorageType).
+	const all = metrics.flatMap((m) => m.dimensions);
+	const firstDimension = all.find((d) => /(Name|Id)$/.test(d.name)) ?? all[0];
 	const alarmArn = text(alarm.AlarmArn);
 	// "Region" is the region's name ("Asia Pacific (Seoul)"); the console wants its code, from the ARN.
 	const regionCode = /^arn:aws[\w-]*:cloudwatch:([a-z0-9-]+):/.exec(alarmArn)?.[1] ?? '';
