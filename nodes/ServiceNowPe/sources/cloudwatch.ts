@@ -151,7 +151,8 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 		});
 	const threshold = firstOf(trigger, 'Threshold');
 	if (threshold) {
-		const op = COMPARISONS[text(trigger.ComparisonOperator)] ?? text(trigger.ComparisonOperator);
+		const written = text(trigger.ComparisonOperator);
+		const op = Object.hasOwn(COMPARISONS, written) ? COMPARISONS[written] : written;
 		values.push({ names: [], value: op ? `${op} ${threshold}` : threshold, key: 'threshold' });
 	}
 	// Each machine the alarm watches (a metric-math alarm may watch several); else what it is about.

@@ -48,13 +48,17 @@ interface Entity {
 	type: string;
 	name: string;
 	id: string;
+	/** Place in ImpactedEntities, for the output to show only its own. */
+	entry?: number;
 }
 
 function entitiesOf(problem: Record<string, unknown>): Entity[] {
 	if (Array.isArray(problem.ImpactedEntities))
-		return problem.ImpactedEntities.filter(isPlainObject)
-			.map((e) => ({ type: text(e.type), name: text(e.name), id: text(e.entity) }))
-			.filter((e) => e.name || e.id);
+		return problem.ImpactedEntities.map((e: unknown, entry) =>
+			isPlainObject(e)
+				? { type: text(e.type), name: text(e.name), id: text(e.entity), entry }
+				: { type: '', name: '', id: '', entry },
+		).filter((e) => e.name || e.id);
 	// Only the names ({ImpactedEntity}): their types are unknown, each may be a host.
 	return text(problem.ImpactedEntity)
 		.split(',')
@@ -121,6 +125,7 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 					? { name: about.name || about.id, kind: `a Dynatrace ${about.type || 'entity'}` }
 					: { name: base.name, kind: 'a Dynatrace problem that names no entity' },
 				fingerprint: `${pid || problemId}|${about?.id || about?.name || ''}`,
+				...(about?.entry !== undefined ? { entry: about.entry, entryIn: 'ImpactedEntities' } : {}),
 			},
 		];
 	}
@@ -128,6 +133,7 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 		...base,
 		host: hostName(h.name),
 		fingerprint: `${pid || problemId}|${h.id || h.name}`,
+		...(h.entry !== undefined ? { entry: h.entry, entryIn: 'ImpactedEntities' } : {}),
 	}));
 }
 

@@ -66,7 +66,11 @@ function fromWorkflow(p: Record<string, unknown>): NormalisedAlert[] {
 	const metrics: AlertMetric[] = [];
 	const threshold = titleThreshold(title);
 	if (threshold) metrics.push({ names: [], value: threshold, key: 'threshold' });
-	const entities = list(p.impactedEntities);
+	// Each entity with its place in the list, for the output to show only its own.
+	const entities = (Array.isArray(p.impactedEntities) ? p.impactedEntities : [p.impactedEntities])
+		.map((e, entry) => ({ name: e === undefined || e === null ? '' : text(e), entry }))
+		.filter((e) => e.name);
+	const listed = Array.isArray(p.impactedEntities);
 	const base = {
 		source: 'newrelic',
 		name: conditions[0] || title,
@@ -92,10 +96,11 @@ function fromWorkflow(p: Record<string, unknown>): NormalisedAlert[] {
 				fingerprint: id,
 			},
 		];
-	return entities.map((entity) => ({
+	return entities.map(({ name, entry }) => ({
 		...base,
-		host: hostName(entity),
-		fingerprint: `${id}|${entity}`,
+		host: hostName(name),
+		fingerprint: `${id}|${name}`,
+		...(listed ? { entry, entryIn: 'impactedEntities' } : {}),
 	}));
 }
 
@@ -116,7 +121,9 @@ function channelState(state: string): Pick<NormalisedAlert, 'status' | 'ignored'
 const MACHINE_TYPES = /host|server|computer|infrastructure/i;
 
 function fromChannel(p: Record<string, unknown>): NormalisedAlert[] {
-	const targets = (Array.isArray(p.targets) ? p.targets : []).filter(isPlainObject);
+	const targets = (Array.isArray(p.targets) ? p.targets : [])
+		.map((t: unknown, entry) => ({ t, entry }))
+		.filter((x): x is { t: Record<string, unknown>; entry: number } => isPlainObject(x.t));
 	const labels: Record<string, string> = {
 		severity: text(p.severity),
 		current_state: text(p.current_state),
@@ -154,7 +161,7 @@ function fromChannel(p: Record<string, unknown>): NormalisedAlert[] {
 				fingerprint: id,
 			},
 		];
-	return targets.map((t) => {
+	return targets.map(({ t, entry }) => {
 		const name = text(t.name);
 		const type = text(t.type);
 		const own = { ...labels, ...textMap(t.labels), target_type: type, product: text(t.product) };
@@ -167,6 +174,8 @@ function fromChannel(p: Record<string, unknown>): NormalisedAlert[] {
 				? {}
 				: { resource: { name: name || base.name, kind: `a New Relic ${type || 'target'}` } }),
 			fingerprint: `${id}|${text(t.id) || name}`,
+			entry,
+			entryIn: 'targets',
 			context: { ...base.context, links: { ...base.context.links, target: text(t.link) } },
 		};
 	});

@@ -45,8 +45,10 @@ export interface NormalisedAlert {
 	/** Identity of this alert (stable from firing to resolved; distinct per host). */
 	fingerprint: string;
 	context: AlertContext;
-	/** Position in the payload's `alerts[]`, for sources that send a group. */
+	/** Position in the payload's `alerts[]` (or the list `entryIn` names), for sources that send a group. */
 	entry?: number;
+	/** The list `entry` is a position in, when it is not `alerts` (New Relic's `impactedEntities`…). */
+	entryIn?: string;
 	/** Set when the alert is about something that is no computer (then host is empty). */
 	resource?: AlertResource;
 	/**

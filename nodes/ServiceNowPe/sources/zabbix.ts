@@ -22,6 +22,17 @@ import {
 /** Zabbix's event page link, and the last line but one of its default message templates. */
 const ZABBIX_TEXT = [/\/tr_events\.php\?triggerid=\d+&eventid=\d+/, /\nOriginal problem ID: \d+\n/];
 
+const EVENT_LINK = /^https?:\/\/\S+\/tr_events\.php\?triggerid=\d+&eventid=\d+/;
+
+/** Zabbix's event link in a text: each URL-like word tried once (no backtracking across them). */
+function eventLinkIn(value: string): string | undefined {
+	for (const [word] of value.matchAll(/https?:\/\/\S+/g)) {
+		const link = EVENT_LINK.exec(word)?.[0];
+		if (link) return link;
+	}
+	return undefined;
+}
+
 /** Keys as the parameter set names them: `EVENT.ID` → `event_id`, `Host.Name` → `host_name`. */
 function normalised(payload: Record<string, unknown>): Record<string, string> {
 	const out: Record<string, string> = {};
@@ -33,7 +44,7 @@ function normalised(payload: Record<string, unknown>): Record<string, string> {
 				? text(value)
 				: Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')
 					? value.map(text).join(', ')
-					: (JSON.stringify(value) ?? '');
+					: text(value);
 		if (!/^\{[$#?]?[A-Z0-9_.]+(?::[^}]*)?\}$/.test(raw)) setOwn(out, name, raw);
 	}
 	return out;
@@ -147,13 +158,7 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 	if (f.trigger_expression)
 		metrics.push({ names: [], value: f.trigger_expression, key: 'trigger_expression' });
 	const link =
-		f.event_url ||
-		f.link ||
-		f.trigger_url ||
-		Object.values(f)
-			.map((v) => /https?:\/\/\S+\/tr_events\.php\?triggerid=\d+&eventid=\d+/.exec(v)?.[0])
-			.find(Boolean) ||
-		'';
+		f.event_url || f.link || f.trigger_url || Object.values(f).map(eventLinkIn).find(Boolean) || '';
 	const triggerId = f.trigger_id || /triggerid=(\d+)/.exec(link)?.[1] || '';
 	const problemId = f.event_id || lines['original problem id'] || '';
 	return [

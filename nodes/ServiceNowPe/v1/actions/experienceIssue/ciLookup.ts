@@ -4,12 +4,16 @@
  * or fails does to the alert is chosen here, in one place.
  */
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { brokenValueNote, wellFormed } from '../../../../../contract/encodedQuery';
 import { PLATFORM_ERRORS } from '../../../../../contract/errors';
 import type { Connection } from '../../../shared/authentication';
 import { mapWithConcurrency } from '../../../shared/pool';
 import { findComputer } from '../../../shared/transport/tableApi';
 import type { SendOptions } from '../interfaces';
 import type { AlertRequest } from './fromAlerts';
+
+const NOT_QUERIED =
+	'The host name starts with "javascript:", which an instance would run as a script: it was not looked up.';
 
 /**
  * Looks hosts up in cmdb_ci_computer, each once per execution and several at a time, and puts the
@@ -26,9 +30,12 @@ export async function resolveCis(
 		(p) => p.body && !p.skipped && !p.refusal && !p.body.endpoint.CI && p.host && p.lookUpHost,
 	);
 	// Each host once (as first written; instances compare names without regard to case).
-	const hosts = [
-		...new Map(wanted.map((p) => [(p.host as string).toLowerCase(), p.host as string])).values(),
-	];
+	const spellings = new Map<string, string>();
+	for (const p of wanted) {
+		const host = p.host as string;
+		if (!spellings.has(host.toLowerCase())) spellings.set(host.toLowerCase(), host);
+	}
+	const hosts = [...spellings.values()];
 	const found = new Map<string, Awaited<ReturnType<typeof findComputer>>>();
 	await mapWithConcurrency(hosts, options.concurrency, async (host) => {
 		const answer = await findComputer(ctx, connection, host, options);
@@ -68,8 +75,10 @@ export async function resolveCis(
 				entry: PLATFORM_ERRORS.CI_NOT_FOUND,
 				message: `No cmdb_ci_computer record is named "${p.host}".`,
 				detail: answer?.notQueried
-					? 'The host name starts with "javascript:", which an instance would run as a script: it was not looked up.'
-					: 'Add the device to the CMDB, fix the host label, or choose "Continue Without CI".',
+					? NOT_QUERIED
+					: wellFormed(p.host as string) !== p.host
+						? brokenValueNote(p.host as string).trim()
+						: 'Add the device to the CMDB, fix the host label, or choose "Continue Without CI".',
 				field: 'endpoint.CI',
 			};
 		} else {
@@ -80,7 +89,11 @@ export async function resolveCis(
 					x.code === 'ENDPOINT_MISSING'
 						? {
 								...x,
-								message: `No cmdb_ci_computer record is named "${p.host}", and the item names no user (Endpoint Email, User ID or User Name): add the device to the CMDB under that name, map a user, or choose "Route as Failed" under When No CI Has the Host Name.`,
+								message: answer?.notQueried
+									? `The host name "${p.host}" was not looked up, and the item names no user (Endpoint Email, User ID or User Name). ${NOT_QUERIED}`
+									: wellFormed(p.host as string) !== p.host
+										? `No cmdb_ci_computer record is named "${p.host}", and the item names no user (Endpoint Email, User ID or User Name).${brokenValueNote(p.host as string)}`
+										: `No cmdb_ci_computer record is named "${p.host}", and the item names no user (Endpoint Email, User ID or User Name): add the device to the CMDB under that name, map a user, or choose "Route as Failed" under When No CI Has the Host Name.`,
 							}
 						: x,
 				);

@@ -5,6 +5,7 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { buildCreateIssueBody, type CreateIssueFields } from '../../../../../contract/body';
+import { brokenValueNote, wellFormed } from '../../../../../contract/encodedQuery';
 import { PLATFORM_ERRORS } from '../../../../../contract/errors';
 import { isPlainObject, setOwn, text } from '../../../../../contract/values';
 import { extractAlerts } from '../../../sources';
@@ -51,15 +52,24 @@ function rows(ctx: IExecuteFunctions, name: string, i: number): IDataObject[] {
 
 /**
  * The input an alert's output item shows: the item itself, but with only this alert in a group's
- * `alerts[]`, so a group of N alerts gives N outputs of one alert each, not N copies of N.
+ * `alerts[]` (or the list of entities or targets it was made from), so a notification of N alerts
+ * gives N outputs of one alert each, not N copies of N. The list is looked for in the item, in its
+ * `body`, and in the `data` of either (a CloudEvent).
  */
-function inputOf(item: IDataObject, entry: number | undefined): IDataObject {
+function inputOf(item: IDataObject, entry: number | undefined, key = 'alerts'): IDataObject {
 	if (entry === undefined) return item;
-	const inBody =
-		!Array.isArray(item.alerts) && isPlainObject(item.body) && Array.isArray(item.body.alerts);
-	const group = (inBody ? item.body : item) as IDataObject;
-	const only = { ...group, alerts: [(group.alerts as unknown[])[entry]] } as IDataObject;
-	return inBody ? { ...item, body: only } : only;
+	const trimmed = (holder: unknown): IDataObject | undefined => {
+		if (!isPlainObject(holder)) return undefined;
+		const list = holder[key];
+		if (Array.isArray(list) && entry < list.length)
+			return { ...holder, [key]: [list[entry]] } as IDataObject;
+		const data = trimmed(holder.data);
+		return data ? ({ ...holder, data } as IDataObject) : undefined;
+	};
+	const own = trimmed(item);
+	if (own) return own;
+	const body = isPlainObject(item.body) ? trimmed(item.body) : undefined;
+	return body ? { ...item, body } : item;
 }
 
 /** Prepared requests for one input item: one per alert it holds. */
@@ -135,7 +145,7 @@ export function prepareFromAlerts(
 		if ('unreadable' in alert) {
 			return {
 				itemIndex: i,
-				input: inputOf(input, alert.entry),
+				input: inputOf(input, alert.entry, 'alerts'),
 				fromAlert: true,
 				context: { alert: { source: source.name, index: n } },
 				refusal: {
@@ -145,7 +155,7 @@ export function prepareFromAlerts(
 				},
 			};
 		}
-		const alertInput = inputOf(input, alert.entry);
+		const alertInput = inputOf(input, alert.entry, alert.entryIn);
 		const f = alertFields(alert, names);
 		const pick = (override: string, fromAlert: string) => text(overrides[override]) || fromAlert;
 		const code = issueCodeFor(alert, rules, { fromLabel: f.issue_code, defaultCode });
@@ -229,9 +239,11 @@ export function explainProblems(ctx: IExecuteFunctions, requests: AlertRequest[]
 					? `it is about "${alert.resource.name}", ${alert.resource.kind}, not a computer, so it is not looked up in cmdb_ci_computer: set one of those labels (Azure: a custom property of the action group or rule; rename them under Label Names), an Endpoint override, or a Host Name override naming the user's computer.`
 					: !lookedUp
 						? `set one of those labels (or rename them under Label Names), an Endpoint override, or turn on Resolve CI From Host Name (host: "${host || 'none'}").`
-						: host
-							? `no cmdb_ci_computer record is named "${host}": add the device to the CMDB under that name, set one of those labels, or an Endpoint override.`
-							: 'and it has no host to look up in the CMDB: set one of those labels, an Endpoint override, or a Host Name override.';
+						: host && wellFormed(host) !== host
+							? `no cmdb_ci_computer record is named "${host}".${brokenValueNote(host)}`
+							: host
+								? `no cmdb_ci_computer record is named "${host}": add the device to the CMDB under that name, set one of those labels, or an Endpoint override.`
+								: 'and it has no host to look up in the CMDB: set one of those labels, an Endpoint override, or a Host Name override.';
 			return { ...problem, message: `${noUser}: ${fix}` };
 		});
 	}
