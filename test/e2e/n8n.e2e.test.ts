@@ -106,10 +106,37 @@ const REFUSED_WORKFLOW = webhookToAction({
 	credential: { id: 'snPeRefusedCred', name: 'ServiceNow PE (nothing listens)' },
 });
 
+/**
+ * AWS CloudWatch alarms through an SNS HTTPS subscription: SNS posts `text/plain`, which n8n's
+ * Webhook node hands on as text in `body`.
+ */
+const SNS_WORKFLOW = webhookToAction({
+	name: 'AWS CloudWatch through SNS',
+	id: 's',
+	webhook: 'SNS Webhook',
+	webhookId: '3c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c403',
+	path: 'cloudwatch-sns',
+	responseMode: 'onReceived',
+	action: 'CloudWatch Alarm',
+	parameters: {
+		source: 'cloudwatch',
+		provider: 'sn',
+		defaultIssueCode: '100',
+		resolveCiFromHost: true,
+		options: {},
+	},
+	credential: { id: 'snPeEmulatorCred', name: 'ServiceNow PE (standalone emulator)' },
+});
+
+/** A sample of test/fixtures/vendors, as text. */
+const vendorSample = (path: string) =>
+	readFileSync(join(ROOT, 'test', 'fixtures', 'vendors', path), 'utf8');
+
 /** CIs for the hosts of the vendor sample the preset example is fed. */
 const VENDOR_HOSTS = {
 	example2: 'e2e0000000000000000000000000e002',
 	example3: 'e2e0000000000000000000000000e003',
+	'i-0f672ea50a80cda4b': 'e2e0000000000000000000000000e004',
 };
 
 describe('the package inside a real n8n', () => {
@@ -121,6 +148,11 @@ describe('the package inside a real n8n', () => {
 		seed.cis.push(
 			{ sys_id: VENDOR_HOSTS.example2, name: 'example2', assigned_to: seed.users[4].sys_id },
 			{ sys_id: VENDOR_HOSTS.example3, name: 'example3', assigned_to: seed.users[5].sys_id },
+			{
+				sys_id: VENDOR_HOSTS['i-0f672ea50a80cda4b'],
+				name: 'i-0f672ea50a80cda4b',
+				assigned_to: seed.users[4].sys_id,
+			},
 		);
 		sn = await startEmulator({ port: 0, seed });
 		n8n = await startRealN8n({
@@ -146,6 +178,7 @@ describe('the package inside a real n8n', () => {
 						{ id: 'e2eEmulator', json: example('emulator-in-n8n.json') },
 						{ id: 'e2eSelf', json: SELF_WORKFLOW },
 						{ id: 'e2eRefused', json: REFUSED_WORKFLOW },
+						{ id: 'e2eSns', json: SNS_WORKFLOW },
 						{ id: 'e2ePreset', json: example('alertmanager-to-experience-issues.json') },
 						{ id: 'e2eChainAuto', json: example('chain-issue-codes-automatically.json') },
 					],
@@ -301,6 +334,33 @@ describe('the package inside a real n8n', () => {
 		expect(sn.issues().map((i) => [i.issue_code, i.configuration_item])).toEqual([
 			['102', VENDOR_HOSTS.example2],
 			['102', VENDOR_HOSTS.example3],
+		]);
+	});
+
+	it("reads an AWS CloudWatch alarm that SNS posts as text/plain through n8n's Webhook node; the subscription confirmation is Skipped with its URL", async () => {
+		sn.reset();
+		const sns = { 'content-type': 'text/plain; charset=UTF-8' };
+		const alarm = vendorSample('cloudwatch/03-sns-alarm-ec2-cpu-instance-cloudforet.json');
+		const confirmation = vendorSample('cloudwatch/01-sns-subscription-confirmation-doc.json');
+		expect((await post(`${n8n.base}/webhook/cloudwatch-sns`, confirmation, sns)).status).toBe(200);
+		expect((await post(`${n8n.base}/webhook/cloudwatch-sns`, alarm, sns)).status).toBe(200);
+		const runs = await executionsOf(n8n.userFolder, 'e2eSns', 2);
+		// The Webhook node handed the body on as text: the JSON string SNS sent.
+		const bodies = runs.map((r: any) => rt.nodeOutput(r, 'SNS Webhook')[0].json.body);
+		expect(bodies.map((b: unknown) => typeof b)).toEqual(['string', 'string']);
+		const outputs = runs.map((r: any) =>
+			r.data.resultData.runData['CloudWatch Alarm'][0].data.main.map((o: unknown[]) => o.length),
+		);
+		const skipped = runs
+			.flatMap((r: any) => r.data.resultData.runData['CloudWatch Alarm'][0].data.main.at(-1))
+			.map((o: any) => o.json);
+		expect(outputs.map((o: number[]) => [o[0], o.at(-1)])).toEqual([
+			[0, 1],
+			[1, 0],
+		]);
+		expect(skipped[0].notification.subscribeUrl).toBe(JSON.parse(confirmation).SubscribeURL);
+		expect(sn.issues().map((i) => [i.issue_code, i.configuration_item])).toEqual([
+			['100', VENDOR_HOSTS['i-0f672ea50a80cda4b']],
 		]);
 	});
 
