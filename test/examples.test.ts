@@ -229,7 +229,7 @@ describe('the example workflows of examples/, as saved, on vendor samples', () =
 				alert_name: 'EC2-CPU',
 				summary:
 					'Threshold Crossed: 1 out of the last 1 datapoints [17.2564528039004 (23/06/21 08:31:00)] was greater than the threshold (15.0) (minimum 1 datapoint for OK -> ALARM transition).',
-				started_at: '2021-06-23T08:41:06.622+0000',
+				started_at: '2021-06-23T08:41:06.622+00:00',
 				source_link:
 					'https://console.aws.amazon.com/cloudwatch/home?region=ap-northeast-2#alarmsV2:alarm/EC2-CPU',
 			},

@@ -194,7 +194,11 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 			summary: reason,
 			description: text(alarm.AlarmDescription),
 			severity: '',
-			startedAt: text(alarm.StateChangeTime) || text(sns?.Timestamp),
+			// AWS writes the zone without its colon (`…08:41:06.622+0000`): ISO 8601 has one.
+			startedAt: (text(alarm.StateChangeTime) || text(sns?.Timestamp)).replace(
+				/([+-]\d\d)(\d\d)$/,
+				'$1:$2',
+			),
 			links: { source: link },
 		},
 	};
@@ -202,7 +206,7 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 		const resource = firstDimension
 			? {
 					name: firstDimension.value,
-					kind: `${namespace ? `an ${namespace} ` : 'a '}resource (dimension ${firstDimension.name})`,
+					kind: `${namespace ? `${/^[AEIOU]/i.test(namespace) ? 'an' : 'a'} ${namespace} ` : 'a '}resource (dimension ${firstDimension.name})`,
 				}
 			: { name: text(alarm.AlarmName), kind: 'an alarm on no dimension' };
 		return [

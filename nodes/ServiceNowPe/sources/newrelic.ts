@@ -36,15 +36,22 @@ export function titleThreshold(title: string): string {
 	return m ? `${m[1]} ${m[2]}` : '';
 }
 
-/** Workflow issue states: CREATED and ACTIVATED fire, CLOSED resolves, ACKNOWLEDGED is no news. */
-function workflowState(state: string): Pick<NormalisedAlert, 'status' | 'ignored'> {
+/**
+ * Workflow issue states are CREATED, ACTIVATED and CLOSED: CREATED and ACTIVATED fire, CLOSED
+ * resolves. An acknowledgement comes as ACTIVATED with `trigger` USER_ACTION (also ACKNOWLEDGED in
+ * custom templates): no news, the activation was the notification to act on.
+ */
+function workflowState(
+	state: string,
+	trigger: string,
+): Pick<NormalisedAlert, 'status' | 'ignored'> {
 	const s = state.toUpperCase();
 	if (s === 'CLOSED') return { status: 'resolved' };
-	if (s === 'ACKNOWLEDGED')
+	if (s === 'ACKNOWLEDGED' || trigger.toUpperCase() === 'USER_ACTION')
 		return {
 			status: 'firing',
 			ignored:
-				'The issue was acknowledged in New Relic: its activation was the notification to act on.',
+				'A user acted on the issue in New Relic (an acknowledgement): its activation was the notification to act on.',
 		};
 	return { status: 'firing' };
 }
@@ -74,7 +81,7 @@ function fromWorkflow(p: Record<string, unknown>): NormalisedAlert[] {
 	const base = {
 		source: 'newrelic',
 		name: conditions[0] || title,
-		...workflowState(text(p.state)),
+		...workflowState(text(p.state), text(p.trigger)),
 		labels,
 		annotations: { title },
 		metrics,

@@ -157,8 +157,11 @@ function extract(payload: Record<string, unknown>): NormalisedAlert[] {
 		metrics.push({ names: [f.item_name, name].filter(Boolean), value: lastValue, key: 'value' });
 	if (f.trigger_expression)
 		metrics.push({ names: [], value: f.trigger_expression, key: 'trigger_expression' });
+	// A link whose {$ZABBIX.URL} Zabbix could not resolve is no link.
 	const link =
-		f.event_url || f.link || f.trigger_url || Object.values(f).map(eventLinkIn).find(Boolean) || '';
+		[f.event_url, f.link, f.trigger_url].find((u) => /^https?:\/\//i.test(u ?? '')) ||
+		Object.values(f).map(eventLinkIn).find(Boolean) ||
+		'';
 	const triggerId = f.trigger_id || /triggerid=(\d+)/.exec(link)?.[1] || '';
 	const problemId = f.event_id || lines['original problem id'] || '';
 	return [

@@ -111,6 +111,14 @@ describe.each(SEND_MODES)('AWS CloudWatch (SNS), %s', (_, mode) => {
 			'Alert "bucketbytesAlarm" names no user or device (no "user", "email", "user_id" or "ci_sys_id" label): it is about "try.alerta.io", an AWS/S3 resource (dimension BucketName), not a computer, so it is not looked up in cmdb_ci_computer: set one of those labels (Azure: a custom property of the action group or rule; rename them under Label Names), an Endpoint override, or a Host Name override naming the user\'s computer.',
 		);
 		expect(sentBodies()).toEqual([]);
+		const eks = sample('05-sns-ok-anomaly-band-metric-math-cloudforet.json');
+		const band = await cloudwatch([eks], { ...codes, includeResolved: true });
+		expect(band.outputs['Missing Endpoint'][0].json.alert).toMatchObject({
+			resource: {
+				name: 'cloudone-dev-v1-eks-cluster',
+				kind: 'a ContainerInsights resource (dimension ClusterName)',
+			},
+		});
 		await cloudwatch([s3], { ...codes, overrides: { endpointUserId: ABEL.sys_id } });
 		expect(sentBodies()).toEqual([
 			{
@@ -133,7 +141,7 @@ describe.each(SEND_MODES)('AWS CloudWatch (SNS), %s', (_, mode) => {
 			alert_name: 'EC2-CPU',
 			summary:
 				'Threshold Crossed: 1 out of the last 1 datapoints [17.2564528039004 (23/06/21 08:31:00)] was greater than the threshold (15.0) (minimum 1 datapoint for OK -> ALARM transition).',
-			started_at: '2021-06-23T08:41:06.622+0000',
+			started_at: '2021-06-23T08:41:06.622+00:00',
 			source_link:
 				'https://console.aws.amazon.com/cloudwatch/home?region=ap-northeast-2#alarmsV2:alarm/EC2-CPU',
 		});

@@ -51,6 +51,16 @@ describe.each(SEND_MODES)('New Relic, %s', (_, mode) => {
 		]);
 	});
 
+	it('CREATED fires as ACTIVATED does', async () => {
+		const { outputs } = await newrelic([sample('06-workflow-default-payload-created-zulip.json')]);
+		expect(routed(outputs)).toEqual({ 'Missing Endpoint': [0] });
+		expect(outputs['Missing Endpoint'][0].json.alert).toMatchObject({
+			name: 'High CPU',
+			status: 'firing',
+			host: 'MAIN-APP-UBUNTU',
+		});
+	});
+
 	it('CLOSED is Skipped; Include Resolved Alerts sends it with the CI of its entity', async () => {
 		expect(routed((await newrelic([CLOSED])).outputs)).toEqual({ Skipped: [0] });
 		expect(sentBodies()).toEqual([]);
@@ -60,19 +70,27 @@ describe.each(SEND_MODES)('New Relic, %s', (_, mode) => {
 		expect(sn.issues().map((i) => i.user)).toEqual([DAVID.sys_id]);
 	});
 
-	it('one issue per impacted entity; ACKNOWLEDGED is no news (Skipped)', async () => {
+	it('one issue per impacted entity; an acknowledgement (ACTIVATED by a USER_ACTION, as New Relic sends it) is no news: Skipped', async () => {
 		const two = { ...ACTIVATED, impactedEntities: ['MyHost1', 'www.example.com'] };
-		const acknowledged = { ...ACTIVATED, state: 'ACKNOWLEDGED' };
-		const { outputs } = await newrelic([two, acknowledged]);
-		expect(routed(outputs)).toEqual({ Created: [0, 0], Skipped: [1] });
+		const { outputs } = await newrelic([
+			two,
+			sample('05-workflow-default-payload-acknowledged-user-action-zulip.json'),
+			sample('07-legacy-channel-acknowledged-zulip.json'),
+		]);
+		expect(routed(outputs)).toEqual({ Created: [0, 0], Skipped: [1, 2] });
 		expect(sentBodies()).toEqual([
 			hostBody('MyHost1', '101', { threshold: '> 1.0' }),
 			hostBody('www.example.com', '101', { threshold: '> 1.0' }),
 		]);
 		expect(sn.issues().map((i) => i.user)).toEqual([ABEL.sys_id, DAVID.sys_id]);
-		expect(outputs.Skipped[0].json.reason).toBe(
-			'The issue was acknowledged in New Relic: its activation was the notification to act on.',
-		);
+		expect(outputs.Skipped.map((o) => o.json.reason)).toEqual([
+			'A user acted on the issue in New Relic (an acknowledgement): its activation was the notification to act on.',
+			'The incident was acknowledged in New Relic: its opening was the notification to act on.',
+		]);
+		// Each output shows only its own entity.
+		expect(
+			outputs.Created.map((o) => (o.json.input as { impactedEntities: string[] }).impactedEntities),
+		).toEqual([['MyHost1'], ['www.example.com']]);
 	});
 
 	it('the legacy channel: open is sent for the mapped user (its target is an application, no computer); closed is Skipped', async () => {

@@ -133,5 +133,15 @@ describe.each(SEND_MODES)('Zabbix, %s', (_, mode) => {
 			started_at: '2024-05-14T10:15:32',
 			source_link: 'https://zabbix.example.com/tr_events.php?triggerid=22391&eventid=2891',
 		});
+		// {$ZABBIX.URL} left undefined in Zabbix: the link is no link.
+		sn.reset();
+		await zabbix(
+			[{ ...PROBLEM, event_url: '{$ZABBIX.URL}/tr_events.php?triggerid=22391&eventid=2891' }],
+			{
+				...codes,
+				alertContext: ['links'],
+			},
+		);
+		expect(sentBodies()[0].investigative_details).toEqual({ cpu_usage: '97.52 %' });
 	});
 });

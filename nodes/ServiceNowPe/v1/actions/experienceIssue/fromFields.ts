@@ -26,6 +26,8 @@ function skips(ctx: IExecuteFunctions, read: ParameterReader, i: number): boolea
 		);
 	}
 	if (typeof value === 'boolean') return value;
+	// Nothing (a field only some items have, e.g. {{ $json.resolved }}) is not true: the item is sent.
+	if (value === undefined || value === null || value === '') return false;
 	const written = text(value).toLowerCase();
 	if (written === 'true' || written === 'false') return written === 'true';
 	throw new NodeOperationError(

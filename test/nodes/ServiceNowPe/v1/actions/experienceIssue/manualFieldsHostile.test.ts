@@ -109,12 +109,6 @@ describe('Skip When', () => {
 			'for item 2 it is "yes"',
 		],
 		['gives a number', "={{ $json.NewStateValue === 'OK' ? 1 : false }}", 'for item 2 it is 1'],
-		[
-			'gives undefined',
-			"={{ $json.NewStateValue === 'OK' ? undefined : false }}",
-			'for item 2 it is undefined',
-		],
-		['reads a missing field', '={{ $json.skip }}', 'for item 2 it is undefined'],
 	])(
 		'a Skip When that %s for one item fails the node before anything is sent, naming the item and the fix',
 		async (_, expression, says) => {
@@ -126,6 +120,20 @@ describe('Skip When', () => {
 		},
 	);
 });
+
+it.each([
+	['gives undefined', "={{ $json.NewStateValue === 'OK' ? undefined : true }}"],
+	['reads a field only some items have', '={{ $json.skip }}'],
+	['gives an empty text', "={{ $json.NewStateValue === 'OK' ? '' : true }}"],
+])(
+	'a Skip When that %s is not true for those items: they are sent, the others skipped',
+	async (_, expression) => {
+		const items = [{ ...ALARM, skip: true }, OK];
+		const { outputs, error } = await manual(items, { ...skipping(expression), ...byHost() });
+		expect(error).toBeUndefined();
+		expect(routed(outputs)).toEqual({ Skipped: [0], Created: [1] });
+	},
+);
 
 describe('Resolve CI From Host Name', () => {
 	it('10,000 items of 3 hosts (any case): each host looked up once, every item accounted for once (dry run)', async () => {
