@@ -22,6 +22,9 @@ export const TABLES = {
 	provider: 'sn_pren_provider',
 	issueRegistry: 'sn_pren_issue_registry',
 	issueRegistryTemplate: 'sn_pren_issue_registry_template',
+	resolution: 'sn_pren_resolution',
+	notificationContent: 'sn_pren_notification_content',
+	userHasRole: 'sys_user_has_role',
 	incident: 'incident',
 } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
@@ -44,8 +47,77 @@ export const TABLE_PARAMS = {
 /** The role the API requires of the calling user. */
 export const CREATE_ROLE = 'sn_pren.experience_issue_create';
 
-/** Experience issue lifecycle, in order. */
-export const ISSUE_STATES = ['open', 'in_progress', 'action_wait', 'closed'] as const;
+/**
+ * Proactive Engagement's roles (ServiceNow's "Components installed with Proactive Engagement"):
+ * reading experience issues, and the roles that manage the registry side.
+ */
+export const PE_ROLES = {
+	create: CREATE_ROLE,
+	read: 'sn_pren.experience_issue_read',
+	engagementAdmin: 'sn_pren.engagement_admin',
+	solutionProvider: 'sn_pren.solution_provider',
+	templateWrite: 'sn_pren.issue_registry_template_write',
+	registryWrite: 'sn_pren.issue_registry_write',
+} as const;
+
+/** The roles each role contains, as the components page lists them (admin holds every role). */
+export const ROLE_CONTAINS: Readonly<Record<string, readonly string[]>> = {
+	[PE_ROLES.engagementAdmin]: [PE_ROLES.registryWrite, PE_ROLES.read, PE_ROLES.templateWrite],
+	[PE_ROLES.solutionProvider]: [PE_ROLES.templateWrite],
+};
+
+/** The roles a user holds, with those their roles contain. */
+export function effectiveRoles(roles: readonly string[]): Set<string> {
+	const out = new Set<string>();
+	const add = (role: string) => {
+		if (out.has(role)) return;
+		out.add(role);
+		for (const inner of ROLE_CONTAINS[role] ?? []) add(inner);
+	};
+	roles.forEach(add);
+	return out;
+}
+
+/**
+ * Who may read each Proactive Engagement table: any one of these roles (or one containing it, or
+ * admin). Experience issues: sn_pren.experience_issue_read (in sn_pren.engagement_admin) or
+ * sn_pren.solution_provider ("Can read Experience Issue records"). The registry side (provider,
+ * templates, registry, resolutions, notification content): the roles that manage it, or reading
+ * experience issues — the docs name no read role of its own.
+ */
+export const TABLE_READ_ROLES: Readonly<Partial<Record<TableName, readonly string[]>>> = {
+	sn_pren_experience_issue: [PE_ROLES.read, PE_ROLES.solutionProvider],
+	sn_pren_provider: [PE_ROLES.templateWrite, PE_ROLES.registryWrite, PE_ROLES.read],
+	sn_pren_issue_registry: [PE_ROLES.templateWrite, PE_ROLES.registryWrite, PE_ROLES.read],
+	sn_pren_issue_registry_template: [PE_ROLES.templateWrite, PE_ROLES.registryWrite, PE_ROLES.read],
+	sn_pren_resolution: [PE_ROLES.templateWrite, PE_ROLES.registryWrite, PE_ROLES.read],
+	sn_pren_notification_content: [PE_ROLES.templateWrite, PE_ROLES.registryWrite, PE_ROLES.read],
+};
+
+/** Whether a user of these roles may read the table (tables of no Proactive Engagement role: yes). */
+export function mayRead(table: TableName, roles: readonly string[]): boolean {
+	const needed = TABLE_READ_ROLES[table];
+	if (!needed) return true;
+	const held = effectiveRoles(roles);
+	return held.has('admin') || needed.some((r) => held.has(r));
+}
+
+/** What a Table API read of a table the user may not read answers (403), its detail naming the table. */
+export const readDeniedDetail = (table: string) => `User is unauthorized to access table: ${table}`;
+
+/**
+ * Experience issue lifecycle, in order, then `close_skipped`: closed without engaging because the
+ * user was in an active Virtual Agent conversation (with the property
+ * sn_pren.continue_engagement_if_user_is_in_active_VA_conversation on); re-triggered after 72
+ * hours if the issue persists.
+ */
+export const ISSUE_STATES = [
+	'open',
+	'in_progress',
+	'action_wait',
+	'closed',
+	'close_skipped',
+] as const;
 export type IssueState = (typeof ISSUE_STATES)[number];
 
 /** States in which an issue is being resolved: a second create for its user and code is refused. */

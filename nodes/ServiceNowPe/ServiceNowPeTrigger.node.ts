@@ -17,6 +17,7 @@ const STATE_NAMES: Record<IssueState, string> = {
 	in_progress: 'In Progress',
 	action_wait: 'Action Wait (Ready to Chain)',
 	closed: 'Closed',
+	close_skipped: 'Closed Skipped (User in a Virtual Agent Conversation)',
 };
 
 export class ServiceNowPeTrigger implements INodeType {
