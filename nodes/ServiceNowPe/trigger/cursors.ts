@@ -13,6 +13,7 @@ import {
 	TRIGGER_PAGE_SIZE,
 	TRIGGER_READ,
 	listRows,
+	readRefusal,
 	type TableRow,
 } from '../shared/transport/tableApi';
 import { instanceClock, type ClockFloor, type Sighting } from './instanceClock';
@@ -33,7 +34,8 @@ export function failed(ctx: IPollFunctions, table: string, result: ApiResult): n
 	const redirected = result.status >= 300 && result.status < 400;
 	const why = redirected
 		? `The instance redirected the read${result.headers.location ? ` to ${result.headers.location}` : ''}: check the credential's Instance URL (https, the instance itself).`
-		: `${result.networkError ?? ''} The credential's user needs read access to ${table}.`.trim();
+		: (readRefusal(table as TableName, result) ??
+			`${result.networkError ?? ''} The credential's user needs read access to ${table}.`.trim());
 	throw new NodeApiError(ctx.getNode(), { message: result.rawText.slice(0, 500) } as JsonObject, {
 		message: `Reading ${table} failed (HTTP ${result.status || 'no answer'}).`,
 		description: `${why} The next poll tries again from the same place.`,

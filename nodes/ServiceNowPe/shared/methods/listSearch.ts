@@ -18,7 +18,13 @@ import {
 	orderBy,
 } from '../../../../contract/encodedQuery';
 import { connectionFor, credentialTypeOf } from '../authentication';
-import { PICKER_PAGE_SIZE, PICKER_READ, listRows, type TableRow } from '../transport/tableApi';
+import {
+	PICKER_PAGE_SIZE,
+	PICKER_READ,
+	listRows,
+	readRefusal,
+	type TableRow,
+} from '../transport/tableApi';
 
 /** Only rows marked active (deployed issue codes, users who can sign in). */
 const ACTIVE = [condition('active', '=', 'true')];
@@ -62,8 +68,10 @@ async function search(
 			ctx.getNode(),
 			`Reading ${table} for the list failed (HTTP ${result.status || 'no answer'}).`,
 			{
-				description:
-					`${result.networkError ?? ''} The credential's user needs read access to ${table}; you can also enter the value By ID.`.trim(),
+				description: `${
+					readRefusal(table, result) ??
+					`${result.networkError ?? ''} The credential's user needs read access to ${table}.`.trim()
+				} You can also enter the value By ID.`,
 			},
 		);
 	}

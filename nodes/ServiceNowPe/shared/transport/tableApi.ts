@@ -7,8 +7,10 @@
 import type { IDataObject } from 'n8n-workflow';
 import {
 	ISSUE_JSON_FIELDS,
+	PE_ROLES,
 	TABLE_PARAMS,
 	TABLES,
+	TABLE_READ_ROLES,
 	tablePath,
 	type IssueRow,
 	type TableName,
@@ -121,6 +123,31 @@ async function firstRow<T>(
 ): Promise<{ found?: T; result: ApiResult }> {
 	const { rows: found, result } = await rows<T>(ctx, connection, table, query, options, { fields });
 	return { found: found?.[0], result };
+}
+
+/** The instance's own words about a refusal (`error.detail`, else `error.message`). */
+function refusalWords(result: ApiResult): string {
+	const error = (result.data as { error?: { message?: unknown; detail?: unknown } } | undefined)
+		?.error;
+	const words = [error?.message, error?.detail].filter((w) => typeof w === 'string' && w);
+	return words.join(': ');
+}
+
+/**
+ * When a read was refused (HTTP 403: the credential's user may not read the table), what to do,
+ * naming the role: Proactive Engagement's tables need one of their read roles; any other table,
+ * read access by its ACLs. Undefined for any other answer.
+ */
+export function readRefusal(table: TableName, result: ApiResult): string | undefined {
+	if (result.status !== 403) return undefined;
+	const roles = TABLE_READ_ROLES[table];
+	const said = refusalWords(result);
+	const fix = !roles
+		? `give it read access to ${table} (the table's ACLs)`
+		: table === TABLES.experienceIssue
+			? `give it the role ${PE_ROLES.read} (contained in ${PE_ROLES.engagementAdmin})`
+			: `give it one of the roles ${roles.join(', ')} (all contained in ${PE_ROLES.engagementAdmin})`;
+	return `The instance refused to let the credential's user read ${table} (HTTP 403${said ? `, "${said}"` : ''}): ${fix}.`;
 }
 
 /** A read that was not made: the value would run as a script on the instance. */

@@ -25,7 +25,12 @@ import {
 	type ApiResult,
 	type Connection,
 } from '../../shared/transport/request';
-import { issueCodeHistory, listRows, type ReadPolicy } from '../../shared/transport/tableApi';
+import {
+	issueCodeHistory,
+	listRows,
+	readRefusal,
+	type ReadPolicy,
+} from '../../shared/transport/tableApi';
 
 /**
  * How far before an attempt an issue's date may lie when the instance sends no clock (Date
@@ -48,6 +53,8 @@ export interface RecoveryScope {
 	claimed?: ReadonlySet<string>;
 	/** `experience_id|issue code` → chains of that code onto that issue already counted as some item's. */
 	chainClaims?: ReadonlyMap<string, number>;
+	/** Set when a read was refused (403): what to do, naming the role. Nothing could be proven. */
+	refused?: string;
 }
 
 /** The key of `RecoveryScope.chainClaims`. */
@@ -106,6 +113,7 @@ export async function findOwnIssue(
 			options,
 			{ limit: 2 },
 		);
+		if (!found) scope.refused ??= readRefusal(TABLES.experienceIssue, result);
 		if (!found || found.length > 1) return 'unknown';
 		if (found.length === 0) return 'absent';
 		const [row] = found;
@@ -155,7 +163,10 @@ export async function findOwnIssue(
 		options,
 		{ limit: 5 },
 	);
-	if (!found) return 'unknown';
+	if (!found) {
+		scope.refused ??= readRefusal(TABLES.experienceIssue, result);
+		return 'unknown';
+	}
 	const start = attemptStartOnInstance(result, scope.since);
 	const unclaimed = found.filter((row) => !scope.claimed?.has(row.experience_id));
 	const recent = unclaimed.filter((row) => parseGlideDateTime(row.sys_created_on) >= start);

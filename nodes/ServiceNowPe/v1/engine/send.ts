@@ -233,6 +233,10 @@ export class Sender {
 			sent: true,
 			...(inBatch ? { sentInBatch: true } : {}),
 			...(uncertain ? { mayHaveBeenCreated: true } : {}),
+			// Why no read settled it: the credential's user may not read the issue table.
+			...(uncertain && recovery.scope.refused
+				? { recoveryReadRefused: recovery.scope.refused }
+				: {}),
 			...(p.context ?? {}),
 			request: body as unknown as IDataObject,
 			input: p.input,

@@ -2,6 +2,7 @@
 import { updateDisplayOptions, type INodeProperties } from 'n8n-workflow';
 import type { ReadingOperation, SendingOperation } from '../interfaces';
 import { chain } from './chain.operation';
+import { checkSetup } from './checkSetup.operation';
 import { create } from './create.operation';
 import { get } from './get.operation';
 
@@ -9,6 +10,7 @@ export const operations: Record<string, SendingOperation | ReadingOperation> = {
 	chain,
 	create,
 	get,
+	checkSetup,
 };
 
 const errorRouting: INodeProperties = {
@@ -175,12 +177,20 @@ export const description: INodeProperties[] = [
 				description:
 					'Read an experience issue (state, issue code, user) by experience_id or sys_id',
 			},
+			{
+				name: 'Check Setup',
+				value: 'checkSetup',
+				action: 'Check the setup of the instance',
+				description:
+					'Read what the instance has (Proactive Engagement installed, roles, provider, issue code, user, Batch API) and output one pass, fail or unknown item per check; sends no create',
+			},
 		],
 		default: 'create',
 	},
 	...create.description,
 	...chain.description,
 	...get.description,
+	...checkSetup.description,
 	...updateDisplayOptions(
 		{ show: { resource: ['experienceIssue'], operation: ['create', 'chain'] } },
 		[errorRouting],

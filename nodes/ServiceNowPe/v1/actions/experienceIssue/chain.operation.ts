@@ -5,7 +5,8 @@ import { brokenValueNote } from '../../../../../contract/encodedQuery';
 import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, errorForStatus } from '../../../../../contract/errors';
 import { text } from '../../../../../contract/values';
 import { manualFields, parameterReader } from '../parameters';
-import { findIssue, issueCodeHistory } from '../../../shared/transport/tableApi';
+import { TABLES } from '../../../../../contract/api';
+import { findIssue, issueCodeHistory, readRefusal } from '../../../shared/transport/tableApi';
 import type { Prepared, SendingOperation } from '../interfaces';
 import { detailFields, endpointFields, issueCodeField, providerField } from './fields';
 
@@ -70,7 +71,7 @@ export const chain: SendingOperation = {
 					p.refusal = {
 						entry,
 						message: `Reading the issue before chaining failed (HTTP ${result.status || 'no answer'}).`,
-						detail: `Not sent. ${result.status === 401 || result.status === 403 ? "The credential's user needs read access to sn_pren_experience_issue" : 'The instance did not answer the read'}; or turn off Check State First to chain without reading.`,
+						detail: `Not sent. ${readRefusal(TABLES.experienceIssue, result) ?? (result.status === 401 ? "The credential's user needs read access to sn_pren_experience_issue." : 'The instance did not answer the read.')} Or turn off Check State First to chain without reading.`,
 						field: 'experience_id',
 					};
 					continue;

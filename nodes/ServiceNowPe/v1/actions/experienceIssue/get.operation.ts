@@ -8,7 +8,8 @@ import {
 import { brokenValueNote } from '../../../../../contract/encodedQuery';
 import { PLATFORM_ERRORS, errorForStatus } from '../../../../../contract/errors';
 import { text } from '../../../../../contract/values';
-import { findIssue, issueJson } from '../../../shared/transport/tableApi';
+import { TABLES } from '../../../../../contract/api';
+import { findIssue, issueJson, readRefusal } from '../../../shared/transport/tableApi';
 import type { ReadingOperation } from '../interfaces';
 import { runsAsAgentTool } from '../agentTool';
 
@@ -59,12 +60,14 @@ export const get: ReadingOperation = {
 				const { found, result } = await findIssue(ctx, connection, by, id, options);
 				if (result.status !== 200) {
 					nextStep = (errorForStatus(result.status) ?? PLATFORM_ERRORS.NETWORK_ERROR).nextStep;
+					const refused = readRefusal(TABLES.experienceIssue, result);
+					if (refused) nextStep = refused;
 					throw new NodeOperationError(
 						ctx.getNode(),
 						`Reading the experience issue failed (HTTP ${result.status || 'no answer'}).`,
 						{
 							itemIndex: i,
-							description: result.networkError ?? result.rawText.slice(0, 500),
+							description: refused ?? result.networkError ?? result.rawText.slice(0, 500),
 						},
 					);
 				}

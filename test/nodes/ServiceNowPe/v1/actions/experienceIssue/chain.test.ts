@@ -82,7 +82,7 @@ describe('Chain', () => {
 			message: 'Reading the issue before chaining failed (HTTP 403).',
 		});
 		expect(String(outputs.Other[0].json.detail)).toContain(
-			'read access to sn_pren_experience_issue',
+			'give it the role sn_pren.experience_issue_read (contained in sn_pren.engagement_admin)',
 		);
 		expect(sn.journal().filter((e) => e.route === 'create')).toHaveLength(1);
 	});
