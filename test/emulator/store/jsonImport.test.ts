@@ -181,7 +181,7 @@ describe('importing a JSON state file of version 0.1', () => {
 		[
 			'an unknown state',
 			issue({ state: 'bogus' }),
-			'issues.issues[3].state must be one of open, in_progress, action_wait, closed (got "bogus")',
+			'issues.issues[3].state must be one of open, in_progress, action_wait, closed, close_skipped (got "bogus")',
 		],
 		[
 			'an endpoint that is null',

@@ -117,7 +117,7 @@ describe('Table API', () => {
 		const state = await patchState(id, 'done');
 		expect(state.status).toBe(400);
 		expect(state.json().error.detail).toBe(
-			'state must be one of open, in_progress, action_wait, closed (got another string).',
+			'state must be one of open, in_progress, action_wait, closed, close_skipped (got another string).',
 		);
 		const other = await send(`${sn.url}${TABLE}/${id}`, {
 			method: 'PATCH',
