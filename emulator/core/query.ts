@@ -228,7 +228,8 @@ export function parseEncodedQuery(
 			}
 			const field = term.slice(desc ? 11 : 7);
 			if (!result.order.some((o) => o.field === field)) result.order.push({ field, desc });
-			reader.uses.add(field);
+			// A dot-walked order reads its reference field.
+			reader.uses.add(field.includes('.') ? field.slice(0, field.indexOf('.')) : field);
 			continue;
 		}
 		const group = result.groups[result.groups.length - 1];
@@ -258,7 +259,12 @@ const collator = new Intl.Collator();
 
 export function queryRows(rows: Row[], query: TableQuery): Row[] {
 	const view = new RowView(query.slots, query.walk);
-	const { groups, order } = query;
+	const { groups, order, walk } = query;
+	// An order on a dot-walked field (ORDERBYuser.user_name) sorts by the field it reaches.
+	const key = (row: Row, field: string): string =>
+		walk && field.includes('.') && !Object.hasOwn(row, field)
+			? (walk(row, field) ?? '')
+			: own(row, field);
 	const matched = rows.filter((row) => {
 		view.at(row);
 		return groups.some((clauses) => clauses.every((anyOf) => anyOf.some((c) => c(view))));
@@ -267,7 +273,7 @@ export function queryRows(rows: Row[], query: TableQuery): Row[] {
 		// One sort, every order term in one comparison: the first decides, the next break ties.
 		matched.sort((a, b) => {
 			for (const { field, desc } of order) {
-				const c = collator.compare(own(a, field), own(b, field));
+				const c = collator.compare(key(a, field), key(b, field));
 				if (c !== 0) return desc ? -c : c;
 			}
 			return 0;
