@@ -178,6 +178,7 @@ export const END_REASONS = [
 	'resolution_failed',
 	'consent_declined',
 	'notified',
+	'user_in_active_va_conversation',
 ] as const;
 export const FALLBACK_RESULTS = ['incident_created', 'routed_to_live_agent', 'none'] as const;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The standalone emulator's command line (`servicenow-pe-emulator`, `npm run emulator`). */
 import { ISSUE_STATES, type IssueState } from '../contract/api';
-import { AUTH_MODES, defaultSeed, type AuthMode } from './core';
+import { AUTH_MODES, SYSTEM_PROPERTIES, defaultSeed, type AuthMode } from './core';
 import { startEmulator } from './server';
 
 export const USAGE = `Usage: servicenow-pe-emulator [options]
@@ -19,6 +19,9 @@ Options:
   --initial-state <s>   state new issues start in: ${ISSUE_STATES.join(' | ')} (default open)
   --token-ttl <sec>     lifetime of OAuth access tokens (default 1800)
   --max-issues <n>      experience issues held at most (default 200000); more are refused
+  --property <name=v>   set a system property of the instance to true or false (repeatable):
+                        ${SYSTEM_PROPERTIES.join('\n                        ')}
+                        (default false)
   --print-seed          print the built-in seed as JSON and exit
   -h, --help            show this help
 `;
@@ -32,6 +35,8 @@ export interface CliOptions {
 	initialState: IssueState;
 	tokenTtlSeconds: number;
 	maxIssues?: number;
+	/** System properties set with --property. */
+	properties: Record<string, boolean>;
 	printSeed: boolean;
 	help: boolean;
 }
@@ -45,6 +50,7 @@ export function parseArgs(argv: string[]): CliOptions {
 		auth: 'none',
 		initialState: 'open',
 		tokenTtlSeconds: 1800,
+		properties: {},
 		printSeed: false,
 		help: false,
 	};
@@ -101,6 +107,20 @@ export function parseArgs(argv: string[]): CliOptions {
 			case '--token-ttl':
 				options.tokenTtlSeconds = integer('--token-ttl', 1, 31_536_000);
 				break;
+			case '--property': {
+				const v = value();
+				const eq = v.indexOf('=');
+				const name = eq < 0 ? v : v.slice(0, eq);
+				const setting = eq < 0 ? '' : v.slice(eq + 1);
+				if (!(SYSTEM_PROPERTIES as readonly string[]).includes(name))
+					throw new UsageError(
+						`--property takes one of ${SYSTEM_PROPERTIES.join(', ')} (got "${name}").`,
+					);
+				if (setting !== 'true' && setting !== 'false')
+					throw new UsageError(`--property ${name} must be =true or =false (got "${v}").`);
+				options.properties[name] = setting === 'true';
+				break;
+			}
 			case '--print-seed':
 				options.printSeed = true;
 				break;
@@ -140,6 +160,7 @@ async function main(): Promise<void> {
 		statePath: options.statePath,
 		initialState: options.initialState,
 		tokenTtlSeconds: options.tokenTtlSeconds,
+		properties: options.properties,
 		...(options.maxIssues ? { maxIssues: options.maxIssues } : {}),
 	});
 	let stopping = false;

@@ -7,6 +7,7 @@ import type { IncidentChange, IncidentStore } from './incidents';
 import type { IssueRecord } from './issueRecord';
 import type { IssueChange, IssueStore } from './issues';
 import type { Journal } from './journal';
+import type { SystemProperties } from './options';
 import type { Registry, UserRecord } from './registry';
 import type { ApiCall } from './request';
 import type { TokenChange, TokenStore } from './tokens';
@@ -42,6 +43,8 @@ export interface EmulatorSettings {
 	maxContentBytes: number;
 	control: boolean;
 	responseIdKey: 'experience_id' | 'experienceId';
+	/** The instance's system properties the emulator plays (the control API may change them). */
+	properties: SystemProperties;
 }
 
 /** The emulator's state, shared by its handlers. */
@@ -53,6 +56,8 @@ export interface EmulatorState {
 	readonly tokens: TokenStore;
 	readonly faults: FaultList;
 	readonly journal: Journal;
+	/** sys_ids of the users in an active Virtual Agent conversation (seeded; the control API changes it). */
+	readonly vaConversations: Set<string>;
 	/** One-time codes of the authorization-code grant: code → client and user. */
 	readonly authorizationCodes: Map<
 		string,
@@ -64,7 +69,7 @@ export interface EmulatorState {
 	advance(ms: number): void;
 	/** Tells listeners that issues or tokens changed (adapters persist the state). */
 	changed(change: StateChange): void;
-	/** Clears issues, tokens, journal and faults; the registry stays. */
+	/** Clears issues, tokens, journal and faults; the registry stays (and the seed's VA conversations). */
 	reset(): void;
 }
 

@@ -14,7 +14,14 @@ import { Journal, type JournalEntry } from './journal';
 import { Registry, defaultSeed, type Seed } from './registry';
 import { forceOutcome, playDue, type ForcedOutcome } from './engagement';
 import { IncidentStore, type IncidentRecord } from './incidents';
-import { settingsOf, type EmulatorOptions, type EmulatorSnapshot } from './options';
+import {
+	readProperties,
+	settingsOf,
+	type EmulatorOptions,
+	type EmulatorSnapshot,
+	type SystemProperties,
+} from './options';
+import { setVaConversation, vaConversationNames } from './conversations';
 import { admit, handleRequest, type Admission } from './pipeline';
 import { readHead, type EmulatorRequest, type RequestHead } from './request';
 import { TokenStore, type TokenGrant } from './tokens';
@@ -43,14 +50,20 @@ export class Emulator {
 		const faults = new FaultList();
 		const journal = new Journal(options.journalLimit ?? 1000);
 		const authorizationCodes: EmulatorState['authorizationCodes'] = new Map();
+		const registry = new Registry(options.seed ?? defaultSeed());
+		const seededConversations = () =>
+			registry.seed.users.filter((u) => u.in_active_va_conversation).map((u) => u.sys_id);
+		const vaConversations = new Set(seededConversations());
+		const startProperties = { ...settings.properties };
 		this.state = {
 			settings,
-			registry: new Registry(options.seed ?? defaultSeed()),
+			registry,
 			issues,
 			incidents,
 			tokens,
 			faults,
 			journal,
+			vaConversations,
 			authorizationCodes,
 			now: () => clock() + offset,
 			advance: (ms) => {
@@ -65,6 +78,10 @@ export class Emulator {
 				tokens.clear();
 				journal.clear();
 				faults.clear();
+				// Properties and conversations go back to how the emulator started.
+				Object.assign(settings.properties, startProperties);
+				vaConversations.clear();
+				for (const id of seededConversations()) vaConversations.add(id);
 				changed({ kind: 'reset' });
 			},
 		};
@@ -136,7 +153,10 @@ export class Emulator {
 			this.clockOffset.set(copy.clockOffsetMs);
 	}
 
-	/** Clears issues, tokens, journal and faults; the registry stays. */
+	/**
+	 * Clears issues, tokens, journal and faults; the registry stays. System properties and Virtual
+	 * Agent conversations go back to how the emulator started.
+	 */
 	reset(): void {
 		this.state.reset();
 	}
@@ -179,6 +199,33 @@ export class Emulator {
 		if (!issue) return undefined;
 		forceOutcome(this.state, issue, outcome);
 		return structuredClone(issue);
+	}
+
+	/** The system properties the emulator plays, as they are now. */
+	get properties(): SystemProperties {
+		return { ...this.state.settings.properties };
+	}
+
+	/** Sets system properties (name → true/false); an unknown name or value throws, naming it, and sets none. */
+	setProperties(properties: Partial<SystemProperties>): SystemProperties {
+		Object.assign(
+			this.state.settings.properties,
+			readProperties(properties, this.state.settings.properties),
+		);
+		return this.properties;
+	}
+
+	/**
+	 * Puts a user (sys_id or user_name) in an active Virtual Agent conversation, or ends it; false
+	 * when no such user.
+	 */
+	setVaConversation(user: string, active: boolean): boolean {
+		return setVaConversation(this.state, user, active);
+	}
+
+	/** user_names of the users in an active Virtual Agent conversation. */
+	vaConversations(): string[] {
+		return vaConversationNames(this.state);
 	}
 
 	journalEntries(since = 0): JournalEntry[] {

@@ -11,7 +11,7 @@ import { glideDateTime } from './dates';
 import type { IssueRecord } from './issueRecord';
 import type { Fallback, Outcome, ScenarioRecord } from './registry';
 
-/** Why an engagement ended, and what the fallback of a failed resolution did: the API's own words. */
+/** Why an engagement ended, and what the fallback of a failed resolution did: the emulator's words (the docs list none). */
 type EndReason = (typeof END_REASONS)[number];
 type FallbackResult = (typeof FALLBACK_RESULTS)[number];
 
@@ -35,6 +35,18 @@ export function startEngagement(state: EmulatorState, issue: IssueRecord): void 
 	const scenario = scenarioOf(state, issue);
 	if (!scenario || issue.state !== 'open') return;
 	state.issues.plan(issue, 'engage', state.now() + scenario.engage_after_seconds * 1000);
+}
+
+/**
+ * Closes a new (or chained) issue at once as close_skipped: its user is already in an active
+ * Virtual Agent conversation and the instance's property says not to start another.
+ */
+export function skipEngagement(state: EmulatorState, issue: IssueRecord): void {
+	state.issues.setState(issue, 'close_skipped', glideDateTime(state.now()), {
+		end_reason: 'user_in_active_va_conversation',
+		fallback_result: '',
+		fallback_incident: '',
+	});
 }
 
 function interactionSummary(issue: IssueRecord, name: string, outcome: string): string {
@@ -119,10 +131,10 @@ export function playDue(state: EmulatorState): void {
 	}
 }
 
-/** Why an outcome cannot be forced on this issue (undefined: it can). A closed issue has ended. */
+/** Why an outcome cannot be forced on this issue (undefined: it can). A closed (or skipped) issue has ended. */
 export function cannotForce(issue: IssueRecord): string | undefined {
-	return issue.state === 'closed'
-		? `The issue is closed (${issue.end_reason || 'ended'}): its engagement is over; create a new issue.`
+	return issue.state === 'closed' || issue.state === 'close_skipped'
+		? `The issue is ${issue.state === 'closed' ? 'closed' : 'closed as skipped'} (${issue.end_reason || 'ended'}): its engagement is over; create a new issue.`
 		: undefined;
 }
 

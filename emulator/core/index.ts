@@ -1,6 +1,13 @@
 /** The emulator core's public API: what the server, the CLI, the trigger node and users' tests use. */
 export { Emulator } from './emulator';
-export type { EmulatorOptions, EmulatorSnapshot } from './options';
+export {
+	SYSTEM_PROPERTIES,
+	VA_CONVERSATION_PROPERTY,
+	type EmulatorOptions,
+	type EmulatorSnapshot,
+	type SystemProperties,
+	type SystemProperty,
+} from './options';
 export {
 	AUTH_MODES,
 	type AuthMode,
@@ -8,7 +15,13 @@ export {
 	type HandleResult,
 	type StateChange,
 } from './context';
-export { parseSeed, defaultSeed, SeedError, type Seed } from './registry';
+export {
+	parseSeed,
+	defaultSeed,
+	DEFAULT_NOTIFICATION_CONTENT,
+	SeedError,
+	type Seed,
+} from './registry';
 export { parseFaultSpec, FaultSpecError, type FaultSpec, type Fault } from './faults';
 export type { EmulatorRequest, RequestHead, ApiCall } from './request';
 export type { EmulatorResponse } from './answer';

@@ -5,6 +5,7 @@
  */
 import { ISSUE_STATES, isIssueState, type IssueState } from '../../contract/api';
 import { AUTH_MODES, type EmulatorSettings } from './context';
+import { isPlainObject } from '../../contract/values';
 import type { FaultSpec } from './faults';
 import type { IncidentRecord } from './incidents';
 import type { IssueSnapshot } from './issues';
@@ -38,6 +39,11 @@ export interface EmulatorOptions {
 	maxContentBytes?: number;
 	/** Serve the `/_emulator/...` control API (default true). */
 	control?: boolean;
+	/**
+	 * System properties of the instance the emulator plays (each off by default). Also set by the
+	 * CLI's `--property name=value` and the control API's `POST /_emulator/properties`.
+	 */
+	properties?: Partial<SystemProperties>;
 	/** Key of the id in a create response (default 'experience_id', as the document's example). */
 	responseIdKey?: EmulatorSettings['responseIdKey'];
 	/** State to start from (see `snapshot()`). */
@@ -57,6 +63,49 @@ export interface EmulatorSnapshot {
 	incidents?: IncidentRecord[];
 	/** How far the control API moved the clock on, in ms (absent: not at all). */
 	clockOffsetMs?: number;
+}
+
+/**
+ * With it on, an experience issue created for a user already in an active Virtual Agent
+ * conversation is closed at once as close_skipped ("Setting up Proactive Engagement").
+ */
+export const VA_CONVERSATION_PROPERTY =
+	'sn_pren.continue_engagement_if_user_is_in_active_VA_conversation';
+
+/** The instance's system properties the emulator plays, all true/false. */
+export const SYSTEM_PROPERTIES = [VA_CONVERSATION_PROPERTY] as const;
+export type SystemProperty = (typeof SYSTEM_PROPERTIES)[number];
+export type SystemProperties = Record<SystemProperty, boolean>;
+
+/**
+ * Properties given as an object of name → true/false (or 'true'/'false', as instances store
+ * them): the ones given, checked; an unknown name or another value throws, naming it.
+ */
+export function readProperties(raw: unknown, current?: SystemProperties): SystemProperties {
+	const out: SystemProperties = { ...(current ?? { [VA_CONVERSATION_PROPERTY]: false }) };
+	if (raw === undefined) return out;
+	if (!isPlainObject(raw))
+		throw new Error(
+			`properties must be an object of property name → true or false, e.g. {"${VA_CONVERSATION_PROPERTY}": true}.`,
+		);
+	for (const [name, value] of Object.entries(raw)) {
+		if (!(SYSTEM_PROPERTIES as readonly string[]).includes(name))
+			throw new Error(
+				`The emulator plays only the system properties ${SYSTEM_PROPERTIES.join(', ')} (got ${JSON.stringify(name.slice(0, 100))}).`,
+			);
+		const flag =
+			value === true || value === 'true'
+				? true
+				: value === false || value === 'false'
+					? false
+					: undefined;
+		if (flag === undefined)
+			throw new Error(
+				`${name} must be true or false (got ${JSON.stringify(value)?.slice(0, 100)}).`,
+			);
+		out[name as SystemProperty] = flag;
+	}
+	return out;
 }
 
 /** The settings `options` give, each default filled in; an unknown auth mode or initial state throws. */
@@ -80,5 +129,6 @@ export function settingsOf(options: EmulatorOptions): EmulatorSettings {
 		maxContentBytes: options.maxContentBytes ?? 256 * 1024 * 1024,
 		control: options.control ?? true,
 		responseIdKey: options.responseIdKey ?? 'experience_id',
+		properties: readProperties(options.properties),
 	};
 }

@@ -1,7 +1,9 @@
 /** The emulator's registry: providers, issue codes, users, roles, CIs and OAuth clients. */
 import defaultSeedJson from './default-seed.json';
+import { effectiveRoles } from '../../contract/api';
 import { isPlainObject } from '../../contract/values';
 import { CheckError, fail, list, object, oneOf, stringField as str } from './checks';
+import { registrySysId } from './sysIds';
 
 export interface ProviderRecord {
 	provider_code: string;
@@ -39,6 +41,11 @@ export interface IssueCodeRecord {
 	deployed: boolean;
 	/** Name of the configured resolution; null or empty means none is configured. */
 	resolution: string | null;
+	/**
+	 * Name of the configured notification content (the notification and consent prompts); null or
+	 * empty means none is configured; absent (older seeds): DEFAULT_NOTIFICATION_CONTENT.
+	 */
+	notification_content?: string | null;
 	/** The engagement the emulator plays; none: the issue stays as it starts until changed. */
 	scenario?: ScenarioRecord;
 }
@@ -57,6 +64,8 @@ export interface UserRecord {
 	/** Users with a password can authenticate against the emulator. */
 	password?: string;
 	active?: boolean;
+	/** The user is in an active Virtual Agent conversation (until the control API ends it). */
+	in_active_va_conversation?: boolean;
 }
 
 export interface CiRecord {
@@ -80,6 +89,18 @@ export interface Seed {
 	users: UserRecord[];
 	cis: CiRecord[];
 	oauth_clients: OAuthClientRecord[];
+}
+
+/** The notification content of an issue code whose seed entry names none (seed files older than it). */
+export const DEFAULT_NOTIFICATION_CONTENT = 'Default notification';
+
+/** The name of an issue code's notification content; null when it has none. */
+export function notificationContentOf(code: IssueCodeRecord): string | null {
+	const value =
+		code.notification_content === undefined
+			? DEFAULT_NOTIFICATION_CONTENT
+			: code.notification_content;
+	return value || null;
 }
 
 /** A seed that cannot be used: the field, what it must be, and the value found. */
@@ -141,12 +162,18 @@ function checkSeed(raw: unknown): Seed {
 		if (resolution !== null && typeof resolution !== 'string') {
 			fail(`${path}.resolution`, 'a string or null', resolution);
 		}
+		const notification =
+			c.notification_content === undefined ? DEFAULT_NOTIFICATION_CONTENT : c.notification_content;
+		if (notification !== null && typeof notification !== 'string') {
+			fail(`${path}.notification_content`, 'a string or null', notification);
+		}
 		const record: IssueCodeRecord = {
 			issue_code: str(c, 'issue_code', path),
 			provider: str(c, 'provider', path),
 			name: str(c, 'name', path, { optional: true }),
 			deployed,
 			resolution,
+			notification_content: notification,
 		};
 		if (c.scenario !== undefined) record.scenario = parseScenario(c.scenario, `${path}.scenario`);
 		return record;
@@ -161,9 +188,9 @@ function checkSeed(raw: unknown): Seed {
 		if (!Array.isArray(userRoles) || userRoles.some((r) => typeof r !== 'string')) {
 			fail(`${path}.roles`, 'an array of role names', userRoles);
 		}
-		if (u.active !== undefined && typeof u.active !== 'boolean') {
-			fail(`${path}.active`, 'true or false', u.active);
-		}
+		for (const flag of ['active', 'in_active_va_conversation'])
+			if (u[flag] !== undefined && typeof u[flag] !== 'boolean')
+				fail(`${path}.${flag}`, 'true or false', u[flag]);
 		const user: UserRecord = {
 			sys_id: str(u, 'sys_id', path),
 			user_name: str(u, 'user_name', path),
@@ -173,6 +200,7 @@ function checkSeed(raw: unknown): Seed {
 			active: u.active !== false,
 		};
 		if (u.password !== undefined) user.password = str(u, 'password', path);
+		if (u.in_active_va_conversation === true) user.in_active_va_conversation = true;
 		return user;
 	});
 	const cis = records(raw, 'cis').map((c, i) => ({
@@ -263,7 +291,44 @@ export class Registry {
 		return this.seed.oauth_clients.find((c) => c.client_id === clientId);
 	}
 
+	/** Whether the user holds the role, directly or in a role containing it (admin: every role). */
 	hasRole(user: UserRecord, role: string): boolean {
-		return user.roles.includes('admin') || user.roles.includes(role);
+		const held = effectiveRoles(user.roles);
+		return held.has('admin') || held.has(role);
+	}
+
+	/**
+	 * The roles of sys_user_role: the seed's, then any role a user holds (or one of their roles
+	 * contains) that the seed does not list, with a stable sys_id — a role a user holds exists.
+	 */
+	roles(): RoleRecord[] {
+		if (this.roleList) return this.roleList;
+		const out = [...this.seed.roles];
+		const known = new Set(out.map((r) => r.name));
+		for (const user of this.seed.users)
+			for (const name of effectiveRoles(user.roles))
+				if (!known.has(name)) {
+					known.add(name);
+					out.push({ sys_id: registrySysId('role', name), name });
+				}
+		this.roleList = out;
+		return out;
+	}
+
+	private roleList?: RoleRecord[];
+
+	/**
+	 * The rows of sys_user_has_role: one per user and role they hold, `inherited` when only a role
+	 * of theirs contains it (ROLE_CONTAINS), not when they hold it themselves.
+	 */
+	userRoles(): Array<{ user: UserRecord; role: RoleRecord; inherited: boolean }> {
+		const byName = new Map(this.roles().map((r) => [r.name, r]));
+		const out: Array<{ user: UserRecord; role: RoleRecord; inherited: boolean }> = [];
+		for (const user of this.seed.users) {
+			const direct = new Set(user.roles);
+			for (const name of effectiveRoles(user.roles))
+				out.push({ user, role: byName.get(name)!, inherited: !direct.has(name) });
+		}
+		return out;
 	}
 }

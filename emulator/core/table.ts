@@ -2,7 +2,7 @@
 import { ISSUE_ROW_FIELDS, TABLES, type IssueRow } from '../../contract/api';
 import type { IncidentRecord } from './incidents';
 import type { IssueRecord } from './issueRecord';
-import type { IssueCodeRecord, Registry } from './registry';
+import { notificationContentOf, type IssueCodeRecord, type Registry } from './registry';
 import { registrySysId } from './sysIds';
 
 export type Row = Record<string, string>;
@@ -48,6 +48,27 @@ export function issueFields(issue: IssueRecord, only: Iterable<string>): Row {
 	return row;
 }
 
+/** The sys_id of an issue code's resolution or notification content record ('' when it has none). */
+function partSysId(code: IssueCodeRecord, part: 'resolution' | 'notification_content'): string {
+	return partName(code, part) ? registrySysId(part, code.provider, code.issue_code) : '';
+}
+
+function partName(code: IssueCodeRecord, part: 'resolution' | 'notification_content'): string {
+	return (part === 'resolution' ? code.resolution : notificationContentOf(code)) || '';
+}
+
+/** Each issue code's resolution or notification content, as a record of its own. */
+function partRows(registry: Registry, part: 'resolution' | 'notification_content'): Row[] {
+	return registry.seed.issue_codes
+		.filter((c) => partName(c, part))
+		.map((c) => ({
+			sys_id: partSysId(c, part),
+			name: partName(c, part),
+			...(part === 'resolution' ? { remedial_action_parameters: '' } : {}),
+			active: 'true',
+		}));
+}
+
 function registryRow(code: IssueCodeRecord): Row {
 	const scenario = code.scenario;
 	return {
@@ -55,7 +76,8 @@ function registryRow(code: IssueCodeRecord): Row {
 		issue_code: code.issue_code,
 		name: code.name,
 		provider: registrySysId('provider', code.provider),
-		resolution: code.resolution ?? '',
+		resolution: partSysId(code, 'resolution'),
+		notification_content: partSysId(code, 'notification_content'),
 		engagement: scenario?.engagement ?? '',
 		fallback: scenario?.fallback ?? '',
 		active: 'true',
@@ -91,7 +113,19 @@ export function tableRows(
 				roles: u.roles.join(','),
 			}));
 		case TABLES.role:
-			return registry.seed.roles.map((r) => ({ sys_id: r.sys_id, name: r.name }));
+			return registry.roles().map((r) => ({ sys_id: r.sys_id, name: r.name }));
+		case TABLES.userHasRole:
+			return registry.userRoles().map(({ user, role, inherited }) => ({
+				sys_id: registrySysId('user_has_role', user.sys_id, role.name),
+				user: user.sys_id,
+				role: role.sys_id,
+				inherited: String(inherited),
+				state: 'active',
+			}));
+		case TABLES.resolution:
+			return partRows(registry, 'resolution');
+		case TABLES.notificationContent:
+			return partRows(registry, 'notification_content');
 		case TABLES.provider:
 			return registry.seed.providers.map((p) => ({
 				sys_id: registrySysId('provider', p.provider_code),
@@ -121,8 +155,17 @@ export const REFERENCES: Record<string, Record<string, string>> = {
 	},
 	[TABLES.incident]: { caller_id: TABLES.user, cmdb_ci: TABLES.computer },
 	[TABLES.computer]: { assigned_to: TABLES.user },
-	[TABLES.issueRegistry]: { provider: TABLES.provider },
-	[TABLES.issueRegistryTemplate]: { provider: TABLES.provider },
+	[TABLES.issueRegistry]: {
+		provider: TABLES.provider,
+		resolution: TABLES.resolution,
+		notification_content: TABLES.notificationContent,
+	},
+	[TABLES.issueRegistryTemplate]: {
+		provider: TABLES.provider,
+		resolution: TABLES.resolution,
+		notification_content: TABLES.notificationContent,
+	},
+	[TABLES.userHasRole]: { user: TABLES.user, role: TABLES.role },
 };
 
 export function pickFields(row: Row, fields: string[] | undefined): Row {

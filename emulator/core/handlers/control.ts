@@ -1,4 +1,4 @@
-/** The control API under `/_emulator/`, for tests: health, journal, reset, issues, faults, tokens, registry. */
+/** The control API under `/_emulator/`, for tests: health, journal, reset, issues, faults, tokens, registry, system properties, Virtual Agent conversations. */
 import { isPlainObject } from '../../../contract/values';
 import { jsonAnswer } from '../answer';
 import type { Handler } from '../context';
@@ -9,7 +9,9 @@ import {
 	playDue,
 	type ForcedOutcome,
 } from '../engagement';
+import { setVaConversation, vaConversationNames } from '../conversations';
 import { parseFaultSpec } from '../faults';
+import { VA_CONVERSATION_PROPERTY, readProperties } from '../options';
 import { CONTROL_PREFIX } from '../request';
 
 export const handleControl: Handler = (state, call) => {
@@ -107,6 +109,41 @@ export const handleControl: Handler = (state, call) => {
 				return badRequest((e as Error).message);
 			}
 		}
+		case 'GET properties':
+			return jsonAnswer(200, { result: state.settings.properties });
+		case 'POST properties': {
+			const body = jsonBody();
+			if (!body)
+				return badRequest(
+					`Send the properties as a JSON object, e.g. {"${VA_CONVERSATION_PROPERTY}": true}.`,
+				);
+			try {
+				// Checked whole before any is set.
+				Object.assign(state.settings.properties, readProperties(body, state.settings.properties));
+			} catch (e) {
+				return badRequest((e as Error).message);
+			}
+			return jsonAnswer(200, { result: state.settings.properties });
+		}
+		case 'GET va-conversations':
+			return jsonAnswer(200, { result: vaConversationNames(state) });
+		case 'POST va-conversations': {
+			const body = jsonBody();
+			const active = body?.active ?? true;
+			if (typeof body?.user !== 'string' || typeof active !== 'boolean')
+				return badRequest(
+					'Send {"user": "<user_name or sys_id>", "active": true} (false ends the conversation).',
+				);
+			if (!setVaConversation(state, body.user, active))
+				return jsonAnswer(404, {
+					error: {
+						message: 'No user with this user_name or sys_id',
+						detail: 'Give a user of the registry (GET /_emulator/registry).',
+					},
+					status: 'failure',
+				});
+			return jsonAnswer(200, { result: vaConversationNames(state) });
+		}
 		case 'POST tokens/expire':
 			return jsonAnswer(200, { result: { expired: state.tokens.expireAccessTokens() } });
 		case 'GET registry': {
@@ -119,7 +156,7 @@ export const handleControl: Handler = (state, call) => {
 			return jsonAnswer(404, {
 				error: {
 					message: 'Unknown control endpoint',
-					detail: `Control endpoints: GET ${CONTROL_PREFIX}health, GET|DELETE journal, POST reset, GET issues, GET incidents, POST issues/{id}/outcome, POST clock/advance, GET|POST|DELETE faults, POST tokens/expire, GET registry.`,
+					detail: `Control endpoints: GET ${CONTROL_PREFIX}health, GET|DELETE journal, POST reset, GET issues, GET incidents, POST issues/{id}/outcome, POST clock/advance, GET|POST|DELETE faults, POST tokens/expire, GET registry, GET|POST properties, GET|POST va-conversations.`,
 				},
 				status: 'failure',
 			});

@@ -4,10 +4,11 @@ import { DOCUMENTED_ERRORS, PLATFORM_ERRORS, type CatalogueEntry } from '../../.
 import { isPlainObject, scalarText } from '../../../contract/values';
 import { bodyErrorResponse, render, renderError } from '../answer';
 import type { EmulatorState, Handler, HandleResult } from '../context';
-import { startEngagement } from '../engagement';
+import { skipsEngagement } from '../conversations';
+import { skipEngagement, startEngagement } from '../engagement';
 import { glideDateTime } from '../dates';
 import type { IssueContent, IssueRecord } from '../issueRecord';
-import type { UserRecord } from '../registry';
+import { notificationContentOf, type UserRecord } from '../registry';
 
 /**
  * A create refused by one of the documented rules. Returned, not thrown: under an alert storm
@@ -79,7 +80,9 @@ function applyRules(
 		state.registry.provider(provider) && state.registry.issueCode(issueCode, provider);
 	if (!registered || !registered.deployed)
 		return new Refusal(DOCUMENTED_ERRORS.ISSUE_CODE_OR_PROVIDER_UNKNOWN);
-	if (!registered.resolution) return new Refusal(DOCUMENTED_ERRORS.NO_RESOLUTION);
+	// No notification content: the docs name no error; the emulator answers as for no resolution.
+	if (!registered.resolution || !notificationContentOf(registered))
+		return new Refusal(DOCUMENTED_ERRORS.NO_RESOLUTION);
 
 	// 6. the user.
 	const user = resolveUser(state, endpoint);
@@ -147,7 +150,9 @@ function applyRules(
 			bytes,
 		);
 	}
-	startEngagement(state, issue);
+	// A user already in a Virtual Agent conversation, with the property on: skipped at once.
+	if (skipsEngagement(state, user.sys_id)) skipEngagement(state, issue);
+	else startEngagement(state, issue);
 	return { issue, chained: existing !== undefined, user };
 }
 

@@ -4,7 +4,11 @@ import {
 	TABLES,
 	TABLE_API_PREFIX,
 	TABLE_PARAMS,
+	effectiveRoles,
 	isIssueState,
+	mayRead,
+	readDeniedDetail,
+	type TableName,
 } from '../../../contract/api';
 import { PLATFORM_ERRORS } from '../../../contract/errors';
 import { bodyErrorResponse, render, renderError } from '../answer';
@@ -115,6 +119,17 @@ function referencesOf(state: EmulatorState, table: string): DotWalk | undefined 
 	};
 }
 
+/**
+ * The rows the caller may see (row-level ACL): of sys_user_has_role, an admin (and auth mode none)
+ * sees every row, any other caller only their own; the Table API answers 200 with just those.
+ */
+function visibleRows(table: string, rows: Row[] | undefined, call: ApiCall): Row[] | undefined {
+	const user = call.user;
+	if (!rows || table !== TABLES.userHasRole || !user || effectiveRoles(user.roles).has('admin'))
+		return rows;
+	return rows.filter((r) => r.user === user.sys_id);
+}
+
 function sources(state: EmulatorState) {
 	return { issues: () => state.issues.all(), incidents: () => state.incidents.all() };
 }
@@ -125,7 +140,9 @@ export const handleTable: Handler = (state, call) => {
 	if (rest.length > 0 || sysId === '') return renderError(PLATFORM_ERRORS.UNKNOWN_RESOURCE, format);
 	// Issues are many, and their rows costly: they are built as they are read (below).
 	const issues = table === TABLES.experienceIssue;
-	const rows = issues ? [] : tableRows(table, state.registry, sources(state));
+	const rows = issues
+		? []
+		: visibleRows(table, tableRows(table, state.registry, sources(state)), call);
 	if (!rows) {
 		return renderError(
 			PLATFORM_ERRORS.INVALID_TABLE,
@@ -157,6 +174,9 @@ export const handleTable: Handler = (state, call) => {
 			'The Table API here answers GET, and PATCH/PUT for experience issues.',
 		);
 	}
+	// The table's read ACL (callers of auth mode none are no one, and read everything).
+	if (call.user && !mayRead(table as TableName, call.user.roles))
+		return renderError(PLATFORM_ERRORS.FORBIDDEN, format, readDeniedDetail(table));
 	if (sysId) {
 		const issue = issues ? state.issues.get(sysId) : undefined;
 		const row = issue ? issueRow(issue) : rows.find((r) => r.sys_id === sysId);
