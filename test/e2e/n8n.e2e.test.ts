@@ -128,6 +128,23 @@ const SNS_WORKFLOW = webhookToAction({
 	credential: { id: 'snPeEmulatorCred', name: 'ServiceNow PE (standalone emulator)' },
 });
 
+/** Check Setup, an admin's first run, against the standalone emulator. */
+const CHECK_SETUP_WORKFLOW = webhookToAction({
+	name: 'Check Setup',
+	id: 'c',
+	webhook: 'Check Webhook',
+	webhookId: '3c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c404',
+	path: 'check-setup',
+	responseMode: 'onReceived',
+	action: 'Check Setup',
+	parameters: {
+		operation: 'checkSetup',
+		checkFor: { issueCode: '={{ $json.body.issue_code }}', userName: 'abel.tuter' },
+		options: {},
+	},
+	credential: { id: 'snPeEmulatorCred', name: 'ServiceNow PE (standalone emulator)' },
+});
+
 /** A sample of test/fixtures/vendors, as text. */
 const vendorSample = (path: string) =>
 	readFileSync(join(ROOT, 'test', 'fixtures', 'vendors', path), 'utf8');
@@ -179,6 +196,7 @@ describe('the package inside a real n8n', () => {
 						{ id: 'e2eSelf', json: SELF_WORKFLOW },
 						{ id: 'e2eRefused', json: REFUSED_WORKFLOW },
 						{ id: 'e2eSns', json: SNS_WORKFLOW },
+						{ id: 'e2eCheckSetup', json: CHECK_SETUP_WORKFLOW },
 						{ id: 'e2ePreset', json: example('alertmanager-to-experience-issues.json') },
 						{ id: 'e2eChainAuto', json: example('chain-issue-codes-automatically.json') },
 					],
@@ -362,6 +380,32 @@ describe('the package inside a real n8n', () => {
 		expect(sn.issues().map((i) => [i.issue_code, i.configuration_item])).toEqual([
 			['100', VENDOR_HOSTS['i-0f672ea50a80cda4b']],
 		]);
+	});
+
+	it('runs Check Setup: one item per check, a deployed issue code passes, one without a resolution fails with its fix; nothing created', async () => {
+		sn.reset();
+		for (const code of ['100', '300'])
+			expect(
+				(await post(`${n8n.base}/webhook/check-setup`, JSON.stringify({ issue_code: code })))
+					.status,
+			).toBe(200);
+		const runs = await executionsOf(n8n.userFolder, 'e2eCheckSetup', 2);
+		const checks = runs.map((r: any) =>
+			Object.fromEntries(
+				rt.nodeOutput(r, 'Check Setup').map((i: any) => [i.json.check, i.json.status]),
+			),
+		);
+		expect(checks).toContainEqual({
+			instance: 'pass',
+			readRole: 'pass',
+			createRole: 'pass',
+			provider: 'pass',
+			issueCode: 'pass',
+			user: 'pass',
+			batchApi: 'pass',
+		});
+		expect(checks).toContainEqual(expect.objectContaining({ issueCode: 'fail', user: 'pass' }));
+		expect(sn.issues()).toEqual([]);
 	});
 
 	it('creates an issue with the action node pointed at the emulator trigger of the same n8n', async () => {

@@ -207,18 +207,45 @@ function parameterChanges(pinnedList: Parameter[], current: Parameter[]) {
 	return { missing, extended, added: left };
 }
 
-/** A node's contract against the pinned one: all but the parameters exactly; the parameters as above. */
-function compareNode(part: string, current: ReturnType<typeof nodeContract>) {
+/** The entries of `now` that are not in `then` (deep equality), and whether every one of `then` is still there. */
+function listChanges(then: unknown[] = [], now: unknown[] = []) {
+	const left = [...now];
+	let kept = true;
+	for (const entry of then) {
+		const at = left.findIndex((e) => extendsPinned(entry, e, true));
+		if (at < 0) kept = false;
+		else left.splice(at, 1);
+	}
+	return { kept, added: left };
+}
+
+/**
+ * A node's contract against the pinned one: its identity, credentials and outputs exactly; its
+ * webhooks (URL paths it answers) and parameters as they were, with what was added written down.
+ */
+function nodeChanges(part: string, current: ReturnType<typeof nodeContract>) {
 	const now = asJson(current) as Record<string, unknown>;
 	const then = pinned[part] as Record<string, unknown>;
-	const { parameters: nowParameters, ...nowRest } = now;
-	const { parameters: thenParameters, ...thenRest } = then;
-	expect(nowRest).toEqual(thenRest);
+	const { parameters: nowParameters, webhooks: nowWebhooks, ...nowRest } = now;
+	const { parameters: thenParameters, webhooks: thenWebhooks, ...thenRest } = then;
 	const { missing, ...changes } = parameterChanges(
 		thenParameters as Parameter[],
 		nowParameters as Parameter[],
 	);
+	const webhooks = listChanges(thenWebhooks as unknown[], nowWebhooks as unknown[]);
+	return {
+		rest: { now: nowRest, then: thenRest },
+		missing,
+		webhooksKept: webhooks.kept,
+		changes: { ...changes, ...(webhooks.added.length ? { webhooks: webhooks.added } : {}) },
+	};
+}
+
+function compareNode(part: string, current: ReturnType<typeof nodeContract>) {
+	const { rest, missing, webhooksKept, changes } = nodeChanges(part, current);
+	expect(rest.now).toEqual(rest.then);
 	expect(missing).toEqual([]);
+	expect(webhooksKept).toBe(true);
 	expect(changes).toEqual(additions[part] ?? { extended: [], added: [] });
 }
 

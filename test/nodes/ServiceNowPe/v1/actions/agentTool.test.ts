@@ -73,6 +73,29 @@ const callToolThroughEngine = (parameters: Record<string, unknown>, calls: IData
 	callToolThroughEngineAt(sn.url, parameters, calls);
 
 describe('as an AI agent tool', () => {
+	it('Check Setup as a tool: the agent gets one pass / fail item per check, for the issue code it asks about', async () => {
+		const answers = await callTool(
+			{
+				operation: 'checkSetup',
+				checkFor: { issueCode: fromAI('issue_code', 'The issue code to check') },
+			},
+			[{ issue_code: '100' }, { issue_code: '300' }],
+		);
+		const of = (answer: IDataObject[]) =>
+			Object.fromEntries(answer.map((c) => [c.check, c.status]));
+		expect(of(answers[0])).toEqual({
+			instance: 'pass',
+			readRole: 'pass',
+			createRole: 'pass',
+			provider: 'pass',
+			issueCode: 'pass',
+			batchApi: 'pass',
+		});
+		expect(of(answers[1]).issueCode).toBe('fail');
+		expect(answers[1].find((c) => c.check === 'issueCode')?.fix).toMatch(/Configure a resolution/);
+		expect(sn.issues()).toEqual([]);
+	});
+
 	it('gives the agent every outcome on the first output: created, already being resolved, unknown user, unknown issue code', async () => {
 		const answers = await callTool(CREATE_PARAMETERS, [
 			...SAME_ISSUE_TWICE,
