@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	type INodeExecutionData,
+	type INodePropertyOptions,
 	type INodeType,
 	type INodeTypeDescription,
 	type IPollFunctions,
@@ -20,6 +21,24 @@ const STATE_NAMES: Record<IssueState, string> = {
 	close_skipped: 'Closed Skipped (User in a Virtual Agent Conversation)',
 };
 
+const EVENTS: INodePropertyOptions[] = [
+	{
+		name: 'Fallback Incident Created',
+		value: 'fallbackIncident',
+		description: 'A resolution failed and ServiceNow opened an incident for it',
+	},
+	{ name: 'Issue Created', value: 'created' },
+	{
+		name: 'State Changed',
+		value: 'stateChanged',
+		description: 'An issue reached one of the chosen states',
+	},
+];
+
+/** The canvas subtitle: the chosen events by their names, in the order chosen. */
+const EVENT_NAMES = Object.fromEntries(EVENTS.map((e) => [e.value, e.name]));
+const SUBTITLE = `={{ [].concat($parameter["events"] || []).map((e) => (${JSON.stringify(EVENT_NAMES)})[e] || e).join(", ") }}`;
+
 export class ServiceNowPeTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'ServiceNow Proactive Engagement Trigger',
@@ -27,9 +46,10 @@ export class ServiceNowPeTrigger implements INodeType {
 		icon: { light: 'file:servicenow.svg', dark: 'file:servicenow.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle: SUBTITLE,
+		// n8n's node creator shows this node and the action node as one entry, with this description.
 		description:
-			'Starts the workflow when experience issues are created, change state, or fall back to an incident',
+			'Create experience issues in ServiceNow Proactive Engagement from monitoring alerts, and start workflows when issues are created, change state or fall back to an incident',
 		defaults: { name: 'ServiceNow PE Trigger' },
 		polling: true,
 		inputs: [],
@@ -42,19 +62,7 @@ export class ServiceNowPeTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				required: true,
-				options: [
-					{
-						name: 'Fallback Incident Created',
-						value: 'fallbackIncident',
-						description: 'A resolution failed and ServiceNow opened an incident for it',
-					},
-					{ name: 'Issue Created', value: 'created' },
-					{
-						name: 'State Changed',
-						value: 'stateChanged',
-						description: 'An issue reached one of the chosen states',
-					},
-				],
+				options: EVENTS,
 				default: ['stateChanged'],
 			},
 			{

@@ -17,6 +17,18 @@ import { router } from './actions/router';
 import { OUTPUTS_EXPRESSION } from './engine/outputs';
 
 /**
+ * The canvas subtitle: the operation in words (n8n shows a subtitle expression's result as it is,
+ * so an option's value would show as `create`). A value without words here shows as it is.
+ */
+const OPERATION_WORDS: Record<string, string> = {
+	chain: 'Chain issue code',
+	create: 'Create experience issue',
+	get: 'Get experience issue',
+	checkSetup: 'Check setup',
+};
+const SUBTITLE = `={{ ${JSON.stringify(OPERATION_WORDS)}[$parameter["operation"]] || $parameter["operation"] }}`;
+
+/**
  * An INodeType (ServiceNowPe.node.ts types it as one among the node's versions); its icon and
  * names come from the versioned node's base description, where n8n reads them.
  */
@@ -27,7 +39,7 @@ export class ServiceNowPeV1 {
 		this.description = {
 			...baseDescription,
 			version: 1,
-			subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+			subtitle: SUBTITLE,
 			defaults: { name: 'ServiceNow Proactive Engagement' },
 			usableAsTool: true,
 			inputs: [NodeConnectionTypes.Main],
