@@ -4,6 +4,10 @@
  * `npm run dev`: real n8n with this package, the standalone emulator and the demo workflows,
  * all on 127.0.0.1. Installs what it needs (Node 24 and dependencies via npm ci, n8n once per
  * machine under ~/.cache), and stops everything it started on Ctrl-C.
+ *
+ * The demo credentials and workflows are imported when the n8n user folder (.dev/n8n) does not
+ * have them yet; what is there is kept as the user left it (edits, published or not).
+ * `npm run dev -- --reset-demos` (or DEV_RESET_DEMOS=1) imports them again over the user's copies.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -21,6 +25,8 @@ const OWNER = {
 	lastName: 'User',
 };
 
+const RESET_DEMOS = process.argv.includes('--reset-demos') || process.env.DEV_RESET_DEMOS === '1';
+
 let step = 0;
 const started = Date.now();
 function say(message) {
@@ -35,6 +41,75 @@ function npm(args, label) {
 	if (res.status !== 0) throw new Error(`${label} failed (exit ${res.status})`);
 }
 
+/**
+ * `npm ci` on the project's Node 24. npm checks each package's `engines` against the Node it runs
+ * on: run by the Node on PATH (20), it warns EBADENGINE for the packages that want Node 22 or 24
+ * (isolated-vm, which n8n-workflow's expression engine needs, wants 24), though they only ever run
+ * on the Node 24 that `npm ci` itself installs (the `node` devDependency). So Node 24 is fetched
+ * first, alone, into .dev/node24 (from npm's cache afterwards), and `npm ci` runs on it.
+ */
+function npmCi() {
+	if (Number(process.versions.node.split('.')[0]) >= 24) return npm(['ci'], 'npm ci');
+	const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+	const version = lock.packages['node_modules/node']?.version;
+	if (!version) return npm(['ci'], 'npm ci');
+	const prefix = path.join(DEV_DIR, 'node24');
+	const bin = path.join(prefix, 'node_modules', '.bin');
+	if (!fs.existsSync(path.join(bin, 'node'))) {
+		process.stdout.write(
+			`Node ${process.versions.node} runs npm here; fetching Node ${version} first, so that npm ci runs on it.\n`,
+		);
+		fs.mkdirSync(prefix, { recursive: true });
+		fs.writeFileSync(
+			path.join(prefix, 'package.json'),
+			JSON.stringify({ name: 'dev-node24', private: true }),
+		);
+		const res = spawnSync(
+			'npm',
+			['install', '--no-audit', '--no-fund', '--no-save', '--yes', `node@${version}`],
+			{ cwd: prefix, stdio: 'inherit', env: process.env },
+		);
+		if (res.status !== 0 || !fs.existsSync(path.join(bin, 'node'))) {
+			process.stdout.write(
+				`Could not fetch Node ${version} on its own; npm ci runs on Node ${process.versions.node} and warns EBADENGINE for the packages that want Node 24: they run on the Node 24 it installs.\n`,
+			);
+			return npm(['ci'], 'npm ci');
+		}
+	}
+	const res = spawnSync('npm', ['ci'], {
+		cwd: ROOT,
+		stdio: 'inherit',
+		env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+	});
+	if (res.status !== 0) throw new Error(`npm ci failed (exit ${res.status})`);
+}
+
+/** Ids already in the n8n user folder's database, of the given table (workflow_entity, credentials_entity). */
+function existingIds(rt, table) {
+	const db = path.join(USER_FOLDER, '.n8n', 'database.sqlite');
+	if (!fs.existsSync(db)) return new Set();
+	try {
+		const { DatabaseSync } = require('node:sqlite');
+		const conn = new DatabaseSync(db, { readOnly: true });
+		try {
+			return new Set(
+				conn
+					.prepare(`SELECT id FROM ${table}`)
+					.all()
+					.map((r) => r.id),
+			);
+		} finally {
+			conn.close();
+		}
+	} catch {
+		// No node:sqlite (Node < 22.5) or no such table yet: ask n8n (workflows only).
+		if (table !== 'workflow_entity') return new Set();
+		return new Set(
+			rt.n8nCli(USER_FOLDER, ['list:workflow', '--onlyId']).split(/\s+/).filter(Boolean),
+		);
+	}
+}
+
 function dependenciesInstalled() {
 	const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
 	if (!fs.existsSync(path.join(ROOT, 'node_modules', '.bin', 'node')) || !fs.existsSync(marker))
@@ -45,7 +120,7 @@ function dependenciesInstalled() {
 async function main() {
 	if (!dependenciesInstalled()) {
 		say('Installing the project (Node 24 comes with it): npm ci');
-		npm(['ci'], 'npm ci');
+		npmCi();
 	}
 	const rt = require('./n8n-runtime');
 	say('Building the package');
@@ -60,7 +135,6 @@ async function main() {
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
 	rt.installPackage(USER_FOLDER);
 
-	say('Importing the demo credentials and workflows');
 	const importDir = fs.mkdtempSync(path.join(DEV_DIR, 'import-'));
 	const credentials = [
 		{
@@ -88,24 +162,36 @@ async function main() {
 			},
 		},
 	];
-	fs.writeFileSync(path.join(importDir, 'credentials.json'), JSON.stringify(credentials));
 	const workflows = [
 		{ id: 'snPeDemoAlert', file: 'alert-to-experience-issue.json' },
 		{ id: 'snPeDemoEmulator', file: 'emulator-in-n8n.json' },
 		{ id: 'snPeDemoChain', file: 'chain-issue-codes-automatically.json' },
 	];
-	for (const wf of workflows) {
+	const haveCredentials = RESET_DEMOS ? new Set() : existingIds(rt, 'credentials_entity');
+	const haveWorkflows = RESET_DEMOS ? new Set() : existingIds(rt, 'workflow_entity');
+	const newCredentials = credentials.filter((c) => !haveCredentials.has(c.id));
+	const newWorkflows = workflows.filter((wf) => !haveWorkflows.has(wf.id));
+	const kept = workflows.filter((wf) => haveWorkflows.has(wf.id));
+	say(
+		newWorkflows.length === 0 && newCredentials.length === 0
+			? `The ${workflows.length} demo workflows and their credentials are already in ${USER_FOLDER}: kept as you left them (npm run dev -- --reset-demos imports them again over your changes)`
+			: RESET_DEMOS
+				? `--reset-demos: importing the ${workflows.length} demo workflows and their credentials again, over your changes`
+				: `Importing ${newWorkflows.length} demo workflow(s) and ${newCredentials.length} credential(s)${kept.length ? `; keeping your ${kept.map((wf) => wf.id).join(', ')} as you left them` : ''}`,
+	);
+	if (newCredentials.length > 0) {
+		fs.writeFileSync(path.join(importDir, 'credentials.json'), JSON.stringify(newCredentials));
+		rt.n8nCli(USER_FOLDER, [
+			'import:credentials',
+			`--input=${path.join(importDir, 'credentials.json')}`,
+		]);
+	}
+	for (const wf of newWorkflows) {
 		const json = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', wf.file), 'utf8'));
 		fs.writeFileSync(
 			path.join(importDir, `${wf.id}.json`),
 			JSON.stringify({ ...json, id: wf.id, active: false }),
 		);
-	}
-	rt.n8nCli(USER_FOLDER, [
-		'import:credentials',
-		`--input=${path.join(importDir, 'credentials.json')}`,
-	]);
-	for (const wf of workflows) {
 		rt.n8nCli(USER_FOLDER, ['import:workflow', `--input=${path.join(importDir, `${wf.id}.json`)}`]);
 		rt.n8nCli(USER_FOLDER, ['publish:workflow', `--id=${wf.id}`]);
 	}
@@ -153,13 +239,18 @@ async function main() {
 
 	const base = `http://127.0.0.1:${N8N_PORT}`;
 	await rt.waitReady(base, 180_000);
-	await rt.waitFor(
-		'the demo webhooks',
-		async () =>
-			(await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status ===
-			200,
-		60_000,
-	);
+	const webhooksReady = await rt
+		.waitFor(
+			'the demo webhooks',
+			async () =>
+				(await rt.get(`${base}/webhook/servicenow-emulator/api/now/table/sys_user_role`)).status ===
+				200,
+			60_000,
+		)
+		.then(
+			() => true,
+			() => false,
+		);
 
 	const alert = path.join(ROOT, 'examples', 'alertmanager-alert.json');
 	const chainAlerts = path.join(ROOT, 'examples', 'alertmanager-chain-alerts.json');
@@ -182,7 +273,11 @@ async function main() {
  Skip the waiting: curl -s -X POST ${emulatorUrl}/_emulator/clock/advance --data '{"seconds":25}'
 
  Emulator:   http://127.0.0.1:${EMULATOR_PORT}  (journal: http://127.0.0.1:${EMULATOR_PORT}/_emulator/journal)
- Emulator inside n8n: ${base}/webhook/servicenow-emulator  (workflow ${base}/workflow/snPeDemoEmulator)
+ Emulator inside n8n: ${base}/webhook/servicenow-emulator  (workflow ${base}/workflow/snPeDemoEmulator)${webhooksReady ? '' : '\n   (its webhook did not answer within 60 s: is the workflow published?)'}
+
+ The ${workflows.length} demo workflows (alert, chain, emulator inside n8n) live in ${path.relative(process.cwd(), USER_FOLDER) || USER_FOLDER}:
+ ${kept.length ? `kept as you left them (${kept.map((wf) => wf.id).join(', ')})` : 'imported from examples/'}; your edits stay across restarts.
+ Start again from examples/:  npm run dev -- --reset-demos
 
  Ctrl-C stops n8n and the emulator.
 ================================================================================
