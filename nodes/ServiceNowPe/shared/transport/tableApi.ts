@@ -113,6 +113,23 @@ async function rows<T>(
 	return listRows<T>(ctx, connection, table, query, options, { fields, limit });
 }
 
+/**
+ * What a 200 that holds no Table API answer means: an HTML page is what a hibernating developer
+ * instance (or a sign-in proxy) answers; anything else, not the Table API. Undefined for an answer
+ * that has its rows, or is not a 200.
+ */
+export function notTableAnswer(result: ApiResult): string | undefined {
+	if (result.status !== 200) return undefined;
+	const found = (result.data as { result?: unknown } | undefined)?.result;
+	if (Array.isArray(found) || (found !== null && typeof found === 'object')) return undefined;
+	const html =
+		/html/i.test(result.headers['content-type'] ?? '') ||
+		/^\s*<(!doctype\s+html|html)/i.test(result.rawText);
+	return html
+		? "The instance answered with a web page (HTML, HTTP 200), not the Table API: a developer instance that hibernates answers its sign-in page. Wake the instance (sign in to it), and check that the credential's Instance URL is the instance's own https URL."
+		: "The instance answered HTTP 200 without a Table API answer: check that the credential's Instance URL is the instance's own https URL, not a proxy's or a portal's.";
+}
+
 async function firstRow<T>(
 	ctx: ApiContext,
 	connection: Connection,
@@ -122,6 +139,9 @@ async function firstRow<T>(
 	fields?: string,
 ): Promise<{ found?: T; result: ApiResult }> {
 	const { rows: found, result } = await rows<T>(ctx, connection, table, query, options, { fields });
+	// A 200 without rows is no answer: never "no such record".
+	const unreadable = found ? undefined : notTableAnswer(result);
+	if (unreadable) return { result: { ...result, status: 0, networkError: unreadable } };
 	return { found: found?.[0], result };
 }
 

@@ -17,7 +17,12 @@ import {
 import { text } from '../../../../../contract/values';
 import type { Connection } from '../../../shared/authentication';
 import { apiRequest, type ApiContext, type ApiResult } from '../../../shared/transport/request';
-import { listRows, readRefusal, type TableRow } from '../../../shared/transport/tableApi';
+import {
+	listRows,
+	notTableAnswer,
+	readRefusal,
+	type TableRow,
+} from '../../../shared/transport/tableApi';
 import type { ReadingOperation, SendOptions } from '../interfaces';
 
 type Status = 'pass' | 'fail' | 'unknown';
@@ -169,6 +174,8 @@ async function instanceCheck(read: Reader): Promise<{ check: Check; reachable: b
 			),
 			reachable: true,
 		};
+	const page = notTableAnswer(result);
+	if (page) return fail(`Reading ${TABLES.provider} gave no Table API answer (HTTP 200).`, page);
 	return fail(
 		`Reading ${TABLES.provider} failed (HTTP ${status}).`,
 		'Run Check Setup again later.',
