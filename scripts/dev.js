@@ -62,7 +62,9 @@ function npmCi() {
 		fs.mkdirSync(prefix, { recursive: true });
 		fs.writeFileSync(
 			path.join(prefix, 'package.json'),
-			JSON.stringify({ name: 'dev-node24', private: true }),
+			// allowScripts: node's preinstall puts the binary in place (npm 11 asks for a review of
+			// install scripts, npm 12 skips unreviewed ones).
+			JSON.stringify({ name: 'dev-node24', private: true, allowScripts: { node: true } }),
 		);
 		const res = spawnSync(
 			'npm',
