@@ -5,8 +5,9 @@
  * all on 127.0.0.1. Installs what it needs (Node 24 and dependencies via npm ci, n8n once per
  * machine under ~/.cache), and stops everything it started on Ctrl-C.
  *
- * The demo credentials and workflows are imported when the n8n user folder (.dev/n8n) does not
- * have them yet; what is there is kept as the user left it (edits, published or not).
+ * Its state lives in .dev (DEV_DIR=<folder> moves it). The demo credentials and workflows are
+ * imported when the n8n user folder (.dev/n8n) does not have them yet; what is there is kept as
+ * the user left it (edits, published or not).
  * `npm run dev -- --reset-demos` (or DEV_RESET_DEMOS=1) imports them again over the user's copies.
  */
 const { spawn, spawnSync } = require('node:child_process');
@@ -16,7 +17,11 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const N8N_PORT = Number(process.env.DEV_N8N_PORT || 5678);
 const EMULATOR_PORT = Number(process.env.DEV_EMULATOR_PORT || 8787);
-const DEV_DIR = path.join(ROOT, '.dev');
+// Where npm run dev keeps its state (n8n's user folder, the emulator's state, the log); DEV_DIR
+// moves it elsewhere (a relative path is taken from the repository root).
+const DEV_DIR = process.env.DEV_DIR
+	? path.resolve(ROOT, process.env.DEV_DIR)
+	: path.join(ROOT, '.dev');
 const USER_FOLDER = path.join(DEV_DIR, 'n8n');
 const OWNER = {
 	email: 'demo@example.com',
@@ -26,6 +31,12 @@ const OWNER = {
 };
 
 const RESET_DEMOS = process.argv.includes('--reset-demos') || process.env.DEV_RESET_DEMOS === '1';
+
+/** A path of DEV_DIR as the user reads it: from the current folder when it is inside it. */
+function shown(file) {
+	const relative = path.relative(process.cwd(), file);
+	return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
 
 let step = 0;
 const started = Date.now();
@@ -237,7 +248,13 @@ async function main() {
 	};
 	process.on('SIGINT', () => void shutdown('Ctrl-C'));
 	process.on('SIGTERM', () => void shutdown('SIGTERM'));
-	n8n.on('exit', (code) => void (stopping || shutdown(`n8n exited (${code}); see .dev/n8n.log`)));
+	n8n.on(
+		'exit',
+		(code) =>
+			void (
+				stopping || shutdown(`n8n exited (${code}); see ${shown(path.join(DEV_DIR, 'n8n.log'))}`)
+			),
+	);
 
 	const base = `http://127.0.0.1:${N8N_PORT}`;
 	await rt.waitReady(base, 180_000);
@@ -277,7 +294,7 @@ async function main() {
  Emulator:   http://127.0.0.1:${EMULATOR_PORT}  (journal: http://127.0.0.1:${EMULATOR_PORT}/_emulator/journal)
  Emulator inside n8n: ${base}/webhook/servicenow-emulator  (workflow ${base}/workflow/snPeDemoEmulator)${webhooksReady ? '' : '\n   (its webhook did not answer within 60 s: is the workflow published?)'}
 
- The ${workflows.length} demo workflows (alert, chain, emulator inside n8n) live in ${path.relative(process.cwd(), USER_FOLDER) || USER_FOLDER}:
+ The ${workflows.length} demo workflows (alert, chain, emulator inside n8n) live in ${shown(USER_FOLDER)}:
  ${kept.length ? `kept as you left them (${kept.map((wf) => wf.id).join(', ')})` : 'imported from examples/'}; your edits stay across restarts.
  Start again from examples/:  npm run dev -- --reset-demos
 
