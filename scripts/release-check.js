@@ -34,6 +34,7 @@ const steps = [
 	['tests', ['test']],
 	["n8n's verification scanner on the packed nodes package", ['run', 'scan']],
 	['the emulator package from its tarball', ['run', 'check:emulator-package']],
+	['the commands README and docs/ show', ['run', 'check:docs']],
 	[`npm publish --dry-run ${nodes.name}`, ['publish', '--dry-run']],
 	[`npm publish --dry-run ${emulator.name}`, ['publish', '--dry-run', '-w', emulator.name]],
 ];

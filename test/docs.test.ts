@@ -223,3 +223,30 @@ describe('codex files', () => {
 		expect(pkg.bugs?.url.startsWith(REPO_URL)).toBe(true);
 	});
 });
+
+describe('the commands the docs show', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const check = require('../scripts/check-docs.js') as {
+		pages(): string[];
+		extract(page: string): Array<{ page: string; line: number; kind: string; text: string }>;
+		ruleFor(command: { kind: string; text: string }): unknown;
+	};
+
+	it('each has a way to be checked in scripts/check-docs.js (npm run check:docs runs them)', () => {
+		const commands = check.pages().flatMap((page) => check.extract(page));
+		// README's Quick start, the emulator's command line and curl, the JavaScript blocks
+		expect(commands.length).toBeGreaterThan(40);
+		expect(commands.filter((c) => c.kind === 'js')).toHaveLength(2);
+		const unknown = commands
+			.filter((c) => !check.ruleFor(c))
+			.map((c) => `${c.page}:${c.line} \`${c.text}\``);
+		expect(unknown).toEqual([]);
+	});
+
+	it('a command no rule knows is found', () => {
+		expect(check.ruleFor({ kind: 'inline', text: 'npm run something-new' })).toBeUndefined();
+		expect(
+			check.ruleFor({ kind: 'inline', text: 'npx servicenow-pe-emulator --auth basic' }),
+		).toBeDefined();
+	});
+});
