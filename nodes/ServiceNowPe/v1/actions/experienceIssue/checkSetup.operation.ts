@@ -433,8 +433,29 @@ async function batchCheck(
 		},
 		options.policy,
 	);
-	const served = (result.data as { serviced_requests?: unknown[] } | undefined)?.serviced_requests;
-	if (result.status === 200 && Array.isArray(served))
+	const answer = result.data as
+		| { serviced_requests?: unknown; unserviced_requests?: unknown }
+		| undefined;
+	const served = Array.isArray(answer?.serviced_requests) ? answer.serviced_requests : undefined;
+	// Only an answer that served the read sent shows the Batch API at work: an instance busy
+	// enough to leave it unserviced answers 200 too.
+	const servedOurs = served?.some(
+		(r) => typeof r === 'object' && r !== null && String((r as { id?: unknown }).id) === '1',
+	);
+	if (result.status === 200 && served && !servedOurs) {
+		const unserviced = Array.isArray(answer?.unserviced_requests)
+			? answer.unserviced_requests.length
+			: 0;
+		return check(
+			'batchApi',
+			title,
+			'unknown',
+			`The Batch API answered but did not serve the request sent (${served.length} served, ${unserviced} unserviced).`,
+			'Run Check Setup again; if it stays so, use Send Mode "One Request per Item".',
+			result,
+		);
+	}
+	if (result.status === 200 && servedOurs)
 		return check(
 			'batchApi',
 			title,

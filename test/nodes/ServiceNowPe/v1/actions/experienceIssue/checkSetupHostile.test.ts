@@ -204,6 +204,32 @@ describe('Check Setup: instances that answer badly', () => {
 		}
 	});
 
+	it('a Batch API that serves none of the request (all unserviced): batchApi unknown, not pass', async () => {
+		sn.injectFault({ match: { route: 'batch' }, unservicedAfter: 0 });
+		const checks = await one({});
+		expect(checks.batchApi.status).toBe('unknown');
+		expect(checks.batchApi.message).toMatch(/did not serve/);
+		noCreate();
+	});
+
+	it('a Batch API answering 200 with empty serviced_requests: batchApi unknown, not pass', async () => {
+		const fake = await fakeInstance((req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(
+				req.url?.startsWith('/api/now/v1/batch')
+					? '{"batch_request_id":"n8n-check-setup","serviced_requests":[],"unserviced_requests":[]}'
+					: '{"result":[{"sys_id":"a"}]}',
+			);
+		});
+		try {
+			const checks = byName(await checkSetup([{}], {}, fake.url));
+			expect(checks.batchApi.status).toBe('unknown');
+			expect(checks.batchApi.message).toMatch(/did not serve/);
+		} finally {
+			await fake.close();
+		}
+	});
+
 	it('a Batch API that answers 200 without the batch shape: batchApi unknown, not pass', async () => {
 		const fake = await fakeInstance((req, res) => {
 			res.writeHead(200, { 'content-type': 'application/json' });
