@@ -93,6 +93,13 @@ const check = (
 });
 
 /** What a read that did not answer 200 means for a check that needed it. */
+/** A value the user gave, as the checks quote it: whole up to 100 characters, else cut and measured. */
+function shown(value: string): string {
+	if (value.length <= 100) return value;
+	// by code point, so that a cut never leaves half a surrogate pair
+	return `${Array.from(value).slice(0, 100).join('')}… (${value.length} characters)`;
+}
+
 function unread(name: string, title: string, table: TableName, result: ApiResult): Check {
 	const refused = readRefusal(table, result);
 	if (refused) return check(name, title, 'unknown', `Could not read ${table}.`, refused, result);
@@ -259,7 +266,7 @@ async function createRoleCheck(read: Reader, connection: Connection): Promise<Ch
 }
 
 async function providerCheck(read: Reader, provider: string): Promise<Check> {
-	const title = `Provider "${provider}"`;
+	const title = `Provider "${shown(provider)}"`;
 	if (!isQueryableValue(provider))
 		return check(
 			'provider',
@@ -279,7 +286,7 @@ async function providerCheck(read: Reader, provider: string): Promise<Check> {
 				'provider',
 				title,
 				'pass',
-				`${TABLES.provider} has provider_code "${provider}".`,
+				`${TABLES.provider} has provider_code "${shown(provider)}".`,
 				'',
 				result,
 			)
@@ -287,7 +294,7 @@ async function providerCheck(read: Reader, provider: string): Promise<Check> {
 				'provider',
 				title,
 				'fail',
-				`No ${TABLES.provider} record has provider_code "${provider}": every create with it answers "Invalid issue code or provider".`,
+				`No ${TABLES.provider} record has provider_code "${shown(provider)}": every create with it answers "Invalid issue code or provider".`,
 				'Use the provider code of a provider record (ServiceNow ships sn), or create the provider record.',
 				result,
 			);
@@ -295,7 +302,7 @@ async function providerCheck(read: Reader, provider: string): Promise<Check> {
 
 /** The issue code deployed for the provider (a registry record), with a resolution and notification content. */
 async function issueCodeCheck(read: Reader, code: string, provider: string): Promise<Check> {
-	const title = `Issue code "${code}" deployed, with a resolution and notification content`;
+	const title = `Issue code "${shown(code)}" deployed, with a resolution and notification content`;
 	if (!isQueryableValue(code) || !isQueryableValue(provider))
 		return check(
 			'issueCode',
@@ -323,8 +330,8 @@ async function issueCodeCheck(read: Reader, code: string, provider: string): Pro
 			title,
 			'fail',
 			templated
-				? `Issue code "${code}" has a template (${TABLES.issueRegistryTemplate}) but is not deployed: no ${TABLES.issueRegistry} record. Every create with it answers "Invalid issue code or provider".`
-				: `No ${TABLES.issueRegistry} record has issue code "${code}" for provider "${provider}". Every create with it answers "Invalid issue code or provider".`,
+				? `Issue code "${shown(code)}" has a template (${TABLES.issueRegistryTemplate}) but is not deployed: no ${TABLES.issueRegistry} record. Every create with it answers "Invalid issue code or provider".`
+				: `No ${TABLES.issueRegistry} record has issue code "${shown(code)}" for provider "${shown(provider)}". Every create with it answers "Invalid issue code or provider".`,
 			templated
 				? 'Deploy the Issue Registry Template (an Engagement Admin, sn_pren.engagement_admin, does it in the Proactive Engagement workbench).'
 				: 'Create an Issue Registry Template for the issue code (with its resolution and notification content) and deploy it; or use a deployed issue code (the Issue Code picker lists them).',
@@ -340,7 +347,7 @@ async function issueCodeCheck(read: Reader, code: string, provider: string): Pro
 			'issueCode',
 			title,
 			'fail',
-			`Issue code "${code}" is deployed without ${missing.join(' and ')}: every create with it answers "Issue code does not have a proper resolution".`,
+			`Issue code "${shown(code)}" is deployed without ${missing.join(' and ')}: every create with it answers "Issue code does not have a proper resolution".`,
 			`Configure ${missing.join(' and ')} for the issue code's template, and deploy it again.`,
 			result,
 		);
@@ -348,7 +355,7 @@ async function issueCodeCheck(read: Reader, code: string, provider: string): Pro
 		'issueCode',
 		title,
 		'pass',
-		`Issue code "${code}"${entry.name ? ` (${entry.name})` : ''} is deployed for provider "${provider}", with a resolution and notification content.`,
+		`Issue code "${shown(code)}"${entry.name ? ` (${entry.name})` : ''} is deployed for provider "${shown(provider)}", with a resolution and notification content.`,
 		'',
 		result,
 	);
@@ -366,7 +373,7 @@ async function userCheck(read: Reader, given: IDataObject): Promise<Check | unde
 	if (!chosen) return undefined;
 	const [key, what, table, field] = chosen;
 	const value = text(given[key]);
-	const title = `User resolvable by ${what} "${value}"`;
+	const title = `User resolvable by ${what} "${shown(value)}"`;
 	if (!isQueryableValue(value))
 		return check('user', title, 'fail', `The ${what} cannot be a script.`, `Give the ${what}.`);
 	const fields = table === TABLES.computer ? 'sys_id,name,assigned_to' : 'sys_id,user_name,active';
@@ -376,7 +383,7 @@ async function userCheck(read: Reader, given: IDataObject): Promise<Check | unde
 	const fail = (message: string, fix: string) => check('user', title, 'fail', message, fix, result);
 	const fixUser =
 		'Use a user the instance has (sys_user, active), or map the endpoint differently: every create for it answers "Could not resolve user from endpoint details".';
-	if (!row) return fail(`No ${table} record has ${field} "${value}".`, fixUser);
+	if (!row) return fail(`No ${table} record has ${field} "${shown(value)}".`, fixUser);
 	if (table === TABLES.computer) {
 		return row.assigned_to
 			? check(
@@ -500,8 +507,8 @@ async function checksFor(
 		const planned: Array<[string, string]> = [
 			['readRole', `Read experience issues (${PE_ROLES.read})`],
 			['createRole', `Create experience issues (${CREATE_ROLE})`],
-			['provider', `Provider "${provider}"`],
-			...(code ? [['issueCode', `Issue code "${code}"`] as [string, string]] : []),
+			['provider', `Provider "${shown(provider)}"`],
+			...(code ? [['issueCode', `Issue code "${shown(code)}"`] as [string, string]] : []),
 			...(user ? [['user', 'User resolvable'] as [string, string]] : []),
 			['batchApi', 'Batch API (/api/now/v1/batch)'],
 		];

@@ -93,6 +93,17 @@ describe('Check Setup: hostile Check For values', () => {
 		const huge = await one({ userName: 'a'.repeat(100_000) });
 		expect(huge.user.status).not.toBe('pass');
 		expect(huge.user.fix).not.toBe('');
+		// the checks quote a huge value cut, saying how long it is, never whole
+		for (const c of [huge.user]) {
+			expect(c.title).toContain('… (100000 characters)');
+			expect(c.title.length + c.message.length + c.fix.length).toBeLessThan(1_000);
+		}
+		const hugeCodes = await one({ provider: '💥'.repeat(50_000), issueCode: '1'.repeat(100_000) });
+		for (const c of [hugeCodes.provider, hugeCodes.issueCode]) {
+			expect(c.title).toMatch(/… \(100000 characters\)/);
+			expect(c.title.length + c.message.length + c.fix.length).toBeLessThan(1_000);
+			expect(c.title).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+		}
 		expect(huge.instance.status).toBe('pass');
 		const obj = await one({ userName: { user_name: 'abel.tuter' } as never });
 		expect(obj.user.status).toBe('fail');
