@@ -5,7 +5,13 @@
  * `[P1] [Recovered on {host:web-01}] High CPU` — priority, transition and scope, then the monitor.
  */
 import { isPlainObject, setOwn, text } from '../../../contract/values';
-import { SourceFormatError, hostName, type MonitoringSource, type NormalisedAlert } from './types';
+import {
+	SourceFormatError,
+	hostName,
+	isoFromEpochMs,
+	type MonitoringSource,
+	type NormalisedAlert,
+} from './types';
 
 /** "env:prod, user:abel.tuter, host:web-01" → {env: "prod", user: "abel.tuter", host: "web-01"} */
 export function parseTags(tags: unknown): Record<string, string> {
@@ -43,11 +49,6 @@ function field(payload: Record<string, unknown>, ...names: string[]): string {
 	for (const name of names)
 		if (payload[name] !== undefined && payload[name] !== null) return text(payload[name]);
 	return '';
-}
-
-function isoFromEpochMs(value: string): string {
-	const ms = Number(value);
-	return /^\d{10,}$/.test(value) && Number.isFinite(ms) ? new Date(ms).toISOString() : value;
 }
 
 /** $ALERT_TRANSITION's documented values, and "Resolved", which extraction also reads as a recovery. */

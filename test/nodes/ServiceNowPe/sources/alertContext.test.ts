@@ -75,6 +75,21 @@ describe('alert context in investigative_details', () => {
 		}
 	});
 
+	it('reads an epoch in milliseconds as a date, and leaves one in seconds as given, never a date in 1970 (Datadog as the others)', async () => {
+		const given = vendor('datadog/12-rendered-by-us-custom-triggered.json');
+		const startedAt = async (date: string) => {
+			sn.reset();
+			await run('datadog', [{ ...given, date }], {
+				defaultIssueCode: '103',
+				overrides: { endpointUserName: 'abel.tuter' },
+				alertContext: undefined,
+			});
+			return sentBodies()[0].investigative_details.started_at;
+		};
+		expect(await startedAt('1733312345000')).toBe('2024-12-04T11:39:05.000Z');
+		expect(await startedAt('1733312345')).toBe('1733312345');
+	});
+
 	it('bounds each value and the whole, and takes only the parts chosen', async () => {
 		const payload = vendor('alertmanager/04-blackbox-url-instance-firing.json');
 		payload.alerts = payload.alerts.slice(0, 1);

@@ -112,6 +112,29 @@ describe.each(SEND_MODES)('New Relic, %s', (_, mode) => {
 		});
 	});
 
+	it("the legacy channel: a target is a machine only when its type names one as a word ('Server', not 'Serverless function')", async () => {
+		const alertFor = async (name: string, type: string) => {
+			sn.reset();
+			const target = (LEGACY_OPEN.targets as Array<Record<string, unknown>>)[0];
+			const { outputs } = await newrelic(
+				[{ ...LEGACY_OPEN, targets: [{ ...target, name, type }] }],
+				{
+					...codes,
+					overrides: { endpointUserId: ABEL.sys_id },
+				},
+			);
+			expect(routed(outputs)).toEqual({ Created: [0] });
+			return outputs.Created[0].json.alert as Record<string, unknown>;
+		};
+		expect(await alertFor('checkout-fn', 'Serverless function')).toMatchObject({
+			host: '',
+			resource: { name: 'checkout-fn', kind: 'a New Relic Serverless function' },
+		});
+		const server = await alertFor('ABEL-LAPTOP', 'Server');
+		expect(server.host).toBe('ABEL-LAPTOP');
+		expect(server.resource).toBeUndefined();
+	});
+
 	it('the alert context: condition, title, priority, the time it was created and the issue link', async () => {
 		await newrelic([CLOSED], {
 			...codes,
