@@ -287,8 +287,8 @@ async function main() {
 
  Chain issue codes automatically (workflow ${base}/workflow/snPeDemoChain):
    curl -s -X POST ${base}/webhook/chain-alerts -H 'content-type: application/json' --data @${path.relative(process.cwd(), chainAlerts) || chainAlerts}
- Disk full -> issue 102, which waits in action_wait after 20 s; the trigger (polling every minute)
- chains 103, which resolves 15 s later. Low memory -> 101, whose resolution fails: a fallback incident.
+ Disk full -> issue 102, which waits in action_wait after 25 s; the trigger (polling every minute)
+ chains 103, which resolves 20 s later. Low memory -> 101, whose resolution fails: a fallback incident.
  Skip the waiting: curl -s -X POST ${emulatorUrl}/_emulator/clock/advance --data '{"seconds":25}'
 
  Emulator:   http://127.0.0.1:${EMULATOR_PORT}  (journal: http://127.0.0.1:${EMULATOR_PORT}/_emulator/journal)

@@ -288,7 +288,7 @@ export async function runChainExample(options: {
 			`expected issues 102 and 101, got ${JSON.stringify(issues.map((i) => i.issue_code))}`,
 		);
 
-	// 102 engages the user and waits for the next code after 20 s; 101 fails silently after 20 s.
+	// 102 engages the user after 5 s and waits for the next code 20 s later (25 s); 101 fails silently at 25 s too.
 	await advance(25);
 	timings.clockAdvanced = seconds();
 	/** The item `node` output for the issue `experienceId`, once it has. */
@@ -299,7 +299,7 @@ export async function runChainExample(options: {
 	const incident = await itemFor('Notify: Incident Created', memory.experience_id);
 	timings.incidentReported = seconds();
 
-	// 103 runs silently and resolves 15 s after it was chained.
+	// 103 runs silently and resolves 20 s after it was chained (engaged after 5 s, resolved 15 s later).
 	await advance(20);
 	timings.clockAdvancedAgain = seconds();
 	const resolved = await itemFor('Notify: Resolved', disk.experience_id);
