@@ -200,7 +200,7 @@ export class Journal {
 			seq: ++this.seq,
 			time,
 			method: call.method,
-			path: target.includes('?') ? maskPath(target) : target,
+			path: target.includes('?') || target.includes(';') ? maskPath(target) : target,
 			route,
 			headers: maskHeaders(req.headers),
 			body: bounded(

@@ -26,6 +26,28 @@ describe('the emulator command', () => {
 		}
 	});
 
+	it('stops cleanly on SIGTERM when whoever read its output has gone (a closed pipe), its state file closed', async () => {
+		const dir = tempDir('sn-pe-cli-epipe');
+		const state = join(dir, 'state.db');
+		const emu = await start(['--state', state]);
+		expect((await postJson(emu.url, body)).status).toBe(200);
+		// The reader goes: the next line the emulator prints meets a closed pipe (EPIPE).
+		emu.child.stdout?.destroy();
+		emu.child.stderr?.destroy();
+		emu.child.kill('SIGTERM');
+		expect(await emu.exit).toBe(0);
+		// closed, not killed: the next emulator opens the file at once, with the issue
+		const next = await start(['--state', state]);
+		try {
+			expect(next.output()).not.toMatch(/locked|in use/i);
+			const res = await send(`${next.url}${'/api/now/table/sn_pren_experience_issue'}`);
+			expect(JSON.parse(res.text).result).toHaveLength(1);
+		} finally {
+			next.child.kill('SIGTERM');
+			await next.exit;
+		}
+	});
+
 	it.each([
 		[['--auth', 'magic'], '--auth must be one of none, basic, oauth (got "magic").'],
 		[['--port', 'eighty'], '--port must be a whole number from 0 to 65535 (got "eighty").'],

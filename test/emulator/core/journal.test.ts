@@ -151,4 +151,12 @@ describe('credentials in other places of a request', () => {
 			expect(journal).not.toContain(secret);
 		expect(journal).toContain(';access_token=***');
 	});
+
+	it('masks path parameters of a path without a query too', async () => {
+		const auth = await bearer(locked.url);
+		await send(`${locked.url}${TABLE};access_token=PATH-SECRET-3`, { headers: auth });
+		const journal = JSON.stringify(locked.journal());
+		expect(journal).not.toContain('PATH-SECRET-3');
+		expect(journal).toContain(`${TABLE};access_token=***`);
+	});
 });

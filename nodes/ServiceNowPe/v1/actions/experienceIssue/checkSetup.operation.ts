@@ -46,7 +46,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add What to Check',
 		default: {},
 		description:
-			'An issue code, provider and user to check as well; without them only the instance, the roles and the Batch API are checked',
+			'An issue code, provider and user to check as well; without them the instance, the roles, the provider sn and the Batch API are checked',
 		options: [
 			{
 				displayName: 'CI',
