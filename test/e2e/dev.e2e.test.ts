@@ -75,6 +75,21 @@ async function shell(command: string): Promise<string> {
 	return stdout;
 }
 
+/** The ```sh block of a markdown page that holds `marker`, its lines as one command. */
+function fencedShell(page: string, marker: string): string {
+	const blocks = [...readFileSync(page, 'utf8').matchAll(/^\s*```sh\n([\s\S]*?)^\s*```/gm)].map(
+		(m) => m[1],
+	);
+	const block = blocks.find((b) => b.includes(marker));
+	if (!block) throw new Error(`${page} has no sh block with ${marker}`);
+	return block
+		.split('\n')
+		.map((l) => l.trim())
+		.join(' ')
+		.replace(/\\ /g, ' ')
+		.trim();
+}
+
 async function request(url: string, init: RequestInit = {}) {
 	const res = await fetch(url, init);
 	return { status: res.status, headers: res.headers, text: await res.text() };
@@ -338,6 +353,18 @@ describe('npm run dev (docs/CONTRIBUTING.md), end to end with real n8n', () => {
 		const inside = await request(`${banner.inside}/api/now/table/sys_user_role`);
 		expect(inside.status).toBe(200);
 		expect(JSON.parse(inside.text).result.length).toBeGreaterThan(0);
+		// docs/emulator-trigger.md's curl, as written there, against the emulator inside n8n.
+		const docsCurl = fencedShell(
+			join(ROOT, 'docs', 'emulator-trigger.md'),
+			'/webhook/servicenow-emulator/',
+		);
+		expect(docsCurl).toContain('http://127.0.0.1:5678/');
+		const docsCreate = JSON.parse(
+			await shell(docsCurl.replace('http://127.0.0.1:5678/', `${banner.base}/`)),
+		);
+		expect(docsCreate).toEqual({
+			result: { experience_id: expect.stringMatching(/^[0-9a-f]{32}$/) },
+		});
 
 		// The editor, and the demo account it prints.
 		const editor = await request(banner.editor);
