@@ -117,7 +117,7 @@ function applyRules(
 	if (!existing && state.issues.size >= maxIssues) {
 		return new Refusal(
 			DOCUMENTED_ERRORS.CREATION_FAILED,
-			`The emulator holds ${maxIssues} issues, its limit (maxIssues, --max-issues): reset it (POST /_emulator/reset) or raise the limit.`,
+			`The emulator holds ${maxIssues} ${maxIssues === 1 ? 'issue' : 'issues'}, its limit (maxIssues, --max-issues): reset it (POST /_emulator/reset) or raise the limit.`,
 		);
 	}
 	// Counted as the body that carried it: an upper bound of what the issue keeps, and free to measure.

@@ -120,6 +120,17 @@ describe('bounded memory: the issues held', () => {
 		...extra,
 	});
 
+	it('names a limit of one issue in the singular', async () => {
+		const one = await startEmulator({ port: 0, maxIssues: 1 });
+		try {
+			expect((await postJson(one.url, body('abel.tuter', '100'))).status).toBe(200);
+			const refused = await postJson(one.url, body('beth.anglin', '100'));
+			expect(refused.json().error.detail).toMatch(/^The emulator holds 1 issue, its limit/);
+		} finally {
+			await one.close();
+		}
+	});
+
 	it('refuses creates past maxIssues with CREATION_FAILED naming the limit; chains still go; a reset frees it', async () => {
 		const small = await startEmulator({ port: 0, maxIssues: 2, initialState: 'action_wait' });
 		try {
