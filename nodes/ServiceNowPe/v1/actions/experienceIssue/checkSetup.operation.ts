@@ -14,7 +14,7 @@ import {
 	isOneOf,
 	isQueryableValue,
 } from '../../../../../contract/encodedQuery';
-import { text } from '../../../../../contract/values';
+import { isPlainObject, text } from '../../../../../contract/values';
 import type { Connection } from '../../../shared/authentication';
 import { apiRequest, type ApiContext, type ApiResult } from '../../../shared/transport/request';
 import {
@@ -445,10 +445,14 @@ async function batchCheck(
 		| undefined;
 	const served = Array.isArray(answer?.serviced_requests) ? answer.serviced_requests : undefined;
 	// Only an answer that served the read sent shows the Batch API at work: an instance busy
-	// enough to leave it unserviced answers 200 too.
-	const servedOurs = served?.some(
-		(r) => typeof r === 'object' && r !== null && String((r as { id?: unknown }).id) === '1',
-	);
+	// enough to leave it unserviced answers 200 too. Served means our id (text or number, never
+	// converted from an object, which may not convert at all) with the read's HTTP status.
+	const scalar = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+	const servedOurs = served?.some((r) => {
+		if (!isPlainObject(r) || scalar(r.id) !== '1') return false;
+		const status = Number(scalar(r.status_code));
+		return status >= 100 && status <= 599;
+	});
 	if (result.status === 200 && served && !servedOurs) {
 		const unserviced = Array.isArray(answer?.unserviced_requests)
 			? answer.unserviced_requests.length

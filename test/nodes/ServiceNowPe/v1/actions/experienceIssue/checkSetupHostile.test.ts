@@ -241,6 +241,55 @@ describe('Check Setup: instances that answer badly', () => {
 		}
 	});
 
+	it.each([
+		['an id whose toString is not a function', '[{"id":{"toString":"1"},"status_code":200}]'],
+		['an id that is a list', '[{"id":["1"],"status_code":200}]'],
+		['no status_code', '[{"id":"1"}]'],
+		['status_code 0', '[{"id":"1","status_code":0}]'],
+		['a status_code that is no number', '[{"id":"1","status_code":"abc"}]'],
+		['a status_code whose valueOf is not a function', '[{"id":"1","status_code":{"valueOf":200}}]'],
+		['non-objects', '["1",1,null,true,[{"id":"1","status_code":200}]]'],
+	])(
+		'a Batch API whose serviced_requests hold %s: batchApi unknown, never pass, nothing thrown',
+		async (_, served) => {
+			const fake = await fakeInstance((req, res) => {
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(
+					req.url?.startsWith('/api/now/v1/batch')
+						? `{"serviced_requests":${served},"unserviced_requests":[]}`
+						: '{"result":[{"sys_id":"a"}]}',
+				);
+			});
+			try {
+				const checks = byName(await checkSetup([{}], {}, fake.url));
+				expect(checks.batchApi.status).toBe('unknown');
+				expect(checks.batchApi.message).toMatch(/did not serve/);
+			} finally {
+				await fake.close();
+			}
+		},
+	);
+
+	it.each([
+		['a numeric id and status', '[{"id":1,"status_code":200}]'],
+		['a refused read (the Batch API relays its 403)', '[{"id":"1","status_code":"403"}]'],
+	])('a Batch API that served the read with %s: batchApi passes', async (_, served) => {
+		const fake = await fakeInstance((req, res) => {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(
+				req.url?.startsWith('/api/now/v1/batch')
+					? `{"serviced_requests":${served},"unserviced_requests":[]}`
+					: '{"result":[{"sys_id":"a"}]}',
+			);
+		});
+		try {
+			const checks = byName(await checkSetup([{}], {}, fake.url));
+			expect(checks.batchApi.status).toBe('pass');
+		} finally {
+			await fake.close();
+		}
+	});
+
 	it('a Batch API that answers 200 without the batch shape: batchApi unknown, not pass', async () => {
 		const fake = await fakeInstance((req, res) => {
 			res.writeHead(200, { 'content-type': 'application/json' });
