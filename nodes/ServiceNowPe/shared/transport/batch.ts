@@ -101,13 +101,16 @@ export async function sendBatch(
 	const data = outer.data;
 	if (!isPlainObject(data) || !Array.isArray(data.serviced_requests))
 		return { kind: 'uncertain', outer };
+	// An id is text or a number; anything else names no item (an object may not even convert).
+	const idOf = (v: unknown) =>
+		typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 	const answered = new Map<string, Attempt>();
 	for (const served of data.serviced_requests as ServicedRequest[]) {
-		if (isPlainObject(served) && served.id !== undefined)
-			answered.set(String(served.id), itemAttempt(served));
+		const id = isPlainObject(served) ? idOf(served.id) : undefined;
+		if (id !== undefined) answered.set(id, itemAttempt(served));
 	}
 	const unserviced = Array.isArray(data.unserviced_requests)
-		? (data.unserviced_requests as unknown[]).map(String)
+		? (data.unserviced_requests as unknown[]).map(idOf).filter((id) => id !== undefined)
 		: [];
 	return { kind: 'answered', outer, items: answered, unserviced };
 }
