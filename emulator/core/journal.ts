@@ -65,14 +65,41 @@ export function maskParams(text: string): string {
 	return masked ? params.toString() : text;
 }
 
-/** Path parameters (`;name=value`, RFC 3986 §3.3) are parameters too. */
-function maskMatrix(path: string): string {
-	return path.replace(/;([^;=/?]*)=([^;/?]*)/g, (whole, name: string) =>
-		SECRET_NAME.test(name) ? `;${name}=${MASK}` : whole,
-	);
+/**
+ * A path parameter's start (`;` or a `;` sent as `%3B`) and name (which stops at either, so that
+ * each character is looked at a bounded number of times), up to its `=`.
+ */
+const PATH_PARAM = /(?:;|%3b)((?:[^;=/?%]|%(?!3b))*)=/gi;
+
+function decodedName(name: string): string {
+	try {
+		return decodeURIComponent(name);
+	} catch {
+		return name;
+	}
 }
 
-function maskPath(path: string): string {
+/**
+ * Path parameters (`;name=value`, RFC 3986 §3.3) are parameters too: a name (percent-decoded, as
+ * a query's) that carries a credential has its value masked up to the next `;`, `/` or `?`.
+ */
+function maskMatrix(path: string): string {
+	let out = '';
+	let kept = 0;
+	PATH_PARAM.lastIndex = 0;
+	for (let m = PATH_PARAM.exec(path); m; m = PATH_PARAM.exec(path)) {
+		if (!SECRET_NAME.test(decodedName(m[1]))) continue;
+		const start = m.index + m[0].length;
+		let end = start;
+		while (end < path.length && !';/?'.includes(path[end])) end++;
+		out += `${path.slice(kept, start)}${MASK}`;
+		kept = end;
+		PATH_PARAM.lastIndex = end;
+	}
+	return out + path.slice(kept);
+}
+
+export function maskPath(path: string): string {
 	const q = path.indexOf('?');
 	return q < 0
 		? maskMatrix(path)
@@ -200,7 +227,7 @@ export class Journal {
 			seq: ++this.seq,
 			time,
 			method: call.method,
-			path: target.includes('?') || target.includes(';') ? maskPath(target) : target,
+			path: /[?;]|%3b/i.test(target) ? maskPath(target) : target,
 			route,
 			headers: maskHeaders(req.headers),
 			body: bounded(

@@ -3,7 +3,7 @@
  * JOURNAL_TEXT_LIMIT characters) and without secrets: every credential-bearing header, query or
  * path parameter and token request or answer field is masked as it is recorded.
  */
-import { JOURNAL_TEXT_LIMIT } from '../../../emulator/core/journal';
+import { JOURNAL_TEXT_LIMIT, maskPath } from '../../../emulator/core/journal';
 import { startEmulator } from '../../../emulator/server';
 import { CREATE_PATH, emulatorForSuite, postJson, send } from '../../helpers/http';
 import { issueBody } from '../../helpers/issues';
@@ -158,5 +158,56 @@ describe('credentials in other places of a request', () => {
 		const journal = JSON.stringify(locked.journal());
 		expect(journal).not.toContain('PATH-SECRET-3');
 		expect(journal).toContain(`${TABLE};access_token=***`);
+	});
+
+	it.each([
+		[
+			'a `;` sent percent-encoded',
+			`${TABLE}%3Baccess_token=PATH-SECRET-4`,
+			`${TABLE}%3Baccess_token=***`,
+		],
+		[
+			'in lower case, before a query',
+			`${TABLE}%3baccess_token=PATH-SECRET-4?sysparm_limit=1`,
+			`${TABLE}%3baccess_token=***?sysparm_limit=1`,
+		],
+		[
+			'after a plain parameter whose value holds it',
+			`${TABLE};a=1%3Btoken=PATH-SECRET-4`,
+			`${TABLE};a=1%3Btoken=***`,
+		],
+		['a name percent-encoded', `${TABLE};pass%77ord=PATH-SECRET-4`, `${TABLE};pass%77ord=***`],
+		[
+			'upper case, several, in a segment before the last',
+			`/api;A=1;ACCESS_TOKEN=PATH-SECRET-4;b=2/now/table/x`,
+			`/api;A=1;ACCESS_TOKEN=***;b=2/now/table/x`,
+		],
+	])('masks a path parameter with %s', async (_, path, masked) => {
+		const auth = await bearer(locked.url);
+		await send(`${locked.url}${path}`, { headers: auth });
+		const [entry] = locked.journal().slice(-1);
+		expect(entry.path).toBe(masked);
+		expect(JSON.stringify(locked.journal())).not.toContain('PATH-SECRET-4');
+	});
+
+	it('masks a huge path of many parameters in linear time', () => {
+		const n = 200_000;
+		const shapes = [
+			';'.repeat(n),
+			';x'.repeat(n / 2),
+			'%3Bx'.repeat(n / 4),
+			'%3B'.repeat(n / 3),
+			';='.repeat(n / 2),
+			';token=1'.repeat(n / 8),
+			`;${'x'.repeat(n)}`,
+			`;token=${'%3B'.repeat(n / 3)}`,
+		];
+		for (const tail of shapes) {
+			const started = performance.now();
+			const masked = maskPath(`/api${tail}?a=1`);
+			// quadratic work on 200,000 characters takes minutes; linear, milliseconds
+			expect(performance.now() - started).toBeLessThan(2_000);
+			expect(masked).not.toMatch(/token=1/);
+		}
 	});
 });
