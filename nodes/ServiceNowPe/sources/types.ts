@@ -122,13 +122,14 @@ export function jsonObjectIn(value: unknown): Record<string, unknown> | undefine
 	}
 }
 
-/** An epoch in milliseconds (a number, or its digits) as ISO 8601; anything else as it is. */
+/** The last millisecond of the year 9999: later, ISO 8601 needs an extended (+0…) year. */
+const LAST_MS_OF_9999 = 253_402_300_799_999;
+
+/** An epoch in milliseconds (a number, or its digits) as ISO 8601; anything else (a later one too) as it is. */
 export function isoFromEpochMs(value: unknown): string {
 	const raw = text(value).trim();
 	const ms = Number(raw);
-	return /^\d{12,}$/.test(raw) && Number.isFinite(ms) && ms < 8.64e15
-		? new Date(ms).toISOString()
-		: raw;
+	return /^\d{12,}$/.test(raw) && ms <= LAST_MS_OF_9999 ? new Date(ms).toISOString() : raw;
 }
 
 /** The first of these fields that is set, as text. */

@@ -90,6 +90,29 @@ describe('alert context in investigative_details', () => {
 		expect(await startedAt('1733312345')).toBe('1733312345');
 	});
 
+	it('keeps an odd start time as given: negative, a fraction, beyond the year 9999 (microseconds), never an extended-year date', async () => {
+		const given = vendor('datadog/12-rendered-by-us-custom-triggered.json');
+		const startedAt = async (date: unknown) => {
+			sn.reset();
+			await run('datadog', [{ ...given, date }], {
+				defaultIssueCode: '103',
+				overrides: { endpointUserName: 'abel.tuter' },
+				alertContext: undefined,
+			});
+			return sentBodies()[0].investigative_details.started_at;
+		};
+		expect(await startedAt(1733312345000)).toBe('2024-12-04T11:39:05.000Z');
+		expect(await startedAt('253402300799999')).toBe('9999-12-31T23:59:59.999Z');
+		for (const odd of [
+			'-1733312345000',
+			'1733312345000.5',
+			'253402300800000',
+			'1733312345000000',
+			'8639999999999999',
+		])
+			expect(await startedAt(odd)).toBe(odd);
+	});
+
 	it('bounds each value and the whole, and takes only the parts chosen', async () => {
 		const payload = vendor('alertmanager/04-blackbox-url-instance-firing.json');
 		payload.alerts = payload.alerts.slice(0, 1);
