@@ -124,8 +124,8 @@ function channelState(state: string): Pick<NormalisedAlert, 'status' | 'ignored'
 	return { status: 'firing' };
 }
 
-/** Target types that are machines (an infrastructure host, a server), as a word; the rest (an application, a monitor, a serverless function…) are resources. */
-const MACHINE_TYPES = /\b(?:host|server|computer|infrastructure)\b/i;
+/** Target types that are machines (an infrastructure host, a server), as a word (between letters and digits: INFRA_HOST too); the rest (an application, a monitor, a serverless function…) are resources. */
+const MACHINE_TYPES = /(?<![a-z0-9])(?:host|server|computer|infrastructure)(?![a-z0-9])/i;
 
 function fromChannel(p: Record<string, unknown>): NormalisedAlert[] {
 	const targets = (Array.isArray(p.targets) ? p.targets : [])

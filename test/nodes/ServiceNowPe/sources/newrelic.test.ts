@@ -133,6 +133,11 @@ describe.each(SEND_MODES)('New Relic, %s', (_, mode) => {
 		const server = await alertFor('ABEL-LAPTOP', 'Server');
 		expect(server.host).toBe('ABEL-LAPTOP');
 		expect(server.resource).toBeUndefined();
+		// the word in any case, between underscores or hyphens as between spaces
+		for (const type of ['HOST', 'INFRA_HOST', 'INFRASTRUCTURE_HOST_ENTITY', 'INFRA-HOST'])
+			expect([type, (await alertFor('ABEL-LAPTOP', type)).host]).toEqual([type, 'ABEL-LAPTOP']);
+		for (const type of ['SERVERLESS_FUNCTION', 'Hostname monitor', 'APM_APPLICATION_ENTITY'])
+			expect([type, (await alertFor('checkout-fn', type)).host]).toEqual([type, '']);
 	});
 
 	it('the alert context: condition, title, priority, the time it was created and the issue link', async () => {
