@@ -11,11 +11,14 @@
  *         in a fresh folder (`npx servicenow-pe-emulator …`), `npm run emulator -- …` in this
  *         clone, curl against the emulator, the JavaScript blocks as ES modules in that folder.
  *         A line `# …` under a shell command (or `// prints: …` after a JavaScript line) is the
- *         output the docs promise, compared as written (the port aside).
- *   ci    run by .ci/run (the check makes sure .ci/run still runs it).
- *   e2e   run by an end-to-end test in real n8n (the check makes sure that test exists).
+ *         output the docs promise, compared as written (the port aside); a curl without one must
+ *         be answered 2xx, in JSON. A command still running after 2 minutes fails.
+ *   ci    run by .ci/run, as written (the check makes sure .ci/run still runs it).
+ *   e2e   run by an end-to-end test in real n8n (the check makes sure that test exists, and gives
+ *         an npm script the options the docs give it).
  *   skip  not run, with the reason (printed).
  * A command no rule knows fails the check: a new command in the docs gets a way to be checked.
+ * So does output shown under a command that is not run (nothing would compare it).
  * Ports: the docs say 8787 (the emulator's default); each run takes a free port instead, so that a
  * running `npm run dev` does not get in the way.
  */
@@ -42,40 +45,99 @@ const COMMAND_START = /^(?:[A-Z][A-Z0-9_]*=\S+\s+)*(?:npm|npx|curl|cd|node|docke
 
 /**
  * The commands of one page: { page, line, kind: 'sh' | 'js' | 'inline', text, expected[] }.
- * Shell lines continued with a backslash are joined; a trailing `  # note` is dropped.
+ * Shell lines continued with a backslash are joined; a trailing `  # note` is dropped. Fences are
+ * read as CommonMark reads them (``` or ~~~, an info string after the language, closed by the same
+ * character at least as many times, CRLF line ends); a fence never closed, or a command shown in a
+ * fence that is no shell's (```console, ```text), is a `problem`: GitHub shows it, nothing checks it.
  */
-function extract(page) {
-	const lines = fs.readFileSync(path.join(ROOT, page), 'utf8').split('\n');
+function extract(page, source = fs.readFileSync(path.join(ROOT, page), 'utf8')) {
+	const lines = source.split(/\r?\n/);
 	const found = [];
 	let fence;
+	let prose = [];
+	const endProse = () => {
+		found.push(...codeSpans(page, prose));
+		prose = [];
+	};
 	for (let i = 0; i < lines.length; i++) {
 		const line = lines[i];
-		const open = /^\s*```(\w*)\s*$/.exec(line);
-		if (!fence && open) {
-			fence = { lang: open[1], start: i + 1, body: [] };
-			continue;
-		}
-		if (fence && /^\s*```\s*$/.test(line)) {
-			if (['sh', 'bash', 'shell'].includes(fence.lang)) found.push(...shellBlock(page, fence));
-			if (['js', 'javascript', 'mjs'].includes(fence.lang) && page !== 'docs/sources.md')
-				found.push({
-					page,
-					line: fence.start,
-					kind: 'js',
-					text: fence.body.join('\n'),
-					expected: [],
-				});
-			fence = undefined;
-			continue;
-		}
 		if (fence) {
-			fence.body.push(line.replace(/^ {3}/, ''));
+			if (fence.close.test(line)) {
+				found.push(...fenced(page, fence));
+				fence = undefined;
+			} else fence.body.push(line.replace(fence.indent, ''));
 			continue;
 		}
-		for (const m of line.matchAll(/`([^`]+)`/g)) {
-			if (COMMAND_START.test(m[1]))
-				found.push({ page, line: i + 1, kind: 'inline', text: m[1], expected: [] });
+		const open = /^(\s*)(`{3,}|~{3,})\s*(.*)$/.exec(line);
+		// a backtick fence's info string holds no backtick (else it is a code span)
+		if (open && !(open[2][0] === '`' && open[3].includes('`'))) {
+			endProse();
+			const [, indent, marker, info] = open;
+			fence = {
+				lang: info.trim().split(/[\s{]/)[0].toLowerCase(),
+				marker,
+				start: i + 1,
+				body: [],
+				close: new RegExp(`^\\s*\\${marker[0]}{${marker.length},}\\s*$`),
+				indent: new RegExp(`^ {0,${indent.length}}`),
+			};
+			continue;
 		}
+		if (line.trim()) prose.push({ line: i + 1, text: line });
+		else endProse();
+	}
+	endProse();
+	if (fence)
+		found.push({
+			page,
+			line: fence.start,
+			kind: 'fence',
+			text: `${fence.marker}${fence.lang}`,
+			expected: [],
+			problem: `this ${fence.marker} fence is never closed: what follows it shows as code, and no command in it is checked`,
+		});
+	return found;
+}
+
+/** The commands of a closed fence. */
+function fenced(page, fence) {
+	if (['sh', 'bash', 'shell', 'zsh'].includes(fence.lang)) return shellBlock(page, fence);
+	if (['js', 'javascript', 'mjs'].includes(fence.lang))
+		return page === 'docs/sources.md'
+			? []
+			: [{ page, line: fence.start, kind: 'js', text: fence.body.join('\n'), expected: [] }];
+	return fence.body.flatMap((raw, j) => {
+		const text = raw.trim().replace(/^\$\s+/, '');
+		return COMMAND_START.test(text)
+			? [
+					{
+						page,
+						line: fence.start + 1 + j,
+						kind: 'fence',
+						text,
+						expected: [],
+						problem: `a command in a ${fence.marker}${fence.lang} fence is not checked: show it in a ${fence.marker}sh fence`,
+					},
+				]
+			: [];
+	});
+}
+
+/** The code spans of a paragraph that start with a command (a span may hold backticks, and wrap). */
+function codeSpans(page, prose) {
+	if (!prose.length) return [];
+	const text = prose.map((p) => p.text).join('\n');
+	const found = [];
+	for (const m of text.matchAll(/(?<!`)(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g)) {
+		const span = m[2].replace(/\n/g, ' ').trim();
+		if (COMMAND_START.test(span))
+			found.push({
+				page,
+				line: prose[0].line + (text.slice(0, m.index).match(/\n/g)?.length ?? 0),
+				kind: 'inline',
+				text: span,
+				expected: [],
+			});
 	}
 	return found;
 }
@@ -126,7 +188,9 @@ function openQuote(text) {
 	return quote !== undefined;
 }
 
-const inCi = (command) => CI_RUN.split('\n').some((l) => l.trim().startsWith(command));
+/** Whether .ci/run runs this command as written (with arguments of its own after it, at most). */
+const inCi = (command) =>
+	CI_RUN.split('\n').some((l) => l.trim() === command || l.trim().startsWith(`${command} `));
 const npmScript = (text) => /^npm run ([\w:-]+)/.exec(text)?.[1];
 
 /**
@@ -216,6 +280,11 @@ const RULES = [
 	},
 	{ match: /^npm publish --dry-run$/, how: 'skip', reason: 'part of npm run release:check' },
 	{
+		match: /^npm version <x\.y\.z> --workspaces --include-workspace-root$/,
+		how: 'skip',
+		reason: "a release's first step, by a maintainer: it commits and tags a new version",
+	},
+	{
 		match: /^npm run format$/,
 		how: 'skip',
 		reason: 'rewrites files; npm run lint checks the formatting',
@@ -235,6 +304,7 @@ const RULES = [
 ];
 
 function ruleFor(command) {
+	if (command.problem) return undefined;
 	const key = command.kind === 'js' ? 'js' : command.text;
 	return RULES.find((r) => r.match.test(key));
 }
@@ -320,14 +390,27 @@ function serve(command, cwd) {
 	return { listening, stop, output: () => out };
 }
 
+/** How long a command may run to its end (seconds; CHECK_DOCS_TIME_LIMIT_S, else 120). */
+const runLimitS = () => Number(process.env.CHECK_DOCS_TIME_LIMIT_S) || 120;
+
+/** Runs a shell command to its end: one still running after the time limit is killed. */
 function sh(command, cwd) {
 	try {
 		return {
 			code: 0,
-			out: execFileSync('bash', ['-c', command], { cwd, encoding: 'utf8', stdio: 'pipe' }),
+			out: execFileSync('bash', ['-c', command], {
+				cwd,
+				encoding: 'utf8',
+				stdio: 'pipe',
+				timeout: runLimitS() * 1000,
+				killSignal: 'SIGKILL',
+			}),
 		};
 	} catch (e) {
-		return { code: e.status, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+		const out = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+		return e.code === 'ETIMEDOUT' || e.signal
+			? { code: 'killed', out: `still running after ${runLimitS()} s, killed: ${out}` }
+			: { code: e.status, out };
 	}
 }
 
@@ -364,14 +447,17 @@ function installEmulatorPackage(work) {
 	return project;
 }
 
-async function runPackageCommand(command, project) {
+/** An emulator command line, in `cwd`: one that prints and exits (--print-seed, --help) run to its end, else served. */
+async function runEmulatorCommand(command, cwd) {
 	const port = await freePort();
 	const text = onPort(command.text, port, true);
 	if (/--print-seed|--help/.test(text)) {
-		const res = sh(text, project);
-		return res.code === 0 ? undefined : `exited ${res.code}: ${res.out}`;
+		const res = sh(text, cwd);
+		return res.code === 0
+			? compare(command.expected, res.out, port)
+			: `exited ${res.code}: ${res.out}`;
 	}
-	const server = serve(text, project);
+	const server = serve(text, cwd);
 	try {
 		await server.listening;
 		return compare(command.expected, server.output(), port);
@@ -380,25 +466,27 @@ async function runPackageCommand(command, project) {
 	}
 }
 
-async function runRepositoryCommand(command) {
-	const port = await freePort();
-	const server = serve(onPort(command.text, port, true), ROOT);
-	try {
-		await server.listening;
-		return compare(command.expected, server.output(), port);
-	} finally {
-		await server.stop();
-	}
-}
-
+/**
+ * A curl against an emulator of its own. The output the docs print is compared; without one, the
+ * answer must be a success (2xx, read from the headers curl is told to keep) in JSON.
+ */
 async function runCurl(command, project) {
 	const port = await freePort();
 	const server = serve(`npx servicenow-pe-emulator --port ${port}`, project);
+	const headers = path.join(project, `curl-headers-${port}.txt`);
 	try {
 		await server.listening;
-		const res = sh(onPort(command.text, port, false), ROOT);
+		fs.rmSync(headers, { force: true });
+		const curl = `curl() { command curl --dump-header ${JSON.stringify(headers)} "$@"; }`;
+		const res = sh(`${curl}\n${onPort(command.text, port, false)}`, ROOT);
 		if (res.code !== 0) return `curl exited ${res.code}: ${res.out}`;
 		if (command.expected.length) return compare(command.expected, res.out, port);
+		const statuses = fs.existsSync(headers)
+			? [...fs.readFileSync(headers, 'utf8').matchAll(/^HTTP\/\S+ (\d{3})/gm)]
+			: [];
+		const status = Number(statuses.at(-1)?.[1]);
+		if (!(status >= 200 && status < 300))
+			return `the emulator answered ${status ? `HTTP ${status}` : 'no status curl kept'}: ${res.out.slice(0, 300)}`;
 		try {
 			JSON.parse(res.out);
 			return undefined;
@@ -406,6 +494,7 @@ async function runCurl(command, project) {
 			return `the emulator's answer is not JSON: ${res.out.slice(0, 300)}`;
 		}
 	} finally {
+		fs.rmSync(headers, { force: true });
 		await server.stop();
 	}
 }
@@ -427,29 +516,58 @@ function runJs(command, project, index) {
 function checkRule(command, rule) {
 	const script = npmScript(command.text);
 	if (script && !PACKAGE.scripts[script]) return `package.json has no script "${script}"`;
+	if (rule.how !== 'run' && command.expected.length)
+		return `the docs show what it prints (# ${command.expected[0]}), but it is not run here: nothing compares it`;
 	if (rule.how === 'ci') {
-		const ciCommand = rule.ciCommand ?? command.text.replace(/^E2E_N8N_VERSION=\S+ /, '');
-		const base = ciCommand.replace(/ --.*$/, '');
-		if (!inCi(base) && !inCi(`E2E_N8N_VERSION=1.123.81 ${base}`))
-			return `.ci/run does not run \`${base}\``;
+		// as written, arguments and all: `npm run lint -- --fix` is not what CI runs
+		const ciCommand = rule.ciCommand ?? command.text;
+		if (!inCi(ciCommand)) return `.ci/run does not run \`${ciCommand}\``;
 	}
 	if (rule.how === 'e2e') {
 		const test = path.join(ROOT, rule.test);
 		if (!fs.existsSync(test)) return `${rule.test} (which runs it) is missing`;
+		const source = fs.readFileSync(test, 'utf8');
 		// a test that runs the command as the page writes it reads the page
-		if (rule.readsPage && !fs.readFileSync(test, 'utf8').includes(command.page))
+		if (rule.readsPage && !source.includes(command.page))
 			return `${rule.test} does not read ${command.page}, so it does not run this command as written`;
+		// the options an npm script is given (`npm run dev -- --reset-demos`) are ones the test gives it
+		const options = /^npm run \S+ -- (.*)$/.exec(command.text)?.[1].split(/\s+/) ?? [];
+		const untried = options.filter((o) => !source.includes(`'${o}'`));
+		if (untried.length) return `${rule.test} never runs it with ${untried.join(' ')}`;
 	}
 	return rule.check?.(command);
 }
 
+/**
+ * An end-to-end test that reads a page runs the first command of that page its rule matches (the
+ * Quick start's curl, the sh block with the emulator trigger's path): a second one is not run.
+ */
+function unreadCommands(planned) {
+	const first = new Map();
+	const unread = [];
+	for (const { command, rule } of planned) {
+		if (!rule.readsPage) continue;
+		const key = `${RULES.indexOf(rule)} ${command.page}`;
+		if (first.has(key))
+			unread.push(
+				`${command.page}:${command.line} \`${command.text}\`: ${rule.test} runs only the first such command of ${command.page} (line ${first.get(key)}), not this one`,
+			);
+		else first.set(key, command.line);
+	}
+	return unread;
+}
+
 async function main() {
-	const commands = pages().flatMap(extract);
+	const commands = pages().flatMap((page) => extract(page));
 	const failures = [];
 	const counts = { run: 0, ci: 0, e2e: 0, skip: 0 };
 	const where = (c) => `${c.page}:${c.line}`;
 	const planned = [];
 	for (const command of commands) {
+		if (command.problem) {
+			failures.push(`${where(command)} \`${command.text}\`: ${command.problem}`);
+			continue;
+		}
 		const rule = ruleFor(command);
 		if (!rule) {
 			failures.push(
@@ -461,6 +579,7 @@ async function main() {
 		if (problem) failures.push(`${where(command)} \`${command.text}\`: ${problem}`);
 		planned.push({ command, rule });
 	}
+	failures.push(...unreadCommands(planned));
 
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sn-pe-docs-check-'));
 	try {
@@ -487,8 +606,8 @@ async function main() {
 			seen.add(key);
 			let problem;
 			try {
-				if (rule.run === 'package') problem = await runPackageCommand(command, project);
-				else if (rule.run === 'repository') problem = await runRepositoryCommand(command);
+				if (rule.run === 'package') problem = await runEmulatorCommand(command, project);
+				else if (rule.run === 'repository') problem = await runEmulatorCommand(command, ROOT);
 				else if (rule.run === 'curl') problem = await runCurl(command, project);
 				else problem = runJs(command, project, (index += 1));
 			} catch (error) {
@@ -517,4 +636,14 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { pages, extract, ruleFor, RULES };
+module.exports = {
+	pages,
+	extract,
+	ruleFor,
+	checkRule,
+	unreadCommands,
+	runCurl,
+	runEmulatorCommand,
+	runJs,
+	RULES,
+};
