@@ -6,6 +6,17 @@ import { buildFromSuite, vendor } from '../../../helpers/alerts';
 
 const { sn, run, sentBodies } = buildFromSuite();
 
+/** The start time Build From sends for a Datadog alert whose `date` is `date`. */
+async function datadogStartedAt(date: unknown): Promise<unknown> {
+	sn.reset();
+	await run('datadog', [{ ...vendor('datadog/12-rendered-by-us-custom-triggered.json'), date }], {
+		defaultIssueCode: '103',
+		overrides: { endpointUserName: 'abel.tuter' },
+		alertContext: undefined,
+	});
+	return sentBodies()[0].investigative_details.started_at;
+}
+
 describe('alert context in investigative_details', () => {
 	it('carries summary, description, severity, start time and links of each vendor, for the fallback incident', async () => {
 		const cases: Array<[string, string, Record<string, string>]> = [
@@ -76,33 +87,13 @@ describe('alert context in investigative_details', () => {
 	});
 
 	it('reads an epoch in milliseconds as a date, and leaves one in seconds as given, never a date in 1970 (Datadog as the others)', async () => {
-		const given = vendor('datadog/12-rendered-by-us-custom-triggered.json');
-		const startedAt = async (date: string) => {
-			sn.reset();
-			await run('datadog', [{ ...given, date }], {
-				defaultIssueCode: '103',
-				overrides: { endpointUserName: 'abel.tuter' },
-				alertContext: undefined,
-			});
-			return sentBodies()[0].investigative_details.started_at;
-		};
-		expect(await startedAt('1733312345000')).toBe('2024-12-04T11:39:05.000Z');
-		expect(await startedAt('1733312345')).toBe('1733312345');
+		expect(await datadogStartedAt('1733312345000')).toBe('2024-12-04T11:39:05.000Z');
+		expect(await datadogStartedAt('1733312345')).toBe('1733312345');
 	});
 
 	it('keeps an odd start time as given: negative, a fraction, beyond the year 9999 (microseconds), never an extended-year date', async () => {
-		const given = vendor('datadog/12-rendered-by-us-custom-triggered.json');
-		const startedAt = async (date: unknown) => {
-			sn.reset();
-			await run('datadog', [{ ...given, date }], {
-				defaultIssueCode: '103',
-				overrides: { endpointUserName: 'abel.tuter' },
-				alertContext: undefined,
-			});
-			return sentBodies()[0].investigative_details.started_at;
-		};
-		expect(await startedAt(1733312345000)).toBe('2024-12-04T11:39:05.000Z');
-		expect(await startedAt('253402300799999')).toBe('9999-12-31T23:59:59.999Z');
+		expect(await datadogStartedAt(1733312345000)).toBe('2024-12-04T11:39:05.000Z');
+		expect(await datadogStartedAt('253402300799999')).toBe('9999-12-31T23:59:59.999Z');
 		for (const odd of [
 			'-1733312345000',
 			'1733312345000.5',
@@ -110,7 +101,7 @@ describe('alert context in investigative_details', () => {
 			'1733312345000000',
 			'8639999999999999',
 		])
-			expect(await startedAt(odd)).toBe(odd);
+			expect(await datadogStartedAt(odd)).toBe(odd);
 	});
 
 	it('bounds each value and the whole, and takes only the parts chosen', async () => {

@@ -59,6 +59,14 @@ async function fakeInstance(answer: (req: IncomingMessage, res: ServerResponse) 
 	};
 }
 
+/** A fake instance whose Batch API answers 200 with `batchBody`; every Table API read finds a row. */
+function batchAnswering(batchBody: string) {
+	return fakeInstance((req, res) => {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(req.url?.startsWith('/api/now/v1/batch') ? batchBody : '{"result":[{"sys_id":"a"}]}');
+	});
+}
+
 describe('Check Setup: hostile Check For values', () => {
 	it.each([
 		['userName', 'abel.tuter^ORuser_name=nobody', 'user'],
@@ -224,14 +232,9 @@ describe('Check Setup: instances that answer badly', () => {
 	});
 
 	it('a Batch API answering 200 with empty serviced_requests: batchApi unknown, not pass', async () => {
-		const fake = await fakeInstance((req, res) => {
-			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(
-				req.url?.startsWith('/api/now/v1/batch')
-					? '{"batch_request_id":"n8n-check-setup","serviced_requests":[],"unserviced_requests":[]}'
-					: '{"result":[{"sys_id":"a"}]}',
-			);
-		});
+		const fake = await batchAnswering(
+			'{"batch_request_id":"n8n-check-setup","serviced_requests":[],"unserviced_requests":[]}',
+		);
 		try {
 			const checks = byName(await checkSetup([{}], {}, fake.url));
 			expect(checks.batchApi.status).toBe('unknown');
@@ -252,14 +255,7 @@ describe('Check Setup: instances that answer badly', () => {
 	])(
 		'a Batch API whose serviced_requests hold %s: batchApi unknown, never pass, nothing thrown',
 		async (_, served) => {
-			const fake = await fakeInstance((req, res) => {
-				res.writeHead(200, { 'content-type': 'application/json' });
-				res.end(
-					req.url?.startsWith('/api/now/v1/batch')
-						? `{"serviced_requests":${served},"unserviced_requests":[]}`
-						: '{"result":[{"sys_id":"a"}]}',
-				);
-			});
+			const fake = await batchAnswering(`{"serviced_requests":${served},"unserviced_requests":[]}`);
 			try {
 				const checks = byName(await checkSetup([{}], {}, fake.url));
 				expect(checks.batchApi.status).toBe('unknown');
@@ -274,14 +270,7 @@ describe('Check Setup: instances that answer badly', () => {
 		['a numeric id and status', '[{"id":1,"status_code":200}]'],
 		['a refused read (the Batch API relays its 403)', '[{"id":"1","status_code":"403"}]'],
 	])('a Batch API that served the read with %s: batchApi passes', async (_, served) => {
-		const fake = await fakeInstance((req, res) => {
-			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(
-				req.url?.startsWith('/api/now/v1/batch')
-					? `{"serviced_requests":${served},"unserviced_requests":[]}`
-					: '{"result":[{"sys_id":"a"}]}',
-			);
-		});
+		const fake = await batchAnswering(`{"serviced_requests":${served},"unserviced_requests":[]}`);
 		try {
 			const checks = byName(await checkSetup([{}], {}, fake.url));
 			expect(checks.batchApi.status).toBe('pass');
