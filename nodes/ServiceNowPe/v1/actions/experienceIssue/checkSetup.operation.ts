@@ -92,7 +92,6 @@ const check = (
 	...(result ? { httpStatus: result.status } : {}),
 });
 
-/** What a read that did not answer 200 means for a check that needed it. */
 /** A value the user gave, as the checks quote it: whole up to 100 characters, else cut and measured. */
 function shown(value: string): string {
 	if (value.length <= 100) return value;
@@ -100,6 +99,7 @@ function shown(value: string): string {
 	return `${Array.from(value).slice(0, 100).join('')}… (${value.length} characters)`;
 }
 
+/** What a read that did not answer 200 means for a check that needed it. */
 function unread(name: string, title: string, table: TableName, result: ApiResult): Check {
 	const refused = readRefusal(table, result);
 	if (refused) return check(name, title, 'unknown', `Could not read ${table}.`, refused, result);
