@@ -21,6 +21,11 @@ import {
 	type RetryPolicy,
 } from './request';
 
+/** A Batch API answer's item id: text or a number; anything else names no item (an object may not even convert). */
+export function batchItemId(v: unknown): string | undefined {
+	return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+}
+
 export interface BatchItem {
 	id: string;
 	path: string;
@@ -101,16 +106,13 @@ export async function sendBatch(
 	const data = outer.data;
 	if (!isPlainObject(data) || !Array.isArray(data.serviced_requests))
 		return { kind: 'uncertain', outer };
-	// An id is text or a number; anything else names no item (an object may not even convert).
-	const idOf = (v: unknown) =>
-		typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 	const answered = new Map<string, Attempt>();
 	for (const served of data.serviced_requests as ServicedRequest[]) {
-		const id = isPlainObject(served) ? idOf(served.id) : undefined;
+		const id = isPlainObject(served) ? batchItemId(served.id) : undefined;
 		if (id !== undefined) answered.set(id, itemAttempt(served));
 	}
 	const unserviced = Array.isArray(data.unserviced_requests)
-		? (data.unserviced_requests as unknown[]).map(idOf).filter((id) => id !== undefined)
+		? (data.unserviced_requests as unknown[]).map(batchItemId).filter((id) => id !== undefined)
 		: [];
 	return { kind: 'answered', outer, items: answered, unserviced };
 }

@@ -16,6 +16,7 @@ import {
 } from '../../../../../contract/encodedQuery';
 import { isPlainObject, text } from '../../../../../contract/values';
 import type { Connection } from '../../../shared/authentication';
+import { batchItemId } from '../../../shared/transport/batch';
 import { apiRequest, type ApiContext, type ApiResult } from '../../../shared/transport/request';
 import {
 	listRows,
@@ -447,10 +448,9 @@ async function batchCheck(
 	// Only an answer that served the read sent shows the Batch API at work: an instance busy
 	// enough to leave it unserviced answers 200 too. Served means our id (text or number, never
 	// converted from an object, which may not convert at all) with the read's HTTP status.
-	const scalar = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 	const servedOurs = served?.some((r) => {
-		if (!isPlainObject(r) || scalar(r.id) !== '1') return false;
-		const status = Number(scalar(r.status_code));
+		if (!isPlainObject(r) || batchItemId(r.id) !== '1') return false;
+		const status = Number(batchItemId(r.status_code) ?? '');
 		return status >= 100 && status <= 599;
 	});
 	if (result.status === 200 && served && !servedOurs) {
